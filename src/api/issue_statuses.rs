@@ -1,0 +1,20 @@
+use crate::app::App;
+use crate::http::{ApiResult, Ctx, Reply};
+use crate::render::{list, object_item, Obj};
+use crate::store::reference;
+
+/// `GET /issue_statuses`: every status by position, for any caller; not paginated.
+pub async fn index(app: &App, _ctx: &Ctx) -> ApiResult {
+    let statuses = reference::issue_statuses(&app.db).await?;
+    let items = statuses
+        .into_iter()
+        .map(|s| {
+            let mut o = Obj::new();
+            o.val("id", s.id)
+                .val("name", s.name)
+                .val("is_closed", s.is_closed);
+            object_item("issue_status", o)
+        })
+        .collect();
+    Ok(Reply::ok(list("issue_statuses", Vec::new(), items)))
+}

@@ -1,0 +1,20 @@
+//! One module per Redmine resource: parameters → domain → render.
+
+pub mod custom_fields;
+pub mod enumerations;
+pub mod issue_statuses;
+pub mod my_account;
+pub mod roles;
+pub mod trackers;
+pub mod users;
+
+use crate::domain::Caller;
+use crate::http::Ctx;
+
+pub fn caller(ctx: &Ctx) -> Caller {
+    Caller {
+        user_id: ctx.current.user.id,
+        logged: ctx.current.logged,
+        admin: ctx.current.is_admin(),
+    }
+}

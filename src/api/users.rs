@@ -1,0 +1,295 @@
+//! `/users`: list, show (`current` too), create, update, delete.
+
+use axum::http::StatusCode;
+use serde_json::{Map, Value};
+
+use crate::api::caller;
+use crate::app::App;
+use crate::domain::users::{self as rules, Candidate, Exposure, Taken, Writer};
+use crate::domain::{password, Caller};
+use crate::http::{not_found, ruby_to_i, ApiError, ApiResult, Ctx, Reply};
+use crate::render::{attrs_item, document, list, object_item, page_meta, Obj};
+use crate::store::reference;
+use crate::store::users::{self, ListFilter, User};
+
+const SORTABLE: &[&str] = &[
+    "login",
+    "firstname",
+    "lastname",
+    "admin",
+    "created_on",
+    "last_login_on",
+];
+
+/// `GET /users` (admin only): `status` (default active, blank = all), `name`, `group_id`,
+/// `sort`, pagination.
+pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
+    caller(ctx).require_admin()?;
+    let status = match ctx.param_str("status") {
+        None => Some(users::STATUS_ACTIVE),
+        Some(s) if s.is_empty() => None,
+        Some(s) => Some(ruby_to_i(&s)),
+    };
+    let order = match ctx.param("sort") {
+        None => vec![("login", false)],
+        Some(_) => ctx
+            .sort_criteria()
+            .into_iter()
+            .filter_map(|(c, desc)| SORTABLE.iter().find(|s| **s == c).map(|s| (*s, desc)))
+            .collect(),
+    };
+    let filter = ListFilter {
+        status,
+        name: ctx.param_str("name"),
+        group_id: ctx
+            .param_str("group_id")
+            .filter(|g| !g.is_empty())
+            .map(|g| ruby_to_i(&g)),
+        order,
+    };
+    let (offset, limit) = ctx.offset_and_limit();
+    let (total, page) = users::list(&app.db, &filter, offset, limit).await?;
+    let items = page
+        .iter()
+        .map(|u| {
+            let mut o = Obj::new();
+            o.val("id", u.id)
+                .val("login", u.login.clone())
+                .val("admin", u.admin)
+                .val("firstname", u.firstname.clone())
+                .val("lastname", u.lastname.clone())
+                .val("mail", u.mail.clone())
+                .time("created_on", Some(u.created_on))
+                .time("updated_on", Some(u.updated_on))
+                .time("last_login_on", u.last_login_on)
+                .time("passwd_changed_on", u.passwd_changed_on)
+                .val("twofa_scheme", u.twofa_scheme.clone());
+            object_item("user", o)
+        })
+        .collect();
+    Ok(Reply::ok(list(
+        "users",
+        page_meta(total, offset, limit, ctx.nometa()),
+        items,
+    )))
+}
+
+/// The user named by `:id` (`current` or a number), for reading.
+async fn target(app: &App, ctx: &Ctx, id: &str) -> Result<User, ApiError> {
+    if id == "current" {
+        caller(ctx).require_login()?;
+        return Ok(ctx.current.user.clone());
+    }
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    users::find(&app.db, id).await?.ok_or_else(not_found)
+}
+
+/// Whether the caller's roles let it see every active user. Without projects the only
+/// roles are the builtin ones: Non member for users, Anonymous for the anonymous user.
+async fn sees_all_active(app: &App, c: &Caller) -> Result<bool, ApiError> {
+    let builtin = if c.logged { 1 } else { 2 };
+    let role = reference::builtin_role(&app.db, builtin).await?;
+    Ok(role.is_some_and(|r| r.users_visibility == "all"))
+}
+
+/// `GET /users/:id`: what the caller may see of a visible user; 404 otherwise.
+pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let user = target(app, ctx, id).await?;
+    let c = caller(ctx);
+    if !c.admin && !(c.logged && c.user_id == user.id) {
+        let all = sees_all_active(app, &c).await?;
+        rules::visible(&c, user.id, user.status, all)?;
+    }
+    let exposure = rules::exposure(&c, user.id, user.hide_mail);
+    Ok(Reply::ok(user_document(app, ctx, &user, exposure).await?))
+}
+
+async fn user_document(
+    app: &App,
+    ctx: &Ctx,
+    u: &User,
+    exp: Exposure,
+) -> Result<crate::render::Node, ApiError> {
+    let mut o = Obj::new();
+    o.val("id", u.id).val("login", u.login.clone());
+    if exp.admin_flag {
+        o.val("admin", u.admin);
+    }
+    o.val("firstname", u.firstname.clone())
+        .val("lastname", u.lastname.clone());
+    if exp.mail {
+        o.val("mail", u.mail.clone());
+    }
+    o.time("created_on", Some(u.created_on))
+        .time("updated_on", Some(u.updated_on))
+        .time("last_login_on", u.last_login_on)
+        .time("passwd_changed_on", u.passwd_changed_on);
+    if exp.private {
+        o.val("twofa_scheme", u.twofa_scheme.clone())
+            .val("api_key", users::api_key(&app.db, u.id).await?);
+    }
+    if exp.status {
+        o.val("status", u.status);
+    }
+    if ctx.current.is_admin() && ctx.includes("groups") {
+        let groups = users::groups_of(&app.db, u.id)
+            .await?
+            .into_iter()
+            .map(|(id, name)| attrs_item("group", vec![("id", id.into()), ("name", name.into())]))
+            .collect();
+        o.array("groups", groups);
+    }
+    if ctx.includes("memberships") {
+        // Memberships come with projects; until a user can be a member of one, the
+        // list is truthfully empty.
+        o.array("memberships", Vec::new());
+    }
+    Ok(document("user", o))
+}
+
+/// The `user` hash of the body, or an empty one.
+pub fn user_param(ctx: &Ctx) -> Option<Value> {
+    match ctx.param("user") {
+        Some(v @ Value::Object(_)) => Some(v.clone()),
+        Some(_) => Some(Value::Object(Map::new())),
+        None => None,
+    }
+}
+
+/// Validates and hashes; returns the changes ready for the store, or the 422.
+pub async fn prepare(
+    app: &App,
+    existing: Option<&User>,
+    input: rules::Input,
+) -> Result<users::UserChanges, ApiError> {
+    let rules::Input {
+        mut changes,
+        mut password,
+        password_confirmation,
+        generate_password,
+        status_given,
+    } = input;
+    if generate_password && password.is_none() {
+        password = Some(password::random_password());
+    }
+    let pick = |new: &Option<String>, old: Option<&String>| {
+        new.clone().or_else(|| old.cloned()).unwrap_or_default()
+    };
+    let candidate = Candidate {
+        login: pick(&changes.login, existing.map(|u| &u.login)),
+        firstname: pick(&changes.firstname, existing.map(|u| &u.firstname)),
+        lastname: pick(&changes.lastname, existing.map(|u| &u.lastname)),
+        mail: changes
+            .mail
+            .clone()
+            .or_else(|| existing.and_then(|u| u.mail.clone())),
+        status: changes.status.or(existing.map(|u| u.status)),
+        mail_notification: pick(
+            &changes.mail_notification,
+            existing.map(|u| &u.mail_notification),
+        ),
+        password: password.clone(),
+        password_confirmation,
+    };
+    let except = existing.map(|u| u.id);
+    let taken = Taken {
+        login: !candidate.login.is_empty()
+            && users::login_taken(&app.db, &candidate.login, except).await?,
+        mail: match candidate.mail.as_deref() {
+            Some(m) if !m.is_empty() => users::mail_taken(&app.db, m, except).await?,
+            _ => false,
+        },
+    };
+    let status_changed = status_given && existing.is_none_or(|u| Some(u.status) != changes.status);
+    let errors = rules::validate(
+        &candidate,
+        taken,
+        status_changed,
+        app.settings.password_min_length,
+    );
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    if let Some(pw) = password {
+        let hashed = tokio::task::spawn_blocking(move || password::hash(&pw))
+            .await
+            .map_err(|_| ApiError::Internal)?;
+        changes.hashed_password = Some(hashed);
+    }
+    Ok(changes)
+}
+
+/// `POST /users` (admin only): 201 with the new user as the admin sees it.
+pub async fn create(app: &App, ctx: &Ctx) -> ApiResult {
+    let c = caller(ctx);
+    c.require_admin()?;
+    let user = user_param(ctx).unwrap_or_else(|| Value::Object(Map::new()));
+    let input = rules::read_input(Writer::AdminCreate, &user, ctx.param("pref"));
+    let changes = prepare(app, None, input).await?;
+    let id = match users::create(&app.db, &changes, app.settings.default_users_hide_mail).await {
+        Ok(id) => id,
+        // a concurrent create took the login or address between check and insert
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(ApiError::Validation(vec![
+                "Login has already been taken".to_owned()
+            ]))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let created = users::find(&app.db, id).await?.ok_or(ApiError::Internal)?;
+    let exposure = rules::exposure(&c, created.id, created.hide_mail);
+    let doc = user_document(app, ctx, &created, exposure).await?;
+    Ok(Reply::Created(doc, ctx.location(&format!("/users/{id}"))))
+}
+
+/// `PUT /users/:id` (admin only): 204, or 422 with the messages.
+pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let c = caller(ctx);
+    c.require_admin()?;
+    let id = if id == "current" {
+        c.user_id
+    } else {
+        id.parse().map_err(|_| not_found())?
+    };
+    let existing = users::find(&app.db, id)
+        .await?
+        .filter(|u| !u.is_anonymous())
+        .ok_or_else(not_found)?;
+    let Some(user) = user_param(ctx) else {
+        return Ok(Reply::NoContent);
+    };
+    let input = rules::read_input(Writer::AdminUpdate, &user, ctx.param("pref"));
+    let changes = prepare(app, Some(&existing), input).await?;
+    write_update(app, existing.id, &changes).await
+}
+
+pub async fn write_update(app: &App, id: i64, changes: &users::UserChanges) -> ApiResult {
+    match users::update(&app.db, id, changes).await {
+        Ok(()) => Ok(Reply::NoContent),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            Err(ApiError::Validation(vec![
+                "Login has already been taken".to_owned()
+            ]))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `DELETE /users/:id` (admin only): 204; deleting oneself follows Redmine's rule (422).
+pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let c = caller(ctx);
+    c.require_admin()?;
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let user = users::find(&app.db, id)
+        .await?
+        .filter(|u| !u.is_anonymous())
+        .ok_or_else(not_found)?;
+    if user.id == c.user_id {
+        let other_admin = users::other_active_admin_exists(&app.db, c.user_id).await?;
+        if !rules::may_delete_self(&c, app.settings.unsubscribe, other_admin) {
+            return Err(ApiError::Status(StatusCode::UNPROCESSABLE_ENTITY));
+        }
+    }
+    users::delete(&app.db, user.id).await?;
+    Ok(Reply::NoContent)
+}

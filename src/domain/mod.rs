@@ -1,0 +1,51 @@
+//! The rules, without HTTP and without SQL: who may do what, and what is valid.
+
+pub mod password;
+pub mod permissions;
+pub mod settings;
+pub mod trackers;
+pub mod users;
+
+/// Why a request is refused; the HTTP layer turns it into 401/403/404.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    /// Anonymous caller where a login is needed (401, or 403 with the REST API off).
+    LoginRequired,
+    Forbidden,
+    NotFound,
+}
+
+/// Who is asking, as the rules see it.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller {
+    pub user_id: i64,
+    pub logged: bool,
+    pub admin: bool,
+}
+
+impl Caller {
+    /// Redmine's `deny_access`: 403 for a logged-in user, "login required" otherwise.
+    pub fn deny(&self) -> Denial {
+        if self.logged {
+            Denial::Forbidden
+        } else {
+            Denial::LoginRequired
+        }
+    }
+
+    pub fn require_login(&self) -> Result<(), Denial> {
+        if self.logged {
+            Ok(())
+        } else {
+            Err(Denial::LoginRequired)
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), Denial> {
+        if self.logged && self.admin {
+            Ok(())
+        } else {
+            Err(self.deny())
+        }
+    }
+}

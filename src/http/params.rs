@@ -1,0 +1,294 @@
+//! Request parameters: the query string and the body (JSON, XML or form), merged into one
+//! JSON-like tree the way Rails builds `params`.
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+use serde_json::{Map, Value};
+
+/// Why a body could not be read: Rails answers both with 400.
+#[derive(Debug)]
+pub struct Malformed;
+
+/// Parses `a=1&b[c]=2&d[]=3` with Rails' bracket rules into an object.
+pub fn parse_form(input: &[u8]) -> Value {
+    let mut root = Value::Object(Map::new());
+    for (key, value) in form_urlencoded::parse(input) {
+        insert_bracketed(&mut root, &key, Value::String(value.into_owned()));
+    }
+    root
+}
+
+fn insert_bracketed(root: &mut Value, key: &str, value: Value) {
+    let (head, rest) = match key.find('[') {
+        Some(i) if i > 0 => (&key[..i], &key[i..]),
+        _ => (key, ""),
+    };
+    let mut path: Vec<&str> = vec![head];
+    let mut rest = rest;
+    while let Some(stripped) = rest.strip_prefix('[') {
+        match stripped.find(']') {
+            Some(end) => {
+                path.push(&stripped[..end]);
+                rest = &stripped[end + 1..];
+            }
+            None => break,
+        }
+    }
+    let mut cur = root;
+    for (i, seg) in path.iter().enumerate() {
+        let last = i == path.len() - 1;
+        if seg.is_empty() && i > 0 {
+            // `x[]=v`: append to an array
+            if !cur.is_array() {
+                *cur = Value::Array(Vec::new());
+            }
+            let arr = cur.as_array_mut().expect("array");
+            if last {
+                arr.push(value);
+                return;
+            }
+            // `x[][k]=v`: start a new hash unless the last one lacks this key
+            let next_key = path[i + 1];
+            let start_new = match arr.last() {
+                Some(Value::Object(m)) => m.contains_key(next_key),
+                _ => true,
+            };
+            if start_new {
+                arr.push(Value::Object(Map::new()));
+            }
+            cur = arr.last_mut().expect("pushed");
+            continue;
+        }
+        if !cur.is_object() {
+            *cur = Value::Object(Map::new());
+        }
+        let map = cur.as_object_mut().expect("object");
+        if last {
+            map.insert((*seg).to_owned(), value);
+            return;
+        }
+        cur = map
+            .entry((*seg).to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+}
+
+/// A JSON body: an object's members become parameters; anything else lands under `_json`.
+pub fn parse_json(body: &[u8]) -> Result<Value, Malformed> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Map::new()));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(Value::Object(m)),
+        Ok(other) => {
+            let mut m = Map::new();
+            m.insert("_json".into(), other);
+            Ok(Value::Object(m))
+        }
+        Err(_) => Err(Malformed),
+    }
+}
+
+struct XmlElement {
+    name: String,
+    attrs: Vec<(String, String)>,
+    children: Vec<XmlElement>,
+    text: String,
+}
+
+/// An XML body converted with ActiveSupport's `Hash.from_xml` rules: the root element
+/// becomes the top-level key, `type="array"` makes arrays, empty elements are nil.
+/// DTDs are ignored and entities beyond XML's five are refused, so nothing expands.
+pub fn parse_xml(body: &[u8]) -> Result<Value, Malformed> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Map::new()));
+    }
+    let mut reader = Reader::from_reader(body);
+    reader.config_mut().trim_text(false);
+    let mut stack: Vec<XmlElement> = Vec::new();
+    let mut root: Option<XmlElement> = None;
+    let mut buf = Vec::new();
+    loop {
+        let event = reader.read_event_into(&mut buf).map_err(|_| Malformed)?;
+        match event {
+            Event::Start(e) | Event::Empty(e) if root.is_some() => {
+                let _ = e;
+                return Err(Malformed);
+            }
+            Event::Start(e) => stack.push(element(&e)?),
+            Event::Empty(e) => {
+                let el = element(&e)?;
+                attach(&mut stack, &mut root, el);
+            }
+            Event::End(_) => {
+                let el = stack.pop().ok_or(Malformed)?;
+                attach(&mut stack, &mut root, el);
+            }
+            Event::Text(t) => {
+                let text = t.unescape().map_err(|_| Malformed)?;
+                match stack.last_mut() {
+                    Some(top) => top.text.push_str(&text),
+                    None if text.trim().is_empty() => {}
+                    None => return Err(Malformed),
+                }
+            }
+            Event::CData(c) => {
+                let text = String::from_utf8(c.into_inner().into_owned()).map_err(|_| Malformed)?;
+                stack.last_mut().ok_or(Malformed)?.text.push_str(&text);
+            }
+            Event::Eof => break,
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
+        }
+        buf.clear();
+    }
+    if !stack.is_empty() {
+        return Err(Malformed);
+    }
+    let root = root.ok_or(Malformed)?;
+    let mut m = Map::new();
+    let name = root.name.clone();
+    m.insert(name, convert(root));
+    Ok(Value::Object(m))
+}
+
+fn element(e: &quick_xml::events::BytesStart) -> Result<XmlElement, Malformed> {
+    let name = String::from_utf8(e.name().as_ref().to_vec()).map_err(|_| Malformed)?;
+    let mut attrs = Vec::new();
+    for a in e.attributes() {
+        let a = a.map_err(|_| Malformed)?;
+        let key = String::from_utf8(a.key.as_ref().to_vec()).map_err(|_| Malformed)?;
+        let value = a.unescape_value().map_err(|_| Malformed)?.into_owned();
+        attrs.push((key, value));
+    }
+    Ok(XmlElement {
+        name,
+        attrs,
+        children: Vec::new(),
+        text: String::new(),
+    })
+}
+
+fn attach(stack: &mut [XmlElement], root: &mut Option<XmlElement>, el: XmlElement) {
+    match stack.last_mut() {
+        Some(parent) => parent.children.push(el),
+        None => *root = Some(el),
+    }
+}
+
+fn attr<'a>(el: &'a XmlElement, name: &str) -> Option<&'a str> {
+    el.attrs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn convert(el: XmlElement) -> Value {
+    let kind = attr(&el, "type").map(str::to_owned);
+    if kind.as_deref() == Some("array") {
+        return Value::Array(el.children.into_iter().map(convert).collect());
+    }
+    if attr(&el, "nil") == Some("true") {
+        return Value::Null;
+    }
+    if el.children.is_empty() {
+        let other_attrs: Vec<&(String, String)> =
+            el.attrs.iter().filter(|(k, _)| k != "type").collect();
+        if el.text.is_empty() {
+            if !other_attrs.is_empty() && kind.is_none() {
+                let mut m = Map::new();
+                for (k, v) in other_attrs {
+                    m.insert(k.clone(), Value::String(v.clone()));
+                }
+                return Value::Object(m);
+            }
+            return Value::Null;
+        }
+        return typed(&el.text, kind.as_deref());
+    }
+    let mut m = Map::new();
+    for (k, v) in &el.attrs {
+        if k != "type" {
+            m.insert(k.clone(), Value::String(v.clone()));
+        }
+    }
+    for child in el.children {
+        let name = child.name.clone();
+        let value = convert(child);
+        match m.get_mut(&name) {
+            // repeated elements without type="array" still collect into an array
+            Some(Value::Array(existing)) => existing.push(value),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, value]);
+            }
+            None => {
+                m.insert(name, value);
+            }
+        }
+    }
+    Value::Object(m)
+}
+
+fn typed(text: &str, kind: Option<&str>) -> Value {
+    match kind {
+        Some("integer") => text
+            .trim()
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or(Value::Null),
+        Some("boolean") => Value::Bool(matches!(text.trim(), "true" | "1")),
+        Some("float") | Some("decimal") | Some("double") => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+        _ => Value::String(text.to_owned()),
+    }
+}
+
+/// Merges `extra` over `base` (body parameters win over the query string).
+pub fn merge(base: &mut Value, extra: Value) {
+    if let (Value::Object(b), Value::Object(e)) = (base, extra) {
+        for (k, v) in e {
+            b.insert(k, v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn form_brackets() {
+        let v = parse_form(b"user[login]=x&user[ids][]=3&user[ids][]=4&include[]=a&key=k&cf[][id]=1&cf[][value]=a&cf[][id]=2");
+        assert_eq!(
+            v,
+            json!({"user": {"login": "x", "ids": ["3", "4"]}, "include": ["a"], "key": "k",
+                   "cf": [{"id": "1", "value": "a"}, {"id": "2"}]})
+        );
+    }
+
+    #[test]
+    fn xml_like_rails() {
+        let v = parse_xml(br#"<?xml version="1.0"?><user><login>x</login><empty/><n type="integer">5</n><b type="boolean">true</b><ids type="array"><id>3</id><id>4</id></ids><cf id="1"><value>v</value></cf><nilled nil="true">z</nilled></user>"#).unwrap();
+        assert_eq!(
+            v,
+            json!({"user": {"login": "x", "empty": null, "n": 5, "b": true, "ids": ["3", "4"],
+                   "cf": {"id": "1", "value": "v"}, "nilled": null}})
+        );
+    }
+
+    #[test]
+    fn malformed_bodies() {
+        assert!(parse_xml(b"<user><login>x</user>").is_err());
+        assert!(parse_xml(b"<a/><b/>").is_err());
+        assert!(parse_xml(b"<!DOCTYPE x [<!ENTITY e \"boom\">]><x>&e;</x>").is_err());
+        assert!(parse_json(b"{\"user\":").is_err());
+        assert_eq!(parse_json(b"[1]").unwrap(), json!({"_json": [1]}));
+        assert_eq!(parse_json(b"").unwrap(), json!({}));
+    }
+}

@@ -1,0 +1,303 @@
+//! The routing table of the REST API and the one handler that serves every request:
+//! format, body, authentication, then the resource.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::Response;
+use futures_util::FutureExt;
+use serde_json::{Map, Value};
+
+use super::params::{self, Malformed};
+use super::{
+    auth, error_response, framework_response, reply_response, ApiError, ApiResult, Ctx, Format,
+};
+use crate::api;
+use crate::app::App;
+
+/// Every API route carmine answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    UsersIndex,
+    UsersCreate,
+    UsersShow(String),
+    UsersUpdate(String),
+    UsersDestroy(String),
+    MyAccount,
+    MyAccountUpdate,
+    Trackers,
+    IssueStatuses,
+    Enumerations(String),
+    Roles,
+    Role(String),
+    CustomFields,
+    /// Routes Redmine has only for its admin web UI: never API-enabled, always 403.
+    AdminUiOnly,
+}
+
+fn is_update(m: &Method) -> bool {
+    m == Method::PUT || m == Method::PATCH
+}
+
+pub fn resolve(method: &Method, segments: &[String]) -> Option<Route> {
+    let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let get = method == Method::GET;
+    let post = method == Method::POST;
+    let delete = method == Method::DELETE;
+    let route = match seg.as_slice() {
+        ["users"] if get => Route::UsersIndex,
+        ["users"] if post => Route::UsersCreate,
+        ["users", id] if get => Route::UsersShow((*id).to_owned()),
+        ["users", id] if is_update(method) => Route::UsersUpdate((*id).to_owned()),
+        ["users", id] if delete => Route::UsersDestroy((*id).to_owned()),
+        ["my", "account"] if get => Route::MyAccount,
+        ["my", "account"] if method == Method::PUT => Route::MyAccountUpdate,
+        ["trackers"] if get => Route::Trackers,
+        ["issue_statuses"] if get => Route::IssueStatuses,
+        ["enumerations", kind] if get => Route::Enumerations((*kind).to_owned()),
+        ["roles"] if get => Route::Roles,
+        ["roles", id] if get => Route::Role((*id).to_owned()),
+        ["custom_fields"] if get => Route::CustomFields,
+        ["trackers" | "issue_statuses" | "roles" | "custom_fields"] if post => Route::AdminUiOnly,
+        ["trackers" | "issue_statuses" | "roles" | "custom_fields" | "enumerations", _]
+            if is_update(method) || delete =>
+        {
+            Route::AdminUiOnly
+        }
+        ["enumerations"] if post => Route::AdminUiOnly,
+        _ => return None,
+    };
+    Some(route)
+}
+
+async fn handle(app: &App, ctx: &Ctx, route: Route) -> ApiResult {
+    match route {
+        Route::UsersIndex => api::users::index(app, ctx).await,
+        Route::UsersCreate => api::users::create(app, ctx).await,
+        Route::UsersShow(id) => api::users::show(app, ctx, &id).await,
+        Route::UsersUpdate(id) => api::users::update(app, ctx, &id).await,
+        Route::UsersDestroy(id) => api::users::destroy(app, ctx, &id).await,
+        Route::MyAccount => api::my_account::show(app, ctx).await,
+        Route::MyAccountUpdate => api::my_account::update(app, ctx).await,
+        Route::Trackers => api::trackers::index(app, ctx).await,
+        Route::IssueStatuses => api::issue_statuses::index(app, ctx).await,
+        Route::Enumerations(kind) => api::enumerations::index(app, ctx, &kind).await,
+        Route::Roles => api::roles::index(app, ctx).await,
+        Route::Role(id) => api::roles::show(app, ctx, &id).await,
+        Route::CustomFields => api::custom_fields::index(app, ctx).await,
+        Route::AdminUiOnly => Err(super::forbidden()),
+    }
+}
+
+/// Splits `/users/5.json` into `["users", "5"]` and the extension `json`.
+fn split_path(path: &str) -> (Vec<String>, Option<String>) {
+    let mut segments: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| percent_decode(s))
+        .collect();
+    let mut ext = None;
+    if let Some(last) = segments.last_mut() {
+        if let Some(dot) = last.rfind('.') {
+            if dot > 0 {
+                ext = Some(last[dot + 1..].to_owned());
+                last.truncate(dot);
+            }
+        }
+    }
+    (segments, ext)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes: Vec<u8> = form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned().into_bytes())
+        .unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+fn media_type(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    let v = headers.get(name)?.to_str().ok()?;
+    Some(v.split(';').next()?.trim().to_ascii_lowercase())
+}
+
+fn empty(status: StatusCode, content_type: &'static str) -> Response {
+    let mut r = Response::new(Body::empty());
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+/// A request without `.json`/`.xml` is not an API request; Redmine answers those that
+/// ask for JSON or XML with a 406 explaining the extension.
+fn not_api(headers: &HeaderMap, routed: bool) -> Response {
+    let accept = media_type(headers, header::ACCEPT);
+    let ct = match accept.as_deref() {
+        Some("application/json") => Some("application/json; charset=utf-8"),
+        Some("application/xml") | Some("text/xml") => Some("application/xml; charset=utf-8"),
+        _ => None,
+    };
+    match ct {
+        Some(ct) => {
+            let mut r = Response::new(Body::from(super::NOT_ACCEPTABLE_TEXT));
+            *r.status_mut() = StatusCode::NOT_ACCEPTABLE;
+            r.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+            r
+        }
+        None if routed => empty(StatusCode::NOT_ACCEPTABLE, "text/html; charset=utf-8"),
+        None => framework_response(None, StatusCode::NOT_FOUND),
+    }
+}
+
+/// Reads the body by its content type, as Rails does: JSON, XML, forms; a POST without a
+/// content type is a form; other methods ignore bodies of other types.
+fn parse_body(headers: &HeaderMap, original: &Method, bytes: &[u8]) -> Result<Value, Malformed> {
+    let ct = media_type(headers, header::CONTENT_TYPE);
+    match ct.as_deref() {
+        Some("application/json" | "text/x-json" | "application/jsonrequest") => {
+            params::parse_json(bytes)
+        }
+        Some("application/xml" | "text/xml" | "application/x-xml") => params::parse_xml(bytes),
+        Some("application/x-www-form-urlencoded") => Ok(params::parse_form(bytes)),
+        None if original == Method::POST => Ok(params::parse_form(bytes)),
+        _ => Ok(Value::Object(Map::new())),
+    }
+}
+
+pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let original = parts.method.clone();
+    let headers = parts.headers;
+    let (segments, ext) = split_path(parts.uri.path());
+    let mut query = params::parse_form(parts.uri.query().unwrap_or("").as_bytes());
+
+    let format = match ext.as_deref() {
+        Some("json") => Some(Format::Json),
+        Some("xml") => Some(Format::Xml),
+        Some(_) => return empty(StatusCode::NOT_ACCEPTABLE, "text/html; charset=utf-8"),
+        None => match query.get("format").and_then(Value::as_str) {
+            Some("json") => Some(Format::Json),
+            Some("xml") => Some(Format::Xml),
+            _ => None,
+        },
+    };
+
+    let bytes = match to_bytes(body, app.max_body).await {
+        Ok(b) => b,
+        Err(_) => {
+            let fmt = format.unwrap_or(Format::Json);
+            return empty(StatusCode::PAYLOAD_TOO_LARGE, fmt.media_type());
+        }
+    };
+    let body_params = parse_body(&headers, &original, &bytes);
+
+    let mut method = if original == Method::HEAD {
+        Method::GET
+    } else {
+        original.clone()
+    };
+    if original == Method::POST {
+        let override_to = headers
+            .get("x-http-method-override")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .or_else(|| {
+                let form = matches!(
+                    media_type(&headers, header::CONTENT_TYPE).as_deref(),
+                    Some("application/x-www-form-urlencoded") | None
+                );
+                match &body_params {
+                    Ok(p) if form => p.get("_method").and_then(Value::as_str).map(str::to_owned),
+                    _ => None,
+                }
+            });
+        if let Some(m) = override_to
+            .and_then(|m| Method::from_bytes(m.trim().to_ascii_uppercase().as_bytes()).ok())
+        {
+            method = m;
+        }
+    }
+
+    let route = resolve(&method, &segments);
+    let Some(format) = format else {
+        return not_api(&headers, route.is_some());
+    };
+    let Some(route) = route else {
+        let wants_html =
+            media_type(&headers, header::ACCEPT).is_some_and(|a| a == "*/*" || a == "text/html");
+        let fmt = if wants_html { None } else { Some(format) };
+        return framework_response(fmt, StatusCode::NOT_FOUND);
+    };
+    let body_params = match body_params {
+        Ok(p) => p,
+        Err(Malformed) => return framework_response(Some(format), StatusCode::BAD_REQUEST),
+    };
+    params::merge(&mut query, body_params);
+    let params = query;
+
+    let rest = app.settings.rest_api_enabled;
+    let current = match auth::authenticate(&app, &headers, &params).await {
+        Ok(c) => c,
+        Err(e) => return error_response(format, rest, e),
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let ctx = Ctx {
+        method,
+        format,
+        params,
+        current,
+        base_url: format!("http://{host}"),
+        headers,
+    };
+    let outcome = AssertUnwindSafe(handle(&app, &ctx, route))
+        .catch_unwind()
+        .await;
+    let mut response = match outcome {
+        Ok(Ok(reply)) => reply_response(format, reply),
+        Ok(Err(e)) => error_response(format, rest, e),
+        Err(_) => {
+            tracing::error!(path = ?segments, "handler panicked");
+            error_response(format, rest, ApiError::Internal)
+        }
+    };
+    if original == Method::HEAD {
+        *response.body_mut() = Body::empty();
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        assert_eq!(
+            split_path("/users/5.json"),
+            (
+                vec!["users".to_string(), "5".to_string()],
+                Some("json".to_string())
+            )
+        );
+        assert_eq!(split_path("/users"), (vec!["users".to_string()], None));
+        assert_eq!(split_path("/trackers.JSON").1.as_deref(), Some("JSON"));
+        assert_eq!(split_path("/a%20b.xml").0, vec!["a b".to_string()]);
+        assert_eq!(
+            resolve(&Method::PATCH, &["my".into(), "account".into()]),
+            None
+        );
+        assert_eq!(resolve(&Method::DELETE, &["trackers".into()]), None);
+        assert_eq!(
+            resolve(&Method::POST, &["trackers".into()]),
+            Some(Route::AdminUiOnly)
+        );
+    }
+}

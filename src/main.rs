@@ -1,0 +1,139 @@
+//! The `carmine` command: `serve` and `settings`.
+
+mod api;
+mod app;
+mod domain;
+mod http;
+mod render;
+mod store;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::domain::settings::{Settings, KNOWN};
+use crate::store::seed::FirstStart;
+use crate::store::Db;
+
+#[derive(Parser)]
+#[command(
+    name = "carmine",
+    version,
+    about = "A project tracker server that speaks Redmine's REST API"
+)]
+struct Cli {
+    /// Directory holding the embedded SQLite database (and, later, files)
+    #[arg(
+        long,
+        global = true,
+        env = "CARMINE_DATA",
+        default_value = "./carmine-data"
+    )]
+    data: PathBuf,
+    /// PostgreSQL URL (postgres://…); without it the embedded SQLite database is used
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the HTTP server
+    Serve {
+        /// Address to listen on
+        #[arg(long, env = "CARMINE_LISTEN", default_value = "127.0.0.1:3000")]
+        listen: String,
+        /// Largest request body in bytes; larger ones are answered 413
+        #[arg(long, env = "CARMINE_MAX_BODY", default_value_t = 16 * 1024 * 1024)]
+        max_body: usize,
+    },
+    /// Read or change administration settings (read by the server at startup)
+    Settings {
+        #[command(subcommand)]
+        action: SettingsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum SettingsAction {
+    /// Print every setting, or one
+    Get { name: Option<String> },
+    /// Change a setting
+    Set { name: String, value: String },
+}
+
+fn first_start() -> FirstStart {
+    let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    FirstStart {
+        admin_password: from_env("CARMINE_ADMIN_PASSWORD")
+            .unwrap_or_else(domain::password::random_password),
+        admin_api_key: from_env("CARMINE_ADMIN_API_KEY")
+            .unwrap_or_else(domain::password::random_hex40),
+    }
+}
+
+async fn open(cli: &Cli) -> anyhow::Result<Db> {
+    let db = Db::open(cli.database_url.as_deref(), &cli.data).await?;
+    let first = first_start();
+    if db.migrate(&first).await? {
+        println!("carmine: new database with Redmine's default data.");
+        println!("  admin login:    admin");
+        println!("  admin password: {}", first.admin_password);
+        println!("  admin API key:  {}", first.admin_api_key);
+    }
+    Ok(db)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CARMINE_LOG")
+                .unwrap_or_else(|_| "carmine=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match &cli.command {
+        Command::Serve { listen, max_body } => {
+            let db = open(&cli).await?;
+            let settings = Settings::from_stored(&store::settings::all(&db).await?);
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            let app = Arc::new(app::App {
+                db,
+                settings,
+                max_body: *max_body,
+            });
+            app::serve(listener, app).await
+        }
+        Command::Settings { action } => {
+            let db = open(&cli).await?;
+            let stored = store::settings::all(&db).await?;
+            match action {
+                SettingsAction::Get { name } => {
+                    for (n, default, help) in KNOWN {
+                        if name.as_deref().is_some_and(|x| x != *n) {
+                            continue;
+                        }
+                        let value = stored
+                            .iter()
+                            .find(|(s, _)| s == n)
+                            .map_or(*default, |(_, v)| v.as_str());
+                        println!("{n} = {value}\t# {help}");
+                    }
+                    Ok(())
+                }
+                SettingsAction::Set { name, value } => {
+                    if !Settings::is_known(name) {
+                        anyhow::bail!("unknown setting {name}; `carmine settings get` lists them");
+                    }
+                    store::settings::set(&db, name, value).await?;
+                    println!("{name} = {value} (takes effect when the server starts)");
+                    Ok(())
+                }
+            }
+        }
+    }
+}
