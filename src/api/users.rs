@@ -96,7 +96,7 @@ async fn sees_all_active(app: &App, c: &Caller) -> Result<bool, ApiError> {
 pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let user = target(app, ctx, id).await?;
     let c = caller(ctx);
-    if !c.admin && !(c.logged && c.user_id == user.id) {
+    if !(c.admin || c.logged && c.user_id == user.id) {
         let all = sees_all_active(app, &c).await?;
         rules::visible(&c, user.id, user.status, all)?;
     }

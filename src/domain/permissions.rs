@@ -128,10 +128,6 @@ pub const CATALOGUE: &[Permission] = &[
     p("view_gantt", Some("gantt"), "R"),
 ];
 
-pub fn find(name: &str) -> Option<&'static Permission> {
-    CATALOGUE.iter().find(|p| p.name == name)
-}
-
 /// What a role of this builtin kind may be given: all but the public permissions, minus
 /// member-only ones for Non member, minus logged-in-only ones for Anonymous.
 pub fn setable(builtin: i64) -> impl Iterator<Item = &'static Permission> {
@@ -148,6 +144,10 @@ pub fn setable(builtin: i64) -> impl Iterator<Item = &'static Permission> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn find(name: &str) -> Option<&'static Permission> {
+        CATALOGUE.iter().find(|p| p.name == name)
+    }
 
     #[test]
     fn manager_gets_every_setable_permission() {

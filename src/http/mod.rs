@@ -5,7 +5,7 @@ pub mod params;
 pub mod routes;
 
 use axum::body::Body;
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::Value;
 
@@ -43,8 +43,6 @@ impl Current {
 
 /// Everything a resource handler needs to know about the request.
 pub struct Ctx {
-    pub method: Method,
-    pub format: Format,
     pub params: Value,
     pub current: Current,
     pub headers: HeaderMap,
@@ -181,8 +179,6 @@ pub enum ApiError {
     /// 401 with `WWW-Authenticate`, or 403 when the REST API is disabled.
     LoginRequired,
     Validation(Vec<String>),
-    /// The framework's answers for malformed bodies and unknown routes.
-    Framework(StatusCode),
     Internal,
 }
 
@@ -272,7 +268,6 @@ pub fn error_response(format: Format, rest_api_enabled: bool, err: ApiError) -> 
             let node = render::list("errors", Vec::new(), items);
             document_response(format, StatusCode::UNPROCESSABLE_ENTITY, &node)
         }
-        ApiError::Framework(status) => framework_response(Some(format), status),
         ApiError::Internal => framework_response(Some(format), StatusCode::INTERNAL_SERVER_ERROR),
     }
 }

@@ -97,7 +97,7 @@ fn split_path(path: &str) -> (Vec<String>, Option<String>) {
     let mut segments: Vec<String> = path
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| percent_decode(s))
+        .map(percent_decode)
         .collect();
     let mut ext = None;
     if let Some(last) = segments.last_mut() {
@@ -169,6 +169,46 @@ fn parse_body(headers: &HeaderMap, original: &Method, bytes: &[u8]) -> Result<Va
     }
 }
 
+/// The JSONP callback (`callback`, else `jsonp`), when the setting allows it: letters,
+/// digits, `_` and `.` only.
+fn jsonp_callback(app: &App, format: Format, params: &Value) -> Option<String> {
+    if !app.settings.jsonp_enabled || format != Format::Json {
+        return None;
+    }
+    let raw = params
+        .get("callback")
+        .or_else(|| params.get("jsonp"))
+        .and_then(super::scalar_text)?;
+    let name: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+/// Wraps a JSON body in `callback(...)`; empty bodies stay as they are.
+async fn with_jsonp(response: Response, callback: Option<String>) -> Response {
+    let Some(callback) = callback else {
+        return response;
+    };
+    let (mut parts, body) = response.into_parts();
+    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    if bytes.is_empty() {
+        return Response::from_parts(parts, Body::empty());
+    }
+    let mut wrapped = Vec::with_capacity(bytes.len() + callback.len() + 2);
+    wrapped.extend_from_slice(callback.as_bytes());
+    wrapped.push(b'(');
+    wrapped.extend_from_slice(&bytes);
+    wrapped.push(b')');
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/javascript; charset=utf-8"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(wrapped))
+}
+
 pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let original = parts.method.clone();
@@ -191,7 +231,11 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         Ok(b) => b,
         Err(_) => {
             let fmt = format.unwrap_or(Format::Json);
-            return empty(StatusCode::PAYLOAD_TOO_LARGE, fmt.media_type());
+            let mut r = empty(StatusCode::PAYLOAD_TOO_LARGE, fmt.media_type());
+            // the rest of the body is never read: the connection cannot be reused
+            r.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            return r;
         }
     };
     let body_params = parse_body(&headers, &original, &bytes);
@@ -250,18 +294,20 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
     let ctx = Ctx {
-        method,
-        format,
         params,
         current,
         base_url: format!("http://{host}"),
         headers,
     };
+    let jsonp = jsonp_callback(&app, format, &ctx.params);
     let outcome = AssertUnwindSafe(handle(&app, &ctx, route))
         .catch_unwind()
         .await;
     let mut response = match outcome {
-        Ok(Ok(reply)) => reply_response(format, reply),
+        Ok(Ok(reply)) => with_jsonp(reply_response(format, reply), jsonp).await,
+        Ok(Err(e @ ApiError::Validation(_))) => {
+            with_jsonp(error_response(format, rest, e), jsonp).await
+        }
         Ok(Err(e)) => error_response(format, rest, e),
         Err(_) => {
             tracing::error!(path = ?segments, "handler panicked");

@@ -16,6 +16,8 @@ pub enum Value {
     Null,
     Str(String),
     Int(i64),
+    // hours (issues, time entries) arrive with the issues milestone
+    #[allow(dead_code)]
     Float(f64),
     Bool(bool),
 }
@@ -87,13 +89,6 @@ impl Obj {
         self.0.push(Node {
             name,
             body: Body::Attrs(attrs),
-        });
-        self
-    }
-    pub fn object(&mut self, name: &'static str, attrs: Attrs, children: Obj) -> &mut Self {
-        self.0.push(Node {
-            name,
-            body: Body::Object(attrs, children.0),
         });
         self
     }

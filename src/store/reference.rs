@@ -32,7 +32,6 @@ pub struct Enumeration {
 pub struct Role {
     pub id: i64,
     pub name: String,
-    pub position: i64,
     pub assignable: bool,
     pub builtin: i64,
     pub permissions: String,
@@ -96,7 +95,7 @@ pub async fn enumerations(db: &Db, kind: &str) -> Result<Vec<Enumeration>> {
     .await)
 }
 
-const ROLE_COLUMNS: &str = "id, name, position, assignable, builtin, permissions, \
+const ROLE_COLUMNS: &str = "id, name, assignable, builtin, permissions, \
     issues_visibility, users_visibility, time_entries_visibility";
 
 pub async fn roles(db: &Db) -> Result<Vec<Role>> {

@@ -139,7 +139,9 @@ pub fn statements(first: &FirstStart, postgres: bool) -> Vec<String> {
     ];
 
     let manager: Vec<&str> = permissions::setable(0).map(|p| p.name).collect();
-    let roles: [(i64, &str, i64, i64, &str, &[&str]); 5] = [
+    // id, name, position, builtin, issues_visibility, permissions
+    type RoleSeed<'a> = (i64, &'a str, i64, i64, &'a str, &'a [&'a str]);
+    let roles: [RoleSeed; 5] = [
         (1, "Non member", 0, 1, "default", NON_MEMBER),
         (2, "Anonymous", 0, 2, "default", ANONYMOUS),
         (3, "Manager", 1, 0, "all", &manager),

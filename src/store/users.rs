@@ -5,9 +5,7 @@ use super::sql::{like_pattern, Arg, Sql};
 use super::{now, Db, Result};
 use crate::{bind_args, on_db};
 
-pub const STATUS_ANONYMOUS: i64 = 0;
 pub const STATUS_ACTIVE: i64 = 1;
-pub const ANONYMOUS_ID: i64 = 4;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct User {
@@ -22,7 +20,6 @@ pub struct User {
     pub admin: bool,
     pub status: i64,
     pub last_login_on: Option<i64>,
-    pub language: String,
     pub mail_notification: String,
     pub must_change_passwd: bool,
     pub passwd_changed_on: Option<i64>,
@@ -40,17 +37,10 @@ impl User {
     pub fn is_active(&self) -> bool {
         self.status == STATUS_ACTIVE
     }
-    /// "Firstname Lastname", Redmine's default user display format.
-    pub fn name(&self) -> String {
-        if self.is_anonymous() {
-            return self.lastname.clone();
-        }
-        format!("{} {}", self.firstname, self.lastname)
-    }
 }
 
 const SELECT: &str = "SELECT u.id, u.type, u.login, u.hashed_password, u.salt, u.firstname, \
-    u.lastname, u.admin, u.status, u.last_login_on, u.language, u.mail_notification, \
+    u.lastname, u.admin, u.status, u.last_login_on, u.mail_notification, \
     u.must_change_passwd, u.passwd_changed_on, u.twofa_scheme, u.created_on, u.updated_on, \
     e.address AS mail, COALESCE(p.hide_mail, TRUE) AS hide_mail \
     FROM users u \

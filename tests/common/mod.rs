@@ -1,0 +1,406 @@
+//! Black-box harness: starts the real `carmine` binary on a free port with a fresh data
+//! directory, on SQLite and, when PostgreSQL's binaries are installed, on a throwaway
+//! PostgreSQL cluster this process starts itself (and stops when it exits).
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+pub use reqwest::Method;
+pub use serde_json::{json, Value};
+
+pub const ADMIN_KEY: &str = "0123456789abcdef0123456789abcdef01234567";
+pub const ADMIN_PASSWORD: &str = "admin-ref-pass1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The backends to test: SQLite always, PostgreSQL when its binaries are here. Setting
+/// CARMINE_TEST_REQUIRE_PG=1 (as CI does) turns a missing PostgreSQL into a failure.
+/// CARMINE_TEST_BACKENDS=sqlite or =postgres narrows the run to one of them.
+pub fn backends() -> Vec<Backend> {
+    let only = std::env::var("CARMINE_TEST_BACKENDS").unwrap_or_default();
+    let mut b = Vec::new();
+    if only != "postgres" {
+        b.push(Backend::Sqlite);
+    }
+    if only == "sqlite" {
+        return b;
+    }
+    if pg_bin().is_some() {
+        b.push(Backend::Postgres);
+    } else if std::env::var("CARMINE_TEST_REQUIRE_PG").is_ok_and(|v| v == "1") {
+        panic!("PostgreSQL binaries not found but CARMINE_TEST_REQUIRE_PG=1");
+    }
+    b
+}
+
+fn pg_bin() -> Option<PathBuf> {
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|p| p.join("initdb").exists() && p.join("pg_ctl").exists())
+        .collect();
+    versions.sort();
+    versions.pop()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Runs a PostgreSQL binary, as the `postgres` user when we are root (it refuses root).
+fn pg_command(bin: &Path, tool: &str) -> Command {
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(bin.join(tool));
+        c
+    } else {
+        Command::new(bin.join(tool))
+    }
+}
+
+struct Cluster {
+    bin: PathBuf,
+    dir: PathBuf,
+    port: u16,
+}
+
+static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+static DB_COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+extern "C" {
+    fn atexit(cb: extern "C" fn()) -> i32;
+}
+
+extern "C" fn stop_cluster() {
+    if let Some(c) = CLUSTER.get() {
+        let _ = pg_command(&c.bin, "pg_ctl")
+            .arg("-D")
+            .arg(c.dir.join("data"))
+            .args(["-m", "immediate", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let _ = std::fs::remove_dir_all(&c.dir);
+    }
+}
+
+fn cluster() -> &'static Cluster {
+    CLUSTER.get_or_init(|| {
+        let bin = pg_bin().expect("PostgreSQL binaries");
+        let dir = std::env::temp_dir().join(format!(
+            "carmine-test-pg-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        if is_root() {
+            Command::new("chown")
+                .args(["-R", "postgres"])
+                .arg(&dir)
+                .status()
+                .unwrap();
+        }
+        let ok = pg_command(&bin, "initdb")
+            .arg("-D")
+            .arg(dir.join("data"))
+            .args(["-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "initdb failed");
+        let port = free_port();
+        let opts = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+            dir.display()
+        );
+        let ok = pg_command(&bin, "pg_ctl")
+            .arg("-D")
+            .arg(dir.join("data"))
+            .args(["-o", &opts, "-l"])
+            .arg(dir.join("log"))
+            .args(["-w", "start"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "pg_ctl start failed");
+        unsafe {
+            atexit(stop_cluster);
+        }
+        Cluster { bin, dir, port }
+    })
+}
+
+fn create_database() -> String {
+    let c = cluster();
+    let name = format!(
+        "carmine_{}_{}",
+        std::process::id(),
+        DB_COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    let ok = Command::new(c.bin.join("psql"))
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &c.port.to_string(),
+            "-U",
+            "postgres",
+            "-q",
+            "-c",
+        ])
+        .arg(format!("CREATE DATABASE {name}"))
+        .stdout(Stdio::null())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "CREATE DATABASE failed");
+    format!("postgres://postgres@127.0.0.1:{}/{name}", c.port)
+}
+
+/// A running carmine; killed when dropped.
+pub struct Server {
+    pub backend: Backend,
+    pub base: String,
+    pub data: PathBuf,
+    pub database_url: Option<String>,
+    child: Mutex<Child>,
+    client: reqwest::Client,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(mut c) = self.child.lock() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
+pub struct Options {
+    pub settings: Vec<(&'static str, &'static str)>,
+}
+
+impl Server {
+    pub async fn start(backend: Backend) -> Server {
+        Server::start_with(backend, Options { settings: vec![] }).await
+    }
+
+    pub async fn start_with(backend: Backend, opts: Options) -> Server {
+        let data = std::env::temp_dir().join(format!(
+            "carmine-test-{}-{}",
+            std::process::id(),
+            DB_COUNTER.fetch_add(1, Ordering::SeqCst) + free_port() as usize * 1000
+        ));
+        std::fs::create_dir_all(&data).unwrap();
+        let database_url = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(create_database()),
+        };
+        let carmine = env!("CARGO_BIN_EXE_carmine");
+        let env = |c: &mut Command| {
+            c.env("CARMINE_DATA", &data)
+                .env("CARMINE_ADMIN_API_KEY", ADMIN_KEY)
+                .env("CARMINE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+                .env_remove("DATABASE_URL");
+            if let Some(url) = &database_url {
+                c.env("DATABASE_URL", url);
+            }
+        };
+        for (name, value) in &opts.settings {
+            let mut c = Command::new(carmine);
+            env(&mut c);
+            let ok = c
+                .args(["settings", "set", name, value])
+                .stdout(Stdio::null())
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "settings set failed");
+        }
+        let port = free_port();
+        let mut c = Command::new(carmine);
+        env(&mut c);
+        let child = c
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--max-body", "1048576"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn carmine");
+        let server = Server {
+            backend,
+            base: format!("http://127.0.0.1:{port}"),
+            data,
+            database_url,
+            child: Mutex::new(child),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if server.client.get(&server.base).send().await.is_ok() {
+                break;
+            }
+            if let Ok(Some(status)) = server.child.lock().unwrap().try_wait() {
+                panic!("carmine exited early: {status}");
+            }
+            assert!(Instant::now() < deadline, "carmine did not start");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        server
+    }
+
+    pub fn req(&self, method: Method, path: &str) -> Req<'_> {
+        Req {
+            server: self,
+            builder: self
+                .client
+                .request(method, format!("{}{}", self.base, path)),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Req<'_> {
+        self.req(Method::GET, path).key(ADMIN_KEY)
+    }
+
+    pub fn post(&self, path: &str, body: Value) -> Req<'_> {
+        self.req(Method::POST, path).key(ADMIN_KEY).json(body)
+    }
+
+    pub fn put(&self, path: &str, body: Value) -> Req<'_> {
+        self.req(Method::PUT, path).key(ADMIN_KEY).json(body)
+    }
+
+    pub fn delete(&self, path: &str) -> Req<'_> {
+        self.req(Method::DELETE, path).key(ADMIN_KEY)
+    }
+
+    /// Creates a user through the API and returns its id.
+    pub async fn create_user(&self, login: &str, password: &str) -> i64 {
+        let r = self
+            .post(
+                "/users.json",
+                json!({"user": {"login": login, "firstname": "F", "lastname": "L",
+                       "mail": format!("{login}@example.net"), "password": password}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.json()["user"]["id"].as_i64().unwrap()
+    }
+}
+
+pub struct Req<'a> {
+    server: &'a Server,
+    builder: reqwest::RequestBuilder,
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+    pub fn content_type(&self) -> Option<String> {
+        self.header("content-type")
+    }
+}
+
+impl<'a> Req<'a> {
+    pub fn key(mut self, key: &str) -> Self {
+        self.builder = self.builder.header("X-Redmine-API-Key", key);
+        self
+    }
+    pub fn anonymous(self) -> Self {
+        Req {
+            server: self.server,
+            builder: {
+                let r = self.builder.build().unwrap();
+                let mut b = self
+                    .server
+                    .client
+                    .request(r.method().clone(), r.url().clone());
+                for (k, v) in r.headers() {
+                    if k != "x-redmine-api-key" {
+                        b = b.header(k, v);
+                    }
+                }
+                if let Some(body) = r.body().and_then(|b| b.as_bytes()) {
+                    b = b.body(body.to_vec());
+                }
+                b
+            },
+        }
+    }
+    pub fn basic(self, login: &str, password: &str) -> Self {
+        let r = self.anonymous();
+        Req {
+            server: r.server,
+            builder: r.builder.basic_auth(login, Some(password)),
+        }
+    }
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.builder = self.builder.header(name, value);
+        self
+    }
+    pub fn json(mut self, body: Value) -> Self {
+        self.builder = self.builder.json(&body);
+        self
+    }
+    pub fn body(mut self, content_type: Option<&str>, body: impl Into<Vec<u8>>) -> Self {
+        if let Some(ct) = content_type {
+            self.builder = self.builder.header("Content-Type", ct);
+        }
+        self.builder = self.builder.body(body.into());
+        self
+    }
+    pub async fn send(self) -> Resp {
+        let r = self.builder.send().await.expect("request failed");
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let text = r.text().await.unwrap_or_default();
+        Resp {
+            status,
+            headers,
+            text,
+        }
+    }
+}
