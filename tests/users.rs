@@ -555,3 +555,37 @@ async fn delete_users() {
         assert_eq!(s.create_user("next", "secret-pass1").await, gone + 2);
     }
 }
+
+/// Parallel creates never fail with a 500, and a login raced for by several requests
+/// goes to exactly one of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates() {
+    use futures_util::future::join_all;
+    for b in backends() {
+        let s = Server::start(b).await;
+        let distinct = join_all((0..24).map(|i| {
+            create(&s, json!({"login": format!("par{i}"), "firstname": "P", "lastname": "Q", "mail": format!("par{i}@example.net"), "password": "secret-pass1"}))
+        }))
+        .await;
+        assert!(
+            distinct.iter().all(|r| r.status == 201),
+            "{b:?} {:?}",
+            distinct.iter().map(|r| &r.text).collect::<Vec<_>>()
+        );
+        let same = join_all((0..12).map(|i| {
+            create(&s, json!({"login": "race", "firstname": "R", "lastname": "C", "mail": format!("race{i}@example.net")}))
+        }))
+        .await;
+        assert_eq!(same.iter().filter(|r| r.status == 201).count(), 1, "{b:?}");
+        for r in same.iter().filter(|r| r.status != 201) {
+            assert_eq!(
+                (r.status, r.json()),
+                (422, json!({"errors": ["Login has already been taken"]}))
+            );
+        }
+        let total = s.get("/users.json?limit=1").send().await.json()["total_count"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(total, 1 + 24 + 1);
+    }
+}

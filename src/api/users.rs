@@ -219,6 +219,23 @@ pub async fn prepare(
     Ok(changes)
 }
 
+/// A concurrent write took the login or the address between our check and the insert:
+/// the unique index refuses it, and the client gets the message the check would have given.
+fn taken_or_internal(e: sqlx::Error) -> ApiError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            let what = format!("{} {}", d.message(), d.constraint().unwrap_or(""));
+            let field = if what.contains("email") {
+                "Email"
+            } else {
+                "Login"
+            };
+            ApiError::Validation(vec![format!("{field} has already been taken")])
+        }
+        _ => e.into(),
+    }
+}
+
 /// `POST /users` (admin only): 201 with the new user as the admin sees it.
 pub async fn create(app: &App, ctx: &Ctx) -> ApiResult {
     let c = caller(ctx);
@@ -228,13 +245,7 @@ pub async fn create(app: &App, ctx: &Ctx) -> ApiResult {
     let changes = prepare(app, None, input).await?;
     let id = match users::create(&app.db, &changes, app.settings.default_users_hide_mail).await {
         Ok(id) => id,
-        // a concurrent create took the login or address between check and insert
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            return Err(ApiError::Validation(vec![
-                "Login has already been taken".to_owned()
-            ]))
-        }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(taken_or_internal(e)),
     };
     let created = users::find(&app.db, id).await?.ok_or(ApiError::Internal)?;
     let exposure = rules::exposure(&c, created.id, created.hide_mail);
@@ -266,12 +277,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 pub async fn write_update(app: &App, id: i64, changes: &users::UserChanges) -> ApiResult {
     match users::update(&app.db, id, changes).await {
         Ok(()) => Ok(Reply::NoContent),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            Err(ApiError::Validation(vec![
-                "Login has already been taken".to_owned()
-            ]))
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(taken_or_internal(e)),
     }
 }
 
