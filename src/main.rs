@@ -75,9 +75,9 @@ fn first_start() -> FirstStart {
 }
 
 async fn open(cli: &Cli) -> anyhow::Result<Db> {
-    let db = Db::open(cli.database_url.as_deref(), &cli.data).await?;
+    let db = store::open(cli.database_url.as_deref(), &cli.data).await?;
     let first = first_start();
-    if db.migrate(&first).await? {
+    if store::migrate(&db, &first).await? {
         println!("carmine: new database with Redmine's default data.");
         println!("  admin login:    admin");
         println!("  admin password: {}", first.admin_password);

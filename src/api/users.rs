@@ -221,10 +221,9 @@ pub async fn prepare(
 
 /// A concurrent write took the login or the address between our check and the insert:
 /// the unique index refuses it, and the client gets the message the check would have given.
-fn taken_or_internal(e: sqlx::Error) -> ApiError {
-    match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => {
-            let what = format!("{} {}", d.message(), d.constraint().unwrap_or(""));
+fn taken_or_internal(e: crate::store::Error) -> ApiError {
+    match e.unique_violation() {
+        Some(what) => {
             let field = if what.contains("email") {
                 "Email"
             } else {
@@ -232,7 +231,7 @@ fn taken_or_internal(e: sqlx::Error) -> ApiError {
             };
             ApiError::Validation(vec![format!("{field} has already been taken")])
         }
-        _ => e.into(),
+        None => e.into(),
     }
 }
 

@@ -194,8 +194,8 @@ impl From<Denial> for ApiError {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(e: sqlx::Error) -> Self {
+impl From<crate::store::Error> for ApiError {
+    fn from(e: crate::store::Error) -> Self {
         tracing::error!(error = %e, "database error");
         ApiError::Internal
     }

@@ -1,9 +1,8 @@
 //! Trackers, issue statuses, enumerations, roles and custom fields.
 
-use super::{Db, Result};
-use crate::on_db;
+use super::{Db, FromRow, Result, Row};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Tracker {
     pub id: i64,
     pub name: String,
@@ -13,14 +12,14 @@ pub struct Tracker {
     pub default_status_name: Option<String>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct IssueStatus {
     pub id: i64,
     pub name: String,
     pub is_closed: bool,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Enumeration {
     pub id: i64,
     pub name: String,
@@ -28,7 +27,7 @@ pub struct Enumeration {
     pub active: bool,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Role {
     pub id: i64,
     pub name: String,
@@ -46,10 +45,9 @@ impl Role {
     }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct CustomField {
     pub id: i64,
-    #[sqlx(rename = "type")]
     pub kind: String,
     pub name: String,
     pub field_format: String,
@@ -66,33 +64,32 @@ pub struct CustomField {
 }
 
 pub async fn trackers(db: &Db) -> Result<Vec<Tracker>> {
-    on_db!(db, pool => sqlx::query_as(
+    db.all(
         "SELECT t.id, t.name, t.description, t.fields_bits, t.default_status_id, \
          s.name AS default_status_name \
          FROM trackers t LEFT JOIN issue_statuses s ON s.id = t.default_status_id \
          ORDER BY t.position, t.id",
+        &[],
     )
-    .fetch_all(pool)
-    .await)
+    .await
 }
 
 pub async fn issue_statuses(db: &Db) -> Result<Vec<IssueStatus>> {
-    on_db!(db, pool => sqlx::query_as(
+    db.all(
         "SELECT id, name, is_closed FROM issue_statuses ORDER BY position, id",
+        &[],
     )
-    .fetch_all(pool)
-    .await)
+    .await
 }
 
 /// System-level values of one kind (`IssuePriority`…), inactive ones included.
 pub async fn enumerations(db: &Db, kind: &str) -> Result<Vec<Enumeration>> {
-    on_db!(db, pool => sqlx::query_as(
+    db.all(
         "SELECT id, name, is_default, active FROM enumerations \
          WHERE type = $1 AND project_id IS NULL ORDER BY position, id",
+        &[kind.into()],
     )
-    .bind(kind)
-    .fetch_all(pool)
-    .await)
+    .await
 }
 
 const ROLE_COLUMNS: &str = "id, name, assignable, builtin, permissions, \
@@ -100,25 +97,95 @@ const ROLE_COLUMNS: &str = "id, name, assignable, builtin, permissions, \
 
 pub async fn roles(db: &Db) -> Result<Vec<Role>> {
     let sql = format!("SELECT {ROLE_COLUMNS} FROM roles ORDER BY builtin, position, id");
-    on_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)
+    db.all(&sql, &[]).await
 }
 
 pub async fn role(db: &Db, id: i64) -> Result<Option<Role>> {
     let sql = format!("SELECT {ROLE_COLUMNS} FROM roles WHERE id = $1");
-    on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
+    db.opt(&sql, &[id.into()]).await
 }
 
 pub async fn builtin_role(db: &Db, builtin: i64) -> Result<Option<Role>> {
     let sql = format!("SELECT {ROLE_COLUMNS} FROM roles WHERE builtin = $1");
-    on_db!(db, pool => sqlx::query_as(&sql).bind(builtin).fetch_optional(pool).await)
+    db.opt(&sql, &[builtin.into()]).await
 }
 
 pub async fn custom_fields(db: &Db) -> Result<Vec<CustomField>> {
-    on_db!(db, pool => sqlx::query_as(
+    db.all(
         "SELECT id, type, name, field_format, possible_values, regexp, min_length, max_length, \
          is_required, is_filter, searchable, multiple, default_value, visible \
          FROM custom_fields ORDER BY id",
+        &[],
     )
-    .fetch_all(pool)
-    .await)
+    .await
+}
+
+impl FromRow for Tracker {
+    fn from_row(r: &Row) -> Self {
+        Tracker {
+            id: r.i64("id"),
+            name: r.str("name"),
+            description: r.opt_str("description"),
+            fields_bits: r.i64("fields_bits"),
+            default_status_id: r.opt_i64("default_status_id"),
+            default_status_name: r.opt_str("default_status_name"),
+        }
+    }
+}
+
+impl FromRow for IssueStatus {
+    fn from_row(r: &Row) -> Self {
+        IssueStatus {
+            id: r.i64("id"),
+            name: r.str("name"),
+            is_closed: r.bool("is_closed"),
+        }
+    }
+}
+
+impl FromRow for Enumeration {
+    fn from_row(r: &Row) -> Self {
+        Enumeration {
+            id: r.i64("id"),
+            name: r.str("name"),
+            is_default: r.bool("is_default"),
+            active: r.bool("active"),
+        }
+    }
+}
+
+impl FromRow for Role {
+    fn from_row(r: &Row) -> Self {
+        Role {
+            id: r.i64("id"),
+            name: r.str("name"),
+            assignable: r.bool("assignable"),
+            builtin: r.i64("builtin"),
+            permissions: r.str("permissions"),
+            issues_visibility: r.str("issues_visibility"),
+            users_visibility: r.str("users_visibility"),
+            time_entries_visibility: r.str("time_entries_visibility"),
+        }
+    }
+}
+
+impl FromRow for CustomField {
+    fn from_row(r: &Row) -> Self {
+        CustomField {
+            id: r.i64("id"),
+            kind: r.str("type"),
+            name: r.str("name"),
+            field_format: r.str("field_format"),
+            possible_values: r.str("possible_values"),
+            regexp: r.str("regexp"),
+            min_length: r.opt_i64("min_length"),
+            max_length: r.opt_i64("max_length"),
+            is_required: r.bool("is_required"),
+            is_filter: r.bool("is_filter"),
+            searchable: r.bool("searchable"),
+            multiple: r.bool("multiple"),
+            default_value: r.opt_str("default_value"),
+            visible: r.bool("visible"),
+        }
+    }
 }

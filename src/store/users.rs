@@ -1,16 +1,14 @@
 //! Users (principals of type User and the anonymous user), their e-mail addresses,
 //! preferences and API tokens.
 
-use super::sql::{like_pattern, Arg, Sql};
-use super::{now, Db, Result};
-use crate::{bind_args, on_db};
+use super::sql::{like_pattern, Sql};
+use super::{now, Arg, Db, FromRow, Result, Row};
 
 pub const STATUS_ACTIVE: i64 = 1;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct User {
     pub id: i64,
-    #[sqlx(rename = "type")]
     pub kind: String,
     pub login: String,
     pub hashed_password: String,
@@ -47,15 +45,40 @@ const SELECT: &str = "SELECT u.id, u.type, u.login, u.hashed_password, u.salt, u
     LEFT JOIN email_addresses e ON e.user_id = u.id AND e.is_default = TRUE \
     LEFT JOIN user_preferences p ON p.user_id = u.id ";
 
+impl FromRow for User {
+    fn from_row(r: &Row) -> Self {
+        User {
+            id: r.i64("id"),
+            kind: r.str("type"),
+            login: r.str("login"),
+            hashed_password: r.str("hashed_password"),
+            salt: r.opt_str("salt"),
+            firstname: r.str("firstname"),
+            lastname: r.str("lastname"),
+            admin: r.bool("admin"),
+            status: r.i64("status"),
+            last_login_on: r.opt_i64("last_login_on"),
+            mail_notification: r.str("mail_notification"),
+            must_change_passwd: r.bool("must_change_passwd"),
+            passwd_changed_on: r.opt_i64("passwd_changed_on"),
+            twofa_scheme: r.opt_str("twofa_scheme"),
+            created_on: r.i64("created_on"),
+            updated_on: r.i64("updated_on"),
+            mail: r.opt_str("mail"),
+            hide_mail: r.bool("hide_mail"),
+        }
+    }
+}
+
 /// A user or the anonymous user by id; groups are not users.
 pub async fn find(db: &Db, id: i64) -> Result<Option<User>> {
     let sql = format!("{SELECT} WHERE u.id = $1 AND u.type IN ('User', 'AnonymousUser')");
-    on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
+    db.opt(&sql, &[id.into()]).await
 }
 
 pub async fn anonymous(db: &Db) -> Result<Option<User>> {
     let sql = format!("{SELECT} WHERE u.type = 'AnonymousUser' ORDER BY u.id LIMIT 1");
-    on_db!(db, pool => sqlx::query_as(&sql).fetch_optional(pool).await)
+    db.opt(&sql, &[]).await
 }
 
 /// The active owner of an API key.
@@ -64,7 +87,7 @@ pub async fn find_by_api_key(db: &Db, key: &str) -> Result<Option<User>> {
         "{SELECT} JOIN tokens t ON t.user_id = u.id \
          WHERE t.action = 'api' AND t.value = $1 AND u.type = 'User' AND u.status = 1"
     );
-    on_db!(db, pool => sqlx::query_as(&sql).bind(key).fetch_optional(pool).await)
+    db.opt(&sql, &[key.into()]).await
 }
 
 /// Exact login match first, then a case-insensitive one.
@@ -73,7 +96,7 @@ pub async fn find_by_login(db: &Db, login: &str) -> Result<Option<User>> {
         "{SELECT} WHERE u.type = 'User' AND LOWER(u.login) = LOWER($1) \
          ORDER BY CASE WHEN u.login = $1 THEN 0 ELSE 1 END, u.id LIMIT 1"
     );
-    on_db!(db, pool => sqlx::query_as(&sql).bind(login).fetch_optional(pool).await)
+    db.opt(&sql, &[login.into()]).await
 }
 
 #[derive(Debug, Default, Clone)]
@@ -89,19 +112,19 @@ pub struct ListFilter {
 fn filter_sql(f: &ListFilter, sql: &mut Sql) {
     sql.push(" WHERE u.type = 'User'");
     if let Some(status) = f.status {
-        sql.push(" AND u.status = ").bind(Arg::I64(status));
+        sql.push(" AND u.status = ").bind(status);
     }
     if let Some(group) = f.group_id {
         sql.push(" AND u.id IN (SELECT user_id FROM groups_users WHERE group_id = ")
-            .bind(Arg::I64(group))
+            .bind(group)
             .push(")");
     }
     if let Some(name) = f.name.as_deref().filter(|n| !n.trim().is_empty()) {
         let p = like_pattern(name);
         sql.push(" AND (LOWER(u.login) LIKE ")
-            .bind(Arg::Str(p.clone()))
+            .bind(p.clone())
             .push(" ESCAPE '\\' OR u.id IN (SELECT user_id FROM email_addresses WHERE LOWER(address) LIKE ")
-            .bind(Arg::Str(p))
+            .bind(p)
             .push(" ESCAPE '\\')");
         let tokens: Vec<&str> = name.split_whitespace().collect();
         if !tokens.is_empty() {
@@ -112,9 +135,9 @@ fn filter_sql(f: &ListFilter, sql: &mut Sql) {
                 }
                 let t = like_pattern(token);
                 sql.push("(LOWER(u.firstname) LIKE ")
-                    .bind(Arg::Str(t.clone()))
+                    .bind(t.clone())
                     .push(" ESCAPE '\\' OR LOWER(u.lastname) LIKE ")
-                    .bind(Arg::Str(t))
+                    .bind(t)
                     .push(" ESCAPE '\\')");
             }
             sql.push(")");
@@ -142,85 +165,75 @@ pub async fn list(db: &Db, f: &ListFilter, offset: i64, limit: i64) -> Result<(i
             .push(", u.id");
     }
     page.push(" LIMIT ")
-        .bind(Arg::I64(limit))
+        .bind(limit)
         .push(" OFFSET ")
-        .bind(Arg::I64(offset));
-    on_db!(db, pool => {
-        let total: i64 = bind_args!(sqlx::query_scalar(&count.text), &count.args)
-            .fetch_one(pool)
-            .await?;
-        let users = bind_args!(sqlx::query_as(&page.text), &page.args)
-            .fetch_all(pool)
-            .await?;
-        Ok((total, users))
-    })
+        .bind(offset);
+    let total = db.int(&count.text, &count.args).await?;
+    let users = db.all(&page.text, &page.args).await?;
+    Ok((total, users))
 }
 
 /// The user's API key, created on first read as Redmine does.
 pub async fn api_key(db: &Db, user_id: i64) -> Result<String> {
-    on_db!(db, pool => {
-        let found: Option<String> = sqlx::query_scalar(
+    let found = db
+        .rows(
             "SELECT value FROM tokens WHERE user_id = $1 AND action = 'api' ORDER BY id LIMIT 1",
+            &[user_id.into()],
         )
-        .bind(user_id)
-        .fetch_optional(pool)
         .await?;
-        if let Some(key) = found {
-            return Ok(key);
-        }
-        let key = crate::domain::password::random_hex40();
-        sqlx::query("INSERT INTO tokens (user_id, action, value, created_on) VALUES ($1, 'api', $2, $3)")
-            .bind(user_id)
-            .bind(&key)
-            .bind(now())
-            .execute(pool)
-            .await?;
-        Ok(key)
-    })
+    if let Some(row) = found.first() {
+        return Ok(row.str("value"));
+    }
+    let key = crate::domain::password::random_hex40();
+    db.exec(
+        "INSERT INTO tokens (user_id, action, value, created_on) VALUES ($1, 'api', $2, $3)",
+        &[user_id.into(), key.clone().into(), now().into()],
+    )
+    .await?;
+    Ok(key)
 }
 
 /// `(id, name)` of the groups the user belongs to, by name.
 pub async fn groups_of(db: &Db, user_id: i64) -> Result<Vec<(i64, String)>> {
-    on_db!(db, pool => sqlx::query_as(
-        "SELECT g.id, g.lastname FROM groups_users gu JOIN users g ON g.id = gu.group_id \
-         WHERE gu.user_id = $1 AND g.type = 'Group' ORDER BY g.lastname, g.id",
-    )
-    .bind(user_id)
-    .fetch_all(pool)
-    .await)
+    Ok(db
+        .rows(
+            "SELECT g.id, g.lastname FROM groups_users gu JOIN users g ON g.id = gu.group_id \
+             WHERE gu.user_id = $1 AND g.type = 'Group' ORDER BY g.lastname, g.id",
+            &[user_id.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.i64("id"), r.str("lastname")))
+        .collect())
 }
 
 pub async fn touch_last_login(db: &Db, user_id: i64) -> Result<()> {
-    on_db!(db, pool => sqlx::query("UPDATE users SET last_login_on = $1 WHERE id = $2")
-        .bind(now())
-        .bind(user_id)
-        .execute(pool)
-        .await
-        .map(|_| ()))
+    db.exec(
+        "UPDATE users SET last_login_on = $1 WHERE id = $2",
+        &[now().into(), user_id.into()],
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Whether another user already has this login (case-insensitively).
 pub async fn login_taken(db: &Db, login: &str, except: Option<i64>) -> Result<bool> {
-    on_db!(db, pool => sqlx::query_scalar::<_, i64>(
+    db.int(
         "SELECT COUNT(*) FROM users WHERE LOWER(login) = LOWER($1) AND id <> $2",
+        &[login.into(), except.unwrap_or(0).into()],
     )
-    .bind(login)
-    .bind(except.unwrap_or(0))
-    .fetch_one(pool)
     .await
-    .map(|n| n > 0))
+    .map(|n| n > 0)
 }
 
 /// Whether another user already has this address among any of theirs.
 pub async fn mail_taken(db: &Db, mail: &str, except: Option<i64>) -> Result<bool> {
-    on_db!(db, pool => sqlx::query_scalar::<_, i64>(
+    db.int(
         "SELECT COUNT(*) FROM email_addresses WHERE LOWER(address) = LOWER($1) AND user_id <> $2",
+        &[mail.into(), except.unwrap_or(0).into()],
     )
-    .bind(mail)
-    .bind(except.unwrap_or(0))
-    .fetch_one(pool)
     .await
-    .map(|n| n > 0))
+    .map(|n| n > 0)
 }
 
 /// The attributes a create or update writes; `None` leaves a column as it is.
@@ -245,57 +258,63 @@ pub struct UserChanges {
 /// Inserts a user with its address, preferences and API key in one transaction.
 pub async fn create(db: &Db, c: &UserChanges, hide_mail_default: bool) -> Result<i64> {
     let t = now();
-    let passwd_changed_on = c.hashed_password.as_ref().map(|_| t);
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
+    let passwd_changed_on: Option<i64> = c.hashed_password.as_ref().map(|_| t);
+    let mut tx = db.begin().await?;
+    let id = tx
+        .int(
             "INSERT INTO users (type, login, hashed_password, firstname, lastname, admin, status, \
              language, mail_notification, must_change_passwd, passwd_changed_on, created_on, updated_on) \
              VALUES ('User', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+            &[
+                c.login.clone().unwrap_or_default().into(),
+                c.hashed_password.clone().unwrap_or_default().into(),
+                c.firstname.clone().unwrap_or_default().into(),
+                c.lastname.clone().unwrap_or_default().into(),
+                c.admin.unwrap_or(false).into(),
+                c.status.unwrap_or(STATUS_ACTIVE).into(),
+                c.language.clone().unwrap_or_default().into(),
+                c.mail_notification
+                    .clone()
+                    .unwrap_or_else(|| "only_my_events".into())
+                    .into(),
+                c.must_change_passwd.unwrap_or(false).into(),
+                passwd_changed_on.into(),
+                t.into(),
+            ],
         )
-        .bind(c.login.clone().unwrap_or_default())
-        .bind(c.hashed_password.clone().unwrap_or_default())
-        .bind(c.firstname.clone().unwrap_or_default())
-        .bind(c.lastname.clone().unwrap_or_default())
-        .bind(c.admin.unwrap_or(false))
-        .bind(c.status.unwrap_or(STATUS_ACTIVE))
-        .bind(c.language.clone().unwrap_or_default())
-        .bind(c.mail_notification.clone().unwrap_or_else(|| "only_my_events".into()))
-        .bind(c.must_change_passwd.unwrap_or(false))
-        .bind(passwd_changed_on)
-        .bind(t)
-        .fetch_one(&mut *tx)
         .await?;
-        if let Some(mail) = &c.mail {
-            sqlx::query(
-                "INSERT INTO email_addresses (user_id, address, is_default, notify, created_on, updated_on) \
-                 VALUES ($1, $2, TRUE, TRUE, $3, $3)",
-            )
-            .bind(id)
-            .bind(mail)
-            .bind(t)
-            .execute(&mut *tx)
-            .await?;
-        }
-        sqlx::query("INSERT INTO user_preferences (user_id, hide_mail, time_zone) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(c.hide_mail.unwrap_or(hide_mail_default))
-            .bind(c.time_zone.clone().unwrap_or_default())
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO tokens (user_id, action, value, created_on) VALUES ($1, 'api', $2, $3)")
-            .bind(id)
-            .bind(crate::domain::password::random_hex40())
-            .bind(t)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(id)
-    })
+    if let Some(mail) = &c.mail {
+        tx.exec(
+            "INSERT INTO email_addresses (user_id, address, is_default, notify, created_on, updated_on) \
+             VALUES ($1, $2, TRUE, TRUE, $3, $3)",
+            &[id.into(), mail.into(), t.into()],
+        )
+        .await?;
+    }
+    tx.exec(
+        "INSERT INTO user_preferences (user_id, hide_mail, time_zone) VALUES ($1, $2, $3)",
+        &[
+            id.into(),
+            c.hide_mail.unwrap_or(hide_mail_default).into(),
+            c.time_zone.clone().unwrap_or_default().into(),
+        ],
+    )
+    .await?;
+    tx.exec(
+        "INSERT INTO tokens (user_id, action, value, created_on) VALUES ($1, 'api', $2, $3)",
+        &[
+            id.into(),
+            crate::domain::password::random_hex40().into(),
+            t.into(),
+        ],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
-/// Writes the given changes in one transaction; `updated_on` moves only when a column of
-/// the user row itself changed.
+/// Writes the given changes in one transaction; `updated_on` moves only when the user
+/// row or its address changed.
 pub async fn update(db: &Db, id: i64, c: &UserChanges) -> Result<()> {
     let t = now();
     let mut set = Sql::new("UPDATE users SET ");
@@ -306,136 +325,117 @@ pub async fn update(db: &Db, id: i64, c: &UserChanges) -> Result<()> {
         set.push(name).push(" = ").bind(arg);
     };
     if let Some(v) = &c.login {
-        col(&mut set, "login", Arg::Str(v.clone()));
+        col(&mut set, "login", v.into());
     }
     if let Some(v) = &c.firstname {
-        col(&mut set, "firstname", Arg::Str(v.clone()));
+        col(&mut set, "firstname", v.into());
     }
     if let Some(v) = &c.lastname {
-        col(&mut set, "lastname", Arg::Str(v.clone()));
+        col(&mut set, "lastname", v.into());
     }
     if let Some(v) = c.admin {
-        col(&mut set, "admin", Arg::Bool(v));
+        col(&mut set, "admin", v.into());
     }
     if let Some(v) = c.status {
-        col(&mut set, "status", Arg::I64(v));
+        col(&mut set, "status", v.into());
     }
     if let Some(v) = &c.language {
-        col(&mut set, "language", Arg::Str(v.clone()));
+        col(&mut set, "language", v.into());
     }
     if let Some(v) = &c.mail_notification {
-        col(&mut set, "mail_notification", Arg::Str(v.clone()));
+        col(&mut set, "mail_notification", v.into());
     }
     if let Some(v) = c.must_change_passwd {
-        col(&mut set, "must_change_passwd", Arg::Bool(v));
+        col(&mut set, "must_change_passwd", v.into());
     }
     if let Some(v) = &c.hashed_password {
-        col(&mut set, "hashed_password", Arg::Str(v.clone()));
-        col(&mut set, "salt", Arg::Str(String::new()));
-        col(&mut set, "passwd_changed_on", Arg::I64(t));
+        col(&mut set, "hashed_password", v.into());
+        col(&mut set, "salt", "".into());
+        col(&mut set, "passwd_changed_on", t.into());
     }
-    let touch_row = !set.args.is_empty();
-    col(&mut set, "updated_on", Arg::I64(t));
-    set.push(" WHERE id = ").bind(Arg::I64(id));
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        if touch_row {
-            bind_args!(sqlx::query(&set.text), &set.args).execute(&mut *tx).await?;
-        }
-        if let Some(mail) = &c.mail {
-            let changed = sqlx::query(
+    let mut touch_row = !set.args.is_empty();
+    col(&mut set, "updated_on", t.into());
+    set.push(" WHERE id = ").bind(id);
+
+    let mut tx = db.begin().await?;
+    if let Some(mail) = &c.mail {
+        let changed = tx
+            .exec(
                 "UPDATE email_addresses SET address = $1, updated_on = $2 \
                  WHERE user_id = $3 AND is_default = TRUE AND address <> $1",
+                &[mail.into(), t.into(), id.into()],
             )
-            .bind(mail)
-            .bind(t)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            let exists: i64 = sqlx::query_scalar(
+            .await?;
+        let exists = tx
+            .int(
                 "SELECT COUNT(*) FROM email_addresses WHERE user_id = $1 AND is_default = TRUE",
+                &[id.into()],
             )
-            .bind(id)
-            .fetch_one(&mut *tx)
             .await?;
-            if exists == 0 {
-                sqlx::query(
-                    "INSERT INTO email_addresses (user_id, address, is_default, notify, created_on, updated_on) \
-                     VALUES ($1, $2, TRUE, TRUE, $3, $3)",
-                )
-                .bind(id)
-                .bind(mail)
-                .bind(t)
-                .execute(&mut *tx)
-                .await?;
-            }
-            if changed > 0 && !touch_row {
-                sqlx::query("UPDATE users SET updated_on = $1 WHERE id = $2")
-                    .bind(t)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        if c.hide_mail.is_some() || c.time_zone.is_some() {
-            sqlx::query(
-                "INSERT INTO user_preferences (user_id, hide_mail, time_zone) VALUES ($1, $2, $3) \
-                 ON CONFLICT (user_id) DO UPDATE SET \
-                 hide_mail = CASE WHEN $4 THEN excluded.hide_mail ELSE user_preferences.hide_mail END, \
-                 time_zone = CASE WHEN $5 THEN excluded.time_zone ELSE user_preferences.time_zone END",
+        if exists == 0 {
+            tx.exec(
+                "INSERT INTO email_addresses (user_id, address, is_default, notify, created_on, updated_on) \
+                 VALUES ($1, $2, TRUE, TRUE, $3, $3)",
+                &[id.into(), mail.into(), t.into()],
             )
-            .bind(id)
-            .bind(c.hide_mail.unwrap_or(true))
-            .bind(c.time_zone.clone().unwrap_or_default())
-            .bind(c.hide_mail.is_some())
-            .bind(c.time_zone.is_some())
-            .execute(&mut *tx)
             .await?;
         }
-        if let Some(groups) = &c.group_ids {
-            sqlx::query("DELETE FROM groups_users WHERE user_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            for g in groups {
-                sqlx::query(
-                    "INSERT INTO groups_users (group_id, user_id) \
-                     SELECT id, $2 FROM users WHERE id = $1 AND type = 'Group' \
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(*g)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            }
+        touch_row |= changed > 0 || exists == 0;
+    }
+    if touch_row {
+        tx.exec(&set.text, &set.args).await?;
+    }
+    if c.hide_mail.is_some() || c.time_zone.is_some() {
+        tx.exec(
+            "INSERT INTO user_preferences (user_id, hide_mail, time_zone) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET \
+             hide_mail = CASE WHEN $4 THEN excluded.hide_mail ELSE user_preferences.hide_mail END, \
+             time_zone = CASE WHEN $5 THEN excluded.time_zone ELSE user_preferences.time_zone END",
+            &[
+                id.into(),
+                c.hide_mail.unwrap_or(true).into(),
+                c.time_zone.clone().unwrap_or_default().into(),
+                c.hide_mail.is_some().into(),
+                c.time_zone.is_some().into(),
+            ],
+        )
+        .await?;
+    }
+    if let Some(groups) = &c.group_ids {
+        tx.exec("DELETE FROM groups_users WHERE user_id = $1", &[id.into()])
+            .await?;
+        for g in groups {
+            tx.exec(
+                "INSERT INTO groups_users (group_id, user_id) \
+                 SELECT id, $2 FROM users WHERE id = $1 AND type = 'Group' \
+                 ON CONFLICT DO NOTHING",
+                &[(*g).into(), id.into()],
+            )
+            .await?;
         }
-        tx.commit().await?;
-        Ok(())
-    })
+    }
+    tx.commit().await
 }
 
 /// Removes a user. Later resources re-point their references to the anonymous user here.
 pub async fn delete(db: &Db, id: i64) -> Result<bool> {
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let n = sqlx::query("DELETE FROM users WHERE id = $1 AND type = 'User'")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        tx.commit().await?;
-        Ok(n > 0)
-    })
+    let mut tx = db.begin().await?;
+    let n = tx
+        .exec(
+            "DELETE FROM users WHERE id = $1 AND type = 'User'",
+            &[id.into()],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(n > 0)
 }
 
 /// Whether an active administrator other than this user exists.
 pub async fn other_active_admin_exists(db: &Db, id: i64) -> Result<bool> {
-    on_db!(db, pool => sqlx::query_scalar::<_, i64>(
+    db.int(
         "SELECT COUNT(*) FROM users WHERE type = 'User' AND admin = TRUE AND status = 1 AND id <> $1",
+        &[id.into()],
     )
-    .bind(id)
-    .fetch_one(pool)
     .await
-    .map(|n| n > 0))
+    .map(|n| n > 0)
 }

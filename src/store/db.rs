@@ -1,0 +1,522 @@
+//! One query API over two databases: SQLite through rusqlite, run in place on the calling
+//! thread (no worker thread, no channel per row), and PostgreSQL through sqlx. Queries are
+//! written once with `$1` placeholders, which both accept.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgRow};
+use sqlx::{Column, Postgres, Row as _, TypeInfo, ValueRef};
+
+/// A value read from a row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    Null,
+    I64(i64),
+    F64(f64),
+    Text(String),
+    Bool(bool),
+}
+
+/// A value bound to a placeholder. Nulls carry their type, which PostgreSQL needs.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    I64(i64),
+    Str(String),
+    Bool(bool),
+    NullI64,
+    NullStr,
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::I64(v)
+    }
+}
+impl From<bool> for Arg {
+    fn from(v: bool) -> Self {
+        Arg::Bool(v)
+    }
+}
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Arg::Str(v.to_owned())
+    }
+}
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Arg::Str(v)
+    }
+}
+impl From<&String> for Arg {
+    fn from(v: &String) -> Self {
+        Arg::Str(v.clone())
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Arg::NullI64, Arg::I64)
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        v.map_or(Arg::NullStr, Arg::Str)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] sqlx::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    /// A unique index refused the write; `what` names the index or the message.
+    pub fn unique_violation(&self) -> Option<String> {
+        match self {
+            Error::Sqlite(rusqlite::Error::SqliteFailure(e, msg))
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+            {
+                Some(msg.clone().unwrap_or_default())
+            }
+            Error::Postgres(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                Some(format!("{} {}", d.constraint().unwrap_or(""), d.message()))
+            }
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// A row with its column names, read by name.
+#[derive(Debug, Clone)]
+pub struct Row {
+    names: Arc<Vec<String>>,
+    vals: Vec<Val>,
+}
+
+impl Row {
+    fn val(&self, name: &str) -> &Val {
+        match self.names.iter().position(|n| n == name) {
+            Some(i) => &self.vals[i],
+            None => {
+                debug_assert!(false, "no column {name}");
+                &Val::Null
+            }
+        }
+    }
+    pub fn first(&self) -> &Val {
+        self.vals.first().unwrap_or(&Val::Null)
+    }
+    pub fn opt_i64(&self, name: &str) -> Option<i64> {
+        match self.val(name) {
+            Val::I64(n) => Some(*n),
+            Val::Bool(b) => Some(*b as i64),
+            Val::F64(f) => Some(*f as i64),
+            Val::Text(t) => t.parse().ok(),
+            Val::Null => None,
+        }
+    }
+    pub fn i64(&self, name: &str) -> i64 {
+        self.opt_i64(name).unwrap_or(0)
+    }
+    pub fn opt_str(&self, name: &str) -> Option<String> {
+        match self.val(name) {
+            Val::Text(t) => Some(t.clone()),
+            Val::I64(n) => Some(n.to_string()),
+            Val::F64(f) => Some(f.to_string()),
+            Val::Bool(b) => Some(b.to_string()),
+            Val::Null => None,
+        }
+    }
+    pub fn str(&self, name: &str) -> String {
+        self.opt_str(name).unwrap_or_default()
+    }
+    pub fn bool(&self, name: &str) -> bool {
+        match self.val(name) {
+            Val::Bool(b) => *b,
+            Val::I64(n) => *n != 0,
+            _ => false,
+        }
+    }
+}
+
+/// How a type is read from a row.
+pub trait FromRow: Sized {
+    fn from_row(row: &Row) -> Self;
+}
+
+impl FromRow for Row {
+    fn from_row(row: &Row) -> Self {
+        row.clone()
+    }
+}
+
+// ---------------------------------------------------------------- SQLite
+
+/// SQLite connections, opened on demand and kept for reuse. Writes in this process are
+/// serialised by `write_lock` before they reach SQLite, so a writer waits on an async lock
+/// instead of blocking a worker thread in SQLite's busy handler.
+pub struct SqlitePool {
+    path: PathBuf,
+    idle: Mutex<Vec<rusqlite::Connection>>,
+    write_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A connection borrowed from the pool, returned when dropped.
+pub struct Pooled<'a> {
+    pool: &'a SqlitePool,
+    conn: Option<rusqlite::Connection>,
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.conn.take() {
+            if let Ok(mut idle) = self.pool.idle.lock() {
+                if idle.len() < 32 {
+                    idle.push(c);
+                }
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for Pooled<'_> {
+    type Target = rusqlite::Connection;
+    fn deref(&self) -> &rusqlite::Connection {
+        self.conn.as_ref().expect("connection")
+    }
+}
+
+impl SqlitePool {
+    pub fn open(path: PathBuf) -> Result<SqlitePool> {
+        let pool = SqlitePool {
+            path,
+            idle: Mutex::new(Vec::new()),
+            write_lock: Arc::new(tokio::sync::Mutex::new(())),
+        };
+        let conn = pool.connect()?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        pool.idle.lock().expect("pool").push(conn);
+        Ok(pool)
+    }
+
+    fn connect(&self) -> Result<rusqlite::Connection> {
+        let conn = rusqlite::Connection::open(&self.path)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.set_prepared_statement_cache_capacity(256);
+        Ok(conn)
+    }
+
+    fn get(&self) -> Result<Pooled<'_>> {
+        let idle = self
+            .idle
+            .lock()
+            .map_err(|_| Error::Other("pool".into()))?
+            .pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => self.connect()?,
+        };
+        Ok(Pooled {
+            pool: self,
+            conn: Some(conn),
+        })
+    }
+}
+
+fn sqlite_bind(stmt: &mut rusqlite::CachedStatement<'_>, args: &[Arg]) -> Result<()> {
+    use rusqlite::types::Value as V;
+    for (i, a) in args.iter().enumerate() {
+        // `$n` is a named parameter to SQLite: find where it sits in this statement
+        let Some(idx) = stmt.parameter_index(&format!("${}", i + 1))? else {
+            continue;
+        };
+        let v = match a {
+            Arg::I64(n) => V::Integer(*n),
+            Arg::Str(s) => V::Text(s.clone()),
+            Arg::Bool(b) => V::Integer(*b as i64),
+            Arg::NullI64 | Arg::NullStr => V::Null,
+        };
+        stmt.raw_bind_parameter(idx, v)?;
+    }
+    Ok(())
+}
+
+fn sqlite_rows(conn: &rusqlite::Connection, sql: &str, args: &[Arg]) -> Result<Vec<Row>> {
+    use rusqlite::types::ValueRef as V;
+    let mut stmt = conn.prepare_cached(sql)?;
+    sqlite_bind(&mut stmt, args)?;
+    let names: Arc<Vec<String>> =
+        Arc::new(stmt.column_names().iter().map(|s| s.to_string()).collect());
+    let n = names.len();
+    let mut out = Vec::new();
+    let mut rows = stmt.raw_query();
+    while let Some(r) = rows.next()? {
+        let mut vals = Vec::with_capacity(n);
+        for i in 0..n {
+            vals.push(match r.get_ref(i)? {
+                V::Null => Val::Null,
+                V::Integer(x) => Val::I64(x),
+                V::Real(f) => Val::F64(f),
+                V::Text(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
+                V::Blob(b) => Val::Text(String::from_utf8_lossy(b).into_owned()),
+            });
+        }
+        out.push(Row {
+            names: names.clone(),
+            vals,
+        });
+    }
+    Ok(out)
+}
+
+fn sqlite_exec(conn: &rusqlite::Connection, sql: &str, args: &[Arg]) -> Result<u64> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    sqlite_bind(&mut stmt, args)?;
+    Ok(stmt.raw_execute()? as u64)
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+fn pg_query<'q>(
+    sql: &'q str,
+    args: &'q [Arg],
+) -> sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments> {
+    let mut q = sqlx::query(sql);
+    for a in args {
+        q = match a {
+            Arg::I64(n) => q.bind(*n),
+            Arg::Str(s) => q.bind(s.as_str()),
+            Arg::Bool(b) => q.bind(*b),
+            Arg::NullI64 => q.bind(None::<i64>),
+            Arg::NullStr => q.bind(None::<String>),
+        };
+    }
+    q
+}
+
+fn pg_row(row: &PgRow, names: &Arc<Vec<String>>) -> Result<Row> {
+    let mut vals = Vec::with_capacity(names.len());
+    for (i, col) in row.columns().iter().enumerate() {
+        let raw = row.try_get_raw(i)?;
+        if raw.is_null() {
+            vals.push(Val::Null);
+            continue;
+        }
+        let v = match col.type_info().name() {
+            "INT8" => Val::I64(row.try_get_unchecked::<i64, _>(i)?),
+            "INT4" => Val::I64(row.try_get_unchecked::<i32, _>(i)? as i64),
+            "INT2" => Val::I64(row.try_get_unchecked::<i16, _>(i)? as i64),
+            "BOOL" => Val::Bool(row.try_get_unchecked::<bool, _>(i)?),
+            "FLOAT8" => Val::F64(row.try_get_unchecked::<f64, _>(i)?),
+            "FLOAT4" => Val::F64(row.try_get_unchecked::<f32, _>(i)? as f64),
+            "VOID" => Val::Null,
+            _ => Val::Text(row.try_get_unchecked::<String, _>(i)?),
+        };
+        vals.push(v);
+    }
+    Ok(Row {
+        names: names.clone(),
+        vals,
+    })
+}
+
+fn pg_rows(rows: Vec<PgRow>) -> Result<Vec<Row>> {
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let names: Arc<Vec<String>> = Arc::new(
+        first
+            .columns()
+            .iter()
+            .map(|c| c.name().to_owned())
+            .collect(),
+    );
+    rows.iter().map(|r| pg_row(r, &names)).collect()
+}
+
+// ---------------------------------------------------------------- the API
+
+#[derive(Clone)]
+pub enum Db {
+    Sqlite(Arc<SqlitePool>),
+    Postgres(PgPool),
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.is_postgres() {
+            "Db(postgres)"
+        } else {
+            "Db(sqlite)"
+        })
+    }
+}
+
+fn is_write(sql: &str) -> bool {
+    let head = sql.trim_start().get(..6).unwrap_or("").to_ascii_uppercase();
+    !head.starts_with("SELECT") && !head.starts_with("WITH")
+}
+
+impl Db {
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Db::Postgres(_))
+    }
+
+    pub async fn rows(&self, sql: &str, args: &[Arg]) -> Result<Vec<Row>> {
+        match self {
+            Db::Sqlite(pool) => {
+                let _w = if is_write(sql) {
+                    Some(pool.write_lock.lock().await)
+                } else {
+                    None
+                };
+                let conn = pool.get()?;
+                sqlite_rows(&conn, sql, args)
+            }
+            Db::Postgres(pool) => pg_rows(pg_query(sql, args).fetch_all(pool).await?),
+        }
+    }
+
+    pub async fn exec(&self, sql: &str, args: &[Arg]) -> Result<u64> {
+        match self {
+            Db::Sqlite(pool) => {
+                let _w = pool.write_lock.lock().await;
+                let conn = pool.get()?;
+                sqlite_exec(&conn, sql, args)
+            }
+            Db::Postgres(pool) => Ok(pg_query(sql, args).execute(pool).await?.rows_affected()),
+        }
+    }
+
+    pub async fn all<T: FromRow>(&self, sql: &str, args: &[Arg]) -> Result<Vec<T>> {
+        Ok(self
+            .rows(sql, args)
+            .await?
+            .iter()
+            .map(T::from_row)
+            .collect())
+    }
+
+    pub async fn opt<T: FromRow>(&self, sql: &str, args: &[Arg]) -> Result<Option<T>> {
+        Ok(self.rows(sql, args).await?.first().map(T::from_row))
+    }
+
+    /// The first column of the first row as an integer (0 when there is none).
+    pub async fn int(&self, sql: &str, args: &[Arg]) -> Result<i64> {
+        Ok(first_int(&self.rows(sql, args).await?))
+    }
+
+    /// Starts a transaction. On SQLite it holds this process's write lock and the database's
+    /// (`BEGIN IMMEDIATE`) from the start, so it never fails half way on a lock upgrade.
+    pub async fn begin(&self) -> Result<Tx<'_>> {
+        match self {
+            Db::Sqlite(pool) => {
+                let guard = pool.write_lock.clone().lock_owned().await;
+                let conn = pool.get()?;
+                conn.execute_batch("BEGIN IMMEDIATE")?;
+                Ok(Tx::Sqlite {
+                    conn,
+                    _guard: guard,
+                    done: false,
+                })
+            }
+            Db::Postgres(pool) => Ok(Tx::Postgres(Some(pool.begin().await?))),
+        }
+    }
+}
+
+fn first_int(rows: &[Row]) -> i64 {
+    match rows.first().map(Row::first) {
+        Some(Val::I64(n)) => *n,
+        Some(Val::Bool(b)) => *b as i64,
+        Some(Val::Text(t)) => t.parse().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+pub enum Tx<'a> {
+    Sqlite {
+        conn: Pooled<'a>,
+        _guard: tokio::sync::OwnedMutexGuard<()>,
+        done: bool,
+    },
+    /// None once committed.
+    Postgres(Option<sqlx::Transaction<'static, Postgres>>),
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if let Tx::Sqlite { conn, done, .. } = self {
+            if !*done {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+        }
+        // sqlx rolls a dropped PostgreSQL transaction back itself
+    }
+}
+
+fn open_tx<'t>(
+    tx: &'t mut Option<sqlx::Transaction<'static, Postgres>>,
+) -> Result<&'t mut sqlx::PgConnection> {
+    match tx {
+        Some(t) => Ok(&mut **t),
+        None => Err(Error::Other("transaction already committed".into())),
+    }
+}
+
+impl Tx<'_> {
+    pub async fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<Row>> {
+        match self {
+            Tx::Sqlite { conn, .. } => sqlite_rows(conn, sql, args),
+            Tx::Postgres(tx) => pg_rows(pg_query(sql, args).fetch_all(open_tx(tx)?).await?),
+        }
+    }
+
+    pub async fn exec(&mut self, sql: &str, args: &[Arg]) -> Result<u64> {
+        match self {
+            Tx::Sqlite { conn, .. } => sqlite_exec(conn, sql, args),
+            Tx::Postgres(tx) => Ok(pg_query(sql, args)
+                .execute(open_tx(tx)?)
+                .await?
+                .rows_affected()),
+        }
+    }
+
+    pub async fn int(&mut self, sql: &str, args: &[Arg]) -> Result<i64> {
+        Ok(first_int(&self.rows(sql, args).await?))
+    }
+
+    pub async fn batch(&mut self, sql: &str) -> Result<()> {
+        match self {
+            Tx::Sqlite { conn, .. } => Ok(conn.execute_batch(sql)?),
+            Tx::Postgres(tx) => {
+                sqlx::raw_sql(sql).execute(open_tx(tx)?).await?;
+                Ok(())
+            }
+        }
+    }
+
+    pub async fn commit(mut self) -> Result<()> {
+        match &mut self {
+            Tx::Sqlite { conn, done, .. } => {
+                conn.execute_batch("COMMIT")?;
+                *done = true;
+                Ok(())
+            }
+            Tx::Postgres(tx) => match tx.take() {
+                Some(t) => Ok(t.commit().await?),
+                None => Ok(()),
+            },
+        }
+    }
+}
