@@ -332,3 +332,20 @@ async fn jsonp_only_when_enabled() {
         assert_eq!((r.status, r.text.as_str()), (404, ""));
     }
 }
+
+#[tokio::test]
+async fn stops_cleanly_on_sigterm_and_keeps_its_data() {
+    for b in backends() {
+        let s = Server::start(b).await;
+        s.create_user("survivor", "secret-pass1").await;
+        assert!(s.terminate().success(), "{b:?}");
+        // the same data directory / database, started again: no second seeding, data kept
+        let again = Server::restart(&s).await;
+        let r = again.get("/users.json?name=survivor").send().await.json();
+        assert_eq!(r["total_count"], 1, "{b:?}");
+        assert_eq!(
+            again.get("/users/current.json").send().await.json()["user"]["id"],
+            1
+        );
+    }
+}

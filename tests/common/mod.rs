@@ -222,6 +222,20 @@ impl Server {
             Backend::Sqlite => None,
             Backend::Postgres => Some(create_database()),
         };
+        Server::launch(backend, data, database_url, &opts.settings).await
+    }
+
+    /// Another server on the same data directory or database (after `terminate`).
+    pub async fn restart(old: &Server) -> Server {
+        Server::launch(old.backend, old.data.clone(), old.database_url.clone(), &[]).await
+    }
+
+    async fn launch(
+        backend: Backend,
+        data: PathBuf,
+        database_url: Option<String>,
+        settings: &[(&'static str, &'static str)],
+    ) -> Server {
         let carmine = env!("CARGO_BIN_EXE_carmine");
         let env = |c: &mut Command| {
             c.env("CARMINE_DATA", &data)
@@ -232,7 +246,7 @@ impl Server {
                 c.env("DATABASE_URL", url);
             }
         };
-        for (name, value) in &opts.settings {
+        for (name, value) in settings {
             let mut c = Command::new(carmine);
             env(&mut c);
             let ok = c
@@ -276,6 +290,23 @@ impl Server {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         server
+    }
+
+    /// Sends SIGTERM and waits for the process: the exit status it ended with.
+    pub fn terminate(&self) -> std::process::ExitStatus {
+        let mut child = self.child.lock().unwrap();
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "carmine did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     pub fn req(&self, method: Method, path: &str) -> Req<'_> {
