@@ -2,11 +2,15 @@
 
 pub mod custom_fields;
 pub mod enumerations;
+pub mod groups;
 pub mod issue_statuses;
+pub mod memberships;
 pub mod my_account;
+pub mod projects;
 pub mod roles;
 pub mod trackers;
 pub mod users;
+pub mod versions;
 
 use crate::domain::Caller;
 use crate::http::Ctx;

@@ -1,7 +1,10 @@
 //! The rules, without HTTP and without SQL: who may do what, and what is valid.
 
+pub mod access;
 pub mod password;
 pub mod permissions;
+pub mod projects;
+pub mod query;
 pub mod settings;
 pub mod trackers;
 pub mod users;

@@ -128,6 +128,24 @@ pub const CATALOGUE: &[Permission] = &[
     p("view_gantt", Some("gantt"), "R"),
 ];
 
+/// The project modules, in Redmine's default order (the order new projects get them).
+pub const MODULES: &[&str] = &[
+    "issue_tracking",
+    "time_tracking",
+    "news",
+    "documents",
+    "files",
+    "wiki",
+    "repository",
+    "boards",
+    "calendar",
+    "gantt",
+];
+
+pub fn find(name: &str) -> Option<&'static Permission> {
+    CATALOGUE.iter().find(|p| p.name == name)
+}
+
 /// What a role of this builtin kind may be given: all but the public permissions, minus
 /// member-only ones for Non member, minus logged-in-only ones for Anonymous.
 pub fn setable(builtin: i64) -> impl Iterator<Item = &'static Permission> {
@@ -144,10 +162,6 @@ pub fn setable(builtin: i64) -> impl Iterator<Item = &'static Permission> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn find(name: &str) -> Option<&'static Permission> {
-        CATALOGUE.iter().find(|p| p.name == name)
-    }
 
     #[test]
     fn manager_gets_every_setable_permission() {

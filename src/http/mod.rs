@@ -179,6 +179,8 @@ pub enum ApiError {
     /// 401 with `WWW-Authenticate`, or 403 when the REST API is disabled.
     LoginRequired,
     Validation(Vec<String>),
+    /// Rails' own answer (a small hash body), e.g. an unknown id in an id list.
+    Framework(StatusCode),
     Internal,
 }
 
@@ -268,6 +270,7 @@ pub fn error_response(format: Format, rest_api_enabled: bool, err: ApiError) -> 
             let node = render::list("errors", Vec::new(), items);
             document_response(format, StatusCode::UNPROCESSABLE_ENTITY, &node)
         }
+        ApiError::Framework(status) => framework_response(Some(format), status),
         ApiError::Internal => framework_response(Some(format), StatusCode::INTERNAL_SERVER_ERROR),
     }
 }

@@ -34,8 +34,40 @@ pub enum Route {
     Roles,
     Role(String),
     CustomFields,
+    ProjectsIndex,
+    ProjectsCreate,
+    ProjectsShow(String),
+    ProjectsUpdate(String),
+    ProjectsDestroy(String),
+    ProjectStatus(String, &'static str),
+    GroupsIndex,
+    GroupsCreate,
+    GroupShow(String),
+    GroupUpdate(String),
+    GroupDestroy(String),
+    GroupAddUsers(String),
+    GroupRemoveUser(String, String),
+    VersionsIndex(String),
+    VersionsCreate(String),
+    VersionShow(String),
+    VersionUpdate(String),
+    VersionDestroy(String),
+    CategoriesIndex(String),
+    CategoriesCreate(String),
+    CategoryShow(String),
+    CategoryUpdate(String),
+    CategoryDestroy(String),
+    MembershipsIndex(String),
+    MembershipsCreate(String),
+    MembershipShow(String),
+    MembershipUpdate(String),
+    MembershipDestroy(String),
     /// Routes Redmine has only for its admin web UI: never API-enabled, always 403.
     AdminUiOnly,
+}
+
+fn digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn is_update(m: &Method) -> bool {
@@ -61,6 +93,46 @@ pub fn resolve(method: &Method, segments: &[String]) -> Option<Route> {
         ["roles"] if get => Route::Roles,
         ["roles", id] if get => Route::Role((*id).to_owned()),
         ["custom_fields"] if get => Route::CustomFields,
+        ["groups"] if get => Route::GroupsIndex,
+        ["groups"] if post => Route::GroupsCreate,
+        ["groups", id] if get => Route::GroupShow((*id).to_owned()),
+        ["groups", id] if is_update(method) => Route::GroupUpdate((*id).to_owned()),
+        ["groups", id] if delete => Route::GroupDestroy((*id).to_owned()),
+        ["groups", id, "users"] if post && digits(id) => Route::GroupAddUsers((*id).to_owned()),
+        ["groups", id, "users", user] if delete && digits(id) => {
+            Route::GroupRemoveUser((*id).to_owned(), (*user).to_owned())
+        }
+        ["projects", id, "versions"] if get => Route::VersionsIndex((*id).to_owned()),
+        ["projects", id, "versions"] if post => Route::VersionsCreate((*id).to_owned()),
+        ["versions", id] if get => Route::VersionShow((*id).to_owned()),
+        ["versions", id] if is_update(method) => Route::VersionUpdate((*id).to_owned()),
+        ["versions", id] if delete => Route::VersionDestroy((*id).to_owned()),
+        ["projects", id, "issue_categories"] if get => Route::CategoriesIndex((*id).to_owned()),
+        ["projects", id, "issue_categories"] if post => Route::CategoriesCreate((*id).to_owned()),
+        ["issue_categories", id] if get => Route::CategoryShow((*id).to_owned()),
+        ["issue_categories", id] if is_update(method) => Route::CategoryUpdate((*id).to_owned()),
+        ["issue_categories", id] if delete => Route::CategoryDestroy((*id).to_owned()),
+        ["projects", id, "memberships"] if get => Route::MembershipsIndex((*id).to_owned()),
+        ["projects", id, "memberships"] if post => Route::MembershipsCreate((*id).to_owned()),
+        ["memberships", id] if get => Route::MembershipShow((*id).to_owned()),
+        ["memberships", id] if is_update(method) => Route::MembershipUpdate((*id).to_owned()),
+        ["memberships", id] if delete => Route::MembershipDestroy((*id).to_owned()),
+        ["projects"] if get => Route::ProjectsIndex,
+        ["projects"] if post => Route::ProjectsCreate,
+        ["projects", id] if get => Route::ProjectsShow((*id).to_owned()),
+        ["projects", id] if is_update(method) => Route::ProjectsUpdate((*id).to_owned()),
+        ["projects", id] if delete => Route::ProjectsDestroy((*id).to_owned()),
+        ["projects", id, action @ ("archive" | "unarchive" | "close" | "reopen")]
+            if post || method == Method::PUT =>
+        {
+            let action: &'static str = match *action {
+                "archive" => "archive",
+                "unarchive" => "unarchive",
+                "close" => "close",
+                _ => "reopen",
+            };
+            Route::ProjectStatus((*id).to_owned(), action)
+        }
         ["trackers" | "issue_statuses" | "roles" | "custom_fields"] if post => Route::AdminUiOnly,
         ["trackers" | "issue_statuses" | "roles" | "custom_fields" | "enumerations", _]
             if is_update(method) || delete =>
@@ -88,6 +160,36 @@ async fn handle(app: &App, ctx: &Ctx, route: Route) -> ApiResult {
         Route::Roles => api::roles::index(app, ctx).await,
         Route::Role(id) => api::roles::show(app, ctx, &id).await,
         Route::CustomFields => api::custom_fields::index(app, ctx).await,
+        Route::ProjectsIndex => api::projects::index(app, ctx).await,
+        Route::ProjectsCreate => api::projects::create(app, ctx).await,
+        Route::ProjectsShow(id) => api::projects::show(app, ctx, &id).await,
+        Route::ProjectsUpdate(id) => api::projects::update(app, ctx, &id).await,
+        Route::ProjectsDestroy(id) => api::projects::destroy(app, ctx, &id).await,
+        Route::ProjectStatus(id, action) => {
+            api::projects::status_action(app, ctx, &id, action).await
+        }
+        Route::GroupsIndex => api::groups::index(app, ctx).await,
+        Route::GroupsCreate => api::groups::create(app, ctx).await,
+        Route::GroupShow(id) => api::groups::show(app, ctx, &id).await,
+        Route::GroupUpdate(id) => api::groups::update(app, ctx, &id).await,
+        Route::GroupDestroy(id) => api::groups::destroy(app, ctx, &id).await,
+        Route::GroupAddUsers(id) => api::groups::add_users(app, ctx, &id).await,
+        Route::GroupRemoveUser(id, user) => api::groups::remove_user(app, ctx, &id, &user).await,
+        Route::VersionsIndex(p) => api::versions::index(app, ctx, &p).await,
+        Route::VersionsCreate(p) => api::versions::create(app, ctx, &p).await,
+        Route::VersionShow(id) => api::versions::show(app, ctx, &id).await,
+        Route::VersionUpdate(id) => api::versions::update(app, ctx, &id).await,
+        Route::VersionDestroy(id) => api::versions::destroy(app, ctx, &id).await,
+        Route::CategoriesIndex(p) => api::versions::categories(app, ctx, &p).await,
+        Route::CategoriesCreate(p) => api::versions::create_category(app, ctx, &p).await,
+        Route::CategoryShow(id) => api::versions::category(app, ctx, &id).await,
+        Route::CategoryUpdate(id) => api::versions::update_category(app, ctx, &id).await,
+        Route::CategoryDestroy(id) => api::versions::destroy_category(app, ctx, &id).await,
+        Route::MembershipsIndex(p) => api::memberships::index(app, ctx, &p).await,
+        Route::MembershipsCreate(p) => api::memberships::create(app, ctx, &p).await,
+        Route::MembershipShow(id) => api::memberships::show(app, ctx, &id).await,
+        Route::MembershipUpdate(id) => api::memberships::update(app, ctx, &id).await,
+        Route::MembershipDestroy(id) => api::memberships::destroy(app, ctx, &id).await,
         Route::AdminUiOnly => Err(super::forbidden()),
     }
 }

@@ -16,8 +16,6 @@ pub enum Value {
     Null,
     Str(String),
     Int(i64),
-    // hours (issues, time entries) arrive with the issues milestone
-    #[allow(dead_code)]
     Float(f64),
     Bool(bool),
 }

@@ -4,11 +4,15 @@
 //! both) and run through [`Db`], so every query runs on both databases.
 
 mod db;
+pub mod groups;
+pub mod members;
+pub mod projects;
 pub mod reference;
 pub mod seed;
 pub mod settings;
 pub mod sql;
 pub mod users;
+pub mod versions;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -17,17 +21,23 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-pub use db::{Arg, Db, Error, FromRow, Result, Row};
+pub use db::{Arg, Db, Error, FromRow, Result, Row, Tx};
 
 struct Migration {
     version: i64,
     sql: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sql: include_str!("../../migrations/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: include_str!("../../migrations/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        sql: include_str!("../../migrations/0002_projects.sql"),
+    },
+];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir
 /// (or the file a `sqlite:` URL names).
@@ -81,7 +91,11 @@ pub async fn migrate(db: &Db, first_start: &seed::FirstStart) -> Result<bool> {
         .map(|r| r.i64("version"))
         .collect();
     for m in MIGRATIONS.iter().filter(|m| !done.contains(&m.version)) {
-        tx.batch(&m.sql.replace("{ID}", id_type)).await?;
+        let sql = m
+            .sql
+            .replace("{ID}", id_type)
+            .replace("{COLLATE_C}", if pg { "COLLATE \"C\"" } else { "" });
+        tx.batch(&sql).await?;
         tx.exec(
             "INSERT INTO schema_migrations (version) VALUES ($1)",
             &[m.version.into()],

@@ -37,6 +37,7 @@ pub struct Role {
     pub issues_visibility: String,
     pub users_visibility: String,
     pub time_entries_visibility: String,
+    pub all_roles_managed: bool,
 }
 
 impl Role {
@@ -92,8 +93,8 @@ pub async fn enumerations(db: &Db, kind: &str) -> Result<Vec<Enumeration>> {
     .await
 }
 
-const ROLE_COLUMNS: &str = "id, name, assignable, builtin, permissions, \
-    issues_visibility, users_visibility, time_entries_visibility";
+pub const ROLE_COLUMNS: &str = "id, name, assignable, builtin, permissions, \
+    issues_visibility, users_visibility, time_entries_visibility, all_roles_managed";
 
 pub async fn roles(db: &Db) -> Result<Vec<Role>> {
     let sql = format!("SELECT {ROLE_COLUMNS} FROM roles ORDER BY builtin, position, id");
@@ -165,6 +166,7 @@ impl FromRow for Role {
             issues_visibility: r.str("issues_visibility"),
             users_visibility: r.str("users_visibility"),
             time_entries_visibility: r.str("time_entries_visibility"),
+            all_roles_managed: r.bool("all_roles_managed"),
         }
     }
 }

@@ -1,0 +1,224 @@
+//! `/groups`: list, show, create, update, delete, and adding/removing users.
+
+use axum::http::StatusCode;
+use serde_json::Value;
+
+use crate::api::caller;
+use crate::api::memberships::role_items;
+use crate::app::App;
+use crate::domain::projects::id_list;
+use crate::domain::users as user_rules;
+use crate::http::{not_found, scalar_text, ApiError, ApiResult, Ctx, Reply};
+use crate::render::{attrs_item, document, list, object_item, Node, Obj};
+use crate::store::groups::{self as store, Group};
+use crate::store::{members, reference};
+
+fn render(g: &Group) -> Obj {
+    let mut o = Obj::new();
+    o.val("id", g.id).val("name", g.name.clone());
+    match g.kind.as_str() {
+        "GroupAnonymous" => {
+            o.val("builtin", "anonymous");
+        }
+        "GroupNonMember" => {
+            o.val("builtin", "non_member");
+        }
+        _ => {}
+    }
+    o
+}
+
+/// `GET /groups` (admin): regular groups; `builtin=1` adds the builtin ones.
+pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
+    caller(ctx).require_admin()?;
+    let builtin = ctx.param_str("builtin").as_deref() == Some("1");
+    let items = store::list(&app.db, builtin)
+        .await?
+        .iter()
+        .map(|g| object_item("group", render(g)))
+        .collect();
+    Ok(Reply::ok(list("groups", Vec::new(), items)))
+}
+
+async fn load(app: &App, id: &str) -> Result<Group, ApiError> {
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    store::find(&app.db, id).await?.ok_or_else(not_found)
+}
+
+/// `GET /groups/:id`: any caller who may see groups (users_visibility), 404 otherwise.
+pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let g = load(app, id).await?;
+    let c = caller(ctx);
+    if !c.admin {
+        let builtin = if c.logged { 1 } else { 2 };
+        let sees_all = reference::builtin_role(&app.db, builtin)
+            .await?
+            .is_some_and(|r| r.users_visibility == "all");
+        // groups are always active principals
+        user_rules::visible(&c, g.id, 1, sees_all)?;
+    }
+    let mut o = render(&g);
+    if ctx.includes("users") && g.kind == "Group" {
+        let users: Vec<Node> = store::users(&app.db, g.id)
+            .await?
+            .into_iter()
+            .map(|(id, first, last)| {
+                attrs_item(
+                    "user",
+                    vec![
+                        ("id", id.into()),
+                        ("name", format!("{first} {last}").into()),
+                    ],
+                )
+            })
+            .collect();
+        o.array("users", users);
+    }
+    if ctx.includes("memberships") {
+        o.array("memberships", principal_memberships(app, g.id).await?);
+    }
+    Ok(Reply::ok(document("group", o)))
+}
+
+/// `{id, project, roles}` of a principal's memberships in non-archived projects.
+pub async fn principal_memberships(app: &App, principal: i64) -> Result<Vec<Node>, ApiError> {
+    let ms = members::of_principal(&app.db, principal).await?;
+    let ids: Vec<i64> = ms.iter().map(|m| m.id).collect();
+    let roles = members::roles_of(&app.db, &ids).await?;
+    Ok(ms
+        .iter()
+        .map(|m| {
+            let mut o = Obj::new();
+            o.val("id", m.id)
+                .attrs(
+                    "project",
+                    vec![
+                        ("id", m.project_id.into()),
+                        ("name", m.project_name.clone().into()),
+                    ],
+                )
+                .array("roles", role_items(&roles, m.id));
+            object_item("membership", o)
+        })
+        .collect())
+}
+
+fn group_param(ctx: &Ctx) -> Option<&Value> {
+    ctx.param("group")
+}
+
+async fn validate_name(app: &App, name: &str, except: Option<i64>) -> Result<(), ApiError> {
+    let mut e = Vec::new();
+    if name.trim().is_empty() {
+        e.push("Name cannot be blank".to_owned());
+    } else if store::name_taken(&app.db, name, except).await? {
+        e.push("Name has already been taken".to_owned());
+    }
+    if name.chars().count() > 255 {
+        e.push("Name is too long (maximum is 255 characters)".to_owned());
+    }
+    if e.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(e))
+    }
+}
+
+/// The users of `user_ids`; an unknown id is Rails' 404.
+async fn user_ids(app: &App, v: &Value) -> Result<Vec<i64>, ApiError> {
+    let ids = id_list(v);
+    let found = store::existing_users(&app.db, &ids).await?;
+    if ids.iter().any(|id| !found.contains(id)) {
+        return Err(ApiError::Framework(StatusCode::NOT_FOUND));
+    }
+    Ok(found)
+}
+
+/// `POST /groups` (admin): 201 with `{id, name}`.
+pub async fn create(app: &App, ctx: &Ctx) -> ApiResult {
+    caller(ctx).require_admin()?;
+    let body = group_param(ctx).cloned().unwrap_or(Value::Null);
+    let name = body.get("name").and_then(scalar_text).unwrap_or_default();
+    validate_name(app, &name, None).await?;
+    let users = match body.get("user_ids") {
+        Some(v) => user_ids(app, v).await?,
+        None => Vec::new(),
+    };
+    let id = store::create(&app.db, &name, &users).await?;
+    let g = store::find(&app.db, id).await?.ok_or(ApiError::Internal)?;
+    Ok(Reply::Created(
+        document("group", render(&g)),
+        ctx.location(&format!("/groups/{id}")),
+    ))
+}
+
+/// `PUT /groups/:id` (admin): name and `user_ids`; builtin groups accept nothing (204).
+pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    caller(ctx).require_admin()?;
+    let g = load(app, id).await?;
+    let Some(body) = group_param(ctx).filter(|b| b.is_object()) else {
+        return Ok(Reply::NoContent);
+    };
+    if g.kind != "Group" {
+        return Ok(Reply::NoContent);
+    }
+    let name = body.get("name").map(|v| scalar_text(v).unwrap_or_default());
+    if let Some(n) = &name {
+        validate_name(app, n, Some(g.id)).await?;
+    }
+    let users = match body.get("user_ids") {
+        Some(v) => Some(user_ids(app, v).await?),
+        None => None,
+    };
+    store::update(&app.db, g.id, name.as_deref(), users.as_deref()).await?;
+    Ok(Reply::NoContent)
+}
+
+/// `DELETE /groups/:id` (admin): builtin groups are kept but the answer is still 204.
+pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    caller(ctx).require_admin()?;
+    let g = load(app, id).await?;
+    if g.kind == "Group" {
+        store::delete(&app.db, g.id).await?;
+    }
+    Ok(Reply::NoContent)
+}
+
+/// `POST /groups/:id/users` (admin): `user_id` or `user_ids`; 422 when none is new.
+pub async fn add_users(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    caller(ctx).require_admin()?;
+    let g = load(app, id).await?;
+    let mut ids = ctx.param("user_id").map(id_list).unwrap_or_default();
+    if ids.is_empty() {
+        ids = ctx.param("user_ids").map(id_list).unwrap_or_default();
+    }
+    let current: Vec<i64> = store::users(&app.db, g.id)
+        .await?
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect();
+    let new: Vec<i64> = store::existing_users(&app.db, &ids)
+        .await?
+        .into_iter()
+        .filter(|u| !current.contains(u))
+        .collect();
+    if new.is_empty() || g.kind != "Group" {
+        return Err(ApiError::Validation(vec!["User is invalid".into()]));
+    }
+    store::add_users(&app.db, g.id, &new).await?;
+    Ok(Reply::NoContent)
+}
+
+/// `DELETE /groups/:id/users/:user_id` (admin): 204 even when the user was not in it.
+pub async fn remove_user(app: &App, ctx: &Ctx, id: &str, user_id: &str) -> ApiResult {
+    caller(ctx).require_admin()?;
+    let g = load(app, id).await?;
+    let uid: i64 = user_id
+        .parse()
+        .map_err(|_| ApiError::Framework(StatusCode::NOT_FOUND))?;
+    if store::existing_users(&app.db, &[uid]).await?.is_empty() {
+        return Err(ApiError::Framework(StatusCode::NOT_FOUND));
+    }
+    store::remove_user(&app.db, g.id, uid).await?;
+    Ok(Reply::NoContent)
+}

@@ -1,0 +1,362 @@
+//! `/projects/:id/versions`, `/versions/:id`, and the issue categories.
+
+use serde_json::Value;
+
+use crate::api::caller;
+use crate::api::projects::{allowed, authorize, load};
+use crate::app::App;
+use crate::domain::projects::{id_list, SHARINGS};
+use crate::domain::query::valid_date;
+use crate::http::{not_found, scalar_text, ApiError, ApiResult, Ctx, Reply};
+use crate::render::{document, list, object_item, Obj, Value as V};
+use crate::store::projects::{self as projects, Project};
+use crate::store::versions::{self as store, Category, Version, VersionChanges};
+
+fn render(v: &Version, hours: bool) -> Obj {
+    let mut o = Obj::new();
+    o.val("id", v.id)
+        .attrs(
+            "project",
+            vec![
+                ("id", v.project_id.into()),
+                ("name", v.project_name.clone().into()),
+            ],
+        )
+        .val("name", v.name.clone())
+        .val("description", v.description.clone())
+        .val("status", v.status.clone())
+        .val("due_date", v.due_date.clone())
+        .val("sharing", v.sharing.clone())
+        .val("wiki_page_title", v.wiki_page_title.clone());
+    if hours {
+        // no issue can use a version yet: nothing estimated, nothing spent
+        o.val("estimated_hours", V::Float(0.0))
+            .val("spent_hours", V::Float(0.0));
+    }
+    o.time("created_on", Some(v.created_on))
+        .time("updated_on", Some(v.updated_on));
+    o
+}
+
+/// `GET /projects/:id/versions`: `view_issues`; the project's own and shared versions.
+pub async fn index(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
+    let p = load(app, project).await?;
+    authorize(app, ctx, &p, &["view_issues"]).await?;
+    let versions = store::shared_with(&app.db, &p).await?;
+    let total = versions.len() as i64;
+    let items = versions
+        .iter()
+        .map(|v| object_item("version", render(v, false)))
+        .collect();
+    let meta = if ctx.nometa() {
+        Vec::new()
+    } else {
+        vec![("total_count", V::Int(total))]
+    };
+    Ok(Reply::ok(list("versions", meta, items)))
+}
+
+async fn load_version(app: &App, id: &str) -> Result<(Version, Project), ApiError> {
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let v = store::find(&app.db, id).await?.ok_or_else(not_found)?;
+    let p = projects::find_by_id(&app.db, v.project_id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((v, p))
+}
+
+async fn version_document(app: &App, ctx: &Ctx, v: &Version, p: &Project) -> ApiResult {
+    let hours = allowed(app, ctx, p, &["view_time_entries"]).await?;
+    Ok(Reply::ok(document("version", render(v, hours))))
+}
+
+/// `GET /versions/:id`: `view_issues` in the version's own project.
+pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let (v, p) = load_version(app, id).await?;
+    authorize(app, ctx, &p, &["view_issues"]).await?;
+    version_document(app, ctx, &v, &p).await
+}
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        other => scalar_text(other),
+    }
+}
+
+/// The sharing values the caller may set (versions.md §3): the current one, `none` and
+/// `descendants`, `hierarchy`/`tree` with `manage_versions` on the root, `system` for admins.
+async fn allowed_sharings(
+    app: &App,
+    ctx: &Ctx,
+    p: &Project,
+    current: &str,
+) -> Result<Vec<String>, ApiError> {
+    let mut out = vec![current.to_owned(), "none".into(), "descendants".into()];
+    let root_ok = if caller(ctx).admin {
+        true
+    } else {
+        let root_id = p.ancestor_ids().first().copied().unwrap_or(p.id);
+        match projects::find_by_id(&app.db, root_id).await? {
+            Some(root) => allowed(app, ctx, &root, &["manage_versions"]).await?,
+            None => false,
+        }
+    };
+    if root_ok {
+        out.push("hierarchy".into());
+        out.push("tree".into());
+    }
+    if caller(ctx).admin {
+        out.push("system".into());
+    }
+    Ok(out)
+}
+
+async fn read_changes(
+    app: &App,
+    ctx: &Ctx,
+    p: &Project,
+    body: &Value,
+    current: Option<&Version>,
+) -> Result<VersionChanges, ApiError> {
+    let get = |k: &str| body.get(k);
+    let mut c = VersionChanges {
+        name: get("name").map(|v| text(v).unwrap_or_default()),
+        description: get("description").map(text),
+        status: get("status").map(|v| text(v).unwrap_or_default()),
+        due_date: get("due_date").or_else(|| get("effective_date")).map(text),
+        wiki_page_title: get("wiki_page_title").map(text),
+        default_project_version: get("default_project_version")
+            .and_then(crate::domain::users::cast_bool)
+            .unwrap_or(false),
+        ..Default::default()
+    };
+    if let Some(s) = get("sharing").and_then(text) {
+        let cur = current.map(|v| v.sharing.as_str()).unwrap_or("none");
+        if SHARINGS.contains(&s.as_str()) && allowed_sharings(app, ctx, p, cur).await?.contains(&s)
+        {
+            c.sharing = Some(s);
+        }
+    }
+    Ok(c)
+}
+
+/// Validation in Redmine's order (versions.md §6).
+async fn validate(
+    app: &App,
+    p: &Project,
+    c: &VersionChanges,
+    current: Option<&Version>,
+) -> Result<(), ApiError> {
+    let name = c
+        .name
+        .clone()
+        .or_else(|| current.map(|v| v.name.clone()))
+        .unwrap_or_default();
+    let mut e = Vec::new();
+    if name.trim().is_empty() {
+        e.push("Name cannot be blank".to_owned());
+    } else if store::name_taken(&app.db, p.id, &name, current.map(|v| v.id)).await? {
+        e.push("Name has already been taken".to_owned());
+    }
+    if name.chars().count() > 60 {
+        e.push("Name is too long (maximum is 60 characters)".to_owned());
+    }
+    if let Some(Some(d)) = &c.description {
+        if d.chars().count() > 255 {
+            e.push("Description is too long (maximum is 255 characters)".to_owned());
+        }
+    }
+    if let Some(Some(w)) = &c.wiki_page_title {
+        if w.chars().count() > 255 {
+            e.push("Wiki page title is too long (maximum is 255 characters)".to_owned());
+        }
+    }
+    if let Some(Some(d)) = &c.due_date {
+        if !d.is_empty() && !valid_date(d) {
+            e.push("Due date is not a valid date".to_owned());
+        }
+    }
+    if let Some(s) = &c.status {
+        if !["open", "locked", "closed"].contains(&s.as_str()) {
+            e.push("Status is not included in the list".to_owned());
+        }
+    }
+    if e.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(e))
+    }
+}
+
+/// `POST /projects/:id/versions`: `manage_versions`; 201.
+pub async fn create(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
+    let p = load(app, project).await?;
+    authorize(app, ctx, &p, &["manage_versions"]).await?;
+    let body = ctx.param("version").cloned().unwrap_or(Value::Null);
+    let mut c = read_changes(app, ctx, &p, &body, None).await?;
+    validate(app, &p, &c, None).await?;
+    if let Some(Some(d)) = &c.due_date {
+        if d.is_empty() {
+            c.due_date = Some(None);
+        }
+    }
+    let id = store::create(&app.db, p.id, &c).await?;
+    let v = store::find(&app.db, id).await?.ok_or(ApiError::Internal)?;
+    let Reply::Doc(_, doc) = version_document(app, ctx, &v, &p).await? else {
+        return Err(ApiError::Internal);
+    };
+    Ok(Reply::Created(
+        doc,
+        ctx.location(&format!("/versions/{id}")),
+    ))
+}
+
+/// `PUT /versions/:id`: `manage_versions` in its project; 204.
+pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let (v, p) = load_version(app, id).await?;
+    authorize(app, ctx, &p, &["manage_versions"]).await?;
+    let Some(body) = ctx.param("version").filter(|b| b.is_object()) else {
+        return Ok(Reply::NoContent);
+    };
+    let mut c = read_changes(app, ctx, &p, body, Some(&v)).await?;
+    validate(app, &p, &c, Some(&v)).await?;
+    if let Some(Some(d)) = &c.due_date {
+        if d.is_empty() {
+            c.due_date = Some(None);
+        }
+    }
+    store::update(&app.db, &v, &c).await?;
+    Ok(Reply::NoContent)
+}
+
+/// `DELETE /versions/:id`: `manage_versions`; 204. Nothing can use a version yet, so every
+/// version is deletable.
+pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let (v, p) = load_version(app, id).await?;
+    authorize(app, ctx, &p, &["manage_versions"]).await?;
+    store::delete(&app.db, &v).await?;
+    Ok(Reply::NoContent)
+}
+
+// ---------------------------------------------------------------- issue categories
+
+fn render_category(c: &Category) -> Obj {
+    let mut o = Obj::new();
+    o.val("id", c.id)
+        .attrs(
+            "project",
+            vec![
+                ("id", c.project_id.into()),
+                ("name", c.project_name.clone().into()),
+            ],
+        )
+        .val("name", c.name.clone());
+    if let Some((id, name)) = &c.assigned_to {
+        o.attrs(
+            "assigned_to",
+            vec![("id", (*id).into()), ("name", name.clone().into())],
+        );
+    }
+    o
+}
+
+/// `GET /projects/:id/issue_categories`: `manage_categories` (5.0.4 needs it even to read).
+pub async fn categories(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
+    let p = load(app, project).await?;
+    authorize(app, ctx, &p, &["manage_categories"]).await?;
+    let cats = store::categories(&app.db, p.id).await?;
+    let total = cats.len() as i64;
+    let items = cats
+        .iter()
+        .map(|c| object_item("issue_category", render_category(c)))
+        .collect();
+    let meta = if ctx.nometa() {
+        Vec::new()
+    } else {
+        vec![("total_count", V::Int(total))]
+    };
+    Ok(Reply::ok(list("issue_categories", meta, items)))
+}
+
+async fn load_category(app: &App, id: &str) -> Result<(Category, Project), ApiError> {
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let c = store::category(&app.db, id).await?.ok_or_else(not_found)?;
+    let p = projects::find_by_id(&app.db, c.project_id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((c, p))
+}
+
+pub async fn category(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let (c, p) = load_category(app, id).await?;
+    authorize(app, ctx, &p, &["manage_categories"]).await?;
+    Ok(Reply::ok(document("issue_category", render_category(&c))))
+}
+
+async fn validate_category(
+    app: &App,
+    p: &Project,
+    name: &str,
+    except: Option<i64>,
+) -> Result<(), ApiError> {
+    let mut e = Vec::new();
+    if name.trim().is_empty() {
+        e.push("Name cannot be blank".to_owned());
+    } else if store::category_name_taken(&app.db, p.id, name, except).await? {
+        e.push("Name has already been taken".to_owned());
+    }
+    if name.chars().count() > 60 {
+        e.push("Name is too long (maximum is 60 characters)".to_owned());
+    }
+    if e.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(e))
+    }
+}
+
+fn assignee(body: &Value) -> Option<Option<i64>> {
+    body.get("assigned_to_id")
+        .map(|v| id_list(v).first().copied().filter(|id| *id > 0))
+}
+
+/// `POST /projects/:id/issue_categories`: 201 with a relative `Location`, as Redmine sends.
+pub async fn create_category(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
+    let p = load(app, project).await?;
+    authorize(app, ctx, &p, &["manage_categories"]).await?;
+    let body = ctx.param("issue_category").cloned().unwrap_or(Value::Null);
+    let name = body.get("name").and_then(text).unwrap_or_default();
+    validate_category(app, &p, &name, None).await?;
+    let id = store::create_category(&app.db, p.id, &name, assignee(&body).flatten()).await?;
+    let c = store::category(&app.db, id)
+        .await?
+        .ok_or(ApiError::Internal)?;
+    Ok(Reply::Created(
+        document("issue_category", render_category(&c)),
+        format!("/issue_categories/{id}"),
+    ))
+}
+
+pub async fn update_category(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let (c, p) = load_category(app, id).await?;
+    authorize(app, ctx, &p, &["manage_categories"]).await?;
+    let Some(body) = ctx.param("issue_category").filter(|b| b.is_object()) else {
+        return Ok(Reply::NoContent);
+    };
+    let name = body.get("name").map(|v| text(v).unwrap_or_default());
+    if let Some(n) = &name {
+        validate_category(app, &p, n, Some(c.id)).await?;
+    }
+    store::update_category(&app.db, c.id, name.as_deref(), assignee(body)).await?;
+    Ok(Reply::NoContent)
+}
+
+/// `DELETE /issue_categories/:id`: always deleted for the API; no issue can use a
+/// category yet, so there is nothing to reassign.
+pub async fn destroy_category(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let (c, p) = load_category(app, id).await?;
+    authorize(app, ctx, &p, &["manage_categories"]).await?;
+    store::delete_category(&app.db, c.id).await?;
+    Ok(Reply::NoContent)
+}

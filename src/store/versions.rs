@@ -1,0 +1,282 @@
+//! Versions (a project's milestones, possibly shared with other projects) and issue
+//! categories.
+
+use super::projects::Project;
+use super::{now, Arg, Db, FromRow, Result, Row};
+
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub id: i64,
+    pub project_id: i64,
+    pub project_name: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub status: String,
+    pub due_date: Option<String>,
+    pub sharing: String,
+    pub wiki_page_title: Option<String>,
+    pub created_on: i64,
+    pub updated_on: i64,
+}
+
+impl FromRow for Version {
+    fn from_row(r: &Row) -> Self {
+        Version {
+            id: r.i64("id"),
+            project_id: r.i64("project_id"),
+            project_name: r.str("project_name"),
+            name: r.str("name"),
+            description: r.opt_str("description"),
+            status: r.str("status"),
+            due_date: r.opt_str("effective_date"),
+            sharing: r.str("sharing"),
+            wiki_page_title: r.opt_str("wiki_page_title"),
+            created_on: r.i64("created_on"),
+            updated_on: r.i64("updated_on"),
+        }
+    }
+}
+
+const SELECT: &str = "SELECT v.id, v.project_id, q.name AS project_name, v.name, v.description, \
+    v.status, v.effective_date, v.sharing, v.wiki_page_title, v.created_on, v.updated_on \
+    FROM versions v JOIN projects q ON q.id = v.project_id ";
+
+pub async fn find(db: &Db, id: i64) -> Result<Option<Version>> {
+    db.opt(&format!("{SELECT} WHERE v.id = $1"), &[id.into()])
+        .await
+}
+
+/// The versions usable in the project: its own, and those other non-archived projects
+/// share with it (versions.md §2.3).
+pub async fn shared_with(db: &Db, p: &Project) -> Result<Vec<Version>> {
+    let root = p
+        .id_path
+        .split('/')
+        .find(|s| !s.is_empty())
+        .map(|r| format!("/{r}/"))
+        .unwrap_or_default();
+    let sql = format!(
+        "{SELECT} WHERE v.project_id = $1 OR (q.status <> 9 AND (\
+         v.sharing = 'system' \
+         OR (v.sharing = 'tree' AND substr(q.id_path, 1, CAST($2 AS INTEGER)) = $3) \
+         OR (v.sharing IN ('hierarchy', 'descendants') AND substr($4, 1, length(q.id_path)) = q.id_path) \
+         OR (v.sharing = 'hierarchy' AND substr(q.id_path, 1, CAST($5 AS INTEGER)) = $4))) \
+         ORDER BY v.id"
+    );
+    db.all(
+        &sql,
+        &[
+            p.id.into(),
+            (root.chars().count() as i64).into(),
+            root.into(),
+            p.id_path.clone().into(),
+            (p.id_path.chars().count() as i64).into(),
+        ],
+    )
+    .await
+}
+
+pub async fn name_taken(db: &Db, project_id: i64, name: &str, except: Option<i64>) -> Result<bool> {
+    Ok(db
+        .int(
+            "SELECT COUNT(*) FROM versions WHERE project_id = $1 AND name = $2 AND id <> $3",
+            &[project_id.into(), name.into(), except.unwrap_or(0).into()],
+        )
+        .await?
+        > 0)
+}
+
+/// Attributes of a create or update; `None` leaves a value as it is.
+#[derive(Debug, Clone, Default)]
+pub struct VersionChanges {
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+    pub status: Option<String>,
+    pub due_date: Option<Option<String>>,
+    pub sharing: Option<String>,
+    pub wiki_page_title: Option<Option<String>>,
+    pub default_project_version: bool,
+}
+
+pub async fn create(db: &Db, project_id: i64, c: &VersionChanges) -> Result<i64> {
+    let t = now();
+    let mut tx = db.begin().await?;
+    let id = tx
+        .int(
+            "INSERT INTO versions (project_id, name, description, status, effective_date, sharing, \
+             wiki_page_title, created_on, updated_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+            &[
+                project_id.into(),
+                c.name.clone().unwrap_or_default().into(),
+                c.description.clone().unwrap_or(Some(String::new())).into(),
+                c.status.clone().unwrap_or_else(|| "open".into()).into(),
+                c.due_date.clone().flatten().into(),
+                c.sharing.clone().unwrap_or_else(|| "none".into()).into(),
+                c.wiki_page_title.clone().flatten().into(),
+                t.into(),
+            ],
+        )
+        .await?;
+    if c.default_project_version {
+        tx.exec(
+            "UPDATE projects SET default_version_id = $1 WHERE id = $2",
+            &[id.into(), project_id.into()],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update(db: &Db, v: &Version, c: &VersionChanges) -> Result<()> {
+    let mut sql = super::sql::Sql::new("UPDATE versions SET updated_on = ");
+    sql.bind(now());
+    let mut col = |name: &str, arg: Arg| {
+        sql.push(", ").push(name).push(" = ").bind(arg);
+    };
+    if let Some(x) = &c.name {
+        col("name", x.into());
+    }
+    if let Some(x) = &c.description {
+        col("description", x.clone().into());
+    }
+    if let Some(x) = &c.status {
+        col("status", x.into());
+    }
+    if let Some(x) = &c.due_date {
+        col("effective_date", x.clone().into());
+    }
+    if let Some(x) = &c.sharing {
+        col("sharing", x.into());
+    }
+    if let Some(x) = &c.wiki_page_title {
+        col("wiki_page_title", x.clone().into());
+    }
+    sql.push(" WHERE id = ").bind(v.id);
+    let mut tx = db.begin().await?;
+    tx.exec(&sql.text, &sql.args).await?;
+    if c.default_project_version {
+        tx.exec(
+            "UPDATE projects SET default_version_id = $1 WHERE id = $2",
+            &[v.id.into(), v.project_id.into()],
+        )
+        .await?;
+    }
+    tx.commit().await
+}
+
+/// Deletes a version; the project forgets it as its default.
+pub async fn delete(db: &Db, v: &Version) -> Result<()> {
+    let mut tx = db.begin().await?;
+    tx.exec(
+        "UPDATE projects SET default_version_id = NULL WHERE default_version_id = $1",
+        &[v.id.into()],
+    )
+    .await?;
+    tx.exec("DELETE FROM versions WHERE id = $1", &[v.id.into()])
+        .await?;
+    tx.commit().await
+}
+
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub id: i64,
+    pub project_id: i64,
+    pub project_name: String,
+    pub name: String,
+    pub assigned_to: Option<(i64, String)>,
+}
+
+impl FromRow for Category {
+    fn from_row(r: &Row) -> Self {
+        let assigned_to = r.opt_i64("a_id").map(|id| {
+            let name = match r.str("a_type").as_str() {
+                "User" => format!("{} {}", r.str("a_first"), r.str("a_last")),
+                _ => r.str("a_last"),
+            };
+            (id, name)
+        });
+        Category {
+            id: r.i64("id"),
+            project_id: r.i64("project_id"),
+            project_name: r.str("project_name"),
+            name: r.str("name"),
+            assigned_to,
+        }
+    }
+}
+
+const CATEGORY: &str = "SELECT c.id, c.project_id, p.name AS project_name, c.name, \
+    a.id AS a_id, a.type AS a_type, a.firstname AS a_first, a.lastname AS a_last \
+    FROM issue_categories c JOIN projects p ON p.id = c.project_id \
+    LEFT JOIN users a ON a.id = c.assigned_to_id ";
+
+pub async fn categories(db: &Db, project_id: i64) -> Result<Vec<Category>> {
+    db.all(
+        &format!("{CATEGORY} WHERE c.project_id = $1 ORDER BY c.name, c.id"),
+        &[project_id.into()],
+    )
+    .await
+}
+
+pub async fn category(db: &Db, id: i64) -> Result<Option<Category>> {
+    db.opt(&format!("{CATEGORY} WHERE c.id = $1"), &[id.into()])
+        .await
+}
+
+pub async fn category_name_taken(
+    db: &Db,
+    project_id: i64,
+    name: &str,
+    except: Option<i64>,
+) -> Result<bool> {
+    Ok(db
+        .int(
+            "SELECT COUNT(*) FROM issue_categories WHERE project_id = $1 AND name = $2 AND id <> $3",
+            &[project_id.into(), name.into(), except.unwrap_or(0).into()],
+        )
+        .await?
+        > 0)
+}
+
+pub async fn create_category(
+    db: &Db,
+    project_id: i64,
+    name: &str,
+    assigned_to: Option<i64>,
+) -> Result<i64> {
+    db.int(
+        "INSERT INTO issue_categories (project_id, name, assigned_to_id) VALUES ($1, $2, $3) RETURNING id",
+        &[project_id.into(), name.into(), assigned_to.into()],
+    )
+    .await
+}
+
+pub async fn update_category(
+    db: &Db,
+    id: i64,
+    name: Option<&str>,
+    assigned_to: Option<Option<i64>>,
+) -> Result<()> {
+    if let Some(n) = name {
+        db.exec(
+            "UPDATE issue_categories SET name = $1 WHERE id = $2",
+            &[n.into(), id.into()],
+        )
+        .await?;
+    }
+    if let Some(a) = assigned_to {
+        db.exec(
+            "UPDATE issue_categories SET assigned_to_id = $1 WHERE id = $2",
+            &[a.into(), id.into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn delete_category(db: &Db, id: i64) -> Result<()> {
+    db.exec("DELETE FROM issue_categories WHERE id = $1", &[id.into()])
+        .await
+        .map(|_| ())
+}
