@@ -1,0 +1,372 @@
+//! Versions (sharing) and issue categories.
+
+mod common;
+use common::*;
+
+#[tokio::test]
+async fn versions_crud_and_validation() {
+    for b in backends() {
+        let s = Server::start(b).await;
+        s.post(
+            "/projects.json",
+            json!({"project": {"name": "Alpha", "identifier": "alpha"}}),
+        )
+        .send()
+        .await;
+        let r = s
+            .post(
+                "/projects/alpha/versions.json",
+                json!({"version": {"name": "1.0"}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "{b:?} {}", r.text);
+        let v = r.json()["version"].clone();
+        assert_eq!(
+            (
+                v["description"].clone(),
+                v["status"].clone(),
+                v["sharing"].clone(),
+                v["estimated_hours"].clone()
+            ),
+            (json!(""), json!("open"), json!("none"), json!(0.0))
+        );
+        let vid = v["id"].as_i64().unwrap();
+        let x = s.get(&format!("/versions/{vid}.xml")).send().await;
+        assert!(x.text.contains("<due_date/><sharing>none</sharing><wiki_page_title/><estimated_hours>0.0</estimated_hours>"), "{}", x.text);
+        for (body, errors) in [
+            (json!({}), json!(["Name cannot be blank"])),
+            (
+                json!({"name": "1.0", "description": "d".repeat(256)}),
+                json!([
+                    "Name has already been taken",
+                    "Description is too long (maximum is 255 characters)"
+                ]),
+            ),
+            (
+                json!({"name": "", "due_date": "2026-02-31", "status": "OPEN"}),
+                json!([
+                    "Name cannot be blank",
+                    "Due date is not a valid date",
+                    "Status is not included in the list"
+                ]),
+            ),
+            (
+                json!({"name": "n".repeat(61)}),
+                json!(["Name is too long (maximum is 60 characters)"]),
+            ),
+        ] {
+            let r = s
+                .post(
+                    "/projects/alpha/versions.json",
+                    json!({"version": body.clone()}),
+                )
+                .send()
+                .await;
+            assert_eq!(
+                (r.status, r.json()["errors"].clone()),
+                (422, errors),
+                "{body}"
+            );
+        }
+        let r = s.post("/projects/alpha/versions.json", json!({"version": {"name": "2.0", "sharing": "bogus", "effective_date": "2032-02-29", "default_project_version": true}})).send().await;
+        assert_eq!(
+            (
+                r.json()["version"]["sharing"].clone(),
+                r.json()["version"]["due_date"].clone()
+            ),
+            (json!("none"), json!("2032-02-29"))
+        );
+        let v2 = r.json()["version"]["id"].as_i64().unwrap();
+        assert_eq!(
+            s.get("/projects/alpha.json").send().await.json()["project"]["default_version"],
+            json!({"id": v2, "name": "2.0"})
+        );
+        assert_eq!(
+            s.put(
+                &format!("/versions/{vid}.json"),
+                json!({"version": {"status": "locked", "wiki_page_title": "W"}})
+            )
+            .send()
+            .await
+            .status,
+            204
+        );
+        let list = s
+            .get("/projects/alpha/versions.json?limit=1")
+            .send()
+            .await
+            .json();
+        assert_eq!(list["total_count"], 2);
+        assert!(list.get("limit").is_none());
+        assert_eq!(list["versions"][0]["status"], "locked");
+        assert!(list["versions"][0].get("estimated_hours").is_none());
+        assert_eq!(
+            s.delete(&format!("/versions/{v2}.json"))
+                .send()
+                .await
+                .status,
+            204
+        );
+        assert!(s.get("/projects/alpha.json").send().await.json()["project"]
+            .get("default_version")
+            .is_none());
+        assert_eq!(
+            s.get(&format!("/versions/{v2}.json")).send().await.status,
+            404
+        );
+    }
+}
+
+#[tokio::test]
+async fn sharing_rules_and_shared_lists() {
+    for b in backends() {
+        let s = Server::start(b).await;
+        let id = |r: Resp| r.json()["project"]["id"].as_i64().unwrap();
+        let root = id(s
+            .post(
+                "/projects.json",
+                json!({"project": {"name": "Root", "identifier": "root"}}),
+            )
+            .send()
+            .await);
+        let sub = id(s
+            .post(
+                "/projects.json",
+                json!({"project": {"name": "Sub", "identifier": "sub", "parent_id": root}}),
+            )
+            .send()
+            .await);
+        let _other = id(s
+            .post(
+                "/projects.json",
+                json!({"project": {"name": "Other", "identifier": "other", "is_public": false}}),
+            )
+            .send()
+            .await);
+        let dev = s.create_user("dev", "secret-pass1").await;
+        s.post(
+            "/projects/sub/memberships.json",
+            json!({"membership": {"user_id": dev, "role_ids": [4]}}),
+        )
+        .send()
+        .await;
+        let make = |who: Option<&'static str>,
+                    project: &'static str,
+                    name: &'static str,
+                    sharing: &'static str| {
+            let s = &s;
+            async move {
+                let path = format!("/projects/{project}/versions.json");
+                let r = match who {
+                    Some(login) => s.req(Method::POST, &path).basic(login, "secret-pass1"),
+                    None => s.req(Method::POST, &path).key(ADMIN_KEY),
+                };
+                r.json(json!({"version": {"name": name, "sharing": sharing}}))
+                    .send()
+                    .await
+                    .json()["version"]["sharing"]
+                    .clone()
+            }
+        };
+        assert_eq!(
+            make(Some("dev"), "sub", "a", "system").await,
+            json!("none"),
+            "{b:?}"
+        );
+        assert_eq!(make(Some("dev"), "sub", "b", "tree").await, json!("none"));
+        assert_eq!(
+            make(Some("dev"), "sub", "c", "descendants").await,
+            json!("descendants")
+        );
+        assert_eq!(make(None, "root", "root-tree", "tree").await, json!("tree"));
+        assert_eq!(
+            make(None, "root", "root-desc", "descendants").await,
+            json!("descendants")
+        );
+        assert_eq!(make(None, "root", "root-none", "none").await, json!("none"));
+        assert_eq!(
+            make(None, "other", "everywhere", "system").await,
+            json!("system")
+        );
+        assert_eq!(
+            make(None, "sub", "sub-hier", "hierarchy").await,
+            json!("hierarchy")
+        );
+        let names = |v: Value| -> Vec<String> {
+            v["versions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["name"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(
+            names(s.get("/projects/sub/versions.json").send().await.json()),
+            [
+                "a",
+                "b",
+                "c",
+                "root-tree",
+                "root-desc",
+                "everywhere",
+                "sub-hier"
+            ]
+        );
+        assert_eq!(
+            names(s.get("/projects/root/versions.json").send().await.json()),
+            [
+                "root-tree",
+                "root-desc",
+                "root-none",
+                "everywhere",
+                "sub-hier"
+            ]
+        );
+        assert_eq!(
+            names(s.get("/projects/other/versions.json").send().await.json()),
+            ["everywhere"]
+        );
+        assert_eq!(
+            s.req(Method::POST, "/projects/root/versions.json")
+                .basic("dev", "secret-pass1")
+                .json(json!({"version": {"name": "x"}}))
+                .send()
+                .await
+                .status,
+            403
+        );
+        let _ = sub;
+    }
+}
+
+#[tokio::test]
+async fn categories_need_manage_categories() {
+    for b in backends() {
+        let s = Server::start(b).await;
+        s.post(
+            "/projects.json",
+            json!({"project": {"name": "Alpha", "identifier": "alpha"}}),
+        )
+        .send()
+        .await;
+        let u = s.create_user("rep", "secret-pass1").await;
+        s.post(
+            "/projects/alpha/memberships.json",
+            json!({"membership": {"user_id": u, "role_ids": [5]}}),
+        )
+        .send()
+        .await;
+        let r = s
+            .post(
+                "/projects/alpha/issue_categories.json",
+                json!({"issue_category": {"name": "Backend", "assigned_to_id": u}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "{b:?}");
+        assert_eq!(
+            r.header("location").unwrap(),
+            format!("/issue_categories/{}", r.json()["issue_category"]["id"])
+        );
+        assert_eq!(
+            r.json()["issue_category"]["assigned_to"],
+            json!({"id": u, "name": "F L"})
+        );
+        s.post(
+            "/projects/alpha/issue_categories.json",
+            json!({"issue_category": {"name": "Api"}}),
+        )
+        .send()
+        .await;
+        assert_eq!(
+            s.post(
+                "/projects/alpha/issue_categories.json",
+                json!({"issue_category": {"name": "Api"}})
+            )
+            .send()
+            .await
+            .json(),
+            json!({"errors": ["Name has already been taken"]})
+        );
+        let list = s
+            .get("/projects/alpha/issue_categories.json")
+            .send()
+            .await
+            .json();
+        let names: Vec<&str> = list["issue_categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            (names, list["total_count"].clone()),
+            (vec!["Api", "Backend"], json!(2))
+        );
+        assert_eq!(
+            s.req(Method::GET, "/projects/alpha/issue_categories.json")
+                .basic("rep", "secret-pass1")
+                .send()
+                .await
+                .status,
+            403,
+            "a Reporter cannot even read them"
+        );
+        assert_eq!(
+            s.req(Method::GET, "/projects/alpha/issue_categories.json")
+                .send()
+                .await
+                .status,
+            401
+        );
+        let cid = list["issue_categories"][1]["id"].as_i64().unwrap();
+        assert_eq!(
+            s.put(
+                &format!("/issue_categories/{cid}.json"),
+                json!({"issue_category": {"assigned_to_id": ""}})
+            )
+            .send()
+            .await
+            .status,
+            204
+        );
+        assert!(s
+            .get(&format!("/issue_categories/{cid}.json"))
+            .send()
+            .await
+            .json()["issue_category"]
+            .get("assigned_to")
+            .is_none());
+        s.req(Method::PUT, "/projects/alpha/close.json")
+            .key(ADMIN_KEY)
+            .send()
+            .await;
+        assert_eq!(
+            s.get(&format!("/issue_categories/{cid}.json"))
+                .send()
+                .await
+                .status,
+            403,
+            "closed project: even reads are refused"
+        );
+        s.req(Method::PUT, "/projects/alpha/reopen.json")
+            .key(ADMIN_KEY)
+            .send()
+            .await;
+        assert_eq!(
+            s.delete(&format!("/issue_categories/{cid}.json"))
+                .send()
+                .await
+                .status,
+            204
+        );
+        assert_eq!(
+            s.get(&format!("/issue_categories/{cid}.json"))
+                .send()
+                .await
+                .status,
+            404
+        );
+    }
+}
