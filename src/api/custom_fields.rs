@@ -1,37 +1,40 @@
+//! `GET /custom_fields` (admin only).
+
+use std::collections::HashMap;
+
 use crate::api::caller;
 use crate::app::App;
-use crate::http::{ApiResult, Ctx, Reply};
-use crate::render::{list, object_item, Node, Obj};
+use crate::domain::reference::customized_type;
+use crate::http::{ApiError, ApiResult, Ctx, Reply};
+use crate::render::{attrs_item, list, object_item, Node, Obj};
+use crate::store::{admin, reference};
 
 fn possible_value(value: &str, label: &str) -> Node {
     let mut o = Obj::new();
     o.val("value", value).val("label", label);
     object_item("possible_value", o)
 }
-use crate::store::reference;
 
-fn customized_type(kind: &str) -> &'static str {
-    match kind {
-        "IssueCustomField" => "issue",
-        "TimeEntryCustomField" => "time_entry",
-        "ProjectCustomField" => "project",
-        "VersionCustomField" => "version",
-        "DocumentCustomField" => "document",
-        "UserCustomField" => "user",
-        "GroupCustomField" => "group",
-        "TimeEntryActivityCustomField" => "time_entry_activity",
-        "IssuePriorityCustomField" => "issue_priority",
-        "DocumentCategoryCustomField" => "document_category",
-        _ => "",
-    }
-}
-
-/// `GET /custom_fields` (admin only): every custom field by id.
-pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
-    caller(ctx).require_admin()?;
+/// Every custom field by id (or just one), as the list renders them.
+pub async fn list_of(app: &App, only: Option<i64>) -> Result<Vec<Node>, ApiError> {
     let fields = reference::custom_fields(&app.db).await?;
-    let items = fields
+    let mut links: HashMap<(&str, i64), Vec<Node>> = HashMap::new();
+    for kind in ["trackers", "roles"] {
+        let element = if kind == "trackers" {
+            "tracker"
+        } else {
+            "role"
+        };
+        for (cf, id, name) in admin::links(&app.db, kind).await? {
+            links.entry((kind, cf)).or_default().push(attrs_item(
+                element,
+                vec![("id", id.into()), ("name", name.into())],
+            ));
+        }
+    }
+    let nodes = fields
         .into_iter()
+        .filter(|f| only.is_none_or(|id| id == f.id))
         .map(|f| {
             let mut o = Obj::new();
             o.val("id", f.id)
@@ -47,16 +50,15 @@ pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
                 .val("multiple", f.multiple)
                 .val("default_value", f.default_value)
                 .val("visible", f.visible);
-            let values: Vec<_> = match f.field_format.as_str() {
+            let values: Vec<Node> = match f.field_format.as_str() {
                 "list" => f
                     .possible_values
                     .lines()
                     .filter(|v| !v.is_empty())
                     .map(|v| possible_value(v, v))
                     .collect(),
-                "bool" => ["1", "0"]
+                "bool" => [("1", "Yes"), ("0", "No")]
                     .iter()
-                    .zip(["Yes", "No"])
                     .map(|(v, l)| possible_value(v, l))
                     .collect(),
                 _ => Vec::new(),
@@ -65,10 +67,23 @@ pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
                 o.array("possible_values", values);
             }
             if f.kind == "IssueCustomField" {
-                o.array("trackers", Vec::new()).array("roles", Vec::new());
+                o.array(
+                    "trackers",
+                    links.remove(&("trackers", f.id)).unwrap_or_default(),
+                )
+                .array("roles", links.remove(&("roles", f.id)).unwrap_or_default());
             }
             object_item("custom_field", o)
         })
         .collect();
-    Ok(Reply::ok(list("custom_fields", Vec::new(), items)))
+    Ok(nodes)
+}
+
+pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
+    caller(ctx).require_admin()?;
+    Ok(Reply::ok(list(
+        "custom_fields",
+        Vec::new(),
+        list_of(app, None).await?,
+    )))
 }

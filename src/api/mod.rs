@@ -1,5 +1,6 @@
 //! One module per Redmine resource: parameters → domain → render.
 
+pub mod admin;
 pub mod custom_fields;
 pub mod enumerations;
 pub mod groups;

@@ -1,7 +1,7 @@
 use crate::app::App;
 use crate::http::{not_found, ApiResult, Ctx, Reply};
-use crate::render::{document, item, list, object_item, Obj, Value};
-use crate::store::reference;
+use crate::render::{document, item, list, object_item, Node, Obj, Value};
+use crate::store::reference::{self, Role};
 
 /// `GET /roles`: the givable roles (not the builtin ones) by position.
 pub async fn index(app: &App, _ctx: &Ctx) -> ApiResult {
@@ -22,6 +22,10 @@ pub async fn index(app: &App, _ctx: &Ctx) -> ApiResult {
 pub async fn show(app: &App, _ctx: &Ctx, id: &str) -> ApiResult {
     let id: i64 = id.parse().map_err(|_| not_found())?;
     let role = reference::role(&app.db, id).await?.ok_or_else(not_found)?;
+    Ok(Reply::ok(document_of(&role)))
+}
+
+pub fn document_of(role: &Role) -> Node {
     let permissions = role
         .permission_names()
         .map(|p| item("permission", Value::from(p)))
@@ -37,5 +41,5 @@ pub async fn show(app: &App, _ctx: &Ctx, id: &str) -> ApiResult {
         )
         .val("users_visibility", role.users_visibility.clone())
         .array("permissions", permissions);
-    Ok(Reply::ok(document("role", o)))
+    document("role", o)
 }

@@ -5,6 +5,7 @@ pub mod password;
 pub mod permissions;
 pub mod projects;
 pub mod query;
+pub mod reference;
 pub mod settings;
 pub mod trackers;
 pub mod users;

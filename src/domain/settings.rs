@@ -27,6 +27,11 @@ pub const KNOWN: &[(&str, &str, &str)] = &[
         "1",
         "users may delete their own account (1/0)",
     ),
+    (
+        "admin_api_enabled",
+        "0",
+        "carmine extension: admins manage trackers, statuses, enumerations, roles, workflows and custom fields through the API (1/0)",
+    ),
 ];
 
 #[derive(Debug, Clone)]
@@ -37,6 +42,7 @@ pub struct Settings {
     pub password_min_length: usize,
     pub default_users_hide_mail: bool,
     pub unsubscribe: bool,
+    pub admin_api_enabled: bool,
 }
 
 impl Settings {
@@ -55,6 +61,7 @@ impl Settings {
             password_min_length: values["password_min_length"].trim().parse().unwrap_or(8),
             default_users_hide_mail: flag("default_users_hide_mail"),
             unsubscribe: flag("unsubscribe"),
+            admin_api_enabled: flag("admin_api_enabled"),
         }
     }
 

@@ -207,10 +207,6 @@ pub fn not_found() -> ApiError {
     ApiError::Status(StatusCode::NOT_FOUND)
 }
 
-pub fn forbidden() -> ApiError {
-    ApiError::Status(StatusCode::FORBIDDEN)
-}
-
 fn with_type(status: StatusCode, media: &str, body: Vec<u8>) -> Response {
     let mut r = Response::new(Body::from(body));
     *r.status_mut() = status;

@@ -16,6 +16,7 @@ use super::{
     auth, error_response, framework_response, reply_response, ApiError, ApiResult, Ctx, Format,
 };
 use crate::api;
+use crate::api::admin::AdminRoute;
 use crate::app::App;
 
 /// Every API route carmine answers.
@@ -62,8 +63,19 @@ pub enum Route {
     MembershipShow(String),
     MembershipUpdate(String),
     MembershipDestroy(String),
-    /// Routes Redmine has only for its admin web UI: never API-enabled, always 403.
-    AdminUiOnly,
+    /// Routes Redmine has only for its admin web UI: 403 there, carmine's administration
+    /// extension when `admin_api_enabled` is on.
+    Admin(api::admin::AdminRoute),
+}
+
+fn admin_kind(s: &str) -> &'static str {
+    match s {
+        "trackers" => "trackers",
+        "issue_statuses" => "issue_statuses",
+        "roles" => "roles",
+        "custom_fields" => "custom_fields",
+        _ => "enumerations",
+    }
 }
 
 fn digits(s: &str) -> bool {
@@ -133,13 +145,24 @@ pub fn resolve(method: &Method, segments: &[String]) -> Option<Route> {
             };
             Route::ProjectStatus((*id).to_owned(), action)
         }
-        ["trackers" | "issue_statuses" | "roles" | "custom_fields"] if post => Route::AdminUiOnly,
-        ["trackers" | "issue_statuses" | "roles" | "custom_fields" | "enumerations", _]
-            if is_update(method) || delete =>
-        {
-            Route::AdminUiOnly
+        ["trackers" | "issue_statuses" | "roles" | "custom_fields" | "enumerations"] if post => {
+            Route::Admin(AdminRoute::Create(admin_kind(seg[0])))
         }
-        ["enumerations"] if post => Route::AdminUiOnly,
+        ["enumerations", kind] if post => {
+            Route::Admin(AdminRoute::EnumerationCreate((*kind).to_owned()))
+        }
+        ["trackers" | "issue_statuses" | "roles" | "custom_fields" | "enumerations", id]
+            if is_update(method) =>
+        {
+            Route::Admin(AdminRoute::Update(admin_kind(seg[0]), (*id).to_owned()))
+        }
+        ["trackers" | "issue_statuses" | "roles" | "custom_fields" | "enumerations", id]
+            if delete =>
+        {
+            Route::Admin(AdminRoute::Destroy(admin_kind(seg[0]), (*id).to_owned()))
+        }
+        ["workflows"] if get => Route::Admin(AdminRoute::Workflows),
+        ["workflows"] if is_update(method) => Route::Admin(AdminRoute::WorkflowsUpdate),
         _ => return None,
     };
     Some(route)
@@ -190,7 +213,7 @@ async fn handle(app: &App, ctx: &Ctx, route: Route) -> ApiResult {
         Route::MembershipShow(id) => api::memberships::show(app, ctx, &id).await,
         Route::MembershipUpdate(id) => api::memberships::update(app, ctx, &id).await,
         Route::MembershipDestroy(id) => api::memberships::destroy(app, ctx, &id).await,
-        Route::AdminUiOnly => Err(super::forbidden()),
+        Route::Admin(r) => api::admin::handle(app, ctx, r).await,
     }
 }
 
@@ -445,7 +468,7 @@ mod tests {
         assert_eq!(resolve(&Method::DELETE, &["trackers".into()]), None);
         assert_eq!(
             resolve(&Method::POST, &["trackers".into()]),
-            Some(Route::AdminUiOnly)
+            Some(Route::Admin(AdminRoute::Create("trackers")))
         );
     }
 }

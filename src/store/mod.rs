@@ -3,6 +3,7 @@
 //! Queries are written once in the SQL both dialects share (`$1` placeholders work in
 //! both) and run through [`Db`], so every query runs on both databases.
 
+pub mod admin;
 mod db;
 pub mod groups;
 pub mod members;
@@ -36,6 +37,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 2,
         sql: include_str!("../../migrations/0002_projects.sql"),
+    },
+    Migration {
+        version: 3,
+        sql: include_str!("../../migrations/0003_custom_field_links.sql"),
     },
 ];
 
