@@ -5,6 +5,7 @@ pub mod custom_fields;
 pub mod enumerations;
 pub mod groups;
 pub mod issue_statuses;
+pub mod issues;
 pub mod memberships;
 pub mod my_account;
 pub mod projects;

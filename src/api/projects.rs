@@ -241,7 +241,7 @@ pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
             "created_on" => "p.created_on",
             _ => continue,
         };
-        order.push(format!("{expr} {}", if desc { "DESC" } else { "ASC" }));
+        order.push(crate::store::sql::order_term(expr, desc));
     }
     let q = ListQuery {
         conditions: store::filter_sql(&filters, ctx.current.user.id),

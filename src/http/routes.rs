@@ -48,6 +48,11 @@ pub enum Route {
     GroupDestroy(String),
     GroupAddUsers(String),
     GroupRemoveUser(String, String),
+    IssuesIndex(Option<String>),
+    IssuesCreate(Option<String>),
+    IssueShow(String),
+    IssueUpdate(String),
+    IssueDestroy(String),
     VersionsIndex(String),
     VersionsCreate(String),
     VersionShow(String),
@@ -114,6 +119,13 @@ pub fn resolve(method: &Method, segments: &[String]) -> Option<Route> {
         ["groups", id, "users", user] if delete && digits(id) => {
             Route::GroupRemoveUser((*id).to_owned(), (*user).to_owned())
         }
+        ["issues"] if get => Route::IssuesIndex(None),
+        ["issues"] if post => Route::IssuesCreate(None),
+        ["projects", id, "issues"] if get => Route::IssuesIndex(Some((*id).to_owned())),
+        ["projects", id, "issues"] if post => Route::IssuesCreate(Some((*id).to_owned())),
+        ["issues", id] if get => Route::IssueShow((*id).to_owned()),
+        ["issues", id] if is_update(method) => Route::IssueUpdate((*id).to_owned()),
+        ["issues", id] if delete => Route::IssueDestroy((*id).to_owned()),
         ["projects", id, "versions"] if get => Route::VersionsIndex((*id).to_owned()),
         ["projects", id, "versions"] if post => Route::VersionsCreate((*id).to_owned()),
         ["versions", id] if get => Route::VersionShow((*id).to_owned()),
@@ -198,6 +210,11 @@ async fn handle(app: &App, ctx: &Ctx, route: Route) -> ApiResult {
         Route::GroupDestroy(id) => api::groups::destroy(app, ctx, &id).await,
         Route::GroupAddUsers(id) => api::groups::add_users(app, ctx, &id).await,
         Route::GroupRemoveUser(id, user) => api::groups::remove_user(app, ctx, &id, &user).await,
+        Route::IssuesIndex(p) => api::issues::index(app, ctx, p.as_deref()).await,
+        Route::IssuesCreate(p) => api::issues::create(app, ctx, p.as_deref()).await,
+        Route::IssueShow(id) => api::issues::show(app, ctx, &id).await,
+        Route::IssueUpdate(id) => api::issues::update(app, ctx, &id).await,
+        Route::IssueDestroy(id) => api::issues::destroy(app, ctx, &id).await,
         Route::VersionsIndex(p) => api::versions::index(app, ctx, &p).await,
         Route::VersionsCreate(p) => api::versions::create(app, ctx, &p).await,
         Route::VersionShow(id) => api::versions::show(app, ctx, &id).await,
@@ -344,6 +361,16 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
     let format = match ext.as_deref() {
         Some("json") => Some(Format::Json),
         Some("xml") => Some(Format::Xml),
+        // Rails renders its 406 in the few other formats it knows
+        Some("yaml") => {
+            let mut r = Response::new(Body::from("---\n:status: 406\n:error: Not Acceptable\n"));
+            *r.status_mut() = StatusCode::NOT_ACCEPTABLE;
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/x-yaml; charset=utf-8"),
+            );
+            return r;
+        }
         Some(_) => return empty(StatusCode::NOT_ACCEPTABLE, "text/html; charset=utf-8"),
         None => match query.get("format").and_then(Value::as_str) {
             Some("json") => Some(Format::Json),

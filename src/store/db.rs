@@ -25,7 +25,9 @@ pub enum Arg {
     I64(i64),
     Str(String),
     Bool(bool),
+    F64(f64),
     NullI64,
+    NullF64,
     NullStr,
 }
 
@@ -57,6 +59,11 @@ impl From<&String> for Arg {
 impl From<Option<i64>> for Arg {
     fn from(v: Option<i64>) -> Self {
         v.map_or(Arg::NullI64, Arg::I64)
+    }
+}
+impl From<Option<f64>> for Arg {
+    fn from(v: Option<f64>) -> Self {
+        v.map_or(Arg::NullF64, Arg::F64)
     }
 }
 impl From<Option<String>> for Arg {
@@ -137,6 +144,14 @@ impl Row {
     }
     pub fn str(&self, name: &str) -> String {
         self.opt_str(name).unwrap_or_default()
+    }
+    pub fn opt_f64(&self, name: &str) -> Option<f64> {
+        match self.val(name) {
+            Val::F64(f) => Some(*f),
+            Val::I64(n) => Some(*n as f64),
+            Val::Text(t) => t.parse().ok(),
+            _ => None,
+        }
     }
     pub fn bool(&self, name: &str) -> bool {
         match self.val(name) {
@@ -244,7 +259,8 @@ fn sqlite_bind(stmt: &mut rusqlite::CachedStatement<'_>, args: &[Arg]) -> Result
             Arg::I64(n) => V::Integer(*n),
             Arg::Str(s) => V::Text(s.clone()),
             Arg::Bool(b) => V::Integer(*b as i64),
-            Arg::NullI64 | Arg::NullStr => V::Null,
+            Arg::F64(f) => V::Real(*f),
+            Arg::NullI64 | Arg::NullStr | Arg::NullF64 => V::Null,
         };
         stmt.raw_bind_parameter(idx, v)?;
     }
@@ -297,8 +313,10 @@ fn pg_query<'q>(
             Arg::I64(n) => q.bind(*n),
             Arg::Str(s) => q.bind(s.as_str()),
             Arg::Bool(b) => q.bind(*b),
+            Arg::F64(f) => q.bind(*f),
             Arg::NullI64 => q.bind(None::<i64>),
             Arg::NullStr => q.bind(None::<String>),
+            Arg::NullF64 => q.bind(None::<f64>),
         };
     }
     q

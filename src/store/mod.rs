@@ -6,6 +6,7 @@
 pub mod admin;
 mod db;
 pub mod groups;
+pub mod issues;
 pub mod members;
 pub mod projects;
 pub mod reference;
@@ -41,6 +42,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 3,
         sql: include_str!("../../migrations/0003_custom_field_links.sql"),
+    },
+    Migration {
+        version: 4,
+        sql: include_str!("../../migrations/0004_issues.sql"),
     },
 ];
 
@@ -99,7 +104,8 @@ pub async fn migrate(db: &Db, first_start: &seed::FirstStart) -> Result<bool> {
         let sql = m
             .sql
             .replace("{ID}", id_type)
-            .replace("{COLLATE_C}", if pg { "COLLATE \"C\"" } else { "" });
+            .replace("{COLLATE_C}", if pg { "COLLATE \"C\"" } else { "" })
+            .replace("{FLOAT}", if pg { "DOUBLE PRECISION" } else { "REAL" });
         tx.batch(&sql).await?;
         tx.exec(
             "INSERT INTO schema_migrations (version) VALUES ($1)",

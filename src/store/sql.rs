@@ -42,3 +42,10 @@ pub fn like_pattern(term: &str) -> String {
     p.push('%');
     p
 }
+
+/// An `ORDER BY` term that sorts NULL as the smallest value on both databases (SQLite's
+/// rule, which Redmine's reference answers follow; PostgreSQL would put NULL last).
+pub fn order_term(expr: &str, desc: bool) -> String {
+    let dir = if desc { "DESC" } else { "ASC" };
+    format!("CASE WHEN {expr} IS NULL THEN 0 ELSE 1 END {dir}, {expr} {dir}")
+}

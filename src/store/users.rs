@@ -158,7 +158,7 @@ pub async fn list(db: &Db, f: &ListFilter, offset: i64, limit: i64) -> Result<(i
         let cols: Vec<String> = f
             .order
             .iter()
-            .map(|(c, desc)| format!("u.{c} {}", if *desc { "DESC" } else { "ASC" }))
+            .map(|(c, desc)| super::sql::order_term(&format!("u.{c}"), *desc))
             .collect();
         page.push(" ORDER BY ")
             .push(&cols.join(", "))

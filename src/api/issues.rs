@@ -1,0 +1,1214 @@
+//! `/issues`: show, create, update (with journals), delete, list.
+
+use serde_json::Value;
+
+use crate::api::caller;
+use crate::api::projects::{allowed, load, roles};
+use crate::app::App;
+use crate::domain::access;
+use crate::domain::issues::{self as rules, Candidate, IssueFacts, Visibility};
+use crate::domain::trackers::enabled_standard_fields;
+use crate::domain::users::cast_bool;
+use crate::http::{not_found, ruby_to_i, scalar_text, ApiError, ApiResult, Ctx, Reply};
+use crate::render::{
+    attrs_item, document, list, object_item, page_meta, ruby_float, Node, Obj, Value as V,
+};
+use crate::store::issues::{self as store, Columns, Issue, NewJournal, UpdateError};
+use crate::store::projects::{self as projects, Project};
+use crate::store::reference::{self, Role};
+use crate::store::sql::Sql;
+use crate::store::versions;
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        other => scalar_text(other),
+    }
+}
+
+fn today() -> String {
+    let d = time::OffsetDateTime::now_utc().date();
+    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+/// The caller's id and its groups' ids, for "mine" rules.
+async fn me(app: &App, ctx: &Ctx) -> Result<Vec<i64>, ApiError> {
+    let mut ids = vec![ctx.current.user.id];
+    if ctx.current.logged {
+        ids.extend(
+            crate::store::users::groups_of(&app.db, ctx.current.user.id)
+                .await?
+                .into_iter()
+                .map(|(id, _)| id),
+        );
+    }
+    Ok(ids)
+}
+
+/// Whether the caller sees the issue (issues.md §2.1), given its roles in the project.
+fn visible(ctx: &Ctx, p: &Project, roles: &[Role], issue: &Issue, me: &[i64]) -> bool {
+    let c = caller(ctx);
+    if !access::project_allows(&p.state(), &["view_issues"]) {
+        return false;
+    }
+    if c.admin {
+        return true;
+    }
+    let usable: Vec<Role> = roles
+        .iter()
+        .filter(|r| p.is_public || r.builtin == 0)
+        .cloned()
+        .collect();
+    rules::visibility_of(&usable, c.logged).is_some_and(|v| {
+        rules::issue_visible(
+            v,
+            c.logged,
+            &IssueFacts {
+                is_private: issue.is_private,
+                author_id: issue.author_id,
+                assigned_to_id: issue.assigned_to.as_ref().map(|(id, _)| *id),
+                me,
+            },
+        )
+    })
+}
+
+fn hours(h: Option<f64>) -> V {
+    h.map_or(V::Null, V::Float)
+}
+
+fn render(i: &Issue, spent: bool) -> Obj {
+    let mut o = Obj::new();
+    let pair =
+        |(id, name): &(i64, String)| vec![("id", (*id).into()), ("name", name.clone().into())];
+    o.val("id", i.id)
+        .attrs("project", pair(&(i.project_id, i.project_name.clone())))
+        .attrs("tracker", pair(&(i.tracker_id, i.tracker_name.clone())))
+        .attrs(
+            "status",
+            vec![
+                ("id", i.status_id.into()),
+                ("name", i.status_name.clone().into()),
+                ("is_closed", i.status_closed.into()),
+            ],
+        )
+        .attrs("priority", pair(&(i.priority_id, i.priority_name.clone())))
+        .attrs("author", pair(&(i.author_id, i.author_name.clone())));
+    if let Some(a) = &i.assigned_to {
+        o.attrs("assigned_to", pair(a));
+    }
+    if let Some(c) = &i.category {
+        o.attrs("category", pair(c));
+    }
+    if let Some(v) = &i.fixed_version {
+        o.attrs("fixed_version", pair(v));
+    }
+    if let Some(p) = i.parent_id {
+        o.attrs("parent", vec![("id", p.into())]);
+    }
+    o.val("subject", i.subject.clone())
+        .val("description", i.description.clone())
+        .val("start_date", i.start_date.clone())
+        .val("due_date", i.due_date.clone())
+        .val("done_ratio", i.done_ratio)
+        .val("is_private", i.is_private)
+        .val("estimated_hours", hours(i.estimated_hours))
+        .val("total_estimated_hours", hours(i.estimated_hours));
+    if spent {
+        // time tracking arrives with its own issue: nothing can be spent yet
+        o.val("spent_hours", V::Float(0.0))
+            .val("total_spent_hours", V::Float(0.0));
+    }
+    o.time("created_on", Some(i.created_on))
+        .time("updated_on", Some(i.updated_on))
+        .time("closed_on", i.closed_on);
+    o
+}
+
+async fn load_issue(
+    app: &App,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<(Issue, Project, Vec<Role>), ApiError> {
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let issue = store::find(&app.db, id).await?.ok_or_else(not_found)?;
+    let p = projects::find_by_id(&app.db, issue.project_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let roles = roles(app, ctx, &p).await?;
+    let me = me(app, ctx).await?;
+    if !visible(ctx, &p, &roles, &issue, &me) {
+        return Err(caller(ctx).deny().into());
+    }
+    Ok((issue, p, roles))
+}
+
+fn role_ids(ctx: &Ctx, roles: &[Role], all: &[Role]) -> Vec<i64> {
+    if caller(ctx).admin {
+        all.iter().map(|r| r.id).collect()
+    } else {
+        roles.iter().map(|r| r.id).collect()
+    }
+}
+
+/// `GET /issues/:id` with `include=journals,allowed_statuses` (others follow their issues).
+pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let (issue, p, roles) = load_issue(app, ctx, id).await?;
+    let spent = allowed(app, ctx, &p, &["view_time_entries"]).await?;
+    let mut o = render(&issue, spent);
+    if ctx.includes("children") {
+        let children = children_of(app, issue.id).await?;
+        if !children.is_empty() {
+            o.array("children", children);
+        }
+    }
+    // no attachment or repository can exist yet: these lists are truthfully empty
+    if ctx.includes("attachments") {
+        o.array("attachments", Vec::new());
+    }
+    if ctx.includes("changesets") {
+        o.array("changesets", Vec::new());
+    }
+    if ctx.includes("journals") {
+        let may_private = allowed(app, ctx, &p, &["view_private_notes"]).await?;
+        let journals = store::journals(&app.db, issue.id).await?;
+        let items: Vec<Node> = journals
+            .into_iter()
+            .filter(|j| {
+                !j.private_notes
+                    || may_private
+                    || j.user
+                        .as_ref()
+                        .is_some_and(|(u, _)| *u == ctx.current.user.id)
+            })
+            .filter(|j| j.notes.as_deref().is_some_and(|n| !n.is_empty()) || !j.details.is_empty())
+            .map(|j| {
+                let mut jo = Obj::new();
+                if let Some((uid, name)) = &j.user {
+                    jo.attrs(
+                        "user",
+                        vec![("id", (*uid).into()), ("name", name.clone().into())],
+                    );
+                }
+                jo.val("notes", j.notes.clone())
+                    .time("created_on", Some(j.created_on))
+                    .val("private_notes", j.private_notes);
+                let details = j
+                    .details
+                    .iter()
+                    .map(|(prop, name, old, new)| {
+                        let mut d = Obj::new();
+                        d.val("old_value", old.clone())
+                            .val("new_value", new.clone());
+                        Node {
+                            name: "detail",
+                            body: crate::render::Body::Object(
+                                vec![
+                                    ("property", prop.clone().into()),
+                                    ("name", name.clone().into()),
+                                ],
+                                d.0,
+                            ),
+                        }
+                    })
+                    .collect();
+                jo.array("details", details);
+                Node {
+                    name: "journal",
+                    body: crate::render::Body::Object(vec![("id", j.id.into())], jo.0),
+                }
+            })
+            .collect();
+        o.array("journals", items);
+    }
+    if ctx.includes("watchers") && allowed(app, ctx, &p, &["view_issue_watchers"]).await? {
+        o.array("watchers", Vec::new());
+    }
+    if ctx.includes("allowed_statuses") {
+        let statuses = statuses_for(app, ctx, &p, &roles, &issue).await?;
+        o.array("allowed_statuses", statuses);
+    }
+    Ok(Reply::ok(document("issue", o)))
+}
+
+/// The subtask tree under an issue: `{id, tracker, subject, children?}`, in tree order.
+fn children_of<'a>(
+    app: &'a App,
+    id: i64,
+) -> futures_util::future::BoxFuture<'a, Result<Vec<Node>, ApiError>> {
+    Box::pin(async move {
+        let rows = app
+            .db
+            .rows(
+                "SELECT i.id, t.id AS tracker_id, t.name AS tracker_name, i.subject FROM issues i \
+                 JOIN trackers t ON t.id = i.tracker_id WHERE i.parent_id = $1 ORDER BY i.id",
+                &[id.into()],
+            )
+            .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let cid = r.i64("id");
+            let mut o = Obj::new();
+            o.attrs(
+                "tracker",
+                vec![
+                    ("id", r.i64("tracker_id").into()),
+                    ("name", r.str("tracker_name").into()),
+                ],
+            )
+            .val("subject", r.str("subject"));
+            let grand = children_of(app, cid).await?;
+            if !grand.is_empty() {
+                o.array("children", grand);
+            }
+            out.push(Node {
+                name: "issue",
+                body: crate::render::Body::Object(vec![("id", cid.into())], o.0),
+            });
+        }
+        Ok(out)
+    })
+}
+
+async fn allowed_status_ids(
+    app: &App,
+    ctx: &Ctx,
+    roles: &[Role],
+    tracker_id: i64,
+    current: Option<i64>,
+    author_id: i64,
+    assigned: Option<i64>,
+) -> Result<Vec<i64>, ApiError> {
+    let all_roles = reference::roles(&app.db).await?;
+    let ids = role_ids(ctx, roles, &all_roles);
+    // only roles that may add or edit issues take part in the workflow
+    let ids: Vec<i64> = if caller(ctx).admin {
+        ids
+    } else {
+        roles
+            .iter()
+            .filter(|r| access::role_allows(r, &["add_issues", "edit_issues"]))
+            .map(|r| r.id)
+            .collect()
+    };
+    let transitions = store::transitions(&app.db, tracker_id, &ids).await?;
+    let default_status = reference::trackers(&app.db)
+        .await?
+        .into_iter()
+        .find(|t| t.id == tracker_id)
+        .and_then(|t| t.default_status_id);
+    let me = me(app, ctx).await?;
+    let is_author = ctx.current.logged && author_id == ctx.current.user.id;
+    let is_assignee = ctx.current.logged && assigned.is_some_and(|a| me.contains(&a));
+    Ok(rules::allowed_statuses(
+        &transitions,
+        &ids,
+        current,
+        default_status,
+        is_author,
+        is_assignee,
+    ))
+}
+
+async fn statuses_for(
+    app: &App,
+    ctx: &Ctx,
+    _p: &Project,
+    roles: &[Role],
+    issue: &Issue,
+) -> Result<Vec<Node>, ApiError> {
+    let ids = allowed_status_ids(
+        app,
+        ctx,
+        roles,
+        issue.tracker_id,
+        Some(issue.status_id),
+        issue.author_id,
+        issue.assigned_to.as_ref().map(|(id, _)| *id),
+    )
+    .await?;
+    Ok(reference::issue_statuses(&app.db)
+        .await?
+        .into_iter()
+        .filter(|s| ids.contains(&s.id))
+        .map(|s| {
+            attrs_item(
+                "status",
+                vec![
+                    ("id", s.id.into()),
+                    ("name", s.name.into()),
+                    ("is_closed", s.is_closed.into()),
+                ],
+            )
+        })
+        .collect())
+}
+
+/// The issue attributes read from a request, before the rules apply.
+struct Wanted<'a> {
+    body: &'a Value,
+}
+
+impl Wanted<'_> {
+    fn get(&self, k: &str) -> Option<&Value> {
+        self.body.get(k)
+    }
+    fn id(&self, k: &str) -> Option<Option<i64>> {
+        self.get(k).map(|v| {
+            text(v)
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| ruby_to_i(&t))
+        })
+    }
+    fn string(&self, k: &str) -> Option<Option<String>> {
+        self.get(k).map(text)
+    }
+}
+
+/// The changes to write and the journal details they make, in Redmine's column order.
+struct Changes {
+    cols: Columns,
+    details: Vec<(String, String, Option<String>, Option<String>)>,
+}
+
+fn detail_value(a: &crate::store::Arg) -> Option<String> {
+    use crate::store::Arg;
+    match a {
+        Arg::I64(n) => Some(n.to_string()),
+        Arg::Str(s) => Some(s.clone()),
+        Arg::Bool(b) => Some(if *b { "1" } else { "0" }.to_owned()),
+        Arg::F64(f) => Some(ruby_float(*f)),
+        _ => None,
+    }
+}
+
+impl Changes {
+    fn set(&mut self, col: &'static str, old: crate::store::Arg, new: crate::store::Arg) {
+        let (o, n) = (detail_value(&old), detail_value(&new));
+        if o != n {
+            self.details.push(("attr".into(), col.into(), o, n));
+            self.cols.push((col, new));
+        }
+    }
+}
+
+/// `POST /issues`, `POST /projects/:id/issues`: 201 with the issue.
+pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult {
+    let c = caller(ctx);
+    let url_project = match url_project {
+        Some(p) => {
+            let p = load(app, p).await?;
+            crate::api::projects::authorize(app, ctx, &p, &["add_issues"]).await?;
+            Some(p)
+        }
+        None => None,
+    };
+    let body = ctx.param("issue").cloned().unwrap_or(Value::Null);
+    let w = Wanted { body: &body };
+    // the project: the URL's, or a project_id where the caller may add issues
+    let mut project = url_project.clone();
+    let top_level = ctx.param("project_id").cloned();
+    if let Some(Some(pid)) = w.get("project_id").or(top_level.as_ref()).map(text) {
+        if let Some(p) = projects::find(&app.db, &pid).await? {
+            if allowed(app, ctx, &p, &["add_issues"]).await? {
+                project = Some(p);
+            }
+        }
+    }
+    if project.is_none() && url_project.is_none() {
+        let anywhere = if c.admin {
+            Vec::new()
+        } else {
+            projects::roles_anywhere(&app.db, &ctx.current.user, c.logged).await?
+        };
+        if !access::allowed_globally(&c, &["add_issues", "copy_issues"], &anywhere) {
+            return Err(c.deny().into());
+        }
+    }
+    let subject = w.string("subject").flatten().unwrap_or_default();
+    let Some(p) = project else {
+        let mut cand = Candidate {
+            subject,
+            priority: true,
+            ..Default::default()
+        };
+        cand.done_ratio = 0;
+        return Err(ApiError::Validation(rules::validate(&cand)));
+    };
+    let roles = roles(app, ctx, &p).await?;
+    // tracker: one of the project's, or the first
+    let trackers: Vec<i64> = crate::store::projects::include_rows(&app.db, "trackers", &[p.id])
+        .await?
+        .into_iter()
+        .map(|(_, id, _)| id)
+        .collect();
+    let tracker_id = match w.id("tracker_id").flatten() {
+        Some(t) if trackers.contains(&t) => Some(t),
+        _ => trackers.first().copied(),
+    };
+    let Some(tracker_id) = tracker_id else {
+        return Err(ApiError::Validation(vec!["Tracker cannot be blank".into()]));
+    };
+    let tracker = reference::trackers(&app.db)
+        .await?
+        .into_iter()
+        .find(|t| t.id == tracker_id)
+        .ok_or(ApiError::Internal)?;
+    let enabled: Vec<&str> = enabled_standard_fields(tracker.fields_bits).collect();
+    let field_on = |f: &str| enabled.contains(&f);
+    let author = ctx.current.user.id;
+    let statuses = allowed_status_ids(app, ctx, &roles, tracker_id, None, author, None).await?;
+    let status_id = match w.id("status_id").flatten() {
+        Some(s) if statuses.contains(&s) => Some(s),
+        _ => tracker
+            .default_status_id
+            .filter(|d| statuses.contains(d))
+            .or_else(|| statuses.first().copied()),
+    };
+    let priorities = reference::enumerations(&app.db, "IssuePriority").await?;
+    let priority_id = match w.id("priority_id") {
+        Some(Some(id)) => priorities.iter().find(|e| e.id == id).map(|e| e.id),
+        // sent blank: no priority, which is an error
+        Some(None) => None,
+        None => priorities.iter().find(|e| e.is_default).map(|e| e.id),
+    };
+    let mut cand = Candidate {
+        subject: subject.clone(),
+        project: true,
+        tracker: true,
+        priority: priority_id.is_some(),
+        status: status_id.is_some(),
+        ..Default::default()
+    };
+    let mut cols: Columns = vec![
+        ("project_id", p.id.into()),
+        ("tracker_id", tracker_id.into()),
+        ("subject", subject.into()),
+        ("author_id", author.into()),
+    ];
+    if let Some(s) = status_id {
+        cols.push(("status_id", s.into()));
+    }
+    if let Some(pr) = priority_id {
+        cols.push(("priority_id", pr.into()));
+    }
+    if field_on("description") {
+        if let Some(d) = w.string("description").flatten() {
+            cols.push(("description", rules::crlf(&d).into()));
+        }
+    }
+    let start = if field_on("start_date") {
+        match w.string("start_date") {
+            Some(v) => v.map(|s| rules::normalize_date(&s)),
+            None => Some(today()),
+        }
+    } else {
+        None
+    };
+    let due = if field_on("due_date") {
+        w.string("due_date")
+            .flatten()
+            .map(|s| rules::normalize_date(&s))
+    } else {
+        None
+    };
+    cand.start_date = start.clone().filter(|s| !s.is_empty());
+    cand.due_date = due.clone().filter(|s| !s.is_empty());
+    cols.push(("start_date", cand.start_date.clone().into()));
+    cols.push(("due_date", cand.due_date.clone().into()));
+    if field_on("done_ratio") {
+        if let Some(d) = w.get("done_ratio") {
+            cand.done_ratio = text(d).map(|t| ruby_to_i(&t)).unwrap_or(0);
+            cols.push(("done_ratio", cand.done_ratio.into()));
+        }
+    }
+    if field_on("estimated_hours") {
+        if let Some(Some(h)) = w.string("estimated_hours") {
+            match rules::parse_hours(&h) {
+                Some(v) if v >= 0.0 => cols.push(("estimated_hours", Some(v).into())),
+                _ => cand.estimated_hours_invalid = true,
+            }
+        }
+    }
+    if let Some(v) = w.get("is_private") {
+        if allowed(
+            app,
+            ctx,
+            &p,
+            &["set_issues_private", "set_own_issues_private"],
+        )
+        .await?
+        {
+            cols.push(("is_private", cast_bool(v).unwrap_or(false).into()));
+        }
+    }
+    if field_on("category_id") {
+        if let Some(Some(cat)) = w.id("category_id") {
+            let cats = projects::include_rows(&app.db, "issue_categories", &[p.id]).await?;
+            if cats.iter().any(|(_, id, _)| *id == cat) {
+                cols.push(("category_id", cat.into()));
+            } else {
+                cand.category_invalid = true;
+            }
+        }
+    }
+    if field_on("fixed_version_id") {
+        let shared = versions::shared_with(&app.db, &p).await?;
+        match w.id("fixed_version_id") {
+            Some(Some(v)) => {
+                if shared.iter().any(|x| x.id == v && x.status == "open") {
+                    cols.push(("fixed_version_id", v.into()));
+                } else {
+                    cand.version_invalid = true;
+                }
+            }
+            Some(None) => {}
+            None => {
+                if let Some(d) = p
+                    .default_version_id
+                    .filter(|d| shared.iter().any(|x| x.id == *d && x.status == "open"))
+                {
+                    cols.push(("fixed_version_id", d.into()));
+                }
+            }
+        }
+    }
+    if field_on("assigned_to_id") {
+        let wanted = match w.string("assigned_to_id").flatten().as_deref() {
+            Some("me") => Some(author),
+            Some(t) if !t.trim().is_empty() => Some(ruby_to_i(t)),
+            _ => None,
+        };
+        if let Some(a) = wanted {
+            let assignable = store::assignable_ids(&app.db, p.id).await?;
+            if assignable.contains(&a) || a == author {
+                cols.push(("assigned_to_id", a.into()));
+            } else {
+                cand.assignee_invalid = true;
+            }
+        }
+    }
+    let mut parent_path = None;
+    if field_on("parent_issue_id") {
+        if let Some(Some(raw)) = w.string("parent_issue_id") {
+            let raw = raw.trim().trim_start_matches('#').to_owned();
+            if allowed(app, ctx, &p, &["manage_subtasks"]).await? && !raw.is_empty() {
+                let parent = match raw.parse::<i64>() {
+                    Ok(pid) => store::find(&app.db, pid).await?,
+                    Err(_) => None,
+                };
+                match parent {
+                    Some(parent) => {
+                        cols.push(("parent_id", parent.id.into()));
+                        parent_path = store::id_path(&app.db, parent.id).await?;
+                    }
+                    None => cand.parent_invalid = true,
+                }
+            }
+        }
+    }
+    let errors = rules::validate(&cand);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    if let Some(s) = status_id {
+        let closed = reference::issue_statuses(&app.db)
+            .await?
+            .iter()
+            .any(|x| x.id == s && x.is_closed);
+        if closed {
+            cols.push(("closed_on", crate::store::now().into()));
+        }
+    }
+    let id = store::create(&app.db, &cols, parent_path).await?;
+    let issue = store::find(&app.db, id).await?.ok_or(ApiError::Internal)?;
+    // Redmine shows spent time in the create answer only when the URL named the project
+    let spent = match &url_project {
+        Some(up) => allowed(app, ctx, up, &["view_time_entries"]).await?,
+        None => false,
+    };
+    Ok(Reply::Created(
+        document("issue", render(&issue, spent)),
+        ctx.location(&format!("/issues/{id}")),
+    ))
+}
+
+/// `PUT /issues/:id`: attributes with edit rights, notes with `add_issue_notes`; 204.
+pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let (issue, p, roles) = load_issue(app, ctx, id).await?;
+    crate::api::projects::authorize(
+        app,
+        ctx,
+        &p,
+        &["edit_issues", "edit_own_issues", "add_issue_notes"],
+    )
+    .await?;
+    let c = caller(ctx);
+    let mut body = ctx.param("issue").cloned().unwrap_or(Value::Null);
+    // "none" clears a value
+    if let Value::Object(m) = &mut body {
+        for v in m.values_mut() {
+            if v.as_str() == Some("none") {
+                *v = Value::String(String::new());
+            }
+        }
+    }
+    let w = Wanted { body: &body };
+    let is_author = c.logged && issue.author_id == c.user_id;
+    let may_edit = allowed(app, ctx, &p, &["edit_issues"]).await?
+        || (is_author && allowed(app, ctx, &p, &["edit_own_issues"]).await?);
+    let may_note = allowed(app, ctx, &p, &["add_issue_notes"]).await?;
+    let mut ch = Changes {
+        cols: Vec::new(),
+        details: Vec::new(),
+    };
+    let mut cand = Candidate {
+        subject: issue.subject.clone(),
+        project: true,
+        tracker: true,
+        priority: true,
+        status: true,
+        done_ratio: issue.done_ratio,
+        start_date: issue.start_date.clone(),
+        due_date: issue.due_date.clone(),
+        ..Default::default()
+    };
+    let mut new_status = issue.status_id;
+    if may_edit {
+        let tracker = reference::trackers(&app.db)
+            .await?
+            .into_iter()
+            .find(|t| t.id == issue.tracker_id)
+            .ok_or(ApiError::Internal)?;
+        let enabled: Vec<&str> = enabled_standard_fields(tracker.fields_bits).collect();
+        let on = |f: &str| enabled.contains(&f);
+        if let Some(Some(t)) = w.id("tracker_id") {
+            let trackers = projects::include_rows(&app.db, "trackers", &[p.id]).await?;
+            if trackers.iter().any(|(_, id, _)| *id == t) {
+                ch.set("tracker_id", issue.tracker_id.into(), t.into());
+            } else {
+                cand.tracker_not_in_project = true;
+            }
+        }
+        if let Some(s) = w.string("subject") {
+            let s = s.unwrap_or_default();
+            cand.subject = s.clone();
+            ch.set("subject", issue.subject.clone().into(), s.into());
+        }
+        if on("description") {
+            if let Some(d) = w.string("description") {
+                let d = d.map(|d| rules::crlf(&d));
+                ch.set("description", issue.description.clone().into(), d.into());
+            }
+        }
+        if on("due_date") {
+            if let Some(d) = w.string("due_date") {
+                let d = d
+                    .map(|s| rules::normalize_date(&s))
+                    .filter(|s| !s.is_empty());
+                cand.due_date = d.clone();
+                ch.set("due_date", issue.due_date.clone().into(), d.into());
+            }
+        }
+        if on("category_id") {
+            if let Some(cat) = w.id("category_id") {
+                if let Some(cid) = cat {
+                    let cats = projects::include_rows(&app.db, "issue_categories", &[p.id]).await?;
+                    if !cats.iter().any(|(_, id, _)| *id == cid) {
+                        cand.category_invalid = true;
+                    }
+                }
+                ch.set(
+                    "category_id",
+                    issue.category.as_ref().map(|c| c.0).into(),
+                    cat.into(),
+                );
+            }
+        }
+        if let Some(Some(s)) = w.id("status_id") {
+            let ids = allowed_status_ids(
+                app,
+                ctx,
+                &roles,
+                issue.tracker_id,
+                Some(issue.status_id),
+                issue.author_id,
+                issue.assigned_to.as_ref().map(|(id, _)| *id),
+            )
+            .await?;
+            if ids.contains(&s) {
+                new_status = s;
+                ch.set("status_id", issue.status_id.into(), s.into());
+            }
+        }
+        if on("assigned_to_id") {
+            if let Some(raw) = w.string("assigned_to_id") {
+                let a = match raw.as_deref() {
+                    Some("me") => Some(c.user_id),
+                    Some(t) if !t.trim().is_empty() => Some(ruby_to_i(t)),
+                    _ => None,
+                };
+                if let Some(a) = a {
+                    let assignable = store::assignable_ids(&app.db, p.id).await?;
+                    if !assignable.contains(&a) && a != issue.author_id {
+                        cand.assignee_invalid = true;
+                    }
+                }
+                ch.set(
+                    "assigned_to_id",
+                    issue.assigned_to.as_ref().map(|a| a.0).into(),
+                    a.into(),
+                );
+            }
+        }
+        if let Some(pr) = w.id("priority_id") {
+            let priorities = reference::enumerations(&app.db, "IssuePriority").await?;
+            match pr.filter(|id| priorities.iter().any(|e| e.id == *id)) {
+                Some(id) => ch.set("priority_id", issue.priority_id.into(), id.into()),
+                None => cand.priority = false,
+            }
+        }
+        if on("fixed_version_id") {
+            if let Some(v) = w.id("fixed_version_id") {
+                if let Some(vid) = v {
+                    let shared = versions::shared_with(&app.db, &p).await?;
+                    let keep = issue.fixed_version.as_ref().is_some_and(|x| x.0 == vid);
+                    if !keep && !shared.iter().any(|x| x.id == vid && x.status == "open") {
+                        cand.version_invalid = true;
+                    }
+                }
+                ch.set(
+                    "fixed_version_id",
+                    issue.fixed_version.as_ref().map(|x| x.0).into(),
+                    v.into(),
+                );
+            }
+        }
+        if on("start_date") {
+            if let Some(d) = w.string("start_date") {
+                let d = d
+                    .map(|s| rules::normalize_date(&s))
+                    .filter(|s| !s.is_empty());
+                cand.start_date = d.clone();
+                ch.set("start_date", issue.start_date.clone().into(), d.into());
+            }
+        }
+        if on("done_ratio") {
+            if let Some(d) = w.get("done_ratio") {
+                let d = text(d).map(|t| ruby_to_i(&t)).unwrap_or(0);
+                cand.done_ratio = d;
+                ch.set("done_ratio", issue.done_ratio.into(), d.into());
+            }
+        }
+        if on("estimated_hours") {
+            if let Some(h) = w.string("estimated_hours") {
+                let parsed = match h.as_deref().map(str::trim) {
+                    None | Some("") => Some(None),
+                    Some(s) => rules::parse_hours(s).filter(|v| *v >= 0.0).map(Some),
+                };
+                match parsed {
+                    Some(v) => ch.set("estimated_hours", issue.estimated_hours.into(), v.into()),
+                    None => cand.estimated_hours_invalid = true,
+                }
+            }
+        }
+        if let Some(v) = w.get("is_private") {
+            let may = allowed(app, ctx, &p, &["set_issues_private"]).await?
+                || (is_author && allowed(app, ctx, &p, &["set_own_issues_private"]).await?);
+            if may {
+                ch.set(
+                    "is_private",
+                    issue.is_private.into(),
+                    cast_bool(v).unwrap_or(false).into(),
+                );
+            }
+        }
+    }
+    let errors = rules::validate(&cand);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let statuses = reference::issue_statuses(&app.db).await?;
+    let closed = |s: i64| statuses.iter().any(|x| x.id == s && x.is_closed);
+    if new_status != issue.status_id && closed(new_status) && !closed(issue.status_id) {
+        ch.cols.push(("closed_on", crate::store::now().into()));
+    }
+    let notes = if may_note {
+        w.string("notes").flatten().filter(|n| !n.trim().is_empty())
+    } else {
+        None
+    };
+    let private = notes.is_some()
+        && w.get("private_notes").and_then(cast_bool).unwrap_or(false)
+        && allowed(app, ctx, &p, &["set_notes_private"]).await?;
+    let mut journals = Vec::new();
+    match (notes, private) {
+        (Some(n), true) if !ch.details.is_empty() => {
+            journals.push(NewJournal {
+                notes: None,
+                private_notes: false,
+                details: ch.details.clone(),
+            });
+            journals.push(NewJournal {
+                notes: Some(rules::crlf(&n)),
+                private_notes: true,
+                details: Vec::new(),
+            });
+        }
+        (Some(n), private) => journals.push(NewJournal {
+            notes: Some(rules::crlf(&n)),
+            private_notes: private,
+            details: ch.details.clone(),
+        }),
+        (None, _) if !ch.details.is_empty() => journals.push(NewJournal {
+            notes: Some(String::new()),
+            private_notes: false,
+            details: ch.details.clone(),
+        }),
+        _ => {}
+    }
+    let expected = if may_edit {
+        ctx.param("issue")
+            .and_then(|i| i.get("lock_version"))
+            .and_then(text)
+            .map(|t| ruby_to_i(&t))
+    } else {
+        None
+    };
+    match store::update(&app.db, issue.id, c.user_id, &ch.cols, &journals, expected).await {
+        Ok(()) => Ok(Reply::NoContent),
+        Err(UpdateError::Stale) => Err(ApiError::Validation(Vec::new())),
+        Err(UpdateError::Db(e)) => Err(e.into()),
+    }
+}
+
+/// `DELETE /issues/:id`: `delete_issues`; subtasks go too.
+pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let (issue, p, _) = load_issue(app, ctx, id).await?;
+    crate::api::projects::authorize(app, ctx, &p, &["delete_issues"]).await?;
+    store::delete(&app.db, &issue).await?;
+    Ok(Reply::NoContent)
+}
+
+/// Projects whose issues the caller sees, grouped by how much of them.
+async fn visible_projects(app: &App, ctx: &Ctx, scope: Option<&Project>) -> Result<Sql, ApiError> {
+    let c = caller(ctx);
+    let mut cond = Sql::new("p.status <> 9 AND p.id IN (SELECT project_id FROM enabled_modules WHERE name = 'issue_tracking')");
+    if let Some(s) = scope {
+        cond.push(" AND substr(p.id_path, 1, CAST(")
+            .bind(s.id_path.chars().count() as i64)
+            .push(" AS INTEGER)) = ")
+            .bind(s.id_path.clone());
+    }
+    if c.admin {
+        return Ok(cond);
+    }
+    let mut vis = crate::store::sql::Sql::new("SELECT p.id FROM projects p WHERE ");
+    crate::store::projects::visibility_sql(
+        if c.logged {
+            crate::store::projects::Visibility::User(c.user_id)
+        } else {
+            crate::store::projects::Visibility::Anonymous
+        },
+        &mut vis,
+    );
+    let candidates = app.db.rows(&vis.text, &vis.args).await?;
+    let me = me(app, ctx).await?;
+    let (mut all, mut default, mut own) = (Vec::new(), Vec::new(), Vec::new());
+    for r in candidates {
+        let Some(p) = projects::find_by_id(&app.db, r.i64("id")).await? else {
+            continue;
+        };
+        let roles = roles(app, ctx, &p).await?;
+        let usable: Vec<Role> = roles
+            .into_iter()
+            .filter(|r| p.is_public || r.builtin == 0)
+            .collect();
+        match rules::visibility_of(&usable, c.logged) {
+            Some(Visibility::All) => all.push(p.id),
+            Some(Visibility::Default) => default.push(p.id),
+            Some(Visibility::Own) => own.push(p.id),
+            None => {}
+        }
+    }
+    let list = |sql: &mut Sql, ids: &[i64]| {
+        sql.push("i.project_id IN (");
+        if ids.is_empty() {
+            sql.push("NULL");
+        }
+        for (k, id) in ids.iter().enumerate() {
+            if k > 0 {
+                sql.push(", ");
+            }
+            sql.bind(*id);
+        }
+        sql.push(")");
+    };
+    let mine = |sql: &mut Sql| {
+        sql.push("(i.author_id = ")
+            .bind(c.user_id)
+            .push(" OR i.assigned_to_id IN (");
+        for (k, id) in me.iter().enumerate() {
+            if k > 0 {
+                sql.push(", ");
+            }
+            sql.bind(*id);
+        }
+        sql.push("))");
+    };
+    cond.push(" AND ((");
+    list(&mut cond, &all);
+    cond.push(") OR (");
+    list(&mut cond, &default);
+    cond.push(" AND (i.is_private = FALSE");
+    if c.logged {
+        cond.push(" OR ");
+        mine(&mut cond);
+    }
+    cond.push(")) OR (");
+    list(&mut cond, &own);
+    if c.logged {
+        cond.push(" AND ");
+        mine(&mut cond);
+    } else {
+        cond.push(" AND 1 = 0");
+    }
+    cond.push("))");
+    Ok(cond)
+}
+
+/// Shifts `$n` placeholders of a fragment written on its own by `base`.
+fn renumber(text: &str, base: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if ch == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            let mut n = String::new();
+            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                n.push(*d);
+                chars.next();
+            }
+            out.push('$');
+            out.push_str(&(n.parse::<usize>().unwrap_or(0) + base).to_string());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// `GET /issues`, `GET /projects/:id/issues`: visible issues, open ones by default.
+pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult {
+    let c = caller(ctx);
+    let project = match url_project
+        .map(str::to_owned)
+        .or_else(|| ctx.param_str("project_id"))
+    {
+        Some(pid) => {
+            let p = load(app, &pid).await?;
+            crate::api::projects::authorize(app, ctx, &p, &["view_issues"]).await?;
+            Some(p)
+        }
+        None => {
+            let anywhere = if c.admin {
+                Vec::new()
+            } else {
+                projects::roles_anywhere(&app.db, &ctx.current.user, c.logged).await?
+            };
+            if !access::allowed_globally(&c, &["view_issues"], &anywhere) {
+                return Err(c.deny().into());
+            }
+            None
+        }
+    };
+    let mut cond = visible_projects(app, ctx, project.as_ref()).await?;
+    let status = ctx.param_str("status_id").unwrap_or_else(|| "o".into());
+    match status.as_str() {
+        "o" | "open" => {
+            cond.push(" AND s.is_closed = FALSE");
+        }
+        "c" | "closed" => {
+            cond.push(" AND s.is_closed = TRUE");
+        }
+        "*" => {}
+        other => {
+            let (neg, rest) = match other.strip_prefix('!') {
+                Some(r) => (true, r),
+                None => (false, other.strip_prefix('=').unwrap_or(other)),
+            };
+            if rest.is_empty() {
+                return Err(ApiError::Validation(vec!["Status cannot be blank".into()]));
+            }
+            // values that are no status id match nothing
+            let ids: Vec<i64> = rest
+                .split('|')
+                .filter_map(|v| v.trim().parse().ok())
+                .collect();
+            cond.push(if neg {
+                " AND i.status_id NOT IN ("
+            } else {
+                " AND i.status_id IN ("
+            });
+            if ids.is_empty() {
+                cond.push("NULL");
+            }
+            for (k, id) in ids.iter().enumerate() {
+                if k > 0 {
+                    cond.push(", ");
+                }
+                cond.bind(*id);
+            }
+            cond.push(")");
+        }
+    }
+    for (param, col) in [
+        ("tracker_id", "i.tracker_id"),
+        ("priority_id", "i.priority_id"),
+        ("author_id", "i.author_id"),
+        ("assigned_to_id", "i.assigned_to_id"),
+        ("category_id", "i.category_id"),
+        ("fixed_version_id", "i.fixed_version_id"),
+    ] {
+        let Some(v) = ctx.param_str(param) else {
+            continue;
+        };
+        match v.as_str() {
+            "*" => {
+                cond.push(" AND ").push(col).push(" IS NOT NULL");
+            }
+            "!*" => {
+                cond.push(" AND ").push(col).push(" IS NULL");
+            }
+            _ => {
+                let (neg, rest) = match v.strip_prefix('!') {
+                    Some(r) => (true, r),
+                    None => (false, v.strip_prefix('=').unwrap_or(&v)),
+                };
+                let ids: Vec<i64> = rest
+                    .split('|')
+                    .filter_map(|x| {
+                        if x == "me" {
+                            Some(c.user_id)
+                        } else {
+                            x.trim().parse().ok()
+                        }
+                    })
+                    .collect();
+                cond.push(" AND ");
+                if neg {
+                    cond.push("(").push(col).push(" IS NULL OR ");
+                }
+                cond.push(col).push(if neg { " NOT IN (" } else { " IN (" });
+                if ids.is_empty() {
+                    cond.push("NULL");
+                }
+                for (k, id) in ids.iter().enumerate() {
+                    if k > 0 {
+                        cond.push(", ");
+                    }
+                    cond.bind(*id);
+                }
+                cond.push(if neg { "))" } else { ")" });
+            }
+        }
+    }
+    if let (Some(scope), Some(v)) = (&project, ctx.param_str("subproject_id")) {
+        match v.as_str() {
+            "!*" => {
+                cond.push(" AND i.project_id = ").bind(scope.id);
+            }
+            "*" => {
+                cond.push(" AND i.project_id <> ").bind(scope.id);
+            }
+            other => {
+                let ids: Vec<i64> = other
+                    .trim_start_matches('=')
+                    .split('|')
+                    .filter_map(|x| x.trim().parse().ok())
+                    .collect();
+                cond.push(" AND (i.project_id = ").bind(scope.id);
+                for id in ids {
+                    cond.push(" OR i.project_id = ").bind(id);
+                }
+                cond.push(")");
+            }
+        }
+    }
+    if let Some(v) = ctx.param_str("is_private") {
+        let (neg, rest) = match v.strip_prefix('!') {
+            Some(r) => (true, r.to_owned()),
+            None => (false, v.trim_start_matches('=').to_owned()),
+        };
+        let wanted = rest.split('|').any(|x| x == "1");
+        let unwanted = rest.split('|').any(|x| x == "0");
+        if wanted != unwanted {
+            cond.push(" AND i.is_private = ").bind(wanted != neg);
+        }
+    }
+    if let Some(n) = ctx.param_str("notes") {
+        let term = n.strip_prefix('~').unwrap_or(&n).to_owned();
+        let mut inner = Sql::new("");
+        crate::store::projects::text_condition(&mut inner, "j.notes", "~", &[term]);
+        cond.push(" AND EXISTS (SELECT 1 FROM journals j WHERE j.journalized_type = 'Issue' AND j.journalized_id = i.id");
+        if !c.admin {
+            // private notes only count where the caller may read them: its own
+            cond.push(" AND (j.private_notes = FALSE OR j.user_id = ")
+                .bind(c.user_id)
+                .push(")");
+        }
+        let renumbered = renumber(&inner.text, cond.args.len());
+        cond.push(&renumbered).push(")");
+        cond.args.extend(inner.args);
+    }
+    if let Some(s) = ctx.param_str("subject") {
+        let term = s.strip_prefix('~').unwrap_or(&s);
+        crate::store::projects::text_condition(&mut cond, "i.subject", "~", &[term.to_owned()]);
+    }
+    let mut order = Vec::new();
+    for (col, desc) in ctx.sort_criteria() {
+        let expr = match col.as_str() {
+            "id" => "i.id",
+            "project" => "p.name",
+            "tracker" => "t.position",
+            "status" => "s.position",
+            "priority" => "e.position",
+            "subject" => "i.subject",
+            "author" => "au.lastname",
+            "assigned_to" => "asg.lastname",
+            "updated_on" => "i.updated_on",
+            "created_on" => "i.created_on",
+            "start_date" => "i.start_date",
+            "due_date" => "i.due_date",
+            "done_ratio" => "i.done_ratio",
+            "estimated_hours" => "i.estimated_hours",
+            "category" => "c.name",
+            "fixed_version" => "v.name",
+            _ => continue,
+        };
+        order.push(crate::store::sql::order_term(expr, desc));
+    }
+    order.push("i.id DESC".into());
+    let (offset, limit) = ctx.offset_and_limit();
+    let (total, issues) = store::list(&app.db, &cond, &order.join(", "), offset, limit).await?;
+    let mut spent_projects: Vec<(i64, bool)> = Vec::new();
+    let mut items = Vec::with_capacity(issues.len());
+    for i in &issues {
+        let spent = match spent_projects.iter().find(|(id, _)| *id == i.project_id) {
+            Some((_, s)) => *s,
+            None => {
+                let s = match projects::find_by_id(&app.db, i.project_id).await? {
+                    Some(p) => allowed(app, ctx, &p, &["view_time_entries"]).await?,
+                    None => false,
+                };
+                spent_projects.push((i.project_id, s));
+                s
+            }
+        };
+        items.push(object_item("issue", render(i, spent)));
+    }
+    Ok(Reply::ok(list(
+        "issues",
+        page_meta(total, offset, limit, ctx.nometa()),
+        items,
+    )))
+}

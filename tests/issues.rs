@@ -1,0 +1,533 @@
+//! `/issues`: create with defaults and validation, show with journals and allowed
+//! statuses, updates and their journals, workflow, visibility, lists, locking, delete.
+
+mod common;
+use common::*;
+
+async fn setup(s: &Server) {
+    s.post(
+        "/projects.json",
+        json!({"project": {"name": "Alpha", "identifier": "alpha"}}),
+    )
+    .send()
+    .await;
+}
+
+async fn issue(s: &Server, body: Value) -> Resp {
+    s.post("/issues.json", json!({ "issue": body }))
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn create_defaults_and_validation() {
+    for b in backends() {
+        let s = Server::start(b).await;
+        setup(&s).await;
+        let r = issue(
+            &s,
+            json!({"project_id": "alpha", "subject": "First", "description": "a\nb"}),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{b:?} {}", r.text);
+        let i = r.json()["issue"].clone();
+        assert_eq!(
+            (
+                i["tracker"]["id"].clone(),
+                i["status"].clone(),
+                i["priority"]["id"].clone()
+            ),
+            (
+                json!(1),
+                json!({"id": 1, "name": "New", "is_closed": false}),
+                json!(2)
+            )
+        );
+        assert_eq!(i["description"], "a\r\nb", "line breaks are stored as CRLF");
+        assert!(i["start_date"].is_string());
+        assert!(
+            i.get("spent_hours").is_none(),
+            "not in the answer of POST /issues"
+        );
+        let keys: Vec<&String> = i.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "id",
+                "project",
+                "tracker",
+                "status",
+                "priority",
+                "author",
+                "subject",
+                "description",
+                "start_date",
+                "due_date",
+                "done_ratio",
+                "is_private",
+                "estimated_hours",
+                "total_estimated_hours",
+                "created_on",
+                "updated_on",
+                "closed_on"
+            ]
+        );
+        let shown = s
+            .get(&format!("/issues/{}.json", i["id"]))
+            .send()
+            .await
+            .json();
+        assert_eq!(shown["issue"]["spent_hours"], json!(0.0));
+        let r = issue(&s, json!({"project_id": 1, "subject": "x", "priority_id": "", "done_ratio": 150, "estimated_hours": "-1", "start_date": "2020-13-01", "due_date": "2020/01/01", "category_id": 99, "fixed_version_id": 99})).await;
+        assert_eq!(
+            r.json(),
+            json!({"errors": ["Priority cannot be blank", "% Done is not included in the list", "Estimated time is invalid", "Start date is not a valid date", "Due date is not a valid date", "Target version is not included in the list", "Category is not included in the list"]})
+        );
+        assert_eq!(
+            issue(&s, json!({})).await.json(),
+            json!({"errors": ["Subject cannot be blank", "Project cannot be blank", "Tracker cannot be blank", "Status cannot be blank"]})
+        );
+        assert_eq!(issue(&s, json!({"project_id": 1, "subject": "d", "start_date": "2024-02-02", "due_date": "2024-02-01"})).await.json(), json!({"errors": ["Due date must be greater than start date"]}));
+        let r = issue(&s, json!({"project_id": 1, "subject": "h", "estimated_hours": "1h30", "status_id": 5, "is_private": true})).await;
+        let i = r.json()["issue"].clone();
+        assert_eq!(
+            (
+                i["estimated_hours"].clone(),
+                i["is_private"].clone(),
+                i["status"]["id"].clone()
+            ),
+            (json!(1.5), json!(true), json!(1)),
+            "status 5 is not allowed for a new issue"
+        );
+        assert_eq!(
+            s.req(Method::POST, "/projects/nope/issues.json")
+                .key(ADMIN_KEY)
+                .json(json!({"issue": {"subject": "x"}}))
+                .send()
+                .await
+                .status,
+            404
+        );
+        let r = s
+            .req(Method::POST, "/projects/alpha/issues.json")
+            .key(ADMIN_KEY)
+            .json(json!({"issue": {"subject": "From URL"}}))
+            .send()
+            .await;
+        assert_eq!(r.json()["issue"]["spent_hours"], json!(0.0));
+        assert_eq!(
+            s.req(Method::POST, "/issues.json")
+                .json(json!({"issue": {"project_id": 1, "subject": "anon"}}))
+                .send()
+                .await
+                .status,
+            401
+        );
+    }
+}
+
+#[tokio::test]
+async fn updates_write_journals_and_follow_the_workflow() {
+    for b in backends() {
+        let s = Server::start(b).await;
+        setup(&s).await;
+        let rep = s.create_user("rep", "secret-pass1").await;
+        let dev = s.create_user("dev", "secret-pass1").await;
+        s.post(
+            "/projects/alpha/memberships.json",
+            json!({"membership": {"user_id": rep, "role_ids": [5]}}),
+        )
+        .send()
+        .await;
+        s.post(
+            "/projects/alpha/memberships.json",
+            json!({"membership": {"user_id": dev, "role_ids": [4]}}),
+        )
+        .send()
+        .await;
+        let id = issue(
+            &s,
+            json!({"project_id": 1, "subject": "Original", "start_date": "2024-01-01"}),
+        )
+        .await
+        .json()["issue"]["id"]
+            .as_i64()
+            .unwrap();
+        let path = format!("/issues/{id}.json");
+        assert_eq!(s.put(&path, json!({"issue": {"subject": "Changed", "assigned_to_id": dev, "done_ratio": 20, "estimated_hours": 3, "notes": "first note"}})).send().await.status, 204, "{b:?}");
+        let j = s
+            .get(&format!("{path}?include=journals"))
+            .send()
+            .await
+            .json();
+        let journal = &j["issue"]["journals"][0];
+        assert_eq!(journal["notes"], "first note");
+        assert_eq!(journal["user"], json!({"id": 1, "name": "Redmine Admin"}));
+        assert_eq!(
+            journal["details"],
+            json!([
+                {"property": "attr", "name": "subject", "old_value": "Original", "new_value": "Changed"},
+                {"property": "attr", "name": "assigned_to_id", "old_value": null, "new_value": dev.to_string()},
+                {"property": "attr", "name": "done_ratio", "old_value": "0", "new_value": "20"},
+                {"property": "attr", "name": "estimated_hours", "old_value": null, "new_value": "3.0"}
+            ])
+        );
+        // a Reporter may only add notes and close: a status it may not reach is ignored
+        let r = s.req(Method::PUT, &path).basic("rep", "secret-pass1").json(json!({"issue": {"subject": "Hijack", "status_id": 2, "notes": "from the reporter"}})).send().await;
+        assert_eq!(r.status, 204);
+        let now = s
+            .get(&format!("{path}?include=journals,allowed_statuses"))
+            .send()
+            .await
+            .json()["issue"]
+            .clone();
+        assert_eq!(
+            (now["subject"].clone(), now["status"]["id"].clone()),
+            (json!("Changed"), json!(1))
+        );
+        assert_eq!(now["journals"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            now["allowed_statuses"].as_array().unwrap().len(),
+            6,
+            "admin: every transition of Manager"
+        );
+        let rep_statuses = s
+            .req(Method::GET, &format!("{path}?include=allowed_statuses"))
+            .basic("rep", "secret-pass1")
+            .send()
+            .await
+            .json();
+        let ids: Vec<i64> = rep_statuses["issue"]["allowed_statuses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, [1, 5]);
+        // the developer moves it on; closing sets closed_on
+        assert_eq!(
+            s.req(Method::PUT, &path)
+                .basic("dev", "secret-pass1")
+                .json(json!({"issue": {"status_id": 2}}))
+                .send()
+                .await
+                .status,
+            204
+        );
+        // without edit rights a Reporter cannot change the status at all (Redmine 5.0.4)
+        let r = s
+            .req(Method::PUT, &path)
+            .basic("rep", "secret-pass1")
+            .json(json!({"issue": {"status_id": 5}}))
+            .send()
+            .await;
+        assert_eq!(r.status, 204);
+        assert_eq!(s.get(&path).send().await.json()["issue"]["status"]["id"], 2);
+        let r = s
+            .req(Method::PUT, &path)
+            .basic("dev", "secret-pass1")
+            .json(json!({"issue": {"status_id": 5}}))
+            .send()
+            .await;
+        assert_eq!(r.status, 204);
+        let closed = s.get(&path).send().await.json()["issue"].clone();
+        assert_eq!(closed["status"]["id"], 5);
+        assert!(closed["closed_on"].is_string());
+        // private notes are hidden from those who may not read them
+        assert_eq!(
+            s.req(Method::PUT, &path)
+                .basic("dev", "secret-pass1")
+                .json(json!({"issue": {"notes": "secret", "private_notes": true}}))
+                .send()
+                .await
+                .status,
+            204
+        );
+        let seen_by_rep = s
+            .req(Method::GET, &format!("{path}?include=journals"))
+            .basic("rep", "secret-pass1")
+            .send()
+            .await
+            .json();
+        assert!(seen_by_rep["issue"]["journals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|j| j["notes"] != "secret"));
+        let seen_by_admin = s
+            .get(&format!("{path}?include=journals"))
+            .send()
+            .await
+            .json();
+        assert!(seen_by_admin["issue"]["journals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|j| j["notes"] == "secret" && j["private_notes"] == true));
+        // "none" clears, blank subject is refused, nothing changes on failure
+        assert_eq!(
+            s.put(&path, json!({"issue": {"assigned_to_id": "none"}}))
+                .send()
+                .await
+                .status,
+            204
+        );
+        assert!(s.get(&path).send().await.json()["issue"]
+            .get("assigned_to")
+            .is_none());
+        assert_eq!(
+            s.put(&path, json!({"issue": {"subject": ""}}))
+                .send()
+                .await
+                .json(),
+            json!({"errors": ["Subject cannot be blank"]})
+        );
+        assert_eq!(
+            s.put(&path, json!({"issue": {"assigned_to_id": 999}}))
+                .send()
+                .await
+                .json(),
+            json!({"errors": ["Assignee is invalid"]})
+        );
+    }
+}
+
+#[tokio::test]
+async fn stale_lock_version_and_concurrent_updates() {
+    use futures_util::future::join_all;
+    for b in backends() {
+        let s = Server::start(b).await;
+        setup(&s).await;
+        let id = issue(&s, json!({"project_id": 1, "subject": "Locked"}))
+            .await
+            .json()["issue"]["id"]
+            .as_i64()
+            .unwrap();
+        let path = format!("/issues/{id}.json");
+        s.put(&path, json!({"issue": {"notes": "bump"}}))
+            .send()
+            .await;
+        let r = s
+            .put(
+                &path,
+                json!({"issue": {"subject": "Stale", "lock_version": 0}}),
+            )
+            .send()
+            .await;
+        assert_eq!((r.status, r.json()), (422, json!({"errors": []})), "{b:?}");
+        assert_eq!(
+            s.get(&path).send().await.json()["issue"]["subject"],
+            "Locked"
+        );
+        assert_eq!(
+            s.put(
+                &path,
+                json!({"issue": {"subject": "Fresh", "lock_version": 1}})
+            )
+            .send()
+            .await
+            .status,
+            204
+        );
+        // without lock_version every concurrent update lands with its own journal
+        let answers = join_all((0..8).map(|k| {
+            s.put(&path, json!({"issue": {"notes": format!("note {k}")}}))
+                .send()
+        }))
+        .await;
+        assert!(answers.iter().all(|r| r.status == 204));
+        let journals = s
+            .get(&format!("{path}?include=journals"))
+            .send()
+            .await
+            .json()["issue"]["journals"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(journals, 1 + 1 + 8);
+    }
+}
+
+#[tokio::test]
+async fn visibility_and_lists() {
+    for b in backends() {
+        let s = Server::start(b).await;
+        setup(&s).await;
+        s.post(
+            "/projects.json",
+            json!({"project": {"name": "Hidden", "identifier": "hidden", "is_public": false}}),
+        )
+        .send()
+        .await;
+        let rep = s.create_user("rep", "secret-pass1").await;
+        s.create_user("out", "secret-pass1").await;
+        s.post(
+            "/projects/alpha/memberships.json",
+            json!({"membership": {"user_id": rep, "role_ids": [5]}}),
+        )
+        .send()
+        .await;
+        let public = issue(&s, json!({"project_id": 1, "subject": "Public"}))
+            .await
+            .json()["issue"]["id"]
+            .as_i64()
+            .unwrap();
+        let private = issue(
+            &s,
+            json!({"project_id": 1, "subject": "Private", "is_private": true}),
+        )
+        .await
+        .json()["issue"]["id"]
+            .as_i64()
+            .unwrap();
+        let mine = issue(&s, json!({"project_id": 1, "subject": "Private for rep", "is_private": true, "assigned_to_id": rep})).await.json()["issue"]["id"].as_i64().unwrap();
+        let hidden = issue(&s, json!({"project_id": "hidden", "subject": "In hidden"}))
+            .await
+            .json()["issue"]["id"]
+            .as_i64()
+            .unwrap();
+        let closed = issue(
+            &s,
+            json!({"project_id": 1, "subject": "Closed", "status_id": 1}),
+        )
+        .await
+        .json()["issue"]["id"]
+            .as_i64()
+            .unwrap();
+        s.put(
+            &format!("/issues/{closed}.json"),
+            json!({"issue": {"status_id": 5}}),
+        )
+        .send()
+        .await;
+        let ids = |v: Value| -> Vec<i64> {
+            v["issues"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_i64().unwrap())
+                .collect()
+        };
+        assert_eq!(
+            ids(s.get("/issues.json").send().await.json()),
+            [hidden, mine, private, public],
+            "{b:?}: open ones, newest first"
+        );
+        assert_eq!(
+            ids(s.get("/issues.json?status_id=c").send().await.json()),
+            [closed]
+        );
+        assert_eq!(
+            ids(s
+                .get("/issues.json?status_id=*&sort=id")
+                .send()
+                .await
+                .json()),
+            [public, private, mine, hidden, closed]
+        );
+        assert_eq!(
+            ids(s
+                .req(Method::GET, "/issues.json")
+                .basic("rep", "secret-pass1")
+                .send()
+                .await
+                .json()),
+            [mine, public]
+        );
+        assert_eq!(
+            ids(s.req(Method::GET, "/issues.json").send().await.json()),
+            [public]
+        );
+        assert_eq!(
+            ids(s.get("/issues.json?project_id=hidden").send().await.json()),
+            [hidden]
+        );
+        assert_eq!(
+            ids(s
+                .get(&format!("/issues.json?assigned_to_id={rep}"))
+                .send()
+                .await
+                .json()),
+            [mine]
+        );
+        assert_eq!(
+            ids(s.get("/issues.json?subject=~for%20rep").send().await.json()),
+            [mine]
+        );
+        assert_eq!(
+            ids(s.get("/issues.json?is_private=1").send().await.json()),
+            [mine, private]
+        );
+        let page = s
+            .get("/issues.json?limit=1&offset=1&status_id=*")
+            .send()
+            .await
+            .json();
+        assert_eq!(
+            (page["total_count"].clone(), page["limit"].clone()),
+            (json!(5), json!(1))
+        );
+        for (who, id, status) in [
+            ("out", hidden, 403),
+            ("out", private, 403),
+            ("rep", private, 403),
+            ("rep", mine, 200),
+            ("out", public, 200),
+        ] {
+            assert_eq!(
+                s.req(Method::GET, &format!("/issues/{id}.json"))
+                    .basic(who, "secret-pass1")
+                    .send()
+                    .await
+                    .status,
+                status,
+                "{who} {id}"
+            );
+        }
+        assert_eq!(
+            s.req(Method::GET, &format!("/issues/{private}.json"))
+                .send()
+                .await
+                .status,
+            401
+        );
+        assert_eq!(
+            s.req(Method::PUT, &format!("/issues/{hidden}.json"))
+                .basic("out", "secret-pass1")
+                .json(json!({"issue": {"subject": "x"}}))
+                .send()
+                .await
+                .status,
+            403
+        );
+        assert_eq!(
+            s.req(Method::GET, "/projects/hidden/issues.json")
+                .basic("out", "secret-pass1")
+                .send()
+                .await
+                .status,
+            403
+        );
+        assert_eq!(s.get("/issues/999.json").send().await.status, 404);
+        // delete: Reporters may not, admins may
+        assert_eq!(
+            s.req(Method::DELETE, &format!("/issues/{mine}.json"))
+                .basic("rep", "secret-pass1")
+                .send()
+                .await
+                .status,
+            403
+        );
+        assert_eq!(
+            s.delete(&format!("/issues/{mine}.json"))
+                .send()
+                .await
+                .status,
+            204
+        );
+        assert_eq!(
+            s.get(&format!("/issues/{mine}.json")).send().await.status,
+            404
+        );
+    }
+}
