@@ -531,3 +531,102 @@ async fn visibility_and_lists() {
         );
     }
 }
+
+/// The filter engine: both syntaxes, every operator family, and Redmine's errors.
+#[tokio::test]
+async fn filters_and_operators() {
+    for b in backends() {
+        let s = Server::start(b).await;
+        setup(&s).await;
+        let mk = |body: Value| {
+            let s = &s;
+            async move { issue(s, body).await.json()["issue"]["id"].as_i64().unwrap() }
+        };
+        let a = mk(json!({"project_id": 1, "subject": "Login form breaks", "start_date": "2024-01-10", "due_date": "2024-01-20", "done_ratio": 30, "estimated_hours": 2.5})).await;
+        let b2 = mk(json!({"project_id": 1, "subject": "Slow search page", "description": "takes \"forever\"", "start_date": "2024-02-01", "done_ratio": 80})).await;
+        let c = mk(json!({"project_id": 1, "subject": "Typo", "parent_issue_id": a})).await;
+        let ids = |v: Value| -> Vec<i64> {
+            let mut x: Vec<i64> = v["issues"]
+                .as_array()
+                .unwrap_or(&vec![])
+                .iter()
+                .map(|i| i["id"].as_i64().unwrap())
+                .collect();
+            x.sort();
+            x
+        };
+        let q = |query: &'static str| {
+            let s = &s;
+            async move { s.get(&format!("/issues.json?{query}")).send().await }
+        };
+        assert_eq!(ids(q("subject=~login%20breaks").await.json()), [a], "{b:?}");
+        assert_eq!(ids(q("subject=!~login").await.json()), [b2, c]);
+        assert_eq!(ids(q("subject=^slow").await.json()), [b2]);
+        assert_eq!(ids(q("subject=$page").await.json()), [b2]);
+        assert_eq!(ids(q("description=~forever").await.json()), [b2]);
+        assert_eq!(ids(q("description=!*").await.json()), [a, c]);
+        assert_eq!(
+            ids(q("start_date=%3E%3D2024-01-15").await.json()),
+            [b2, c],
+            "c starts today"
+        );
+        assert_eq!(
+            ids(q("start_date=%3E%3C2024-01-01|2024-01-31").await.json()),
+            [a]
+        );
+        assert_eq!(ids(q("due_date=!*").await.json()), [b2, c]);
+        assert_eq!(ids(q("created_on=t").await.json()), [a, b2, c]);
+        assert_eq!(ids(q("created_on=ld").await.json()), Vec::<i64>::new());
+        assert_eq!(ids(q("created_on=%3Et-2").await.json()), [a, b2, c]);
+        assert_eq!(ids(q("done_ratio=%3E%3D50").await.json()), [b2]);
+        assert_eq!(ids(q("done_ratio=30,80").await.json()), [a, b2]);
+        assert_eq!(ids(q("estimated_hours=2.5").await.json()), [a]);
+        assert_eq!(ids(q("estimated_hours=!*").await.json()), [b2, c]);
+        assert_eq!(
+            ids(s
+                .get(&format!("/issues.json?issue_id={a},{b2}"))
+                .send()
+                .await
+                .json()),
+            [a, b2]
+        );
+        assert_eq!(
+            ids(s
+                .get(&format!("/issues.json?parent_id={a}"))
+                .send()
+                .await
+                .json()),
+            [c]
+        );
+        assert_eq!(ids(q("child_id=*").await.json()), [a]);
+        assert_eq!(ids(q("parent_id=!*").await.json()), [a, b2]);
+        // long form: no default status filter; missing op; unknown operator; invalid values
+        assert_eq!(
+            ids(q("f[]=subject&op[subject]=~&v[subject][]=typo")
+                .await
+                .json()),
+            [c]
+        );
+        assert_eq!(
+            ids(q("f[]=subject&op[subject]=~&v[subject]=typo").await.json()).len(),
+            3,
+            "a plain string value drops the filter"
+        );
+        let r = q("f[]=status_id&op[status_id]=zz&v[status_id][]=1").await;
+        assert_eq!(r.status, 404);
+        let r = q("f[]=start_date&op[start_date]=%3D").await;
+        assert_eq!(r.json(), json!({"errors": ["Start date cannot be blank"]}));
+        assert_eq!(
+            q("done_ratio=abc").await.json(),
+            json!({"errors": ["% Done is invalid"]})
+        );
+        assert_eq!(
+            q("created_on=2024-02-30").await.json(),
+            json!({"errors": ["Created is invalid"]})
+        );
+        assert_eq!(
+            q("status_id=").await.json(),
+            json!({"errors": ["Status cannot be blank"]})
+        );
+    }
+}

@@ -6,6 +6,7 @@ use crate::api::caller;
 use crate::api::projects::{allowed, load, roles};
 use crate::app::App;
 use crate::domain::access;
+use crate::domain::issue_query::{self, Filter, Kind, QueryError};
 use crate::domain::issues::{self as rules, Candidate, IssueFacts, Visibility};
 use crate::domain::trackers::enabled_standard_fields;
 use crate::domain::users::cast_bool;
@@ -13,6 +14,7 @@ use crate::http::{not_found, ruby_to_i, scalar_text, ApiError, ApiResult, Ctx, R
 use crate::render::{
     attrs_item, document, list, object_item, page_meta, ruby_float, Node, Obj, Value as V,
 };
+use crate::store::issue_query::{self as issue_query_sql, Env};
 use crate::store::issues::{self as store, Columns, Issue, NewJournal, UpdateError};
 use crate::store::projects::{self as projects, Project};
 use crate::store::reference::{self, Role};
@@ -395,9 +397,11 @@ impl Changes {
 /// `POST /issues`, `POST /projects/:id/issues`: 201 with the issue.
 pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult {
     let c = caller(ctx);
-    let url_project = match url_project {
+    // a top-level project_id names the project as the URL would
+    let top_level = ctx.param_str("project_id");
+    let url_project = match url_project.map(str::to_owned).or(top_level) {
         Some(p) => {
-            let p = load(app, p).await?;
+            let p = load(app, &p).await?;
             crate::api::projects::authorize(app, ctx, &p, &["add_issues"]).await?;
             Some(p)
         }
@@ -407,8 +411,7 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
     let w = Wanted { body: &body };
     // the project: the URL's, or a project_id where the caller may add issues
     let mut project = url_project.clone();
-    let top_level = ctx.param("project_id").cloned();
-    if let Some(Some(pid)) = w.get("project_id").or(top_level.as_ref()).map(text) {
+    if let Some(Some(pid)) = w.get("project_id").map(text) {
         if let Some(p) = projects::find(&app.db, &pid).await? {
             if allowed(app, ctx, &p, &["add_issues"]).await? {
                 project = Some(p);
@@ -977,24 +980,14 @@ async fn visible_projects(app: &App, ctx: &Ctx, scope: Option<&Project>) -> Resu
     Ok(cond)
 }
 
-/// Shifts `$n` placeholders of a fragment written on its own by `base`.
-fn renumber(text: &str, base: usize) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(ch) = chars.next() {
-        if ch == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
-            let mut n = String::new();
-            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                n.push(*d);
-                chars.next();
-            }
-            out.push('$');
-            out.push_str(&(n.parse::<usize>().unwrap_or(0) + base).to_string());
-        } else {
-            out.push(ch);
-        }
+/// The default filter of a new query: open issues.
+fn open_filter() -> Filter {
+    Filter {
+        name: "status_id".into(),
+        kind: Kind::ListStatus,
+        op: "o".into(),
+        values: Vec::new(),
     }
-    out
 }
 
 /// `GET /issues`, `GET /projects/:id/issues`: visible issues, open ones by default.
@@ -1022,148 +1015,43 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         }
     };
     let mut cond = visible_projects(app, ctx, project.as_ref()).await?;
-    let status = ctx.param_str("status_id").unwrap_or_else(|| "o".into());
-    match status.as_str() {
-        "o" | "open" => {
-            cond.push(" AND s.is_closed = FALSE");
+    let has_subprojects = match &project {
+        Some(p) => projects::has_children(&app.db, p.id).await?,
+        None => false,
+    };
+    let anywhere = if c.admin {
+        Vec::new()
+    } else {
+        projects::roles_anywhere(&app.db, &ctx.current.user, c.logged).await?
+    };
+    let may_set_private = access::allowed_globally(
+        &c,
+        &["set_issues_private", "set_own_issues_private"],
+        &anywhere,
+    );
+    let defs = issue_query::available(project.is_some(), has_subprojects, may_set_private);
+    let long_form = ctx.param("f").or_else(|| ctx.param("fields")).is_some();
+    let filters = match issue_query::parse(&ctx.params, &defs) {
+        // the short form keeps the default "open" filter unless it names the status
+        Ok(Some(mut f)) if !long_form && !f.iter().any(|x| x.name == "status_id") => {
+            f.insert(0, open_filter());
+            f
         }
-        "c" | "closed" => {
-            cond.push(" AND s.is_closed = TRUE");
-        }
-        "*" => {}
-        other => {
-            let (neg, rest) = match other.strip_prefix('!') {
-                Some(r) => (true, r),
-                None => (false, other.strip_prefix('=').unwrap_or(other)),
-            };
-            if rest.is_empty() {
-                return Err(ApiError::Validation(vec!["Status cannot be blank".into()]));
-            }
-            // values that are no status id match nothing
-            let ids: Vec<i64> = rest
-                .split('|')
-                .filter_map(|v| v.trim().parse().ok())
-                .collect();
-            cond.push(if neg {
-                " AND i.status_id NOT IN ("
-            } else {
-                " AND i.status_id IN ("
-            });
-            if ids.is_empty() {
-                cond.push("NULL");
-            }
-            for (k, id) in ids.iter().enumerate() {
-                if k > 0 {
-                    cond.push(", ");
-                }
-                cond.bind(*id);
-            }
-            cond.push(")");
-        }
-    }
-    for (param, col) in [
-        ("tracker_id", "i.tracker_id"),
-        ("priority_id", "i.priority_id"),
-        ("author_id", "i.author_id"),
-        ("assigned_to_id", "i.assigned_to_id"),
-        ("category_id", "i.category_id"),
-        ("fixed_version_id", "i.fixed_version_id"),
-    ] {
-        let Some(v) = ctx.param_str(param) else {
-            continue;
-        };
-        match v.as_str() {
-            "*" => {
-                cond.push(" AND ").push(col).push(" IS NOT NULL");
-            }
-            "!*" => {
-                cond.push(" AND ").push(col).push(" IS NULL");
-            }
-            _ => {
-                let (neg, rest) = match v.strip_prefix('!') {
-                    Some(r) => (true, r),
-                    None => (false, v.strip_prefix('=').unwrap_or(&v)),
-                };
-                let ids: Vec<i64> = rest
-                    .split('|')
-                    .filter_map(|x| {
-                        if x == "me" {
-                            Some(c.user_id)
-                        } else {
-                            x.trim().parse().ok()
-                        }
-                    })
-                    .collect();
-                cond.push(" AND ");
-                if neg {
-                    cond.push("(").push(col).push(" IS NULL OR ");
-                }
-                cond.push(col).push(if neg { " NOT IN (" } else { " IN (" });
-                if ids.is_empty() {
-                    cond.push("NULL");
-                }
-                for (k, id) in ids.iter().enumerate() {
-                    if k > 0 {
-                        cond.push(", ");
-                    }
-                    cond.bind(*id);
-                }
-                cond.push(if neg { "))" } else { ")" });
-            }
-        }
-    }
-    if let (Some(scope), Some(v)) = (&project, ctx.param_str("subproject_id")) {
-        match v.as_str() {
-            "!*" => {
-                cond.push(" AND i.project_id = ").bind(scope.id);
-            }
-            "*" => {
-                cond.push(" AND i.project_id <> ").bind(scope.id);
-            }
-            other => {
-                let ids: Vec<i64> = other
-                    .trim_start_matches('=')
-                    .split('|')
-                    .filter_map(|x| x.trim().parse().ok())
-                    .collect();
-                cond.push(" AND (i.project_id = ").bind(scope.id);
-                for id in ids {
-                    cond.push(" OR i.project_id = ").bind(id);
-                }
-                cond.push(")");
-            }
-        }
-    }
-    if let Some(v) = ctx.param_str("is_private") {
-        let (neg, rest) = match v.strip_prefix('!') {
-            Some(r) => (true, r.to_owned()),
-            None => (false, v.trim_start_matches('=').to_owned()),
-        };
-        let wanted = rest.split('|').any(|x| x == "1");
-        let unwanted = rest.split('|').any(|x| x == "0");
-        if wanted != unwanted {
-            cond.push(" AND i.is_private = ").bind(wanted != neg);
-        }
-    }
-    if let Some(n) = ctx.param_str("notes") {
-        let term = n.strip_prefix('~').unwrap_or(&n).to_owned();
-        let mut inner = Sql::new("");
-        crate::store::projects::text_condition(&mut inner, "j.notes", "~", &[term]);
-        cond.push(" AND EXISTS (SELECT 1 FROM journals j WHERE j.journalized_type = 'Issue' AND j.journalized_id = i.id");
-        if !c.admin {
-            // private notes only count where the caller may read them: its own
-            cond.push(" AND (j.private_notes = FALSE OR j.user_id = ")
-                .bind(c.user_id)
-                .push(")");
-        }
-        let renumbered = renumber(&inner.text, cond.args.len());
-        cond.push(&renumbered).push(")");
-        cond.args.extend(inner.args);
-    }
-    if let Some(s) = ctx.param_str("subject") {
-        let term = s.strip_prefix('~').unwrap_or(&s);
-        crate::store::projects::text_condition(&mut cond, "i.subject", "~", &[term.to_owned()]);
-    }
+        Ok(Some(f)) => f,
+        Ok(None) => vec![open_filter()],
+        Err(QueryError::UnknownOperator) => return Err(not_found()),
+        Err(QueryError::Invalid(errors)) => return Err(ApiError::Validation(errors)),
+    };
+    let env = Env {
+        user_id: c.user_id,
+        logged: c.logged,
+        me: me(app, ctx).await?,
+        today: issue_query_sql::today(),
+        scope: project.as_ref().map(|p| (p.id, p.id_path.clone())),
+        private_notes: c.admin,
+    };
+    let extra = issue_query_sql::sql_for(&filters, &env);
+    issue_query_sql::append(&mut cond, &extra);
     let mut order = Vec::new();
     for (col, desc) in ctx.sort_criteria() {
         let expr = match col.as_str() {
@@ -1181,8 +1069,10 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
             "due_date" => "i.due_date",
             "done_ratio" => "i.done_ratio",
             "estimated_hours" => "i.estimated_hours",
+            "closed_on" => "i.closed_on",
             "category" => "c.name",
-            "fixed_version" => "v.name",
+            "fixed_version" => "v.effective_date",
+            "parent" => "i.id_path",
             _ => continue,
         };
         order.push(crate::store::sql::order_term(expr, desc));

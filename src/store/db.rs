@@ -36,6 +36,11 @@ impl From<i64> for Arg {
         Arg::I64(v)
     }
 }
+impl From<f64> for Arg {
+    fn from(v: f64) -> Self {
+        Arg::F64(v)
+    }
+}
 impl From<bool> for Arg {
     fn from(v: bool) -> Self {
         Arg::Bool(v)

@@ -6,6 +6,7 @@
 pub mod admin;
 mod db;
 pub mod groups;
+pub mod issue_query;
 pub mod issues;
 pub mod members;
 pub mod projects;

@@ -1,0 +1,658 @@
+//! Issue filters translated into SQL (the WHERE part; the visibility condition comes first).
+
+use time::{Date, Duration, Month};
+
+use super::sql::{like_pattern, Sql};
+use crate::domain::issue_query::{words, Filter};
+
+/// What the filters need to know about the request.
+pub struct Env {
+    pub user_id: i64,
+    pub logged: bool,
+    /// The caller and its groups, for `me` on assignees.
+    pub me: Vec<i64>,
+    pub today: Date,
+    /// The project of the URL (or `project_id`), with its tree path.
+    pub scope: Option<(i64, String)>,
+    /// Whether private notes count for the `notes` filter.
+    pub private_notes: bool,
+}
+
+fn ints(values: &[String], env: &Env, me_groups: bool) -> Vec<i64> {
+    let mut out = Vec::new();
+    for v in values {
+        match v.trim() {
+            "me" if env.logged => {
+                if me_groups {
+                    out.extend(env.me.iter().copied());
+                } else {
+                    out.push(env.user_id);
+                }
+            }
+            "me" => out.push(-1),
+            other => {
+                if let Ok(n) = other.parse() {
+                    out.push(n);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn in_list(sql: &mut Sql, col: &str, ids: &[i64]) {
+    sql.push(col).push(" IN (");
+    if ids.is_empty() {
+        sql.push("NULL");
+    }
+    for (k, id) in ids.iter().enumerate() {
+        if k > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*id);
+    }
+    sql.push(")");
+}
+
+/// `=`, `!` (NULL included), `*`, `!*` on an id column.
+fn list(sql: &mut Sql, col: &str, op: &str, ids: &[i64]) {
+    sql.push(" AND ");
+    match op {
+        "*" => {
+            sql.push(col).push(" IS NOT NULL");
+        }
+        "!*" => {
+            sql.push(col).push(" IS NULL");
+        }
+        "!" => {
+            sql.push("(").push(col).push(" IS NULL OR NOT ");
+            in_list(sql, col, ids);
+            sql.push(")");
+        }
+        _ => in_list(sql, col, ids),
+    }
+}
+
+/// An inclusive range of days, either end open.
+type Range = (Option<Date>, Option<Date>);
+
+fn day(s: &str) -> Option<Date> {
+    let s = s.get(..10)?;
+    let m: u8 = s.get(5..7)?.parse().ok()?;
+    Date::from_calendar_date(
+        s.get(..4)?.parse().ok()?,
+        Month::try_from(m).ok()?,
+        s.get(8..10)?.parse().ok()?,
+    )
+    .ok()
+}
+
+fn week_start(d: Date) -> Date {
+    // English weeks start on Sunday
+    d - Duration::days(d.weekday().number_days_from_sunday() as i64)
+}
+
+fn month_start(d: Date) -> Date {
+    d.replace_day(1).unwrap_or(d)
+}
+
+fn month_end(d: Date) -> Date {
+    let next = if d.month() == Month::December {
+        Date::from_calendar_date(d.year() + 1, Month::January, 1)
+    } else {
+        Date::from_calendar_date(d.year(), d.month().next(), 1)
+    };
+    next.map(|n| n - Duration::days(1)).unwrap_or(d)
+}
+
+fn relative_range(op: &str, n: i64, t: Date) -> Range {
+    let at = |k: i64| Some(t + Duration::days(k));
+    match op {
+        ">t-" => (at(-n), at(0)),
+        "<t-" => (None, at(-n)),
+        "><t-" => (at(-n), at(0)),
+        "t-" => (at(-n), at(-n)),
+        ">t+" => (at(n), None),
+        "<t+" => (None, at(n)),
+        "><t+" => (at(0), at(n)),
+        "t+" => (at(n), at(n)),
+        _ => (None, None),
+    }
+}
+
+fn named_range(op: &str, t: Date) -> Range {
+    let w = week_start(t);
+    let days = |d: Date, k: i64| d + Duration::days(k);
+    match op {
+        "t" => (Some(t), Some(t)),
+        "ld" => (Some(days(t, -1)), Some(days(t, -1))),
+        "nd" => (Some(days(t, 1)), Some(days(t, 1))),
+        "w" => (Some(w), Some(days(w, 6))),
+        "lw" => (Some(days(w, -7)), Some(days(w, -1))),
+        "l2w" => (Some(days(w, -14)), Some(days(w, -1))),
+        "nw" => (Some(days(w, 7)), Some(days(w, 13))),
+        "m" => (Some(month_start(t)), Some(month_end(t))),
+        "lm" => {
+            let prev = month_start(t) - Duration::days(1);
+            (Some(month_start(prev)), Some(prev))
+        }
+        "nm" => {
+            let next = month_end(t) + Duration::days(1);
+            (Some(next), Some(month_end(next)))
+        }
+        "y" => (
+            Date::from_calendar_date(t.year(), Month::January, 1).ok(),
+            Date::from_calendar_date(t.year(), Month::December, 31).ok(),
+        ),
+        _ => (None, None),
+    }
+}
+
+fn iso(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+fn epoch(d: Date) -> i64 {
+    d.midnight().assume_utc().unix_timestamp()
+}
+
+/// A timestamp value (`YYYY-MM-DDTHH[:MM[:SS]][Z]`) as epoch seconds.
+fn timestamp(v: &str) -> Option<i64> {
+    let (d, t) = v.split_once('T')?;
+    let t = t.trim_end_matches('Z');
+    let mut parts = t.split(':').map(|p| p.parse::<i64>().unwrap_or(0));
+    let (h, m, s) = (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    );
+    Some(epoch(day(d)?) + h * 3600 + m * 60 + s)
+}
+
+/// Date operators on a `YYYY-MM-DD` text column (`text`) or an epoch-seconds column.
+fn date(sql: &mut Sql, col: &str, text: bool, op: &str, values: &[String], today: Date) {
+    if op == "*" || op == "!*" {
+        sql.push(" AND ").push(col).push(if op == "*" {
+            " IS NOT NULL"
+        } else {
+            " IS NULL"
+        });
+        return;
+    }
+    let first = values.first().map(String::as_str).unwrap_or("");
+    // exact timestamps compare to the second on timestamp columns
+    if !text && first.contains('T') && matches!(op, "=" | ">=" | "<=" | "><") {
+        let a = timestamp(first);
+        let b = values.get(1).and_then(|v| timestamp(v));
+        let (lo, hi) = match op {
+            "=" => (a, a),
+            ">=" => (a, None),
+            "<=" => (None, a),
+            _ => (a, b),
+        };
+        sql.push(" AND ").push(col).push(" IS NOT NULL");
+        if let Some(lo) = lo {
+            sql.push(" AND ").push(col).push(" >= ").bind(lo);
+        }
+        if let Some(hi) = hi {
+            sql.push(" AND ").push(col).push(" <= ").bind(hi);
+        }
+        return;
+    }
+    let (from, to): Range = match op {
+        "=" => (day(first), day(first)),
+        ">=" => (day(first), None),
+        "<=" => (None, day(first)),
+        "><" => (day(first), values.get(1).and_then(|v| day(v))),
+        ">t-" | "<t-" | "><t-" | "t-" | ">t+" | "<t+" | "><t+" | "t+" => {
+            relative_range(op, first.trim().parse().unwrap_or(0), today)
+        }
+        other => named_range(other, today),
+    };
+    sql.push(" AND ").push(col).push(" IS NOT NULL");
+    if let Some(f) = from {
+        sql.push(" AND ").push(col).push(" >= ");
+        if text {
+            sql.bind(iso(f));
+        } else {
+            sql.bind(epoch(f));
+        }
+    }
+    if let Some(t) = to {
+        if text {
+            sql.push(" AND ").push(col).push(" <= ").bind(iso(t));
+        } else {
+            sql.push(" AND ")
+                .push(col)
+                .push(" < ")
+                .bind(epoch(t) + 86_400);
+        }
+    }
+}
+
+/// Text operators (issues.md §3.4): `~` every word, `!~` none, `^`, `$`, `=`, `*`, `!*`.
+fn text(sql: &mut Sql, col: &str, op: &str, values: &[String]) {
+    let value = values.first().cloned().unwrap_or_default();
+    match op {
+        "*" => {
+            sql.push(" AND ").push(col).push(" IS NOT NULL");
+        }
+        "!*" => {
+            sql.push(" AND (")
+                .push(col)
+                .push(" IS NULL OR ")
+                .push(col)
+                .push(" = '')");
+        }
+        "~" | "!~" => {
+            sql.push(" AND ");
+            if op == "!~" {
+                sql.push(col).push(" IS NOT NULL AND NOT ");
+            }
+            sql.push("(");
+            for (k, w) in words(&value).iter().enumerate() {
+                if k > 0 {
+                    sql.push(if op == "~" { " AND " } else { " OR " });
+                }
+                sql.push("LOWER(")
+                    .push(col)
+                    .push(") LIKE ")
+                    .bind(like_pattern(w))
+                    .push(" ESCAPE '\\'");
+            }
+            sql.push(")");
+        }
+        "^" | "$" => {
+            let p = like_pattern(&value);
+            let p = if op == "^" {
+                p[1..].to_owned()
+            } else {
+                p[..p.len() - 1].to_owned()
+            };
+            sql.push(" AND LOWER(")
+                .push(col)
+                .push(") LIKE ")
+                .bind(p)
+                .push(" ESCAPE '\\'");
+        }
+        _ => {
+            sql.push(" AND ").push(col).push(" = ").bind(value);
+        }
+    }
+}
+
+/// Integer and float operators.
+fn number(sql: &mut Sql, col: &str, op: &str, values: &[String], float: bool) {
+    let num = |v: &str| v.trim().parse::<f64>().ok();
+    match op {
+        "*" => {
+            sql.push(" AND ").push(col).push(" IS NOT NULL");
+        }
+        "!*" => {
+            sql.push(" AND ").push(col).push(" IS NULL");
+        }
+        "=" if float => {
+            let v = values.first().and_then(|v| num(v)).unwrap_or(0.0);
+            sql.push(" AND ")
+                .push(col)
+                .push(" BETWEEN ")
+                .bind(v - 0.00001)
+                .push(" AND ")
+                .bind(v + 0.00001);
+        }
+        "=" => {
+            // every integer of the first value counts: `1,2,3`
+            let ids: Vec<i64> = values
+                .first()
+                .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+                .unwrap_or_default();
+            sql.push(" AND ");
+            in_list(sql, col, &ids);
+        }
+        ">=" | "<=" => {
+            let v = values.first().and_then(|v| num(v)).unwrap_or(0.0);
+            sql.push(" AND ")
+                .push(col)
+                .push(if op == ">=" { " >= " } else { " <= " })
+                .bind(v);
+        }
+        "><" => {
+            let a = values.first().and_then(|v| num(v)).unwrap_or(0.0);
+            let b = values.get(1).and_then(|v| num(v)).unwrap_or(a);
+            sql.push(" AND ")
+                .push(col)
+                .push(" BETWEEN ")
+                .bind(a)
+                .push(" AND ")
+                .bind(b);
+        }
+        _ => {
+            sql.push(" AND 1 = 0");
+        }
+    }
+}
+
+fn journal_exists(sql: &mut Sql, env: &Env, negate: bool) {
+    sql.push(if negate {
+        " AND NOT EXISTS ("
+    } else {
+        " AND EXISTS ("
+    })
+    .push(
+        "SELECT 1 FROM journals j WHERE j.journalized_type = 'Issue' AND j.journalized_id = i.id",
+    );
+    if !env.private_notes {
+        sql.push(" AND (j.private_notes = FALSE OR j.user_id = ")
+            .bind(env.user_id)
+            .push(")");
+    }
+}
+
+pub fn sql_for(filters: &[Filter], env: &Env) -> Sql {
+    let mut sql = Sql::default();
+    for f in filters {
+        let op = f.op.as_str();
+        let v = &f.values;
+        match f.name.as_str() {
+            "status_id" => match op {
+                "o" => {
+                    sql.push(" AND s.is_closed = FALSE");
+                }
+                "c" => {
+                    sql.push(" AND s.is_closed = TRUE");
+                }
+                "*" => {}
+                _ => list(&mut sql, "i.status_id", op, &ints(v, env, false)),
+            },
+            "tracker_id" => list(&mut sql, "i.tracker_id", op, &ints(v, env, false)),
+            "priority_id" => list(&mut sql, "i.priority_id", op, &ints(v, env, false)),
+            "author_id" => list(&mut sql, "i.author_id", op, &ints(v, env, false)),
+            "assigned_to_id" => list(&mut sql, "i.assigned_to_id", op, &ints(v, env, true)),
+            "fixed_version_id" => list(&mut sql, "i.fixed_version_id", op, &ints(v, env, false)),
+            "category_id" => list(&mut sql, "i.category_id", op, &ints(v, env, false)),
+            "issue_id" => number(&mut sql, "i.id", op, v, false),
+            "done_ratio" => number(&mut sql, "i.done_ratio", op, v, false),
+            "estimated_hours" => number(&mut sql, "i.estimated_hours", op, v, true),
+            "subject" => text(&mut sql, "i.subject", op, v),
+            "description" => text(&mut sql, "i.description", op, v),
+            "start_date" => date(&mut sql, "i.start_date", true, op, v, env.today),
+            "due_date" => date(&mut sql, "i.due_date", true, op, v, env.today),
+            "created_on" => date(&mut sql, "i.created_on", false, op, v, env.today),
+            "closed_on" => date(&mut sql, "i.closed_on", false, op, v, env.today),
+            "updated_on" => match op {
+                "*" => {
+                    sql.push(" AND i.updated_on <> i.created_on");
+                }
+                "!*" => {
+                    sql.push(" AND i.updated_on = i.created_on");
+                }
+                _ => date(&mut sql, "i.updated_on", false, op, v, env.today),
+            },
+            "notes" => {
+                let negate = matches!(op, "!~" | "!*");
+                let positive = match op {
+                    "!~" => "~",
+                    "!*" => "*",
+                    other => other,
+                };
+                journal_exists(&mut sql, env, negate);
+                let mut inner = Sql::default();
+                match positive {
+                    "*" => {
+                        inner.push(" AND j.notes IS NOT NULL AND j.notes <> ''");
+                    }
+                    other => text(&mut inner, "j.notes", other, v),
+                }
+                append(&mut sql, &inner);
+                sql.push(")");
+            }
+            "updated_by" => {
+                journal_exists(&mut sql, env, op == "!");
+                sql.push(" AND ");
+                in_list(&mut sql, "j.user_id", &ints(v, env, false));
+                sql.push(")");
+            }
+            "last_updated_by" => {
+                sql.push(
+                    " AND (SELECT j.user_id FROM journals j WHERE j.journalized_type = 'Issue' \
+                           AND j.journalized_id = i.id ORDER BY j.id DESC LIMIT 1) ",
+                );
+                let ids = ints(v, env, false);
+                sql.push(if op == "!" { "NOT IN (" } else { "IN (" });
+                if ids.is_empty() {
+                    sql.push("NULL");
+                }
+                for (k, id) in ids.iter().enumerate() {
+                    if k > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind(*id);
+                }
+                sql.push(")");
+            }
+            "member_of_group" => {
+                let groups = ints(v, env, false);
+                let mut members = Sql::new("(SELECT user_id FROM groups_users WHERE ");
+                match op {
+                    "*" | "!*" => {
+                        members.push("1 = 1)");
+                    }
+                    _ => {
+                        in_list(&mut members, "group_id", &groups);
+                        members.push(")");
+                    }
+                }
+                let neg = matches!(op, "!" | "!*");
+                sql.push(if neg {
+                    " AND (i.assigned_to_id IS NULL OR i.assigned_to_id NOT IN "
+                } else {
+                    " AND (i.assigned_to_id IN "
+                });
+                append(&mut sql, &members);
+                if matches!(op, "=" | "!") {
+                    sql.push(if neg { " AND NOT " } else { " OR " });
+                    in_list(&mut sql, "i.assigned_to_id", &groups);
+                }
+                sql.push(")");
+            }
+            "assigned_to_role" => {
+                let neg = matches!(op, "!" | "!*");
+                sql.push(if neg { " AND (i.assigned_to_id IS NULL OR i.assigned_to_id NOT IN " } else { " AND (i.assigned_to_id IN " })
+                    .push("(SELECT m.user_id FROM members m JOIN member_roles mr ON mr.member_id = m.id WHERE m.project_id = i.project_id");
+                if matches!(op, "=" | "!") {
+                    sql.push(" AND ");
+                    in_list(&mut sql, "mr.role_id", &ints(v, env, false));
+                }
+                sql.push("))");
+            }
+            "fixed_version.due_date" => {
+                let mut inner = Sql::default();
+                date(&mut inner, "effective_date", true, op, v, env.today);
+                sql.push(" AND i.fixed_version_id IN (SELECT id FROM versions WHERE 1 = 1");
+                append(&mut sql, &inner);
+                sql.push(")");
+            }
+            "fixed_version.status" => {
+                sql.push(if op == "!" {
+                    " AND (i.fixed_version_id IS NULL OR i.fixed_version_id NOT IN "
+                } else {
+                    " AND (i.fixed_version_id IN "
+                })
+                .push("(SELECT id FROM versions WHERE status IN (");
+                for (k, s) in v.iter().enumerate() {
+                    if k > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind(s.clone());
+                }
+                if v.is_empty() {
+                    sql.push("NULL");
+                }
+                sql.push(")))");
+            }
+            "parent_id" => tree(&mut sql, op, v, true),
+            "child_id" => tree(&mut sql, op, v, false),
+            "project_id" => {
+                let mine = v.iter().any(|x| x == "mine");
+                let ids = ints(v, env, false);
+                sql.push(if op == "!" { " AND NOT (" } else { " AND (" });
+                in_list(&mut sql, "i.project_id", &ids);
+                if mine {
+                    sql.push(
+                        " OR i.project_id IN (SELECT project_id FROM members WHERE user_id = ",
+                    )
+                    .bind(env.user_id)
+                    .push(")");
+                }
+                sql.push(")");
+            }
+            "project.status" => list(&mut sql, "p.status", op, &ints(v, env, false)),
+            "subproject_id" => {
+                let Some((scope, _)) = &env.scope else {
+                    continue;
+                };
+                match op {
+                    "!*" => {
+                        sql.push(" AND i.project_id = ").bind(*scope);
+                    }
+                    "*" => {}
+                    "!" => {
+                        sql.push(" AND NOT ");
+                        in_list(&mut sql, "i.project_id", &ints(v, env, false));
+                    }
+                    _ => {
+                        sql.push(" AND (i.project_id = ").bind(*scope).push(" OR ");
+                        in_list(&mut sql, "i.project_id", &ints(v, env, false));
+                        sql.push(")");
+                    }
+                }
+            }
+            "is_private" => {
+                let flags: Vec<i64> = v.iter().filter_map(|x| x.trim().parse().ok()).collect();
+                sql.push(if op == "!" { " AND NOT " } else { " AND " })
+                    .push("(CASE WHEN i.is_private THEN 1 ELSE 0 END) IN (");
+                if flags.is_empty() {
+                    sql.push("NULL");
+                }
+                for (k, b) in flags.iter().enumerate() {
+                    if k > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind(*b);
+                }
+                sql.push(")");
+            }
+            _ => {}
+        }
+    }
+    sql
+}
+
+/// `parent_id` (children of / descendants of) and `child_id` (parents of / ancestors of).
+fn tree(sql: &mut Sql, op: &str, values: &[String], parent: bool) {
+    let ids: Vec<i64> = values
+        .first()
+        .map(|v| {
+            v.split([',', ' '])
+                .filter_map(|x| x.trim().trim_start_matches('#').parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    match (op, parent) {
+        ("*", true) => {
+            sql.push(" AND i.parent_id IS NOT NULL");
+        }
+        ("!*", true) => {
+            sql.push(" AND i.parent_id IS NULL");
+        }
+        ("*", false) => {
+            sql.push(" AND EXISTS (SELECT 1 FROM issues c WHERE c.parent_id = i.id)");
+        }
+        ("!*", false) => {
+            sql.push(" AND NOT EXISTS (SELECT 1 FROM issues c WHERE c.parent_id = i.id)");
+        }
+        ("~", true) => {
+            let id = ids.first().copied().unwrap_or(0);
+            sql.push(" AND i.id <> ")
+                .bind(id)
+                .push(" AND i.id_path LIKE ")
+                .bind(format!("%/{id}/%"));
+        }
+        ("~", false) => {
+            let id = ids.first().copied().unwrap_or(0);
+            sql.push(" AND i.id <> ")
+                .bind(id)
+                .push(" AND (SELECT x.id_path FROM issues x WHERE x.id = ")
+                .bind(id)
+                .push(") LIKE '%/' || CAST(i.id AS TEXT) || '/%'");
+        }
+        (_, true) => {
+            sql.push(" AND ");
+            in_list(sql, "i.parent_id", &ids);
+        }
+        (_, false) => {
+            sql.push(" AND i.id IN (SELECT parent_id FROM issues WHERE ");
+            in_list(sql, "id", &ids);
+            sql.push(")");
+        }
+    }
+}
+
+/// Appends a fragment written with its own `$1…` numbering.
+pub fn append(sql: &mut Sql, extra: &Sql) {
+    let base = sql.args.len();
+    let mut out = String::with_capacity(extra.text.len());
+    let mut chars = extra.text.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if ch == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            let mut n = String::new();
+            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                n.push(*d);
+                chars.next();
+            }
+            out.push('$');
+            out.push_str(&(n.parse::<usize>().unwrap_or(0) + base).to_string());
+        } else {
+            out.push(ch);
+        }
+    }
+    sql.push(&out);
+    sql.args.extend(extra.args.iter().cloned());
+}
+
+pub fn today() -> Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::Weekday;
+
+    #[test]
+    fn ranges() {
+        let t = Date::from_calendar_date(2024, Month::March, 13).unwrap(); // a Wednesday
+        assert_eq!(t.weekday(), Weekday::Wednesday);
+        assert_eq!(
+            named_range("w", t),
+            (
+                Date::from_calendar_date(2024, Month::March, 10).ok(),
+                Date::from_calendar_date(2024, Month::March, 16).ok()
+            )
+        );
+        assert_eq!(
+            named_range("lm", t),
+            (
+                Date::from_calendar_date(2024, Month::February, 1).ok(),
+                Date::from_calendar_date(2024, Month::February, 29).ok()
+            )
+        );
+        assert_eq!(
+            relative_range("><t-", 3, t),
+            (
+                Date::from_calendar_date(2024, Month::March, 10).ok(),
+                Some(t)
+            )
+        );
+    }
+}
