@@ -115,7 +115,14 @@ fn render(i: &Issue, spent: bool) -> Obj {
         .val("done_ratio", i.done_ratio)
         .val("is_private", i.is_private)
         .val("estimated_hours", hours(i.estimated_hours))
-        .val("total_estimated_hours", hours(i.estimated_hours));
+        .val(
+            "total_estimated_hours",
+            if i.has_children {
+                hours(i.total_estimated.or(Some(0.0)))
+            } else {
+                hours(i.estimated_hours)
+            },
+        );
     if spent {
         // time tracking arrives with its own issue: nothing can be spent yet
         o.val("spent_hours", V::Float(0.0))
@@ -344,6 +351,42 @@ async fn statuses_for(
             )
         })
         .collect())
+}
+
+async fn default_priority(app: &App) -> Result<i64, ApiError> {
+    Ok(reference::enumerations(&app.db, "IssuePriority")
+        .await?
+        .iter()
+        .find(|e| e.is_default)
+        .map(|e| e.id)
+        .unwrap_or(0))
+}
+
+/// Whether `parent` may hold the issue (issues.md §7): visible, in the same project tree
+/// (Redmine's default cross-project rule), and not the issue itself or below it.
+async fn parent_allowed(
+    app: &App,
+    ctx: &Ctx,
+    parent: &Issue,
+    project: &Project,
+    moving: Option<&Issue>,
+) -> Result<bool, ApiError> {
+    if let Some(m) = moving {
+        if parent.id_path.starts_with(&m.id_path) {
+            return Ok(false);
+        }
+    }
+    let parent_project = match projects::find_by_id(&app.db, parent.project_id).await? {
+        Some(pp) => pp,
+        None => return Ok(false),
+    };
+    let root = |path: &str| path.split('/').find(|x| !x.is_empty()).map(str::to_owned);
+    if root(&parent_project.id_path) != root(&project.id_path) {
+        return Ok(false);
+    }
+    let roles = roles(app, ctx, &parent_project).await?;
+    let me = me(app, ctx).await?;
+    Ok(visible(ctx, &parent_project, &roles, parent, &me))
 }
 
 /// The issue attributes read from a request, before the rules apply.
@@ -601,11 +644,11 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
                     Err(_) => None,
                 };
                 match parent {
-                    Some(parent) => {
+                    Some(parent) if parent_allowed(app, ctx, &parent, &p, None).await? => {
                         cols.push(("parent_id", parent.id.into()));
-                        parent_path = store::id_path(&app.db, parent.id).await?;
+                        parent_path = Some((parent.id, parent.id_path.clone()));
                     }
-                    None => cand.parent_invalid = true,
+                    _ => cand.parent_invalid = true,
                 }
             }
         }
@@ -623,7 +666,14 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
             cols.push(("closed_on", crate::store::now().into()));
         }
     }
-    let id = store::create(&app.db, &cols, parent_path).await?;
+    let id = store::create(
+        &app.db,
+        &cols,
+        parent_path,
+        author,
+        default_priority(app).await?,
+    )
+    .await?;
     let issue = store::find(&app.db, id).await?.ok_or(ApiError::Internal)?;
     // Redmine shows spent time in the create answer only when the URL named the project
     let spent = match &url_project {
@@ -827,6 +877,50 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             }
         }
     }
+    let mut new_parent = None;
+    if may_edit {
+        if let Some(raw) = w.string("parent_issue_id") {
+            if allowed(app, ctx, &p, &["manage_subtasks"]).await? {
+                let raw = raw
+                    .unwrap_or_default()
+                    .trim()
+                    .trim_start_matches('#')
+                    .to_owned();
+                if raw.is_empty() {
+                    if issue.parent_id.is_some() {
+                        ch.set("parent_id", issue.parent_id.into(), None::<i64>.into());
+                        new_parent = Some(None);
+                    }
+                } else {
+                    let parent = match raw.parse::<i64>() {
+                        Ok(pid) if pid != issue.id => store::find(&app.db, pid).await?,
+                        _ => None,
+                    };
+                    match parent {
+                        Some(parent)
+                            if parent_allowed(app, ctx, &parent, &p, Some(&issue)).await? =>
+                        {
+                            if issue.parent_id != Some(parent.id) {
+                                ch.set("parent_id", issue.parent_id.into(), parent.id.into());
+                                new_parent = Some(Some((parent.id, parent.id_path.clone())));
+                            }
+                        }
+                        _ => cand.parent_invalid = true,
+                    }
+                }
+            }
+        }
+    }
+    if issue.has_children {
+        // derived from the subtasks: what the client sent is ignored
+        let derived = ["start_date", "due_date", "priority_id", "done_ratio"];
+        ch.details
+            .retain(|(_, name, _, _)| !derived.contains(&name.as_str()));
+        ch.cols.retain(|(name, _)| !derived.contains(name));
+        cand.start_date = issue.start_date.clone();
+        cand.due_date = issue.due_date.clone();
+        cand.done_ratio = issue.done_ratio;
+    }
     let errors = rules::validate(&cand);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -878,7 +972,12 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     } else {
         None
     };
-    match store::update(&app.db, issue.id, c.user_id, &ch.cols, &journals, expected).await {
+    let priority = default_priority(app).await?;
+    match store::update(
+        &app.db, &issue, c.user_id, &ch.cols, &journals, expected, new_parent, priority,
+    )
+    .await
+    {
         Ok(()) => Ok(Reply::NoContent),
         Err(UpdateError::Stale) => Err(ApiError::Validation(Vec::new())),
         Err(UpdateError::Db(e)) => Err(e.into()),
@@ -889,7 +988,13 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let (issue, p, _) = load_issue(app, ctx, id).await?;
     crate::api::projects::authorize(app, ctx, &p, &["delete_issues"]).await?;
-    store::delete(&app.db, &issue).await?;
+    store::delete(
+        &app.db,
+        &issue,
+        caller(ctx).user_id,
+        default_priority(app).await?,
+    )
+    .await?;
     Ok(Reply::NoContent)
 }
 
@@ -1101,4 +1206,49 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         page_meta(total, offset, limit, ctx.nometa()),
         items,
     )))
+}
+
+/// `PUT /journals/:id`: edit the notes of a visible journal; 204, or 404/403.
+pub async fn edit_journal(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let c = caller(ctx);
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let (issue_id, author, private, details) = store::journal_facts(&app.db, id)
+        .await?
+        .ok_or_else(not_found)?;
+    // an invisible journal is unknown
+    let issue = store::find(&app.db, issue_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let p = projects::find_by_id(&app.db, issue.project_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let roles = roles(app, ctx, &p).await?;
+    let me = me(app, ctx).await?;
+    if !visible(ctx, &p, &roles, &issue, &me) {
+        return Err(not_found());
+    }
+    if private
+        && !(c.logged && author == c.user_id)
+        && !allowed(app, ctx, &p, &["view_private_notes"]).await?
+    {
+        return Err(not_found());
+    }
+    crate::api::projects::authorize(app, ctx, &p, &["edit_issue_notes", "edit_own_issue_notes"])
+        .await?;
+    let editable = c.logged
+        && (allowed(app, ctx, &p, &["edit_issue_notes"]).await?
+            || (author == c.user_id && allowed(app, ctx, &p, &["edit_own_issue_notes"]).await?));
+    if !editable {
+        return Err(ApiError::Status(axum::http::StatusCode::FORBIDDEN));
+    }
+    let body = ctx.param("journal").cloned().unwrap_or(Value::Null);
+    let notes = body
+        .get("notes")
+        .map(|v| rules::crlf(&text(v).unwrap_or_default()));
+    let private_notes = match body.get("private_notes").and_then(cast_bool) {
+        Some(flag) if allowed(app, ctx, &p, &["set_notes_private"]).await? => Some(flag),
+        _ => None,
+    };
+    store::edit_journal(&app.db, id, notes, private_notes, c.user_id, details).await?;
+    Ok(Reply::NoContent)
 }

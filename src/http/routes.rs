@@ -48,6 +48,7 @@ pub enum Route {
     GroupDestroy(String),
     GroupAddUsers(String),
     GroupRemoveUser(String, String),
+    JournalUpdate(String),
     IssuesIndex(Option<String>),
     IssuesCreate(Option<String>),
     IssueShow(String),
@@ -119,6 +120,7 @@ pub fn resolve(method: &Method, segments: &[String]) -> Option<Route> {
         ["groups", id, "users", user] if delete && digits(id) => {
             Route::GroupRemoveUser((*id).to_owned(), (*user).to_owned())
         }
+        ["journals", id] if is_update(method) => Route::JournalUpdate((*id).to_owned()),
         ["issues"] if get => Route::IssuesIndex(None),
         ["issues"] if post => Route::IssuesCreate(None),
         ["projects", id, "issues"] if get => Route::IssuesIndex(Some((*id).to_owned())),
@@ -210,6 +212,7 @@ async fn handle(app: &App, ctx: &Ctx, route: Route) -> ApiResult {
         Route::GroupDestroy(id) => api::groups::destroy(app, ctx, &id).await,
         Route::GroupAddUsers(id) => api::groups::add_users(app, ctx, &id).await,
         Route::GroupRemoveUser(id, user) => api::groups::remove_user(app, ctx, &id, &user).await,
+        Route::JournalUpdate(id) => api::issues::edit_journal(app, ctx, &id).await,
         Route::IssuesIndex(p) => api::issues::index(app, ctx, p.as_deref()).await,
         Route::IssuesCreate(p) => api::issues::create(app, ctx, p.as_deref()).await,
         Route::IssueShow(id) => api::issues::show(app, ctx, &id).await,

@@ -31,6 +31,10 @@ pub struct Issue {
     pub created_on: i64,
     pub updated_on: i64,
     pub closed_on: Option<i64>,
+    pub id_path: String,
+    pub has_children: bool,
+    /// Own and descendants' estimates, for issues with children.
+    pub total_estimated: Option<f64>,
 }
 
 fn principal_name(kind: &str, first: String, last: String) -> String {
@@ -76,6 +80,9 @@ impl FromRow for Issue {
             created_on: r.i64("created_on"),
             updated_on: r.i64("updated_on"),
             closed_on: r.opt_i64("closed_on"),
+            id_path: r.str("id_path"),
+            has_children: r.bool("has_children"),
+            total_estimated: r.opt_f64("total_estimated"),
         }
     }
 }
@@ -87,7 +94,11 @@ pub const SELECT: &str = "SELECT i.id, i.project_id, p.name AS project_name, i.t
     asg.firstname AS as_first, asg.lastname AS as_last, i.category_id, c.name AS category_name, \
     i.fixed_version_id, v.name AS version_name, i.parent_id, i.subject, i.description, \
     i.start_date, i.due_date, i.done_ratio, i.is_private, i.estimated_hours, i.lock_version, \
-    i.created_on, i.updated_on, i.closed_on \
+    i.created_on, i.updated_on, i.closed_on, i.id_path, \
+    CASE WHEN EXISTS (SELECT 1 FROM issues ch WHERE ch.parent_id = i.id) THEN 1 ELSE 0 END AS has_children, \
+    CASE WHEN EXISTS (SELECT 1 FROM issues ch WHERE ch.parent_id = i.id) THEN \
+      COALESCE((SELECT SUM(x.estimated_hours) FROM issues x \
+                WHERE substr(x.id_path, 1, length(i.id_path)) = i.id_path), 0) END AS total_estimated \
     FROM issues i JOIN projects p ON p.id = i.project_id \
     JOIN trackers t ON t.id = i.tracker_id JOIN issue_statuses s ON s.id = i.status_id \
     LEFT JOIN enumerations e ON e.id = i.priority_id \
@@ -139,7 +150,15 @@ pub struct NewJournal {
     pub details: Vec<(String, String, Option<String>, Option<String>)>,
 }
 
-pub async fn create(db: &Db, cols: &Columns, parent_path: Option<String>) -> Result<i64> {
+/// Inserts an issue. Under a parent, the parent gets a `child_id` journal and every
+/// ancestor's derived attributes are recomputed.
+pub async fn create(
+    db: &Db,
+    cols: &Columns,
+    parent: Option<(i64, String)>,
+    user: i64,
+    default_priority: i64,
+) -> Result<i64> {
     let t = now();
     let mut tx = db.begin().await?;
     let mut sql = Sql::new("INSERT INTO issues (created_on, updated_on");
@@ -152,14 +171,20 @@ pub async fn create(db: &Db, cols: &Columns, parent_path: Option<String>) -> Res
     }
     sql.push(") RETURNING id");
     let id = tx.int(&sql.text, &sql.args).await?;
+    let base = parent
+        .as_ref()
+        .map(|(_, p)| p.clone())
+        .unwrap_or_else(|| "/".into());
+    let path = format!("{base}{id}/");
     tx.exec(
         "UPDATE issues SET id_path = $1 WHERE id = $2",
-        &[
-            format!("{}{id}/", parent_path.unwrap_or_else(|| "/".into())).into(),
-            id.into(),
-        ],
+        &[path.clone().into(), id.into()],
     )
     .await?;
+    if let Some((pid, _)) = parent {
+        child_journal(&mut tx, pid, user, None, Some(id)).await?;
+        recalculate_ancestors(&mut tx, &path, default_priority).await?;
+    }
     tx.commit().await?;
     Ok(id)
 }
@@ -181,14 +206,21 @@ impl From<super::Error> for UpdateError {
 /// Saves changed columns and the journals in one transaction. Every save moves
 /// `updated_on` and the lock version, as Redmine's do; with `expected_lock` a concurrent
 /// change makes it fail instead.
+/// A new parent for an issue being updated: `None` makes it a root.
+pub type NewParent = Option<(i64, String)>;
+
+#[allow(clippy::too_many_arguments)]
 pub async fn update(
     db: &Db,
-    id: i64,
+    issue: &Issue,
     user_id: i64,
     cols: &Columns,
     journals: &[NewJournal],
     expected_lock: Option<i64>,
+    new_parent: Option<NewParent>,
+    default_priority: i64,
 ) -> std::result::Result<(), UpdateError> {
+    let id = issue.id;
     let t = now();
     let mut tx = db.begin().await?;
     let mut sql = Sql::new("UPDATE issues SET updated_on = ");
@@ -218,6 +250,36 @@ pub async fn update(
             )
             .await?;
         }
+    }
+    let mut paths = vec![issue.id_path.clone()];
+    if let Some(parent) = new_parent {
+        let base = parent
+            .as_ref()
+            .map(|(_, p)| p.clone())
+            .unwrap_or_else(|| "/".into());
+        let new_path = format!("{base}{id}/");
+        // the subtree moves with the issue
+        tx.exec(
+            "UPDATE issues SET id_path = $1 || substr(id_path, CAST($2 AS INTEGER)) \
+             WHERE substr(id_path, 1, CAST($3 AS INTEGER)) = $4",
+            &[
+                new_path.clone().into(),
+                (issue.id_path.chars().count() as i64 + 1).into(),
+                (issue.id_path.chars().count() as i64).into(),
+                issue.id_path.clone().into(),
+            ],
+        )
+        .await?;
+        if let Some(old) = issue.parent_id {
+            child_journal(&mut tx, old, user_id, Some(id), None).await?;
+        }
+        if let Some((pid, _)) = parent {
+            child_journal(&mut tx, pid, user_id, None, Some(id)).await?;
+        }
+        paths.push(new_path);
+    }
+    for path in paths {
+        recalculate_ancestors(&mut tx, &path, default_priority).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -283,7 +345,7 @@ pub async fn journals(db: &Db, issue_id: i64) -> Result<Vec<Journal>> {
 }
 
 /// Deletes an issue with its subtasks and their journals.
-pub async fn delete(db: &Db, issue: &Issue) -> Result<()> {
+pub async fn delete(db: &Db, issue: &Issue, user: i64, default_priority: i64) -> Result<()> {
     let mut tx = db.begin().await?;
     let path = tx
         .rows(
@@ -312,15 +374,11 @@ pub async fn delete(db: &Db, issue: &Issue) -> Result<()> {
         tx.exec("DELETE FROM issues WHERE id = $1", &[id.into()])
             .await?;
     }
+    if let Some(parent) = issue.parent_id {
+        child_journal(&mut tx, parent, user, Some(issue.id), None).await?;
+        recalculate_ancestors(&mut tx, &issue.id_path, default_priority).await?;
+    }
     tx.commit().await
-}
-
-pub async fn id_path(db: &Db, id: i64) -> Result<Option<String>> {
-    Ok(db
-        .rows("SELECT id_path FROM issues WHERE id = $1", &[id.into()])
-        .await?
-        .first()
-        .map(|r| r.str("id_path")))
 }
 
 /// Workflow transitions of a tracker for some roles.
@@ -371,4 +429,152 @@ pub async fn assignable_ids(db: &Db, project_id: i64) -> Result<Vec<i64>> {
         .iter()
         .map(|r| r.i64("user_id"))
         .collect())
+}
+
+/// A journal's issue, author, privacy and number of details.
+pub async fn journal_facts(db: &Db, id: i64) -> Result<Option<(i64, i64, bool, i64)>> {
+    Ok(db
+        .rows(
+            "SELECT j.journalized_id, j.user_id, j.private_notes, \
+             (SELECT COUNT(*) FROM journal_details d WHERE d.journal_id = j.id) AS details \
+             FROM journals j WHERE j.id = $1 AND j.journalized_type = 'Issue'",
+            &[id.into()],
+        )
+        .await?
+        .first()
+        .map(|r| {
+            (
+                r.i64("journalized_id"),
+                r.i64("user_id"),
+                r.bool("private_notes"),
+                r.i64("details"),
+            )
+        }))
+}
+
+/// Edits a journal's notes; a journal left with neither notes nor details is deleted.
+pub async fn edit_journal(
+    db: &Db,
+    id: i64,
+    notes: Option<String>,
+    private_notes: Option<bool>,
+    by: i64,
+    details: i64,
+) -> Result<()> {
+    if notes.as_deref().is_some_and(|n| n.trim().is_empty()) && details == 0 {
+        return db
+            .exec("DELETE FROM journals WHERE id = $1", &[id.into()])
+            .await
+            .map(|_| ());
+    }
+    let mut sql = Sql::new("UPDATE journals SET updated_on = ");
+    sql.bind(now()).push(", updated_by_id = ").bind(by);
+    if let Some(n) = notes {
+        sql.push(", notes = ").bind(n);
+    }
+    if let Some(p) = private_notes {
+        sql.push(", private_notes = ").bind(p);
+    }
+    sql.push(" WHERE id = ").bind(id);
+    db.exec(&sql.text, &sql.args).await.map(|_| ())
+}
+
+/// Recomputes the derived attributes of every ancestor of the issue whose tree path is
+/// given, nearest first (issues.md §7): dates from the children, priority of the highest
+/// open child, done ratio weighted by the children's estimates.
+pub async fn recalculate_ancestors(
+    tx: &mut super::Tx<'_>,
+    id_path: &str,
+    default_priority: i64,
+) -> Result<()> {
+    let ids: Vec<i64> = id_path.split('/').filter_map(|x| x.parse().ok()).collect();
+    for ancestor in ids.iter().rev().skip(1) {
+        let children = tx
+            .rows(
+                "SELECT c.start_date, c.due_date, c.done_ratio, c.priority_id, s.is_closed, \
+                 COALESCE(e.position, 0) AS prio_pos, \
+                 (SELECT SUM(x.estimated_hours) FROM issues x \
+                  WHERE substr(x.id_path, 1, length(c.id_path)) = c.id_path) AS total_est \
+                 FROM issues c JOIN issue_statuses s ON s.id = c.status_id \
+                 LEFT JOIN enumerations e ON e.id = c.priority_id WHERE c.parent_id = $1",
+                &[(*ancestor).into()],
+            )
+            .await?;
+        if children.is_empty() {
+            continue;
+        }
+        let start = children
+            .iter()
+            .filter_map(|c| c.opt_str("start_date"))
+            .min();
+        let due = children.iter().filter_map(|c| c.opt_str("due_date")).max();
+        let (start, due) = match (start, due) {
+            (Some(s), Some(d)) if d < s => (Some(d), Some(s)),
+            other => other,
+        };
+        let priority = children
+            .iter()
+            .filter(|c| !c.bool("is_closed"))
+            .max_by_key(|c| c.i64("prio_pos"))
+            .map(|c| c.i64("priority_id"))
+            .unwrap_or(default_priority);
+        let estimates: Vec<f64> = children
+            .iter()
+            .filter_map(|c| c.opt_f64("total_est"))
+            .filter(|e| *e > 0.0)
+            .collect();
+        let average = if estimates.is_empty() {
+            1.0
+        } else {
+            estimates.iter().sum::<f64>() / estimates.len() as f64
+        };
+        let (mut weighted, mut weights) = (0.0, 0.0);
+        for c in &children {
+            let w = c
+                .opt_f64("total_est")
+                .filter(|e| *e > 0.0)
+                .unwrap_or(average);
+            let ratio = if c.bool("is_closed") {
+                100.0
+            } else {
+                c.i64("done_ratio") as f64
+            };
+            weighted += w * ratio;
+            weights += w;
+        }
+        let done = if weights > 0.0 {
+            (weighted / weights).floor() as i64
+        } else {
+            0
+        };
+        tx.exec(
+            "UPDATE issues SET start_date = $1, due_date = $2, priority_id = $3, done_ratio = $4 WHERE id = $5",
+            &[start.into(), due.into(), priority.into(), done.into(), (*ancestor).into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A journal with one `child_id` detail on a parent, written by `user`.
+pub async fn child_journal(
+    tx: &mut super::Tx<'_>,
+    parent: i64,
+    user: i64,
+    old: Option<i64>,
+    new: Option<i64>,
+) -> Result<()> {
+    let jid = tx
+        .int(
+            "INSERT INTO journals (journalized_id, journalized_type, user_id, notes, private_notes, created_on) \
+             VALUES ($1, 'Issue', $2, '', FALSE, $3) RETURNING id",
+            &[parent.into(), user.into(), now().into()],
+        )
+        .await?;
+    tx.exec(
+        "INSERT INTO journal_details (journal_id, property, prop_key, old_value, value) VALUES ($1, 'attr', 'child_id', $2, $3)",
+        &[jid.into(), old.map(|o| o.to_string()).into(), new.map(|n| n.to_string()).into()],
+    )
+    .await?;
+    Ok(())
 }
