@@ -818,3 +818,122 @@ async fn subtasks_derive_their_parent_and_journals_can_be_edited() {
         assert_eq!(s.get("/journals/1.json").send().await.status, 404);
     }
 }
+
+#[tokio::test]
+async fn moving_an_issue_to_another_project() {
+    for b in backends() {
+        let s = Server::start(b).await;
+        setup(&s).await;
+        s.post(
+            "/projects.json",
+            json!({"project": {"name": "Beta", "identifier": "beta", "tracker_ids": [2, 3]}}),
+        )
+        .send()
+        .await;
+        s.post(
+            "/projects.json",
+            json!({"project": {"name": "Gamma", "identifier": "gamma"}}),
+        )
+        .send()
+        .await;
+        let cat = |p: &'static str| {
+            let s = &s;
+            async move {
+                s.post(
+                    &format!("/projects/{p}/issue_categories.json"),
+                    json!({"issue_category": {"name": "UI"}}),
+                )
+                .send()
+                .await
+                .json()["issue_category"]["id"]
+                    .as_i64()
+                    .unwrap()
+            }
+        };
+        let alpha_ui = cat("alpha").await;
+        let gamma_ui = cat("gamma").await;
+        let v = s
+            .post(
+                "/projects/alpha/versions.json",
+                json!({"version": {"name": "1.0"}}),
+            )
+            .send()
+            .await
+            .json()["version"]["id"]
+            .as_i64()
+            .unwrap();
+        let id = |r: Resp| r.json()["issue"]["id"].as_i64().unwrap();
+        let m = id(issue(&s, json!({"project_id": 1, "subject": "Mover", "category_id": alpha_ui, "fixed_version_id": v})).await);
+        let child = id(issue(
+            &s,
+            json!({"project_id": 1, "subject": "Child", "parent_issue_id": m}),
+        )
+        .await);
+        let r = s
+            .put(
+                &format!("/issues/{m}.json"),
+                json!({"issue": {"project_id": "beta"}}),
+            )
+            .send()
+            .await;
+        assert_eq!(
+            r.json(),
+            json!({"errors": [format!("Subtask #{child} could not be moved to the new project: Tracker is not included in the list")]}),
+            "{b:?}"
+        );
+        assert_eq!(
+            s.put(
+                &format!("/issues/{m}.json"),
+                json!({"issue": {"project_id": "gamma"}})
+            )
+            .send()
+            .await
+            .status,
+            204
+        );
+        let moved = s
+            .get(&format!("/issues/{m}.json?include=journals"))
+            .send()
+            .await
+            .json()["issue"]
+            .clone();
+        assert_eq!(moved["project"]["name"], "Gamma");
+        assert_eq!(
+            moved["category"]["id"], gamma_ui,
+            "category remapped by name"
+        );
+        assert!(
+            moved.get("fixed_version").is_none(),
+            "version not shared with Gamma"
+        );
+        let last = moved["journals"].as_array().unwrap().len() - 1;
+        let names: Vec<&str> = moved["journals"][last]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["project_id", "category_id", "fixed_version_id"]);
+        assert_eq!(
+            s.get(&format!("/issues/{child}.json")).send().await.json()["issue"]["project"]["name"],
+            "Gamma",
+            "the subtask follows"
+        );
+        // a Bug moved to Beta becomes Beta's first tracker
+        let bug = id(issue(&s, json!({"project_id": 1, "subject": "Bug"})).await);
+        assert_eq!(
+            s.put(
+                &format!("/issues/{bug}.json"),
+                json!({"issue": {"project_id": "beta"}})
+            )
+            .send()
+            .await
+            .status,
+            204
+        );
+        assert_eq!(
+            s.get(&format!("/issues/{bug}.json")).send().await.json()["issue"]["tracker"]["id"],
+            2
+        );
+    }
+}

@@ -727,6 +727,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         ..Default::default()
     };
     let mut new_status = issue.status_id;
+    let mut target_project: Option<Project> = None;
     if may_edit {
         let tracker = reference::trackers(&app.db)
             .await?
@@ -735,13 +736,34 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             .ok_or(ApiError::Internal)?;
         let enabled: Vec<&str> = enabled_standard_fields(tracker.fields_bits).collect();
         let on = |f: &str| enabled.contains(&f);
-        if let Some(Some(t)) = w.id("tracker_id") {
-            let trackers = projects::include_rows(&app.db, "trackers", &[p.id]).await?;
-            if trackers.iter().any(|(_, id, _)| *id == t) {
-                ch.set("tracker_id", issue.tracker_id.into(), t.into());
-            } else {
-                cand.tracker_not_in_project = true;
+        // moving to another project: one where the caller may add issues
+        if let Some(Some(target)) = w.get("project_id").map(text) {
+            if let Some(t) = projects::find(&app.db, &target).await? {
+                if t.id != p.id && allowed(app, ctx, &t, &["add_issues"]).await? {
+                    target_project = Some(t);
+                }
             }
+        }
+        let dest = target_project.as_ref().unwrap_or(&p);
+        let dest_trackers: Vec<i64> = projects::include_rows(&app.db, "trackers", &[dest.id])
+            .await?
+            .into_iter()
+            .map(|(_, id, _)| id)
+            .collect();
+        match w.id("tracker_id") {
+            Some(Some(t)) if dest_trackers.contains(&t) => {
+                ch.set("tracker_id", issue.tracker_id.into(), t.into())
+            }
+            Some(Some(_)) => cand.tracker_not_in_project = true,
+            _ if !dest_trackers.contains(&issue.tracker_id) => match dest_trackers.first() {
+                // the tracker is not used there: the project's first one replaces it
+                Some(first) => ch.set("tracker_id", issue.tracker_id.into(), (*first).into()),
+                None => cand.tracker_not_in_project = true,
+            },
+            _ => {}
+        }
+        if let Some(t) = &target_project {
+            ch.set("project_id", issue.project_id.into(), t.id.into());
         }
         if let Some(s) = w.string("subject") {
             let s = s.unwrap_or_default();
@@ -764,18 +786,22 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             }
         }
         if on("category_id") {
+            let cats = projects::include_rows(&app.db, "issue_categories", &[dest.id]).await?;
+            let current = issue.category.as_ref().map(|c| c.0);
             if let Some(cat) = w.id("category_id") {
                 if let Some(cid) = cat {
-                    let cats = projects::include_rows(&app.db, "issue_categories", &[p.id]).await?;
                     if !cats.iter().any(|(_, id, _)| *id == cid) {
                         cand.category_invalid = true;
                     }
                 }
-                ch.set(
-                    "category_id",
-                    issue.category.as_ref().map(|c| c.0).into(),
-                    cat.into(),
-                );
+                ch.set("category_id", current.into(), cat.into());
+            } else if let (Some(_), Some((_, name))) = (&target_project, &issue.category) {
+                // the new project's category of the same name, or none
+                let same = cats
+                    .iter()
+                    .find(|(_, _, n)| n == name)
+                    .map(|(_, id, _)| *id);
+                ch.set("category_id", current.into(), same.into());
             }
         }
         if let Some(Some(s)) = w.id("status_id") {
@@ -821,10 +847,19 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
                 None => cand.priority = false,
             }
         }
+        if on("fixed_version_id") && w.id("fixed_version_id").is_none() && target_project.is_some()
+        {
+            if let Some((vid, _)) = &issue.fixed_version {
+                let shared = versions::shared_with(&app.db, dest).await?;
+                if !shared.iter().any(|x| x.id == *vid) {
+                    ch.set("fixed_version_id", Some(*vid).into(), None::<i64>.into());
+                }
+            }
+        }
         if on("fixed_version_id") {
             if let Some(v) = w.id("fixed_version_id") {
                 if let Some(vid) = v {
-                    let shared = versions::shared_with(&app.db, &p).await?;
+                    let shared = versions::shared_with(&app.db, dest).await?;
                     let keep = issue.fixed_version.as_ref().is_some_and(|x| x.0 == vid);
                     if !keep && !shared.iter().any(|x| x.id == vid && x.status == "open") {
                         cand.version_invalid = true;
@@ -921,6 +956,35 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         cand.due_date = issue.due_date.clone();
         cand.done_ratio = issue.done_ratio;
     }
+    if let Some(t) = &target_project {
+        // subtasks follow the issue and need their tracker in the new project
+        let t_trackers: Vec<i64> = projects::include_rows(&app.db, "trackers", &[t.id])
+            .await?
+            .into_iter()
+            .map(|(_, id, _)| id)
+            .collect();
+        let blocked = app
+            .db
+            .rows(
+                "SELECT id, tracker_id FROM issues WHERE id <> $1 AND project_id = $2 \
+                 AND substr(id_path, 1, CAST($3 AS INTEGER)) = $4 ORDER BY id",
+                &[
+                    issue.id.into(),
+                    issue.project_id.into(),
+                    (issue.id_path.chars().count() as i64).into(),
+                    issue.id_path.clone().into(),
+                ],
+            )
+            .await?
+            .into_iter()
+            .find(|r| !t_trackers.contains(&r.i64("tracker_id")));
+        if let Some(r) = blocked {
+            return Err(ApiError::Validation(vec![format!(
+                "Subtask #{} could not be moved to the new project: Tracker is not included in the list",
+                r.i64("id")
+            )]));
+        }
+    }
     let errors = rules::validate(&cand);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -973,8 +1037,9 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         None
     };
     let priority = default_priority(app).await?;
+    let moved_to = target_project.as_ref().map(|t| t.id);
     match store::update(
-        &app.db, &issue, c.user_id, &ch.cols, &journals, expected, new_parent, priority,
+        &app.db, &issue, c.user_id, &ch.cols, &journals, expected, new_parent, priority, moved_to,
     )
     .await
     {

@@ -219,6 +219,7 @@ pub async fn update(
     expected_lock: Option<i64>,
     new_parent: Option<NewParent>,
     default_priority: i64,
+    moved_to: Option<i64>,
 ) -> std::result::Result<(), UpdateError> {
     let id = issue.id;
     let t = now();
@@ -250,6 +251,20 @@ pub async fn update(
             )
             .await?;
         }
+    }
+    if let Some(project) = moved_to {
+        // subtasks in the old project move along
+        tx.exec(
+            "UPDATE issues SET project_id = $1 WHERE project_id = $2 \
+             AND substr(id_path, 1, CAST($3 AS INTEGER)) = $4",
+            &[
+                project.into(),
+                issue.project_id.into(),
+                (issue.id_path.chars().count() as i64).into(),
+                issue.id_path.clone().into(),
+            ],
+        )
+        .await?;
     }
     let mut paths = vec![issue.id_path.clone()];
     if let Some(parent) = new_parent {
