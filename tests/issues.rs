@@ -937,3 +937,161 @@ async fn moving_an_issue_to_another_project() {
         );
     }
 }
+
+#[tokio::test]
+async fn watchers_and_saved_queries() {
+    for b in backends() {
+        let s = Server::start(b).await;
+        setup(&s).await;
+        let zed = s.create_user("zed", "secret-pass1").await;
+        let amy = s.create_user("amy", "secret-pass1").await;
+        let i = issue(
+            &s,
+            json!({"project_id": 1, "subject": "Watched", "watcher_user_ids": [amy]}),
+        )
+        .await
+        .json()["issue"]["id"]
+            .as_i64()
+            .unwrap();
+        let w = |v: Value| -> Vec<i64> {
+            v["issue"]["watchers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["id"].as_i64().unwrap())
+                .collect()
+        };
+        assert_eq!(
+            w(s.get(&format!("/issues/{i}.json?include=watchers"))
+                .send()
+                .await
+                .json()),
+            [amy],
+            "{b:?}"
+        );
+        let add = |body: Value| {
+            let s = &s;
+            async move {
+                s.req(Method::POST, &format!("/issues/{i}/watchers.json"))
+                    .key(ADMIN_KEY)
+                    .json(body)
+                    .send()
+                    .await
+                    .status
+            }
+        };
+        assert_eq!(add(json!({"user_id": zed})).await, 204);
+        assert_eq!(add(json!({"user_id": zed})).await, 204, "no duplicate");
+        assert_eq!(
+            add(json!({"user_id": 999999})).await,
+            204,
+            "unknown: skipped"
+        );
+        assert_eq!(
+            w(s.get(&format!("/issues/{i}.json?include=watchers"))
+                .send()
+                .await
+                .json()),
+            [amy, zed]
+        );
+        assert_eq!(
+            s.delete(&format!("/issues/{i}/watchers/{zed}.json"))
+                .send()
+                .await
+                .status,
+            204
+        );
+        assert_eq!(
+            s.delete(&format!("/issues/{i}/watchers/999999.json"))
+                .send()
+                .await
+                .status,
+            404
+        );
+        assert_eq!(
+            s.req(Method::POST, "/issues/999999/watchers.json")
+                .key(ADMIN_KEY)
+                .json(json!({"user_id": zed}))
+                .send()
+                .await
+                .status,
+            403
+        );
+        assert_eq!(
+            s.req(Method::POST, &format!("/issues/{i}/watchers.json"))
+                .json(json!({"user_id": zed}))
+                .send()
+                .await
+                .status,
+            401
+        );
+        assert!(
+            s.req(Method::GET, &format!("/issues/{i}.json?include=watchers"))
+                .send()
+                .await
+                .json()["issue"]
+                .get("watchers")
+                .is_none(),
+            "anonymous lacks view_issue_watchers"
+        );
+        assert_eq!(
+            issue(
+                &s,
+                json!({"project_id": 1, "subject": "x", "watcher_user_ids": [999]})
+            )
+            .await
+            .status,
+            404
+        );
+        // saved queries: the defaults, and query_id applying them for the caller
+        let q = s.get("/queries.json").send().await.json();
+        let names: Vec<&str> = q["queries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Issues assigned to me",
+                "Reported issues",
+                "Updated issues",
+                "Watched issues"
+            ]
+        );
+        assert_eq!(
+            s.get("/queries.json?type=TimeEntryQuery")
+                .send()
+                .await
+                .json()["queries"][0]["name"],
+            "Spent time"
+        );
+        assert_eq!(s.get("/queries.json?type=Foo").send().await.status, 404);
+        s.post(
+            "/projects/alpha/memberships.json",
+            json!({"membership": {"user_id": amy, "role_ids": [4]}}),
+        )
+        .send()
+        .await;
+        let watched = s
+            .req(Method::GET, "/issues.json?query_id=4&subject=~nothing")
+            .basic("amy", "secret-pass1")
+            .send()
+            .await
+            .json();
+        let ids: Vec<i64> = watched["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, [i], "the saved filters apply, the URL's are ignored");
+        assert_eq!(
+            s.get("/issues.json?query_id=7").send().await.status,
+            404,
+            "a time entry query is not an issue query"
+        );
+        assert_eq!(s.get("/issues.json?query_id=").send().await.status, 200);
+    }
+}

@@ -231,7 +231,12 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         o.array("journals", items);
     }
     if ctx.includes("watchers") && allowed(app, ctx, &p, &["view_issue_watchers"]).await? {
-        o.array("watchers", Vec::new());
+        let watchers = crate::store::watchers::of(&app.db, "Issue", issue.id)
+            .await?
+            .into_iter()
+            .map(|(id, name)| attrs_item("user", vec![("id", id.into()), ("name", name.into())]))
+            .collect();
+        o.array("watchers", watchers);
     }
     if ctx.includes("allowed_statuses") {
         let statuses = statuses_for(app, ctx, &p, &roles, &issue).await?;
@@ -653,7 +658,35 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
             }
         }
     }
-    let errors = rules::validate(&cand);
+    // watchers given at creation: unknown principals are Rails' 404; only active users
+    // may watch (groups are not assignable with the default settings)
+    let mut watchers = Vec::new();
+    let mut watchers_invalid = false;
+    if let Some(v) = w.get("watcher_user_ids") {
+        if allowed(app, ctx, &p, &["add_issue_watchers"]).await? {
+            for wid in crate::domain::projects::id_list(v) {
+                let rows = app
+                    .db
+                    .rows(
+                        "SELECT type, status FROM users WHERE id = $1",
+                        &[wid.into()],
+                    )
+                    .await?;
+                let Some(r) = rows.first() else {
+                    return Err(ApiError::Framework(axum::http::StatusCode::NOT_FOUND));
+                };
+                if r.str("type") == "User" && r.i64("status") == 1 {
+                    watchers.push(wid);
+                } else {
+                    watchers_invalid = true;
+                }
+            }
+        }
+    }
+    let mut errors = rules::validate(&cand);
+    if watchers_invalid {
+        errors.push("Watchers is invalid".into());
+    }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -674,6 +707,9 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         default_priority(app).await?,
     )
     .await?;
+    watchers.sort_unstable();
+    watchers.dedup();
+    crate::store::watchers::add(&app.db, "Issue", id, &watchers).await?;
     let issue = store::find(&app.db, id).await?.ok_or(ApiError::Internal)?;
     // Redmine shows spent time in the create answer only when the URL named the project
     let spent = match &url_project {
@@ -1199,9 +1235,34 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         &["set_issues_private", "set_own_issues_private"],
         &anywhere,
     );
-    let defs = issue_query::available(project.is_some(), has_subprojects, may_set_private);
+    let defs = issue_query::available(
+        project.is_some(),
+        has_subprojects,
+        may_set_private,
+        c.logged,
+    );
     let long_form = ctx.param("f").or_else(|| ctx.param("fields")).is_some();
-    let filters = match issue_query::parse(&ctx.params, &defs) {
+    // a saved query replaces the request's filters (and its sort, unless one is given)
+    let saved = match ctx.param_str("query_id").filter(|q| !q.trim().is_empty()) {
+        Some(q) => {
+            let qid: i64 = q.trim().parse().map_err(|_| not_found())?;
+            let found = crate::store::queries::find_visible(
+                &app.db,
+                qid,
+                "IssueQuery",
+                crate::api::queries::visibility(ctx),
+            )
+            .await?;
+            Some(found.ok_or_else(not_found)?)
+        }
+        None => None,
+    };
+    let parsed = match &saved {
+        Some(q) => Ok(Some(issue_query::from_saved(&q.filters, &defs))),
+        None => issue_query::parse(&ctx.params, &defs),
+    };
+    let filters = match parsed {
+        Ok(Some(f)) if saved.is_some() => f,
         // the short form keeps the default "open" filter unless it names the status
         Ok(Some(mut f)) if !long_form && !f.iter().any(|x| x.name == "status_id") => {
             f.insert(0, open_filter());
@@ -1223,7 +1284,15 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     let extra = issue_query_sql::sql_for(&filters, &env);
     issue_query_sql::append(&mut cond, &extra);
     let mut order = Vec::new();
-    for (col, desc) in ctx.sort_criteria() {
+    let criteria = match (&saved, ctx.param("sort")) {
+        (Some(q), None) => serde_json::from_str::<Vec<(String, String)>>(&q.sort_criteria)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(c, d)| (c, d == "desc"))
+            .collect(),
+        _ => ctx.sort_criteria(),
+    };
+    for (col, desc) in criteria {
         let expr = match col.as_str() {
             "id" => "i.id",
             "project" => "p.name",
@@ -1315,5 +1384,86 @@ pub async fn edit_journal(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         _ => None,
     };
     store::edit_journal(&app.db, id, notes, private_notes, c.user_id, details).await?;
+    Ok(Reply::NoContent)
+}
+
+/// The issue for a watcher action: an unknown or invisible issue is refused like a
+/// missing permission (Redmine checks against an empty set of projects).
+async fn watched_issue(app: &App, ctx: &Ctx, id: &str, perms: &[&str]) -> Result<Issue, ApiError> {
+    let c = caller(ctx);
+    let found = match id.parse::<i64>() {
+        Ok(id) => store::find(&app.db, id).await?,
+        Err(_) => None,
+    };
+    let Some(issue) = found else {
+        return Err(c.deny().into());
+    };
+    let p = projects::find_by_id(&app.db, issue.project_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let roles = roles(app, ctx, &p).await?;
+    let me = me(app, ctx).await?;
+    if !visible(ctx, &p, &roles, &issue, &me) {
+        return Err(c.deny().into());
+    }
+    crate::api::projects::authorize(app, ctx, &p, perms).await?;
+    Ok(issue)
+}
+
+/// `POST /issues/:id/watchers`: `user_id` (or `watcher[user_id]`, `watcher[user_ids][]`);
+/// unknown, inactive and repeated principals are skipped; always 204.
+pub async fn add_watchers(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let issue = watched_issue(
+        app,
+        ctx,
+        id,
+        &[
+            "add_issue_watchers",
+            "add_wiki_page_watchers",
+            "add_message_watchers",
+        ],
+    )
+    .await?;
+    let mut ids = ctx
+        .param("user_id")
+        .map(crate::domain::projects::id_list)
+        .unwrap_or_default();
+    if let Some(w) = ctx.param("watcher") {
+        ids.extend(
+            w.get("user_id")
+                .map(crate::domain::projects::id_list)
+                .unwrap_or_default(),
+        );
+        ids.extend(
+            w.get("user_ids")
+                .map(crate::domain::projects::id_list)
+                .unwrap_or_default(),
+        );
+    }
+    // Redmine loads the principals by id, so they are added in id order
+    ids.sort_unstable();
+    ids.dedup();
+    crate::store::watchers::add(&app.db, "Issue", issue.id, &ids).await?;
+    Ok(Reply::NoContent)
+}
+
+/// `DELETE /issues/:id/watchers/:user_id`: 404 for an unknown principal; 204.
+pub async fn remove_watcher(app: &App, ctx: &Ctx, id: &str, user: &str) -> ApiResult {
+    let issue = watched_issue(
+        app,
+        ctx,
+        id,
+        &[
+            "delete_issue_watchers",
+            "delete_wiki_page_watchers",
+            "delete_message_watchers",
+        ],
+    )
+    .await?;
+    let uid: i64 = user.parse().map_err(|_| not_found())?;
+    if !crate::store::watchers::principal_exists(&app.db, uid).await? {
+        return Err(not_found());
+    }
+    crate::store::watchers::remove(&app.db, "Issue", issue.id, uid).await?;
     Ok(Reply::NoContent)
 }

@@ -9,6 +9,7 @@ pub mod issues;
 pub mod memberships;
 pub mod my_account;
 pub mod projects;
+pub mod queries;
 pub mod roles;
 pub mod trackers;
 pub mod users;

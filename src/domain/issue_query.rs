@@ -100,8 +100,16 @@ const ALWAYS: &[Def] = &[
 ];
 
 /// The filters available for this scope and caller.
-pub fn available(project_scope: bool, has_subprojects: bool, may_set_private: bool) -> Vec<Def> {
+pub fn available(
+    project_scope: bool,
+    has_subprojects: bool,
+    may_set_private: bool,
+    logged: bool,
+) -> Vec<Def> {
     let mut defs = ALWAYS.to_vec();
+    if logged {
+        defs.push(def("watcher_id", "Watcher", Kind::List));
+    }
     if project_scope {
         defs.push(def("category_id", "Category", Kind::ListOptional));
         if has_subprojects {
@@ -332,6 +340,25 @@ pub fn words(value: &str) -> Vec<String> {
     out
 }
 
+/// The filters of a saved query (`{"field": {"operator": …, "values": […]}}`), keeping only
+/// those available here.
+pub fn from_saved(json: &str, defs: &[Def]) -> Vec<Filter> {
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(json) else {
+        return Vec::new();
+    };
+    map.into_iter()
+        .filter_map(|(name, f)| {
+            let d = defs.iter().find(|d| d.name == name)?;
+            Some(Filter {
+                name,
+                kind: d.kind,
+                op: f.get("operator").and_then(scalar_text).unwrap_or_default(),
+                values: f.get("values").map(strings).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,7 +366,7 @@ mod tests {
 
     #[test]
     fn short_form_probe_order() {
-        let defs = available(false, false, true);
+        let defs = available(false, false, true, true);
         let f = parse(
             &json!({"status_id": "open", "created_on": "><t-3", "done_ratio": ">=50"}),
             &defs,

@@ -49,6 +49,9 @@ pub enum Route {
     GroupAddUsers(String),
     GroupRemoveUser(String, String),
     JournalUpdate(String),
+    WatchersAdd(String),
+    WatcherRemove(String, String),
+    Queries,
     IssuesIndex(Option<String>),
     IssuesCreate(Option<String>),
     IssueShow(String),
@@ -119,6 +122,11 @@ pub fn resolve(method: &Method, segments: &[String]) -> Option<Route> {
         ["groups", id, "users"] if post && digits(id) => Route::GroupAddUsers((*id).to_owned()),
         ["groups", id, "users", user] if delete && digits(id) => {
             Route::GroupRemoveUser((*id).to_owned(), (*user).to_owned())
+        }
+        ["queries"] if get => Route::Queries,
+        ["issues", id, "watchers"] if post => Route::WatchersAdd((*id).to_owned()),
+        ["issues", id, "watchers", user] if delete => {
+            Route::WatcherRemove((*id).to_owned(), (*user).to_owned())
         }
         ["journals", id] if is_update(method) => Route::JournalUpdate((*id).to_owned()),
         ["issues"] if get => Route::IssuesIndex(None),
@@ -212,6 +220,9 @@ async fn handle(app: &App, ctx: &Ctx, route: Route) -> ApiResult {
         Route::GroupDestroy(id) => api::groups::destroy(app, ctx, &id).await,
         Route::GroupAddUsers(id) => api::groups::add_users(app, ctx, &id).await,
         Route::GroupRemoveUser(id, user) => api::groups::remove_user(app, ctx, &id, &user).await,
+        Route::Queries => api::queries::index(app, ctx).await,
+        Route::WatchersAdd(id) => api::issues::add_watchers(app, ctx, &id).await,
+        Route::WatcherRemove(id, user) => api::issues::remove_watcher(app, ctx, &id, &user).await,
         Route::JournalUpdate(id) => api::issues::edit_journal(app, ctx, &id).await,
         Route::IssuesIndex(p) => api::issues::index(app, ctx, p.as_deref()).await,
         Route::IssuesCreate(p) => api::issues::create(app, ctx, p.as_deref()).await,

@@ -490,6 +490,17 @@ pub fn sql_for(filters: &[Filter], env: &Env) -> Sql {
                 }
                 sql.push(")))");
             }
+            "watcher_id" => {
+                let ids = ints(v, env, true);
+                sql.push(if op == "!" {
+                    " AND i.id NOT IN "
+                } else {
+                    " AND i.id IN "
+                })
+                .push("(SELECT watchable_id FROM watchers WHERE watchable_type = 'Issue' AND ");
+                in_list(&mut sql, "user_id", &ids);
+                sql.push(")");
+            }
             "parent_id" => tree(&mut sql, op, v, true),
             "child_id" => tree(&mut sql, op, v, false),
             "project_id" => {

@@ -10,12 +10,14 @@ pub mod issue_query;
 pub mod issues;
 pub mod members;
 pub mod projects;
+pub mod queries;
 pub mod reference;
 pub mod seed;
 pub mod settings;
 pub mod sql;
 pub mod users;
 pub mod versions;
+pub mod watchers;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -47,6 +49,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 4,
         sql: include_str!("../../migrations/0004_issues.sql"),
+    },
+    Migration {
+        version: 5,
+        sql: include_str!("../../migrations/0005_queries_watchers.sql"),
     },
 ];
 
@@ -111,6 +117,14 @@ pub async fn migrate(db: &Db, first_start: &seed::FirstStart) -> Result<bool> {
         tx.exec(
             "INSERT INTO schema_migrations (version) VALUES ($1)",
             &[m.version.into()],
+        )
+        .await?;
+    }
+    if pg {
+        // the default queries come with explicit ids, which PostgreSQL's sequence skips
+        tx.rows(
+            "SELECT setval(pg_get_serial_sequence('queries', 'id'), GREATEST((SELECT MAX(id) FROM queries), 1))",
+            &[],
         )
         .await?;
     }

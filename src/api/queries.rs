@@ -1,0 +1,45 @@
+//! `GET /queries`: the saved queries the caller may see.
+
+use crate::api::caller;
+use crate::app::App;
+use crate::http::{not_found, ApiResult, Ctx, Reply};
+use crate::render::{list, object_item, page_meta, Obj};
+use crate::store::projects::Visibility;
+use crate::store::queries;
+
+pub fn visibility(ctx: &Ctx) -> Visibility {
+    let c = caller(ctx);
+    if c.admin {
+        Visibility::Admin
+    } else if c.logged {
+        Visibility::User(c.user_id)
+    } else {
+        Visibility::Anonymous
+    }
+}
+
+pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
+    let kind = ctx.param_str("type").unwrap_or_else(|| "IssueQuery".into());
+    // Redmine crashes on other types; carmine answers as for an unknown resource
+    if !["IssueQuery", "TimeEntryQuery", "ProjectQuery"].contains(&kind.as_str()) {
+        return Err(not_found());
+    }
+    let (offset, limit) = ctx.offset_and_limit();
+    let (total, page) = queries::list(&app.db, &kind, visibility(ctx), offset, limit).await?;
+    let items = page
+        .into_iter()
+        .map(|q| {
+            let mut o = Obj::new();
+            o.val("id", q.id)
+                .val("name", q.name)
+                .val("is_public", q.visibility != 0)
+                .val("project_id", q.project_id);
+            object_item("query", o)
+        })
+        .collect();
+    Ok(Reply::ok(list(
+        "queries",
+        page_meta(total, offset, limit, ctx.nometa()),
+        items,
+    )))
+}
