@@ -16,6 +16,8 @@ pub struct App {
     pub settings: Settings,
     /// Largest request body accepted; larger ones get 413.
     pub max_body: usize,
+    /// Report the statements each request ran in `X-Carmine-Queries` (CARMINE_COUNT_QUERIES=1).
+    pub count_queries: bool,
 }
 
 pub fn router(app: Arc<App>) -> Router {

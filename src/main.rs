@@ -105,6 +105,7 @@ async fn main() -> anyhow::Result<()> {
                 db,
                 settings,
                 max_body: *max_body,
+                count_queries: std::env::var("CARMINE_COUNT_QUERIES").is_ok_and(|v| v == "1"),
             });
             app::serve(listener, app).await
         }

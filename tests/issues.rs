@@ -1095,3 +1095,63 @@ async fn watchers_and_saved_queries() {
         assert_eq!(s.get("/issues.json?query_id=").send().await.status, 200);
     }
 }
+
+/// A page of issues costs the same number of statements whatever its size.
+#[tokio::test]
+async fn list_pages_use_a_bounded_number_of_queries() {
+    for b in backends() {
+        let s = Server::start(b).await;
+        setup(&s).await;
+        s.post(
+            "/projects.json",
+            json!({"project": {"name": "Beta", "identifier": "beta", "is_public": false}}),
+        )
+        .send()
+        .await;
+        let dev = s.create_user("dev", "secret-pass1").await;
+        s.post(
+            "/projects/beta/memberships.json",
+            json!({"membership": {"user_id": dev, "role_ids": [4]}}),
+        )
+        .send()
+        .await;
+        for k in 0..40 {
+            let project = if k % 2 == 0 { "alpha" } else { "beta" };
+            issue(&s, json!({"project_id": project, "subject": format!("Issue {k}"), "assigned_to_id": if k % 3 == 0 && k % 2 == 1 { json!(dev) } else { json!(null) }})).await;
+        }
+        let count = |r: &Resp| {
+            r.header("x-carmine-queries")
+                .unwrap()
+                .parse::<u32>()
+                .unwrap()
+        };
+        for who in [None, Some("dev")] {
+            let get = |path: &str| {
+                let r = s.req(Method::GET, path);
+                match who {
+                    Some(login) => r.basic(login, "secret-pass1"),
+                    None => r.key(ADMIN_KEY),
+                }
+            };
+            let small = get("/issues.json?limit=5&status_id=*").send().await;
+            let big = get("/issues.json?limit=100&status_id=*&include=attachments,relations")
+                .send()
+                .await;
+            assert_eq!(
+                big.json()["issues"].as_array().unwrap().len(),
+                40,
+                "{b:?} {who:?}"
+            );
+            assert_eq!(
+                count(&small),
+                count(&big),
+                "{b:?} {who:?}: the page size does not change the statements"
+            );
+            assert!(
+                count(&big) <= 12,
+                "{b:?} {who:?}: {} statements",
+                count(&big)
+            );
+        }
+    }
+}

@@ -1100,7 +1100,12 @@ pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 }
 
 /// Projects whose issues the caller sees, grouped by how much of them.
-async fn visible_projects(app: &App, ctx: &Ctx, scope: Option<&Project>) -> Result<Sql, ApiError> {
+fn visible_projects(
+    ctx: &Ctx,
+    scope: Option<&Project>,
+    access: &[crate::store::projects::Access],
+    me: &[i64],
+) -> Sql {
     let c = caller(ctx);
     let mut cond = Sql::new("p.status <> 9 AND p.id IN (SELECT project_id FROM enabled_modules WHERE name = 'issue_tracking')");
     if let Some(s) = scope {
@@ -1110,33 +1115,28 @@ async fn visible_projects(app: &App, ctx: &Ctx, scope: Option<&Project>) -> Resu
             .bind(s.id_path.clone());
     }
     if c.admin {
-        return Ok(cond);
+        return cond;
     }
-    let mut vis = crate::store::sql::Sql::new("SELECT p.id FROM projects p WHERE ");
-    crate::store::projects::visibility_sql(
-        if c.logged {
-            crate::store::projects::Visibility::User(c.user_id)
-        } else {
-            crate::store::projects::Visibility::Anonymous
-        },
-        &mut vis,
-    );
-    let candidates = app.db.rows(&vis.text, &vis.args).await?;
-    let me = me(app, ctx).await?;
     let (mut all, mut default, mut own) = (Vec::new(), Vec::new(), Vec::new());
-    for r in candidates {
-        let Some(p) = projects::find_by_id(&app.db, r.i64("id")).await? else {
-            continue;
+    for a in access.iter() {
+        let state = access::ProjectState {
+            status: a.status,
+            is_public: a.is_public,
+            modules: &a.modules,
         };
-        let roles = roles(app, ctx, &p).await?;
-        let usable: Vec<Role> = roles
-            .into_iter()
-            .filter(|r| p.is_public || r.builtin == 0)
+        if !access::project_allows(&state, &["view_issues"]) {
+            continue;
+        }
+        let usable: Vec<Role> = a
+            .roles
+            .iter()
+            .filter(|r| a.is_public || r.builtin == 0)
+            .cloned()
             .collect();
         match rules::visibility_of(&usable, c.logged) {
-            Some(Visibility::All) => all.push(p.id),
-            Some(Visibility::Default) => default.push(p.id),
-            Some(Visibility::Own) => own.push(p.id),
+            Some(Visibility::All) => all.push(a.id),
+            Some(Visibility::Default) => default.push(a.id),
+            Some(Visibility::Own) => own.push(a.id),
             None => {}
         }
     }
@@ -1183,7 +1183,7 @@ async fn visible_projects(app: &App, ctx: &Ctx, scope: Option<&Project>) -> Resu
         cond.push(" AND 1 = 0");
     }
     cond.push("))");
-    Ok(cond)
+    cond
 }
 
 /// The default filter of a new query: open issues.
@@ -1208,27 +1208,23 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
             crate::api::projects::authorize(app, ctx, &p, &["view_issues"]).await?;
             Some(p)
         }
-        None => {
-            let anywhere = if c.admin {
-                Vec::new()
-            } else {
-                projects::roles_anywhere(&app.db, &ctx.current.user, c.logged).await?
-            };
-            if !access::allowed_globally(&c, &["view_issues"], &anywhere) {
-                return Err(c.deny().into());
-            }
-            None
-        }
+        None => None,
     };
-    let mut cond = visible_projects(app, ctx, project.as_ref()).await?;
+    let access_map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
+    // the roles the caller holds anywhere, plus its builtin role, for the global checks
+    let anywhere: Vec<Role> = access_map
+        .iter()
+        .flat_map(|a| a.roles.iter().cloned())
+        .chain(access_map.first().and_then(|a| a.builtin.clone()))
+        .collect();
+    if project.is_none() && !access::allowed_globally(&c, &["view_issues"], &anywhere) {
+        return Err(c.deny().into());
+    }
+    let me = me(app, ctx).await?;
+    let mut cond = visible_projects(ctx, project.as_ref(), &access_map, &me);
     let has_subprojects = match &project {
         Some(p) => projects::has_children(&app.db, p.id).await?,
         None => false,
-    };
-    let anywhere = if c.admin {
-        Vec::new()
-    } else {
-        projects::roles_anywhere(&app.db, &ctx.current.user, c.logged).await?
     };
     let may_set_private = access::allowed_globally(
         &c,
@@ -1276,7 +1272,7 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     let env = Env {
         user_id: c.user_id,
         logged: c.logged,
-        me: me(app, ctx).await?,
+        me,
         today: issue_query_sql::today(),
         scope: project.as_ref().map(|p| (p.id, p.id_path.clone())),
         private_notes: c.admin,
@@ -1319,21 +1315,31 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     order.push("i.id DESC".into());
     let (offset, limit) = ctx.offset_and_limit();
     let (total, issues) = store::list(&app.db, &cond, &order.join(", "), offset, limit).await?;
-    let mut spent_projects: Vec<(i64, bool)> = Vec::new();
     let mut items = Vec::with_capacity(issues.len());
     for i in &issues {
-        let spent = match spent_projects.iter().find(|(id, _)| *id == i.project_id) {
-            Some((_, s)) => *s,
-            None => {
-                let s = match projects::find_by_id(&app.db, i.project_id).await? {
-                    Some(p) => allowed(app, ctx, &p, &["view_time_entries"]).await?,
-                    None => false,
-                };
-                spent_projects.push((i.project_id, s));
-                s
-            }
-        };
-        items.push(object_item("issue", render(i, spent)));
+        // spent time shows where the caller may view time entries (no query per issue)
+        let spent = access_map.iter().any(|a| {
+            a.id == i.project_id
+                && access::allowed(
+                    &c,
+                    &["view_time_entries"],
+                    &access::ProjectState {
+                        status: a.status,
+                        is_public: a.is_public,
+                        modules: &a.modules,
+                    },
+                    &a.roles,
+                )
+        });
+        let mut o = render(i, spent);
+        // no attachment or relation can exist yet: these lists are truthfully empty
+        if ctx.includes("attachments") {
+            o.array("attachments", Vec::new());
+        }
+        if ctx.includes("relations") {
+            o.array("relations", Vec::new());
+        }
+        items.push(object_item("issue", o));
     }
     Ok(Reply::ok(list(
         "issues",

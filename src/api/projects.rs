@@ -53,7 +53,14 @@ pub async fn load(app: &App, param: &str) -> Result<Project, ApiError> {
 }
 
 pub async fn roles(app: &App, ctx: &Ctx, p: &Project) -> Result<Vec<Role>, ApiError> {
-    Ok(store::roles_for(&app.db, &ctx.current.user, ctx.current.logged, p).await?)
+    if let Some(r) = ctx.roles.lock().ok().and_then(|m| m.get(&p.id).cloned()) {
+        return Ok(r);
+    }
+    let r = store::roles_for(&app.db, &ctx.current.user, ctx.current.logged, p).await?;
+    if let Ok(mut m) = ctx.roles.lock() {
+        m.insert(p.id, r.clone());
+    }
+    Ok(r)
 }
 
 /// The `authorize` filter for an action granted by any of `perms` in the project.

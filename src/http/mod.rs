@@ -48,6 +48,9 @@ pub struct Ctx {
     pub headers: HeaderMap,
     /// `http://host:port`, for `Location` headers and URLs in bodies.
     pub base_url: String,
+    /// The caller's roles per project, looked up once per request. Writes inside the
+    /// request never change the caller's own roles before the answer.
+    pub roles: std::sync::Mutex<std::collections::HashMap<i64, Vec<crate::store::reference::Role>>>,
 }
 
 impl Ctx {

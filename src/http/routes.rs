@@ -464,11 +464,16 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         current,
         base_url: format!("http://{host}"),
         headers,
+        roles: Default::default(),
     };
     let jsonp = jsonp_callback(&app, format, &ctx.params);
-    let outcome = AssertUnwindSafe(handle(&app, &ctx, route))
-        .catch_unwind()
-        .await;
+    let counted = crate::store::QUERIES.scope(std::cell::Cell::new(0), async {
+        let outcome = AssertUnwindSafe(handle(&app, &ctx, route))
+            .catch_unwind()
+            .await;
+        (outcome, crate::store::QUERIES.with(|c| c.get()))
+    });
+    let (outcome, queries) = counted.await;
     let mut response = match outcome {
         Ok(Ok(reply)) => with_jsonp(reply_response(format, reply), jsonp).await,
         Ok(Err(e @ ApiError::Validation(_))) => {
@@ -482,6 +487,12 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
     };
     if original == Method::HEAD {
         *response.body_mut() = Body::empty();
+    }
+    if app.count_queries {
+        // diagnostics for tests and benchmarks: statements the handler ran
+        if let Ok(v) = HeaderValue::from_str(&queries.to_string()) {
+            response.headers_mut().insert("x-carmine-queries", v);
+        }
     }
     response
 }

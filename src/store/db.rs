@@ -9,6 +9,15 @@ use std::time::Duration;
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{Column, Postgres, Row as _, TypeInfo, ValueRef};
 
+tokio::task_local! {
+    /// Statements run for the current request, when the request counts them.
+    pub static QUERIES: std::cell::Cell<u32>;
+}
+
+fn count() {
+    let _ = QUERIES.try_with(|c| c.set(c.get() + 1));
+}
+
 /// A value read from a row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
@@ -396,6 +405,7 @@ impl Db {
     }
 
     pub async fn rows(&self, sql: &str, args: &[Arg]) -> Result<Vec<Row>> {
+        count();
         match self {
             Db::Sqlite(pool) => {
                 let _w = if is_write(sql) {
@@ -411,6 +421,7 @@ impl Db {
     }
 
     pub async fn exec(&self, sql: &str, args: &[Arg]) -> Result<u64> {
+        count();
         match self {
             Db::Sqlite(pool) => {
                 let _w = pool.write_lock.lock().await;
@@ -499,6 +510,7 @@ fn open_tx<'t>(
 
 impl Tx<'_> {
     pub async fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<Row>> {
+        count();
         match self {
             Tx::Sqlite { conn, .. } => sqlite_rows(conn, sql, args),
             Tx::Postgres(tx) => pg_rows(pg_query(sql, args).fetch_all(open_tx(tx)?).await?),
@@ -506,6 +518,7 @@ impl Tx<'_> {
     }
 
     pub async fn exec(&mut self, sql: &str, args: &[Arg]) -> Result<u64> {
+        count();
         match self {
             Tx::Sqlite { conn, .. } => sqlite_exec(conn, sql, args),
             Tx::Postgres(tx) => Ok(pg_query(sql, args)

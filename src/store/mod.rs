@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-pub use db::{Arg, Db, Error, FromRow, Result, Row, Tx};
+pub use db::{Arg, Db, Error, FromRow, Result, Row, Tx, QUERIES};
 
 struct Migration {
     version: i64,

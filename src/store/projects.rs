@@ -939,3 +939,117 @@ pub async fn member_project_ids(db: &Db, user_id: i64) -> Result<Vec<i64>> {
         .map(|r| r.i64("project_id"))
         .collect())
 }
+
+/// A project as the caller's permissions see it, for list endpoints.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub id: i64,
+    /// The caller's builtin role (the same on every entry), for the global check.
+    pub builtin: Option<Role>,
+    pub status: i64,
+    pub is_public: bool,
+    pub modules: Vec<String>,
+    pub roles: Vec<Role>,
+}
+
+/// Every non-archived project the caller can see, with its roles there, in a fixed
+/// number of queries whatever the number of projects (the rules of `roles_for`).
+pub async fn access_map(db: &Db, user: &User, logged: bool, admin: bool) -> Result<Vec<Access>> {
+    let mut vis = Sql::new("SELECT p.id, p.status, p.is_public FROM projects p WHERE");
+    let v = match (admin, logged) {
+        (true, _) => Visibility::Admin,
+        (false, true) => Visibility::User(user.id),
+        (false, false) => Visibility::Anonymous,
+    };
+    visibility_sql(v, &mut vis);
+    let projects = db.rows(&vis.text, &vis.args).await?;
+    let modules = db
+        .rows(
+            "SELECT project_id, name FROM enabled_modules ORDER BY id",
+            &[],
+        )
+        .await?;
+    let role_rows = |principal: i64| {
+        let sql = format!(
+            "SELECT m.project_id AS member_project, r.{} FROM members m \
+             JOIN member_roles mr ON mr.member_id = m.id JOIN roles r ON r.id = mr.role_id \
+             WHERE m.user_id = $1 ORDER BY r.position, r.id",
+            ROLE_COLUMNS.replace(", ", ", r.")
+        );
+        async move { db.rows(&sql, &[principal.into()]).await }
+    };
+    let (member_rows, member_of) = if logged {
+        let rows = role_rows(user.id).await?;
+        let member_of: Vec<i64> = db
+            .rows(
+                "SELECT project_id FROM members WHERE user_id = $1",
+                &[user.id.into()],
+            )
+            .await?
+            .iter()
+            .map(|r| r.i64("project_id"))
+            .collect();
+        (rows, member_of)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let group_type = if logged {
+        "GroupNonMember"
+    } else {
+        "GroupAnonymous"
+    };
+    let group_rows = db
+        .rows(
+            &format!(
+                "SELECT m.project_id AS member_project, r.{} FROM members m \
+                 JOIN users g ON g.id = m.user_id AND g.type = $1 \
+                 JOIN member_roles mr ON mr.member_id = m.id JOIN roles r ON r.id = mr.role_id \
+                 ORDER BY r.position, r.id",
+                ROLE_COLUMNS.replace(", ", ", r.")
+            ),
+            &[group_type.into()],
+        )
+        .await?;
+    let builtin = super::reference::builtin_role(db, if logged { 1 } else { 2 }).await?;
+    let roles_in = |rows: &[Row], pid: i64| -> Vec<Role> {
+        let mut out: Vec<Role> = Vec::new();
+        for r in rows.iter().filter(|r| r.i64("member_project") == pid) {
+            let role = Role::from_row(r);
+            if !out.iter().any(|x| x.id == role.id) {
+                out.push(role);
+            }
+        }
+        out
+    };
+    Ok(projects
+        .iter()
+        .map(|r| {
+            let id = r.i64("id");
+            let is_public = r.bool("is_public");
+            let roles = if member_of.contains(&id) {
+                roles_in(&member_rows, id)
+            } else if is_public {
+                let g = roles_in(&group_rows, id);
+                if g.is_empty() {
+                    builtin.clone().into_iter().collect()
+                } else {
+                    g
+                }
+            } else {
+                Vec::new()
+            };
+            Access {
+                id,
+                builtin: builtin.clone(),
+                status: r.i64("status"),
+                is_public,
+                modules: modules
+                    .iter()
+                    .filter(|m| m.i64("project_id") == id)
+                    .map(|m| m.str("name"))
+                    .collect(),
+                roles,
+            }
+        })
+        .collect())
+}

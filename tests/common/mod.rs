@@ -239,6 +239,7 @@ impl Server {
         let carmine = env!("CARGO_BIN_EXE_carmine");
         let env = |c: &mut Command| {
             c.env("CARMINE_DATA", &data)
+                .env("CARMINE_COUNT_QUERIES", "1")
                 .env("CARMINE_ADMIN_API_KEY", ADMIN_KEY)
                 .env("CARMINE_ADMIN_PASSWORD", ADMIN_PASSWORD)
                 .env_remove("DATABASE_URL");
