@@ -356,10 +356,10 @@ pub fn sql_for(filters: &[Filter], env: &Env) -> Sql {
         match f.name.as_str() {
             "status_id" => match op {
                 "o" => {
-                    sql.push(" AND s.is_closed = FALSE");
+                    sql.push(" AND i.status_id IN (SELECT id FROM issue_statuses WHERE is_closed = FALSE)");
                 }
                 "c" => {
-                    sql.push(" AND s.is_closed = TRUE");
+                    sql.push(" AND i.status_id IN (SELECT id FROM issue_statuses WHERE is_closed = TRUE)");
                 }
                 "*" => {}
                 _ => list(&mut sql, "i.status_id", op, &ints(v, env, false)),
@@ -517,7 +517,16 @@ pub fn sql_for(filters: &[Filter], env: &Env) -> Sql {
                 }
                 sql.push(")");
             }
-            "project.status" => list(&mut sql, "p.status", op, &ints(v, env, false)),
+            "project.status" => {
+                sql.push(if op == "!" {
+                    " AND i.project_id NOT IN "
+                } else {
+                    " AND i.project_id IN "
+                })
+                .push("(SELECT id FROM projects WHERE ");
+                in_list(&mut sql, "status", &ints(v, env, false));
+                sql.push(")");
+            }
             "subproject_id" => {
                 let Some((scope, _)) = &env.scope else {
                     continue;

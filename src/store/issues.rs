@@ -119,14 +119,23 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(i64, Vec<Issue>)> {
-    let count = format!(
-        "SELECT COUNT(*) FROM issues i JOIN projects p ON p.id = i.project_id \
-         JOIN issue_statuses s ON s.id = i.status_id WHERE {}",
-        conditions.text
-    );
+    // every condition is written on the issues' own columns (sub-selects for the rest), so
+    // counting needs no join
+    let count = format!("SELECT COUNT(*) FROM issues i WHERE {}", conditions.text);
     let total = db.int(&count, &conditions.args).await?;
+    // first the ids of the page, sorted with only the joins the order needs, then the full
+    // rows of just those: the per-row roll-ups never run for rows off the page
     let mut page = Sql::new(&format!(
-        "{SELECT} WHERE {} ORDER BY {order}",
+        // CROSS JOIN keeps issues as SQLite's outer loop, so the default order (id) is
+        // read from the table in order instead of sorting every matching row
+        "SELECT i.id FROM issues i CROSS JOIN projects p CROSS JOIN trackers t \
+         CROSS JOIN issue_statuses s \
+         LEFT JOIN enumerations e ON e.id = i.priority_id \
+         LEFT JOIN users au ON au.id = i.author_id LEFT JOIN users asg ON asg.id = i.assigned_to_id \
+         LEFT JOIN issue_categories c ON c.id = i.category_id \
+         LEFT JOIN versions v ON v.id = i.fixed_version_id \
+         WHERE p.id = i.project_id AND t.id = i.tracker_id AND s.id = i.status_id AND ({}) \
+         ORDER BY {order}",
         conditions.text
     ));
     page.args = conditions.args.clone();
@@ -134,7 +143,26 @@ pub async fn list(
         .bind(limit)
         .push(" OFFSET ")
         .bind(offset);
-    let issues = db.all(&page.text, &page.args).await?;
+    let ids: Vec<i64> = db
+        .rows(&page.text, &page.args)
+        .await?
+        .iter()
+        .map(|r| r.i64("id"))
+        .collect();
+    if ids.is_empty() {
+        return Ok((total, Vec::new()));
+    }
+    let mut full = Sql::new(&format!("{SELECT} WHERE i.id IN ("));
+    for (k, id) in ids.iter().enumerate() {
+        if k > 0 {
+            full.push(", ");
+        }
+        full.bind(*id);
+    }
+    full.push(")");
+    let mut rows: Vec<Issue> = db.all(&full.text, &full.args).await?;
+    rows.sort_by_key(|i| ids.iter().position(|x| *x == i.id));
+    let issues = rows;
     Ok((total, issues))
 }
 
