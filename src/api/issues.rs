@@ -14,7 +14,7 @@ use crate::http::{not_found, ruby_to_i, scalar_text, ApiError, ApiResult, Ctx, R
 use crate::render::{
     attrs_item, document, list, object_item, page_meta, ruby_float, Node, Obj, Value as V,
 };
-use crate::store::issue_query::{self as issue_query_sql, Env};
+use crate::store::issue_query::{self as issue_query_sql, in_list, Env};
 use crate::store::issues::{self as store, Columns, Issue, NewJournal, UpdateError};
 use crate::store::projects::{self as projects, Project};
 use crate::store::reference::{self, Role};
@@ -1123,17 +1123,8 @@ fn visible_projects(
         })
         .map(|a| a.id)
         .collect();
-    let mut cond = Sql::new("i.project_id IN (");
-    if listable.is_empty() {
-        cond.push("NULL");
-    }
-    for (k, id) in listable.iter().enumerate() {
-        if k > 0 {
-            cond.push(", ");
-        }
-        cond.bind(*id);
-    }
-    cond.push(")");
+    let mut cond = Sql::default();
+    in_list(&mut cond, "i.project_id", &listable);
     if let Some(s) = scope {
         cond.push(" AND i.project_id IN (SELECT id FROM projects WHERE substr(id_path, 1, CAST(")
             .bind(s.id_path.chars().count() as i64)
@@ -1167,30 +1158,11 @@ fn visible_projects(
             None => {}
         }
     }
-    let list = |sql: &mut Sql, ids: &[i64]| {
-        sql.push("i.project_id IN (");
-        if ids.is_empty() {
-            sql.push("NULL");
-        }
-        for (k, id) in ids.iter().enumerate() {
-            if k > 0 {
-                sql.push(", ");
-            }
-            sql.bind(*id);
-        }
-        sql.push(")");
-    };
+    let list = |sql: &mut Sql, ids: &[i64]| in_list(sql, "i.project_id", ids);
     let mine = |sql: &mut Sql| {
-        sql.push("(i.author_id = ")
-            .bind(c.user_id)
-            .push(" OR i.assigned_to_id IN (");
-        for (k, id) in me.iter().enumerate() {
-            if k > 0 {
-                sql.push(", ");
-            }
-            sql.bind(*id);
-        }
-        sql.push("))");
+        sql.push("(i.author_id = ").bind(c.user_id).push(" OR ");
+        in_list(sql, "i.assigned_to_id", me);
+        sql.push(")");
     };
     cond.push(" AND ((");
     list(&mut cond, &all);
@@ -1273,7 +1245,7 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
                 &app.db,
                 qid,
                 "IssueQuery",
-                crate::api::queries::visibility(ctx),
+                crate::api::projects::visibility(ctx),
             )
             .await?;
             Some(found.ok_or_else(not_found)?)

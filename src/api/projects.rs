@@ -36,7 +36,8 @@ const INCLUDES: &[(&str, &str)] = &[
     ("issue_custom_fields", "custom_field"),
 ];
 
-fn visibility(ctx: &Ctx) -> Visibility {
+/// Which projects the caller sees in lists.
+pub fn visibility(ctx: &Ctx) -> Visibility {
     let c = caller(ctx);
     if c.admin {
         Visibility::Admin

@@ -1,22 +1,10 @@
 //! `GET /queries`: the saved queries the caller may see.
 
-use crate::api::caller;
+use crate::api::projects::visibility;
 use crate::app::App;
 use crate::http::{not_found, ApiResult, Ctx, Reply};
 use crate::render::{list, object_item, page_meta, Obj};
-use crate::store::projects::Visibility;
 use crate::store::queries;
-
-pub fn visibility(ctx: &Ctx) -> Visibility {
-    let c = caller(ctx);
-    if c.admin {
-        Visibility::Admin
-    } else if c.logged {
-        Visibility::User(c.user_id)
-    } else {
-        Visibility::Anonymous
-    }
-}
 
 pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
     let kind = ctx.param_str("type").unwrap_or_else(|| "IssueQuery".into());

@@ -40,7 +40,7 @@ fn ints(values: &[String], env: &Env, me_groups: bool) -> Vec<i64> {
     out
 }
 
-fn in_list(sql: &mut Sql, col: &str, ids: &[i64]) {
+pub fn in_list(sql: &mut Sql, col: &str, ids: &[i64]) {
     sql.push(col).push(" IN (");
     if ids.is_empty() {
         sql.push("NULL");
@@ -230,8 +230,9 @@ fn date(sql: &mut Sql, col: &str, text: bool, op: &str, values: &[String], today
     }
 }
 
-/// Text operators (issues.md §3.4): `~` every word, `!~` none, `^`, `$`, `=`, `*`, `!*`.
-fn text(sql: &mut Sql, col: &str, op: &str, values: &[String]) {
+/// Text operators (issues.md §3.4), shared by every query: `~` every word, `!~` none,
+/// `^`, `$`, `=`, `*`, `!*`.
+pub fn text(sql: &mut Sql, col: &str, op: &str, values: &[String]) {
     let value = values.first().cloned().unwrap_or_default();
     match op {
         "*" => {

@@ -362,6 +362,23 @@ fn tree_key(name: &str, id: i64) -> String {
     format!("{name}\u{1}{:012}\u{1}", 999_999_999_999 - id)
 }
 
+/// The id and name paths a child of `parent` extends (the root's for no parent).
+async fn parent_paths(tx: &mut Tx<'_>, parent: Option<i64>) -> Result<(String, String)> {
+    let Some(pid) = parent else {
+        return Ok(("/".to_owned(), String::new()));
+    };
+    let rows = tx
+        .rows(
+            "SELECT id_path, tree_path FROM projects WHERE id = $1",
+            &[pid.into()],
+        )
+        .await?;
+    Ok(match rows.first() {
+        Some(r) => (r.str("id_path"), r.str("tree_path")),
+        None => ("/".to_owned(), String::new()),
+    })
+}
+
 /// Everything a create writes.
 #[derive(Debug, Clone, Default)]
 pub struct NewProject {
@@ -403,24 +420,7 @@ pub async fn create(db: &Db, n: &NewProject) -> Result<i64> {
             ],
         )
         .await?;
-    let (parent_ids, parent_tree) = match n.parent_id {
-        Some(pid) => {
-            let r = tx
-                .rows(
-                    "SELECT id_path, tree_path FROM projects WHERE id = $1",
-                    &[pid.into()],
-                )
-                .await?;
-            let r = r.first().cloned();
-            (
-                r.as_ref()
-                    .map(|r| r.str("id_path"))
-                    .unwrap_or_else(|| "/".into()),
-                r.map(|r| r.str("tree_path")).unwrap_or_default(),
-            )
-        }
-        None => ("/".to_owned(), String::new()),
-    };
+    let (parent_ids, parent_tree) = parent_paths(&mut tx, n.parent_id).await?;
     tx.exec(
         "UPDATE projects SET id_path = $1, tree_path = $2 WHERE id = $3",
         &[
@@ -535,24 +535,7 @@ pub async fn update(db: &Db, p: &Project, c: &ProjectChanges) -> Result<()> {
     let parent_changed = c.parent_id.is_some_and(|np| np != p.parent_id);
     if parent_changed || new_name != p.name {
         let new_parent = c.parent_id.unwrap_or(p.parent_id);
-        let (parent_ids, parent_tree) = match new_parent {
-            Some(pid) => {
-                let r = tx
-                    .rows(
-                        "SELECT id_path, tree_path FROM projects WHERE id = $1",
-                        &[pid.into()],
-                    )
-                    .await?;
-                let r = r.first().cloned();
-                (
-                    r.as_ref()
-                        .map(|r| r.str("id_path"))
-                        .unwrap_or_else(|| "/".into()),
-                    r.map(|r| r.str("tree_path")).unwrap_or_default(),
-                )
-            }
-            None => ("/".to_owned(), String::new()),
-        };
+        let (parent_ids, parent_tree) = parent_paths(&mut tx, new_parent).await?;
         let new_ids = format!("{parent_ids}{}/", p.id);
         let new_tree = format!("{parent_tree}{}", tree_key(&new_name, p.id));
         // the whole subtree moves with its root
@@ -776,70 +759,13 @@ pub fn filter_sql(filters: &[crate::domain::query::Filter], user_id: i64) -> Sql
             },
             "name" | "description" => {
                 let col = format!("p.{}", f.field);
-                text_condition(&mut sql, &col, &f.op, &values);
+                super::issue_query::text(&mut sql, &col, &f.op, &values);
             }
             "created_on" => date_condition(&mut sql, "p.created_on", &f.op, &values),
             _ => {}
         }
     }
     sql
-}
-
-/// Redmine's text operators: `~` every word contained (case-insensitive), `!~` none,
-/// `^` starts with, `$` ends with, `=` equal, `*`/`!*` any/none.
-pub fn text_condition(sql: &mut Sql, col: &str, op: &str, values: &[String]) {
-    use super::sql::like_pattern;
-    let value = values.first().cloned().unwrap_or_default();
-    match op {
-        "*" => {
-            sql.push(" AND ")
-                .push(col)
-                .push(" IS NOT NULL AND ")
-                .push(col)
-                .push(" <> ''");
-        }
-        "!*" => {
-            sql.push(" AND (")
-                .push(col)
-                .push(" IS NULL OR ")
-                .push(col)
-                .push(" = '')");
-        }
-        "~" | "!~" => {
-            let words: Vec<&str> = value.split_whitespace().collect();
-            sql.push(if op == "~" { " AND (" } else { " AND NOT (" });
-            if words.is_empty() {
-                sql.push("1 = 1");
-            }
-            for (i, w) in words.iter().enumerate() {
-                if i > 0 {
-                    sql.push(" AND ");
-                }
-                sql.push("LOWER(COALESCE(")
-                    .push(col)
-                    .push(", '')) LIKE ")
-                    .bind(like_pattern(w))
-                    .push(" ESCAPE '\\'");
-            }
-            sql.push(")");
-        }
-        "^" | "$" => {
-            let p = like_pattern(&value);
-            let p = if op == "^" {
-                p[1..].to_owned()
-            } else {
-                p[..p.len() - 1].to_owned()
-            };
-            sql.push(" AND LOWER(")
-                .push(col)
-                .push(") LIKE ")
-                .bind(p)
-                .push(" ESCAPE '\\'");
-        }
-        _ => {
-            sql.push(" AND ").push(col).push(" = ").bind(value);
-        }
-    }
 }
 
 /// Date operators on an epoch-seconds column, days in UTC.
