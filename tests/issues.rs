@@ -1155,3 +1155,77 @@ async fn list_pages_use_a_bounded_number_of_queries() {
         }
     }
 }
+
+/// Workflow field rules (set through the administration extension): read-only fields are
+/// ignored, required ones must be filled, for the status the issue will have.
+#[tokio::test]
+async fn workflow_field_rules() {
+    for b in backends() {
+        let s = Server::start_with(
+            b,
+            Options {
+                settings: vec![("admin_api_enabled", "1")],
+            },
+        )
+        .await;
+        setup(&s).await;
+        let dev = s.create_user("dev", "secret-pass1").await;
+        s.post(
+            "/projects/alpha/memberships.json",
+            json!({"membership": {"user_id": dev, "role_ids": [4]}}),
+        )
+        .send()
+        .await;
+        let r = s
+            .put(
+                "/workflows.json",
+                json!({"workflow": {"role_ids": [4], "tracker_ids": [1], "field_rules": [
+                    {"status_id": 1, "field_name": "due_date", "rule": "required"},
+                    {"status_id": 1, "field_name": "description", "rule": "readonly"},
+                    {"status_id": 2, "field_name": "estimated_hours", "rule": "required"}
+                ]}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 204, "{b:?} {}", r.text);
+        let as_dev = |m: Method, p: String| s.req(m, &p).basic("dev", "secret-pass1");
+        let r = as_dev(Method::POST, "/issues.json".into())
+            .json(json!({"issue": {"project_id": 1, "subject": "x"}}))
+            .send()
+            .await;
+        assert_eq!(r.json(), json!({"errors": ["Due date cannot be blank"]}));
+        let r = as_dev(Method::POST, "/issues.json".into()).json(json!({"issue": {"project_id": 1, "subject": "x", "due_date": "2030-01-01", "description": "ignored"}})).send().await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let i = r.json()["issue"].clone();
+        assert_eq!(i["description"], Value::Null, "read-only for the Developer");
+        let path = format!("/issues/{}.json", i["id"]);
+        // moving to In Progress requires an estimate
+        let r = as_dev(Method::PUT, path.clone())
+            .json(json!({"issue": {"status_id": 2}}))
+            .send()
+            .await;
+        assert_eq!(
+            r.json(),
+            json!({"errors": ["Estimated time cannot be blank"]})
+        );
+        assert_eq!(
+            as_dev(Method::PUT, path.clone())
+                .json(json!({"issue": {"status_id": 2, "estimated_hours": 3}}))
+                .send()
+                .await
+                .status,
+            204
+        );
+        // an admin is judged by every role: only the Developer has rules, so none apply
+        assert_eq!(
+            issue(
+                &s,
+                json!({"project_id": 1, "subject": "admin", "description": "kept"})
+            )
+            .await
+            .json()["issue"]["description"],
+            "kept"
+        );
+        assert_eq!(s.put("/workflows.json", json!({"workflow": {"role_ids": [4], "tracker_ids": [1], "field_rules": [{"status_id": 1, "field_name": "x", "rule": "maybe"}]}})).send().await.json(), json!({"errors": ["Field rule is invalid"]}));
+    }
+}

@@ -547,8 +547,35 @@ async fn workflows_update(app: &App, ctx: &Ctx) -> ApiResult {
             transitions.push((old, new, flag("author"), flag("assignee")));
         }
     }
+    // field rules: {status_id, field_name, rule: readonly|required}, when given
+    let mut rules_given = None;
+    if let Some(Value::Array(items)) = b.get("field_rules") {
+        let mut out = Vec::new();
+        for r in items {
+            let status = r
+                .get("status_id")
+                .and_then(|v| id_list(v).first().copied())
+                .unwrap_or(0);
+            let field = r.get("field_name").and_then(text).unwrap_or_default();
+            let rule = r.get("rule").and_then(text).unwrap_or_default();
+            if !statuses.contains(&status)
+                || field.is_empty()
+                || !["readonly", "required"].contains(&rule.as_str())
+            {
+                errors.push("Field rule is invalid".to_owned());
+                break;
+            }
+            out.push((status, field, rule));
+        }
+        rules_given = Some(out);
+    }
     validation(errors)?;
-    store::replace_transitions(&app.db, &roles, &trackers, &transitions).await?;
+    if b.get("transitions").is_some() {
+        store::replace_transitions(&app.db, &roles, &trackers, &transitions).await?;
+    }
+    if let Some(field_rules) = rules_given {
+        store::replace_field_rules(&app.db, &roles, &trackers, &field_rules).await?;
+    }
     Ok(Reply::NoContent)
 }
 

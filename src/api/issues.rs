@@ -394,13 +394,76 @@ async fn parent_allowed(
     Ok(visible(ctx, &parent_project, &roles, parent, &me))
 }
 
+/// The workflow's read-only and required fields for the caller, a tracker and a status.
+async fn workflow_fields(
+    app: &App,
+    ctx: &Ctx,
+    roles: &[Role],
+    tracker_id: i64,
+    status_id: i64,
+) -> Result<(Vec<String>, Vec<String>), ApiError> {
+    // admins are judged by every role; others by their roles that add or edit issues
+    let ids: Vec<i64> = if caller(ctx).admin {
+        reference::roles(&app.db)
+            .await?
+            .iter()
+            .map(|r| r.id)
+            .collect()
+    } else {
+        roles
+            .iter()
+            .filter(|r| access::role_allows(r, &["add_issues", "edit_issues"]))
+            .map(|r| r.id)
+            .collect()
+    };
+    let rules = store::field_rules(&app.db, tracker_id, status_id, &ids).await?;
+    Ok(rules::field_rules(&rules, &ids))
+}
+
+/// "<Field> cannot be blank" for required fields left blank, except where Redmine does not
+/// enforce them (no category or version to choose, fields the tracker disables).
+fn required_errors(
+    required: &[String],
+    value: impl Fn(&str) -> bool,
+    enabled: &[&str],
+    has_categories: bool,
+    has_versions: bool,
+) -> Vec<String> {
+    required
+        .iter()
+        .filter(|f| {
+            let core_disabled = crate::domain::trackers::CORE_FIELDS.contains(&f.as_str())
+                && !enabled.contains(&f.as_str());
+            let unchoosable = (f.as_str() == "category_id" && !has_categories)
+                || (f.as_str() == "fixed_version_id" && !has_versions);
+            !(core_disabled || unchoosable || value(f))
+        })
+        .map(|f| format!("{} cannot be blank", rules::field_label(f)))
+        .collect()
+}
+
+fn col_present(cols: &Columns, field: &str) -> bool {
+    let col = if field == "parent_issue_id" {
+        "parent_id"
+    } else {
+        field
+    };
+    cols.iter()
+        .any(|(c, v)| *c == col && crate::store::issues::arg_present(v))
+}
+
 /// The issue attributes read from a request, before the rules apply.
 struct Wanted<'a> {
     body: &'a Value,
+    /// Fields the workflow makes read-only: what the request says of them is ignored.
+    read_only: Vec<String>,
 }
 
 impl Wanted<'_> {
     fn get(&self, k: &str) -> Option<&Value> {
+        if self.read_only.iter().any(|f| f == k) {
+            return None;
+        }
         self.body.get(k)
     }
     fn id(&self, k: &str) -> Option<Option<i64>> {
@@ -456,7 +519,10 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         None => None,
     };
     let body = ctx.param("issue").cloned().unwrap_or(Value::Null);
-    let w = Wanted { body: &body };
+    let w = Wanted {
+        body: &body,
+        read_only: Vec::new(),
+    };
     // the project: the URL's, or a project_id where the caller may add issues
     let mut project = url_project.clone();
     if let Some(Some(pid)) = w.get("project_id").map(text) {
@@ -522,6 +588,14 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         // sent blank: no priority, which is an error
         Some(None) => None,
         None => priorities.iter().find(|e| e.is_default).map(|e| e.id),
+    };
+    let (read_only, required) = match status_id {
+        Some(st) => workflow_fields(app, ctx, &roles, tracker_id, st).await?,
+        None => (Vec::new(), Vec::new()),
+    };
+    let w = Wanted {
+        body: &body,
+        read_only,
     };
     let mut cand = Candidate {
         subject: subject.clone(),
@@ -684,6 +758,22 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         }
     }
     let mut errors = rules::validate(&cand);
+    {
+        let has_categories = !projects::include_rows(&app.db, "issue_categories", &[p.id])
+            .await?
+            .is_empty();
+        let has_versions = versions::shared_with(&app.db, &p)
+            .await?
+            .iter()
+            .any(|v| v.status == "open");
+        errors.extend(required_errors(
+            &required,
+            |f| col_present(&cols, f),
+            &enabled,
+            has_categories,
+            has_versions,
+        ));
+    }
     if watchers_invalid {
         errors.push("Watchers is invalid".into());
     }
@@ -742,10 +832,40 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             }
         }
     }
-    let w = Wanted { body: &body };
     let is_author = c.logged && issue.author_id == c.user_id;
     let may_edit = allowed(app, ctx, &p, &["edit_issues"]).await?
         || (is_author && allowed(app, ctx, &p, &["edit_own_issues"]).await?);
+    // the workflow's field rules are those of the status the issue will have
+    let requested_status = body
+        .get("status_id")
+        .and_then(text)
+        .and_then(|t| t.trim().parse::<i64>().ok());
+    let status_after = match requested_status {
+        Some(st) if may_edit => {
+            let ids = allowed_status_ids(
+                app,
+                ctx,
+                &roles,
+                issue.tracker_id,
+                Some(issue.status_id),
+                issue.author_id,
+                issue.assigned_to.as_ref().map(|(id, _)| *id),
+            )
+            .await?;
+            if ids.contains(&st) {
+                st
+            } else {
+                issue.status_id
+            }
+        }
+        _ => issue.status_id,
+    };
+    let (read_only, required) =
+        workflow_fields(app, ctx, &roles, issue.tracker_id, status_after).await?;
+    let w = Wanted {
+        body: &body,
+        read_only,
+    };
     let may_note = allowed(app, ctx, &p, &["add_issue_notes"]).await?;
     let mut ch = Changes {
         cols: Vec::new(),
@@ -1021,7 +1141,58 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             )]));
         }
     }
-    let errors = rules::validate(&cand);
+    let mut errors = rules::validate(&cand);
+    if may_edit && !required.is_empty() {
+        let tracker = reference::trackers(&app.db)
+            .await?
+            .into_iter()
+            .find(|t| t.id == issue.tracker_id);
+        let enabled: Vec<&str> = tracker
+            .as_ref()
+            .map(|t| enabled_standard_fields(t.fields_bits).collect())
+            .unwrap_or_default();
+        let has_categories = !projects::include_rows(&app.db, "issue_categories", &[p.id])
+            .await?
+            .is_empty();
+        let has_versions = versions::shared_with(&app.db, &p)
+            .await?
+            .iter()
+            .any(|v| v.status == "open");
+        let current = |f: &str| -> bool {
+            match f {
+                "assigned_to_id" => issue.assigned_to.is_some(),
+                "category_id" => issue.category.is_some(),
+                "fixed_version_id" => issue.fixed_version.is_some(),
+                "parent_issue_id" => issue.parent_id.is_some(),
+                "start_date" => issue.start_date.is_some(),
+                "due_date" => issue.due_date.is_some(),
+                "estimated_hours" => issue.estimated_hours.is_some(),
+                "description" => issue
+                    .description
+                    .as_deref()
+                    .is_some_and(|d| !d.trim().is_empty()),
+                _ => true,
+            }
+        };
+        let value = |f: &str| -> bool {
+            let col = if f == "parent_issue_id" {
+                "parent_id"
+            } else {
+                f
+            };
+            match ch.cols.iter().find(|(c, _)| *c == col) {
+                Some((_, v)) => crate::store::issues::arg_present(v),
+                None => current(f),
+            }
+        };
+        errors.extend(required_errors(
+            &required,
+            value,
+            &enabled,
+            has_categories,
+            has_versions,
+        ));
+    }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

@@ -221,6 +221,61 @@ pub fn crlf(s: &str) -> String {
         .replace('\n', "\r\n")
 }
 
+/// Workflow field rules of the caller's roles for one tracker and status:
+/// `(role_id, field, "readonly" | "required")`. A field is read-only when every role has
+/// that rule for it, and required when every role has a rule and one says required.
+pub fn field_rules(
+    rules: &[(i64, String, String)],
+    role_ids: &[i64],
+) -> (Vec<String>, Vec<String>) {
+    let mut fields: Vec<&String> = rules.iter().map(|(_, f, _)| f).collect();
+    fields.sort();
+    fields.dedup();
+    let (mut read_only, mut required) = (Vec::new(), Vec::new());
+    if role_ids.is_empty() {
+        return (read_only, required);
+    }
+    for f in fields {
+        let per_role: Vec<Option<&str>> = role_ids
+            .iter()
+            .map(|r| {
+                rules
+                    .iter()
+                    .find(|(role, field, _)| role == r && field == f)
+                    .map(|(_, _, rule)| rule.as_str())
+            })
+            .collect();
+        if per_role.iter().all(|x| *x == Some("readonly")) {
+            read_only.push(f.clone());
+        } else if per_role.iter().all(Option::is_some) && per_role.contains(&Some("required")) {
+            required.push(f.clone());
+        }
+    }
+    (read_only, required)
+}
+
+/// The label of an issue field in messages.
+pub fn field_label(field: &str) -> &str {
+    match field {
+        "assigned_to_id" => "Assignee",
+        "category_id" => "Category",
+        "fixed_version_id" => "Target version",
+        "parent_issue_id" => "Parent task",
+        "start_date" => "Start date",
+        "due_date" => "Due date",
+        "estimated_hours" => "Estimated time",
+        "done_ratio" => "% Done",
+        "description" => "Description",
+        "priority_id" => "Priority",
+        "is_private" => "Private",
+        "project_id" => "Project",
+        "tracker_id" => "Tracker",
+        "subject" => "Subject",
+        "status_id" => "Status",
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,6 +325,22 @@ mod tests {
             allowed_statuses(&ts, &[4], None, Some(1), false, false),
             [1]
         );
+    }
+
+    #[test]
+    fn field_rules_need_every_role() {
+        let rules = vec![
+            (4, "due_date".to_string(), "required".to_string()),
+            (5, "due_date".to_string(), "readonly".to_string()),
+            (4, "description".to_string(), "readonly".to_string()),
+            (5, "description".to_string(), "readonly".to_string()),
+            (4, "subject".to_string(), "readonly".to_string()),
+        ];
+        let (ro, req) = field_rules(&rules, &[4, 5]);
+        assert_eq!(ro, ["description"]);
+        assert_eq!(req, ["due_date"]);
+        let (ro, req) = field_rules(&rules, &[4]);
+        assert_eq!((ro.len(), req.len()), (2, 1));
     }
 
     #[test]

@@ -199,3 +199,31 @@ pub async fn replace_transitions(
     }
     tx.commit().await
 }
+
+/// Replaces the field rules (read-only / required per status) of the given roles × trackers.
+pub async fn replace_field_rules(
+    db: &Db,
+    roles: &[i64],
+    trackers: &[i64],
+    rules: &[(i64, String, String)],
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    for r in roles {
+        for t in trackers {
+            tx.exec(
+                "DELETE FROM workflows WHERE type = 'WorkflowPermission' AND role_id = $1 AND tracker_id = $2",
+                &[(*r).into(), (*t).into()],
+            )
+            .await?;
+            for (status, field, rule) in rules {
+                tx.exec(
+                    "INSERT INTO workflows (type, tracker_id, role_id, old_status_id, new_status_id, field_name, rule) \
+                     VALUES ('WorkflowPermission', $1, $2, $3, 0, $4, $5)",
+                    &[(*t).into(), (*r).into(), (*status).into(), field.into(), rule.into()],
+                )
+                .await?;
+            }
+        }
+    }
+    tx.commit().await
+}

@@ -621,3 +621,35 @@ pub async fn child_journal(
     .await?;
     Ok(())
 }
+
+/// The workflow field rules of a tracker and status for some roles.
+pub async fn field_rules(
+    db: &Db,
+    tracker_id: i64,
+    status_id: i64,
+    role_ids: &[i64],
+) -> Result<Vec<(i64, String, String)>> {
+    let mut sql = Sql::new(
+        "SELECT role_id, field_name, rule FROM workflows WHERE type = 'WorkflowPermission' AND tracker_id = ",
+    );
+    sql.bind(tracker_id)
+        .push(" AND old_status_id = ")
+        .bind(status_id)
+        .push(" AND ");
+    super::issue_query::in_list(&mut sql, "role_id", role_ids);
+    Ok(db
+        .rows(&sql.text, &sql.args)
+        .await?
+        .iter()
+        .map(|r| (r.i64("role_id"), r.str("field_name"), r.str("rule")))
+        .collect())
+}
+
+/// Whether a value written to a column is set (not null, not blank).
+pub fn arg_present(a: &Arg) -> bool {
+    match a {
+        Arg::Str(s) => !s.trim().is_empty(),
+        Arg::NullI64 | Arg::NullStr | Arg::NullF64 => false,
+        _ => true,
+    }
+}
