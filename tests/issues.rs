@@ -1229,3 +1229,145 @@ async fn workflow_field_rules() {
         assert_eq!(s.put("/workflows.json", json!({"workflow": {"role_ids": [4], "tracker_ids": [1], "field_rules": [{"status_id": 1, "field_name": "x", "rule": "maybe"}]}})).send().await.json(), json!({"errors": ["Field rule is invalid"]}));
     }
 }
+
+#[tokio::test]
+async fn custom_field_values() {
+    for b in backends() {
+        let s = Server::start_with(
+            b,
+            Options {
+                settings: vec![("admin_api_enabled", "1")],
+            },
+        )
+        .await;
+        setup(&s).await;
+        let dev = s.create_user("dev", "secret-pass1").await;
+        s.post(
+            "/projects/alpha/memberships.json",
+            json!({"membership": {"user_id": dev, "role_ids": [4]}}),
+        )
+        .send()
+        .await;
+        let srv = &s;
+        let field = |body: Value| async move {
+            let r = srv
+                .post("/custom_fields.json", json!({ "custom_field": body }))
+                .send()
+                .await;
+            assert_eq!(r.status, 201, "{}", r.text);
+            r.json()["custom_field"]["id"].as_i64().unwrap()
+        };
+        let build = field(json!({"customized_type": "issue", "name": "Build", "field_format": "string", "regexp": "^[0-9]+$", "max_length": 5, "default_value": "1", "is_for_all": true, "tracker_ids": [1]})).await;
+        let platforms = field(json!({"customized_type": "issue", "name": "Platforms", "field_format": "list", "possible_values": ["Linux", "Windows"], "multiple": true, "is_for_all": true, "tracker_ids": [1]})).await;
+        let cost = field(json!({"customized_type": "issue", "name": "Cost", "field_format": "int", "visible": false, "role_ids": [3], "is_for_all": true, "tracker_ids": [1]})).await;
+        let other = field(json!({"customized_type": "issue", "name": "Other", "field_format": "string", "is_for_all": true, "tracker_ids": [2]})).await;
+        // the field's errors come before the issue's own
+        let r = issue(
+            &s,
+            json!({"project_id": "alpha", "custom_fields": [{"id": build, "value": "abc"}]}),
+        )
+        .await;
+        assert_eq!(
+            r.json(),
+            json!({"errors": ["Build is invalid", "Subject cannot be blank"]}),
+            "{b:?}"
+        );
+        let r = issue(&s, json!({"project_id": "alpha", "subject": "cf", "custom_fields": [{"id": platforms, "value": ["Linux", "Linux", ""]}, {"id": other, "value": "ignored"}], "custom_field_values": {cost.to_string(): "12"}})).await;
+        assert_eq!(r.status, 201, "{b:?} {}", r.text);
+        let i = r.json()["issue"].clone();
+        assert_eq!(
+            i["custom_fields"],
+            json!([
+                {"id": build, "name": "Build", "value": "1"},
+                {"id": platforms, "name": "Platforms", "multiple": true, "value": ["Linux"]},
+                {"id": cost, "name": "Cost", "value": "12"}
+            ]),
+            "defaults fill what was not sent; fields of other trackers are ignored"
+        );
+        let keys: Vec<&String> = i.as_object().unwrap().keys().collect();
+        let at = keys.iter().position(|k| *k == "custom_fields").unwrap();
+        assert_eq!(keys[at - 1], "total_estimated_hours");
+        assert_eq!(keys[at + 1], "created_on");
+        let path = format!("/issues/{}.json", i["id"]);
+        let as_dev = |m: Method, p: &str| s.req(m, p).basic("dev", "secret-pass1");
+        // Cost is visible to Managers only: the Developer neither sees nor sets it
+        let shown = as_dev(Method::GET, &path).send().await.json();
+        let ids: Vec<i64> = shown["issue"]["custom_fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, [build, platforms]);
+        let r = as_dev(Method::PUT, &path)
+            .json(json!({"issue": {"custom_field_values": {cost.to_string(): "99", platforms.to_string(): ["Windows"]}}}))
+            .send()
+            .await;
+        assert_eq!(r.status, 204, "{}", r.text);
+        let shown = s
+            .get(&format!("{path}?include=journals"))
+            .send()
+            .await
+            .json();
+        assert_eq!(
+            shown["issue"]["custom_fields"][1]["value"],
+            json!(["Windows"])
+        );
+        assert_eq!(shown["issue"]["custom_fields"][2]["value"], "12");
+        assert_eq!(
+            shown["issue"]["journals"][0]["details"],
+            json!([
+                {"property": "cf", "name": platforms.to_string(), "old_value": "Linux", "new_value": null},
+                {"property": "cf", "name": platforms.to_string(), "old_value": null, "new_value": "Windows"}
+            ])
+        );
+        // a change of a hidden field is hidden from the journal too
+        assert_eq!(
+            s.put(
+                &path,
+                json!({"issue": {"custom_fields": [{"id": cost, "value": "7"}]}})
+            )
+            .send()
+            .await
+            .status,
+            204
+        );
+        let journals = as_dev(Method::GET, &format!("{path}?include=journals"))
+            .send()
+            .await
+            .json()["issue"]["journals"]
+            .clone();
+        assert_eq!(journals.as_array().unwrap().len(), 1, "{journals}");
+        let r = s
+            .put(&path, json!({"issue": {"custom_fields": [{"id": platforms, "value": ["Mac"]}, {"id": build, "value": "123456"}]}}))
+            .send()
+            .await;
+        assert_eq!(
+            r.json(),
+            json!({"errors": ["Build is too long (maximum is 5 characters)", "Platforms is not included in the list"]})
+        );
+        // lists show the values too, and XML writes multiple values as an array
+        let x = as_dev(Method::GET, "/issues.xml?project_id=alpha")
+            .send()
+            .await
+            .text;
+        assert!(
+            x.contains(&format!("<custom_fields type=\"array\"><custom_field id=\"{build}\" name=\"Build\"><value>1</value></custom_field><custom_field id=\"{platforms}\" name=\"Platforms\" multiple=\"true\"><value type=\"array\"><value>Windows</value></value></custom_field></custom_fields>")),
+            "{x}"
+        );
+        // a required field added later blocks updates until it is given
+        let ticket = field(json!({"customized_type": "issue", "name": "Ticket", "field_format": "string", "is_required": true, "is_for_all": true, "tracker_ids": [1]})).await;
+        let r = s
+            .put(&path, json!({"issue": {"subject": "renamed"}}))
+            .send()
+            .await;
+        assert_eq!(r.json(), json!({"errors": ["Ticket cannot be blank"]}));
+        let shown = s.get(&path).send().await.json();
+        assert_eq!(
+            shown["issue"]["custom_fields"][3],
+            json!({"id": ticket, "name": "Ticket", "value": null})
+        );
+        let r = s.put(&path, json!({"issue": {"subject": "renamed", "custom_fields": [{"id": ticket, "value": "T-1"}]}})).send().await;
+        assert_eq!(r.status, 204, "{}", r.text);
+    }
+}

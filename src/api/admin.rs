@@ -660,6 +660,11 @@ async fn custom_field_write(app: &App, ctx: &Ctx, id: Option<i64>) -> ApiResult 
     if format == "list" && values_now.is_empty() {
         errors.push("Possible values cannot be blank".to_owned());
     }
+    if let Some(re) = b.get("regexp").and_then(text) {
+        if !crate::domain::custom_fields::valid_regexp(&re) {
+            errors.push("Regular expression is invalid".to_owned());
+        }
+    }
     validation(errors)?;
     let mut cols: Vec<(&str, Arg)> = vec![("name", name.into())];
     if current.is_none() {

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::api::caller;
+use crate::api::custom_values as cv;
 use crate::api::projects::{allowed, load, roles};
 use crate::app::App;
 use crate::domain::access;
@@ -79,7 +80,7 @@ fn hours(h: Option<f64>) -> V {
     h.map_or(V::Null, V::Float)
 }
 
-fn render(i: &Issue, spent: bool) -> Obj {
+fn render(i: &Issue, spent: bool, custom: Vec<Node>) -> Obj {
     let mut o = Obj::new();
     let pair =
         |(id, name): &(i64, String)| vec![("id", (*id).into()), ("name", name.clone().into())];
@@ -128,6 +129,9 @@ fn render(i: &Issue, spent: bool) -> Obj {
         o.val("spent_hours", V::Float(0.0))
             .val("total_spent_hours", V::Float(0.0));
     }
+    if !custom.is_empty() {
+        o.array("custom_fields", custom);
+    }
     o.time("created_on", Some(i.created_on))
         .time("updated_on", Some(i.updated_on))
         .time("closed_on", i.closed_on);
@@ -164,7 +168,16 @@ fn role_ids(ctx: &Ctx, roles: &[Role], all: &[Role]) -> Vec<i64> {
 pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let (issue, p, roles) = load_issue(app, ctx, id).await?;
     let spent = allowed(app, ctx, &p, &["view_time_entries"]).await?;
-    let mut o = render(&issue, spent);
+    let all_fields = crate::store::custom_values::issue_fields(&app.db).await?;
+    let admin = caller(ctx).admin;
+    let rids: Vec<i64> = roles.iter().map(|r| r.id).collect();
+    let fields = cv::visible_on_issue(&all_fields, p.id, issue.tracker_id, admin, &rids);
+    let values = if fields.is_empty() {
+        cv::Values::new()
+    } else {
+        crate::store::custom_values::values_of(&app.db, "Issue", &[issue.id]).await?
+    };
+    let mut o = render(&issue, spent, cv::nodes(&fields, &values, issue.id));
     if ctx.includes("children") {
         let children = children_of(app, issue.id).await?;
         if !children.is_empty() {
@@ -189,6 +202,16 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
                     || j.user
                         .as_ref()
                         .is_some_and(|(u, _)| *u == ctx.current.user.id)
+            })
+            .map(|mut j| {
+                // changes of fields hidden from the caller are hidden too
+                j.details.retain(|(prop, name, _, _)| {
+                    prop != "cf"
+                        || all_fields.fields.iter().any(|(f, _, _)| {
+                            f.id.to_string() == *name && cv::visible(&all_fields, f, admin, &rids)
+                        })
+                });
+                j
             })
             .filter(|j| j.notes.as_deref().is_some_and(|n| !n.is_empty()) || !j.details.is_empty())
             .map(|j| {
@@ -757,7 +780,19 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
             }
         }
     }
-    let mut errors = rules::validate(&cand);
+    let all_fields = crate::store::custom_values::issue_fields(&app.db).await?;
+    let rids: Vec<i64> = roles.iter().map(|r| r.id).collect();
+    let custom = cv::apply(
+        &all_fields.for_issue(p.id, tracker_id),
+        &crate::domain::custom_fields::read(&body),
+        None,
+        0,
+        |f| cv::visible(&all_fields, f, c.admin, &rids) && !w.read_only.contains(&f.id.to_string()),
+        |f| required.contains(&f.id.to_string()),
+    );
+    // Redmine reports custom values before the issue's own attributes
+    let mut errors = custom.errors;
+    errors.extend(rules::validate(&cand));
     {
         let has_categories = !projects::include_rows(&app.db, "issue_categories", &[p.id])
             .await?
@@ -795,6 +830,7 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         parent_path,
         author,
         default_priority(app).await?,
+        &custom.values,
     )
     .await?;
     watchers.sort_unstable();
@@ -807,7 +843,12 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         None => false,
     };
     Ok(Reply::Created(
-        document("issue", render(&issue, spent)),
+        document("issue", {
+            let rids: Vec<i64> = roles.iter().map(|r| r.id).collect();
+            let fields = cv::visible_on_issue(&all_fields, p.id, tracker_id, c.admin, &rids);
+            let values = crate::store::custom_values::values_of(&app.db, "Issue", &[id]).await?;
+            render(&issue, spent, cv::nodes(&fields, &values, id))
+        }),
         ctx.location(&format!("/issues/{id}")),
     ))
 }
@@ -1141,7 +1182,42 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             )]));
         }
     }
-    let mut errors = rules::validate(&cand);
+    let new_tracker = ch
+        .cols
+        .iter()
+        .find_map(|(col, v)| match v {
+            crate::store::Arg::I64(t) if *col == "tracker_id" => Some(*t),
+            _ => None,
+        })
+        .unwrap_or(issue.tracker_id);
+    let dest_id = target_project.as_ref().map_or(p.id, |t| t.id);
+    let all_fields = crate::store::custom_values::issue_fields(&app.db).await?;
+    let fields = all_fields.for_issue(dest_id, new_tracker);
+    let custom = if fields.is_empty() {
+        cv::Outcome::default()
+    } else {
+        let old = crate::store::custom_values::values_of(&app.db, "Issue", &[issue.id]).await?;
+        let sent = if may_edit {
+            crate::domain::custom_fields::read(&body)
+        } else {
+            Vec::new()
+        };
+        let rids: Vec<i64> = roles.iter().map(|r| r.id).collect();
+        cv::apply(
+            &fields,
+            &sent,
+            Some(&old),
+            issue.id,
+            |f| {
+                cv::visible(&all_fields, f, c.admin, &rids)
+                    && !w.read_only.contains(&f.id.to_string())
+            },
+            |f| required.contains(&f.id.to_string()),
+        )
+    };
+    // Redmine reports custom values before the issue's own attributes
+    let mut errors = custom.errors;
+    errors.extend(rules::validate(&cand));
     if may_edit && !required.is_empty() {
         let tracker = reference::trackers(&app.db)
             .await?
@@ -1201,6 +1277,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     if new_status != issue.status_id && closed(new_status) && !closed(issue.status_id) {
         ch.cols.push(("closed_on", crate::store::now().into()));
     }
+    ch.details.extend(custom.details);
     let notes = if may_note {
         w.string("notes").flatten().filter(|n| !n.trim().is_empty())
     } else {
@@ -1246,7 +1323,16 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let priority = default_priority(app).await?;
     let moved_to = target_project.as_ref().map(|t| t.id);
     match store::update(
-        &app.db, &issue, c.user_id, &ch.cols, &journals, expected, new_parent, priority, moved_to,
+        &app.db,
+        &issue,
+        c.user_id,
+        &ch.cols,
+        &journals,
+        expected,
+        new_parent,
+        priority,
+        moved_to,
+        &custom.values,
     )
     .await
     {
@@ -1485,6 +1571,13 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     order.push("i.id DESC".into());
     let (offset, limit) = ctx.offset_and_limit();
     let (total, issues) = store::list(&app.db, &cond, &order.join(", "), offset, limit).await?;
+    let all_fields = crate::store::custom_values::issue_fields(&app.db).await?;
+    let values = if all_fields.fields.is_empty() {
+        cv::Values::new()
+    } else {
+        let ids: Vec<i64> = issues.iter().map(|i| i.id).collect();
+        crate::store::custom_values::values_of(&app.db, "Issue", &ids).await?
+    };
     let mut items = Vec::with_capacity(issues.len());
     for i in &issues {
         // spent time shows where the caller may view time entries (no query per issue)
@@ -1501,7 +1594,13 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
                     &a.roles,
                 )
         });
-        let mut o = render(i, spent);
+        let rids: Vec<i64> = access_map
+            .iter()
+            .find(|a| a.id == i.project_id)
+            .map(|a| a.roles.iter().map(|r| r.id).collect())
+            .unwrap_or_default();
+        let fields = cv::visible_on_issue(&all_fields, i.project_id, i.tracker_id, c.admin, &rids);
+        let mut o = render(i, spent, cv::nodes(&fields, &values, i.id));
         // no attachment or relation can exist yet: these lists are truthfully empty
         if ctx.includes("attachments") {
             o.array("attachments", Vec::new());

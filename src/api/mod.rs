@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod custom_fields;
+pub mod custom_values;
 pub mod enumerations;
 pub mod groups;
 pub mod issue_statuses;

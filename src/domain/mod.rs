@@ -1,6 +1,7 @@
 //! The rules, without HTTP and without SQL: who may do what, and what is valid.
 
 pub mod access;
+pub mod custom_fields;
 pub mod issue_query;
 pub mod issues;
 pub mod password;

@@ -186,6 +186,7 @@ pub async fn create(
     parent: Option<(i64, String)>,
     user: i64,
     default_priority: i64,
+    custom: &[(i64, Vec<String>)],
 ) -> Result<i64> {
     let t = now();
     let mut tx = db.begin().await?;
@@ -209,6 +210,7 @@ pub async fn create(
         &[path.clone().into(), id.into()],
     )
     .await?;
+    super::custom_values::set(&mut tx, "Issue", id, custom).await?;
     if let Some((pid, _)) = parent {
         child_journal(&mut tx, pid, user, None, Some(id)).await?;
         recalculate_ancestors(&mut tx, &path, default_priority).await?;
@@ -248,6 +250,7 @@ pub async fn update(
     new_parent: Option<NewParent>,
     default_priority: i64,
     moved_to: Option<i64>,
+    custom: &[(i64, Vec<String>)],
 ) -> std::result::Result<(), UpdateError> {
     let id = issue.id;
     let t = now();
@@ -280,6 +283,7 @@ pub async fn update(
             .await?;
         }
     }
+    super::custom_values::set(&mut tx, "Issue", id, custom).await?;
     if let Some(project) = moved_to {
         // subtasks in the old project move along
         tx.exec(
@@ -411,6 +415,17 @@ pub async fn delete(db: &Db, issue: &Issue, user: i64, default_priority: i64) ->
     for id in ids {
         tx.exec(
             "DELETE FROM journals WHERE journalized_type = 'Issue' AND journalized_id = $1",
+            &[id.into()],
+        )
+        .await?;
+        // what hangs on the issue by type and id has no foreign key to go with it
+        tx.exec(
+            "DELETE FROM custom_values WHERE customized_type = 'Issue' AND customized_id = $1",
+            &[id.into()],
+        )
+        .await?;
+        tx.exec(
+            "DELETE FROM watchers WHERE watchable_type = 'Issue' AND watchable_id = $1",
             &[id.into()],
         )
         .await?;

@@ -4,6 +4,7 @@
 //! both) and run through [`Db`], so every query runs on both databases.
 
 pub mod admin;
+pub mod custom_values;
 mod db;
 pub mod groups;
 pub mod issue_query;
@@ -53,6 +54,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 5,
         sql: include_str!("../../migrations/0005_queries_watchers.sql"),
+    },
+    Migration {
+        version: 6,
+        sql: include_str!("../../migrations/0006_custom_values.sql"),
     },
 ];
 

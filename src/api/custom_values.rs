@@ -1,0 +1,178 @@
+//! Issue custom field values as the API shows and takes them (conventions.md §3.4).
+
+use std::collections::HashMap;
+
+use crate::domain::custom_fields::{self, FieldSpec};
+use crate::render::{item, Body, Node};
+use crate::store::custom_values::IssueFields;
+use crate::store::reference::CustomField;
+
+/// Values by `(object id, field id)`.
+pub type Values = HashMap<(i64, i64), Vec<String>>;
+
+/// Whether the caller sees a field: visible to everyone, or to one of their roles in the
+/// object's project (administrators see every field).
+pub fn visible(all: &IssueFields, f: &CustomField, admin: bool, role_ids: &[i64]) -> bool {
+    admin
+        || f.visible
+        || all
+            .roles
+            .get(&f.id)
+            .is_some_and(|r| r.iter().any(|x| role_ids.contains(x)))
+}
+
+/// The fields of an issue the caller sees, in position order.
+pub fn visible_on_issue<'a>(
+    all: &'a IssueFields,
+    project: i64,
+    tracker: i64,
+    admin: bool,
+    role_ids: &[i64],
+) -> Vec<&'a CustomField> {
+    all.for_issue(project, tracker)
+        .into_iter()
+        .filter(|f| visible(all, f, admin, role_ids))
+        .collect()
+}
+
+/// The `custom_fields` array of one object; empty when it has no visible field.
+pub fn nodes(fields: &[&CustomField], values: &Values, object: i64) -> Vec<Node> {
+    fields
+        .iter()
+        .map(|f| {
+            let stored = values.get(&(object, f.id));
+            let mut attrs = vec![("id", f.id.into()), ("name", f.name.clone().into())];
+            let value = if f.multiple {
+                attrs.push(("multiple", true.into()));
+                let items = stored
+                    .into_iter()
+                    .flatten()
+                    .filter(|v| !v.is_empty())
+                    .map(|v| item("value", v.clone()))
+                    .collect();
+                Node {
+                    name: "value",
+                    body: Body::Array(Vec::new(), items),
+                }
+            } else {
+                item("value", stored.and_then(|v| v.first().cloned()))
+            };
+            Node {
+                name: "custom_field",
+                body: Body::Object(attrs, vec![value]),
+            }
+        })
+        .collect()
+}
+
+fn spec(f: &CustomField, required: bool) -> FieldSpec<'_> {
+    FieldSpec {
+        name: &f.name,
+        format: &f.field_format,
+        multiple: f.multiple,
+        required,
+        regexp: &f.regexp,
+        min_length: f.min_length,
+        max_length: f.max_length,
+        possible_values: f.possible_values.lines().collect(),
+    }
+}
+
+/// What a write does to an object's custom values.
+#[derive(Default)]
+pub struct Outcome {
+    /// Values to store, by field.
+    pub values: Vec<(i64, Vec<String>)>,
+    /// `('cf', field id, old, new)` journal details.
+    pub details: Vec<(String, String, Option<String>, Option<String>)>,
+    pub errors: Vec<String>,
+}
+
+/// Applies the values a client sent to the fields of an object.
+///
+/// `fields` are the fields applicable to the object; a field the caller may not set
+/// (`settable` false: hidden from them or read-only by workflow) keeps its value. Fields
+/// without a stored value get their default on creation (`old` is `None` then). Every
+/// applicable field is validated, as Redmine validates the whole object on save.
+pub fn apply(
+    fields: &[&CustomField],
+    sent: &[(i64, Vec<String>)],
+    old: Option<&Values>,
+    object: i64,
+    settable: impl Fn(&CustomField) -> bool,
+    required: impl Fn(&CustomField) -> bool,
+) -> Outcome {
+    let mut out = Outcome::default();
+    for f in fields {
+        let before = old.and_then(|o| o.get(&(object, f.id)));
+        let given = sent
+            .iter()
+            .find(|(id, _)| *id == f.id)
+            .filter(|_| settable(f))
+            .map(|(_, v)| v.clone());
+        let after = match (&given, before, old) {
+            (Some(v), _, _) => v.clone(),
+            (None, Some(b), _) => b.clone(),
+            // a new object takes the default; an old one without a row stays without
+            (None, None, None) => vec![f.default_value.clone().unwrap_or_default()],
+            (None, None, Some(_)) => Vec::new(),
+        };
+        if given.is_some() || old.is_none() || f.is_required || required(f) {
+            let checked = if after.is_empty() {
+                vec![String::new()]
+            } else {
+                after.clone()
+            };
+            out.errors.extend(custom_fields::validate(
+                &spec(f, f.is_required || required(f)),
+                &checked,
+            ));
+        }
+        if given.is_none() && old.is_some() {
+            continue;
+        }
+        if old.is_some() {
+            journal(
+                f,
+                before.map(Vec::as_slice).unwrap_or(&[]),
+                &after,
+                &mut out.details,
+            );
+        }
+        out.values.push((f.id, after));
+    }
+    out
+}
+
+/// Redmine journals a changed single value as one detail, and a multiple field as one
+/// detail per value added or removed; blank to blank is no change.
+fn journal(
+    f: &CustomField,
+    before: &[String],
+    after: &[String],
+    details: &mut Vec<(String, String, Option<String>, Option<String>)>,
+) {
+    let detail = |old: Option<&String>, new: Option<&String>| {
+        (
+            "cf".to_owned(),
+            f.id.to_string(),
+            old.cloned(),
+            new.cloned(),
+        )
+    };
+    if f.multiple {
+        let present = |v: &String| !v.is_empty();
+        for v in before.iter().filter(|v| present(v) && !after.contains(v)) {
+            details.push(detail(Some(v), None));
+        }
+        for v in after.iter().filter(|v| present(v) && !before.contains(v)) {
+            details.push(detail(None, Some(v)));
+        }
+        return;
+    }
+    let (b, a) = (before.first(), after.first());
+    let blank = |v: Option<&String>| v.is_none_or(|s| s.is_empty());
+    if b != a && !(blank(b) && blank(a)) {
+        details.push(detail(b, a));
+    }
+}

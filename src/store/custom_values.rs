@@ -1,0 +1,134 @@
+//! Custom fields of issues and the values objects hold.
+
+use std::collections::HashMap;
+
+use super::reference::CustomField;
+use super::sql::Sql;
+use super::{Db, Result, Tx};
+
+/// Every issue custom field with where it applies: `(field, tracker ids, project ids,
+/// is_for_all, role ids)`, by position.
+pub struct IssueFields {
+    pub fields: Vec<(CustomField, bool, i64)>,
+    pub trackers: HashMap<i64, Vec<i64>>,
+    pub projects: HashMap<i64, Vec<i64>>,
+    pub roles: HashMap<i64, Vec<i64>>,
+}
+
+impl IssueFields {
+    /// Fields of an issue in this project and tracker, in position order.
+    pub fn for_issue(&self, project: i64, tracker: i64) -> Vec<&CustomField> {
+        self.fields
+            .iter()
+            .filter(|(f, for_all, _)| {
+                self.trackers
+                    .get(&f.id)
+                    .is_some_and(|t| t.contains(&tracker))
+                    && (*for_all
+                        || self
+                            .projects
+                            .get(&f.id)
+                            .is_some_and(|p| p.contains(&project)))
+            })
+            .map(|(f, _, _)| f)
+            .collect()
+    }
+}
+
+pub async fn issue_fields(db: &Db) -> Result<IssueFields> {
+    let rows = db
+        .rows(
+            "SELECT id, type, name, field_format, possible_values, regexp, min_length, max_length, \
+             is_required, is_filter, searchable, multiple, default_value, visible, is_for_all, position \
+             FROM custom_fields WHERE type = 'IssueCustomField' ORDER BY position, id",
+            &[],
+        )
+        .await?;
+    let fields = rows
+        .iter()
+        .map(|r| {
+            (
+                <CustomField as super::FromRow>::from_row(r),
+                r.bool("is_for_all"),
+                r.i64("position"),
+            )
+        })
+        .collect::<Vec<_>>();
+    if fields.is_empty() {
+        // most trackers run without custom fields: no further statements then
+        return Ok(IssueFields {
+            fields,
+            trackers: HashMap::new(),
+            projects: HashMap::new(),
+            roles: HashMap::new(),
+        });
+    }
+    let link = |sql: &'static str| async move {
+        let mut map: HashMap<i64, Vec<i64>> = HashMap::new();
+        for r in db.rows(sql, &[]).await? {
+            map.entry(r.i64("cf")).or_default().push(r.i64("other"));
+        }
+        Ok::<_, super::Error>(map)
+    };
+    Ok(IssueFields {
+        fields,
+        trackers: link(
+            "SELECT custom_field_id AS cf, tracker_id AS other FROM custom_fields_trackers",
+        )
+        .await?,
+        projects: link(
+            "SELECT custom_field_id AS cf, project_id AS other FROM custom_fields_projects",
+        )
+        .await?,
+        roles: link("SELECT custom_field_id AS cf, role_id AS other FROM custom_fields_roles")
+            .await?,
+    })
+}
+
+/// `(object id, field id) → values` for several objects, in value order.
+pub async fn values_of(
+    db: &Db,
+    kind: &str,
+    ids: &[i64],
+) -> Result<HashMap<(i64, i64), Vec<String>>> {
+    let mut out: HashMap<(i64, i64), Vec<String>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut sql = Sql::new(
+        "SELECT customized_id, custom_field_id, value FROM custom_values WHERE customized_type = ",
+    );
+    sql.bind(kind).push(" AND ");
+    super::issue_query::in_list(&mut sql, "customized_id", ids);
+    sql.push(" ORDER BY id");
+    for r in db.rows(&sql.text, &sql.args).await? {
+        out.entry((r.i64("customized_id"), r.i64("custom_field_id")))
+            .or_default()
+            .push(r.str("value"));
+    }
+    Ok(out)
+}
+
+/// Replaces the values of the given fields of one object.
+pub async fn set(
+    tx: &mut Tx<'_>,
+    kind: &str,
+    id: i64,
+    values: &[(i64, Vec<String>)],
+) -> Result<()> {
+    for (field, vals) in values {
+        tx.exec(
+            "DELETE FROM custom_values WHERE customized_type = $1 AND customized_id = $2 AND custom_field_id = $3",
+            &[kind.into(), id.into(), (*field).into()],
+        )
+        .await?;
+        for v in vals {
+            tx.exec(
+                "INSERT INTO custom_values (customized_type, customized_id, custom_field_id, value) VALUES ($1, $2, $3, $4)",
+                &[kind.into(), id.into(), (*field).into(), v.into()],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
