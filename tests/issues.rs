@@ -1371,3 +1371,92 @@ async fn custom_field_values() {
         assert_eq!(r.status, 204, "{}", r.text);
     }
 }
+
+#[tokio::test]
+async fn custom_field_filters_and_sorts() {
+    for b in backends() {
+        let s = Server::start_with(
+            b,
+            Options {
+                settings: vec![("admin_api_enabled", "1")],
+            },
+        )
+        .await;
+        setup(&s).await;
+        let dev = s.create_user("dev", "secret-pass1").await;
+        s.post(
+            "/projects/alpha/memberships.json",
+            json!({"membership": {"user_id": dev, "role_ids": [4]}}),
+        )
+        .send()
+        .await;
+        let srv = &s;
+        let field = |body: Value| async move {
+            let r = srv
+                .post("/custom_fields.json", json!({ "custom_field": body }))
+                .send()
+                .await;
+            assert_eq!(r.status, 201, "{}", r.text);
+            r.json()["custom_field"]["id"].as_i64().unwrap()
+        };
+        let sev = field(json!({"customized_type": "issue", "name": "Severity", "field_format": "list", "possible_values": ["Low", "High"], "is_filter": true, "is_for_all": true, "tracker_ids": [1]})).await;
+        let pts = field(json!({"customized_type": "issue", "name": "Points", "field_format": "int", "is_filter": true, "is_for_all": true, "tracker_ids": [1]})).await;
+        let secret = field(json!({"customized_type": "issue", "name": "Secret", "field_format": "string", "is_filter": true, "visible": false, "role_ids": [3], "is_for_all": true, "tracker_ids": [1]})).await;
+        let plain = field(json!({"customized_type": "issue", "name": "Plain", "field_format": "string", "is_for_all": true, "tracker_ids": [1]})).await;
+        let mut ids = Vec::new();
+        for (subject, values) in [
+            (
+                "A",
+                json!({sev.to_string(): "High", pts.to_string(): "5", secret.to_string(): "x", plain.to_string(): "p"}),
+            ),
+            ("B", json!({sev.to_string(): "Low", pts.to_string(): "12"})),
+            ("C", json!({})),
+        ] {
+            let r = issue(
+                &s,
+                json!({"project_id": "alpha", "subject": subject, "custom_field_values": values}),
+            )
+            .await;
+            assert_eq!(r.status, 201, "{b:?} {}", r.text);
+            ids.push(r.json()["issue"]["id"].as_i64().unwrap());
+        }
+        let (a, bb, c) = (ids[0], ids[1], ids[2]);
+        let found = |r: Resp| -> Vec<i64> {
+            assert_eq!(r.status, 200, "{}", r.text);
+            r.json()["issues"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_i64().unwrap())
+                .collect()
+        };
+        let get = |q: String| s.get(&format!("/issues.json?{q}")).send();
+        assert_eq!(found(get(format!("cf_{sev}=High")).await), [a], "{b:?}");
+        assert_eq!(found(get(format!("cf_{sev}=!High&sort=id")).await), [bb, c]);
+        assert_eq!(found(get(format!("cf_{pts}=%3E%3D6")).await), [bb]);
+        assert_eq!(found(get(format!("cf_{pts}=!*")).await), [c]);
+        assert_eq!(found(get(format!("cf_{pts}=*&sort=id")).await), [a, bb]);
+        assert_eq!(found(get(format!("sort=cf_{pts}:desc")).await), [bb, a, c]);
+        assert_eq!(
+            found(get(format!("f[]=cf_{sev}&op[cf_{sev}]==&v[cf_{sev}][]=Low")).await),
+            [bb]
+        );
+        assert_eq!(
+            get(format!("cf_{pts}=abc")).await.json(),
+            json!({"errors": ["Points is invalid"]})
+        );
+        // a field that is no filter, or hidden from the caller, filters nothing
+        assert_eq!(found(get(format!("cf_{plain}=zzz")).await).len(), 3);
+        assert_eq!(found(get(format!("cf_{secret}=x")).await), [a]);
+        let as_dev = s
+            .get(&format!("/issues.json?cf_{secret}=x"))
+            .basic("dev", "secret-pass1")
+            .send()
+            .await;
+        assert_eq!(
+            found(as_dev).len(),
+            3,
+            "the Developer cannot filter on Secret"
+        );
+    }
+}

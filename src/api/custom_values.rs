@@ -3,8 +3,10 @@
 use std::collections::HashMap;
 
 use crate::domain::custom_fields::{self, FieldSpec};
+use crate::domain::issue_query::{self, Def};
 use crate::render::{item, Body, Node};
 use crate::store::custom_values::IssueFields;
+use crate::store::issue_query::CustomFilter;
 use crate::store::reference::CustomField;
 
 /// Values by `(object id, field id)`.
@@ -175,4 +177,98 @@ fn journal(
     if b != a && !(blank(b) && blank(a)) {
         details.push(detail(b, a));
     }
+}
+
+/// The issue custom fields the caller may filter issues by: marked as filters, visible to
+/// them somewhere, and (within a project) enabled in the project or one of its subprojects.
+pub async fn filters(
+    app: &crate::app::App,
+    all: &IssueFields,
+    scope: Option<&crate::store::projects::Project>,
+    access: &[crate::store::projects::Access],
+    admin: bool,
+) -> crate::store::Result<(Vec<Def>, Vec<CustomFilter>)> {
+    let mut defs = Vec::new();
+    let mut filters = Vec::new();
+    let mut subtree: Option<Vec<i64>> = None;
+    for (f, for_all, _) in all.fields.iter().filter(|(f, _, _)| f.is_filter) {
+        let projects = if admin || f.visible {
+            None
+        } else {
+            let roles = all.roles.get(&f.id).cloned().unwrap_or_default();
+            let seen: Vec<i64> = access
+                .iter()
+                .filter(|a| a.roles.iter().any(|r| roles.contains(&r.id)))
+                .map(|a| a.id)
+                .collect();
+            if seen.is_empty() {
+                continue;
+            }
+            Some(seen)
+        };
+        if let (Some(p), false) = (scope, *for_all) {
+            if subtree.is_none() {
+                let rows = app
+                    .db
+                    .rows(
+                        "SELECT id FROM projects WHERE substr(id_path, 1, CAST($1 AS INTEGER)) = $2",
+                        &[(p.id_path.chars().count() as i64).into(), p.id_path.clone().into()],
+                    )
+                    .await?;
+                subtree = Some(rows.iter().map(|r| r.i64("id")).collect());
+            }
+            let enabled = all.projects.get(&f.id).is_some_and(|ps| {
+                ps.iter()
+                    .any(|x| subtree.as_ref().is_some_and(|t| t.contains(x)))
+            });
+            if !enabled {
+                continue;
+            }
+        }
+        let def = issue_query::custom(f.id, &f.name, &f.field_format);
+        filters.push(CustomFilter {
+            name: def.name.to_string(),
+            field: f.id,
+            projects,
+        });
+        defs.push(def);
+    }
+    Ok((defs, filters))
+}
+
+/// The sort expression of `cf_<id>`: single-value fields the caller sees somewhere, by
+/// value (numerically for numbers); values hidden from the caller sort as blanks.
+pub fn sort_expr(
+    all: &IssueFields,
+    criterion: &str,
+    admin: bool,
+    access: &[crate::store::projects::Access],
+) -> Option<String> {
+    let id: i64 = criterion.strip_prefix("cf_")?.parse().ok()?;
+    let (f, _, _) = all.fields.iter().find(|(f, _, _)| f.id == id)?;
+    if f.multiple {
+        return None;
+    }
+    let mut cond = String::new();
+    if !(admin || f.visible) {
+        let roles = all.roles.get(&f.id).cloned().unwrap_or_default();
+        let seen: Vec<String> = access
+            .iter()
+            .filter(|a| a.roles.iter().any(|r| roles.contains(&r.id)))
+            .map(|a| a.id.to_string())
+            .collect();
+        if seen.is_empty() {
+            return None;
+        }
+        cond = format!(" AND i.project_id IN ({})", seen.join(", "));
+    }
+    let value = if matches!(f.field_format.as_str(), "int" | "float") {
+        "CAST(CASE WHEN cv.value = '' THEN NULL ELSE cv.value END AS DECIMAL(30,3))"
+    } else {
+        "cv.value"
+    };
+    Some(format!(
+        "(SELECT {value} FROM custom_values cv WHERE cv.customized_type = 'Issue' \
+         AND cv.customized_id = i.id AND cv.custom_field_id = {id}{cond} ORDER BY cv.id LIMIT 1)"
+    ))
 }

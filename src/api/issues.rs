@@ -1487,12 +1487,16 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         &["set_issues_private", "set_own_issues_private"],
         &anywhere,
     );
-    let defs = issue_query::available(
+    let mut defs = issue_query::available(
         project.is_some(),
         has_subprojects,
         may_set_private,
         c.logged,
     );
+    let all_fields = crate::store::custom_values::issue_fields(&app.db).await?;
+    let (custom_defs, custom_filters) =
+        cv::filters(app, &all_fields, project.as_ref(), &access_map, c.admin).await?;
+    defs.extend(custom_defs);
     let long_form = ctx.param("f").or_else(|| ctx.param("fields")).is_some();
     // a saved query replaces the request's filters (and its sort, unless one is given)
     let saved = match ctx.param_str("query_id").filter(|q| !q.trim().is_empty()) {
@@ -1532,6 +1536,7 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         today: issue_query_sql::today(),
         scope: project.as_ref().map(|p| (p.id, p.id_path.clone())),
         private_notes: c.admin,
+        custom: custom_filters,
     };
     let extra = issue_query_sql::sql_for(&filters, &env);
     issue_query_sql::append(&mut cond, &extra);
@@ -1545,6 +1550,10 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         _ => ctx.sort_criteria(),
     };
     for (col, desc) in criteria {
+        if let Some(expr) = cv::sort_expr(&all_fields, &col, c.admin, &access_map) {
+            order.push(crate::store::sql::order_term(&expr, desc));
+            continue;
+        }
         let expr = match col.as_str() {
             "id" => "i.id",
             "project" => "p.name",
@@ -1571,7 +1580,6 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     order.push("i.id DESC".into());
     let (offset, limit) = ctx.offset_and_limit();
     let (total, issues) = store::list(&app.db, &cond, &order.join(", "), offset, limit).await?;
-    let all_fields = crate::store::custom_values::issue_fields(&app.db).await?;
     let values = if all_fields.fields.is_empty() {
         cv::Values::new()
     } else {

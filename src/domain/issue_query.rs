@@ -1,6 +1,8 @@
 //! The issue query: which filters exist, how the request spells them (short and long
 //! forms), and their validation with Redmine's labels and messages (issues.md §3).
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::http::scalar_text;
@@ -14,6 +16,7 @@ pub enum Kind {
     Date,
     DatePast,
     Text,
+    String,
     Integer,
     Float,
     Tree,
@@ -35,6 +38,7 @@ impl Kind {
                 "m", "lm", "y", "!*", "*",
             ],
             Kind::Text => &["~", "!~", "^", "$", "!*", "*"],
+            Kind::String => &["~", "=", "!~", "!", "^", "$", "!*", "*"],
             Kind::Integer | Kind::Float => &["=", ">=", "<=", "><", "!*", "*"],
             Kind::Tree => &["=", "~", "!*", "*"],
         }
@@ -52,15 +56,38 @@ const NO_VALUE: &[&str] = &[
     "o", "c", "!*", "*", "nd", "t", "ld", "nw", "w", "lw", "l2w", "nm", "m", "lm", "y", "*o", "!o",
 ];
 
-#[derive(Debug, Clone, Copy)]
+/// A filter's name and label are fixed for Redmine's own attributes and made up for custom
+/// fields (`cf_4`, labelled by the field's name).
+#[derive(Debug, Clone)]
 pub struct Def {
-    pub name: &'static str,
-    pub label: &'static str,
+    pub name: Cow<'static, str>,
+    pub label: Cow<'static, str>,
     pub kind: Kind,
 }
 
 const fn def(name: &'static str, label: &'static str, kind: Kind) -> Def {
-    Def { name, label, kind }
+    Def {
+        name: Cow::Borrowed(name),
+        label: Cow::Borrowed(label),
+        kind,
+    }
+}
+
+/// The filter of an issue custom field, typed by its format.
+pub fn custom(id: i64, name: &str, format: &str) -> Def {
+    let kind = match format {
+        "string" | "link" => Kind::String,
+        "text" => Kind::Text,
+        "int" => Kind::Integer,
+        "float" => Kind::Float,
+        "date" => Kind::Date,
+        _ => Kind::ListOptional,
+    };
+    Def {
+        name: Cow::Owned(format!("cf_{id}")),
+        label: Cow::Owned(name.to_owned()),
+        kind,
+    }
 }
 
 const ALWAYS: &[Def] = &[
@@ -189,7 +216,7 @@ pub fn parse(params: &Value, defs: &[Def]) -> Result<Option<Vec<Filter>>, QueryE
     }
     let mut any = false;
     for d in defs {
-        let Some(expr) = params.get(d.name).and_then(scalar_text) else {
+        let Some(expr) = params.get(d.name.as_ref()).and_then(scalar_text) else {
             continue;
         };
         any = true;
@@ -202,7 +229,7 @@ pub fn parse(params: &Value, defs: &[Def]) -> Result<Option<Vec<Filter>>, QueryE
             .map(|op| (op.to_string(), expr[op.len()..].to_owned()))
             .unwrap_or_else(|| ("=".to_owned(), expr.clone()));
         out.push(Filter {
-            name: d.name.to_owned(),
+            name: d.name.to_string(),
             kind: d.kind,
             op,
             values: rest.split('|').map(str::to_owned).collect(),
@@ -214,10 +241,10 @@ pub fn parse(params: &Value, defs: &[Def]) -> Result<Option<Vec<Filter>>, QueryE
     validate(out, defs).map(Some)
 }
 
-fn label(defs: &[Def], name: &str) -> &'static str {
+fn label<'a>(defs: &'a [Def], name: &str) -> &'a str {
     defs.iter()
         .find(|d| d.name == name)
-        .map(|d| d.label)
+        .map(|d| d.label.as_ref())
         .unwrap_or("")
 }
 

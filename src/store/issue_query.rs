@@ -3,7 +3,7 @@
 use time::{Date, Duration, Month};
 
 use super::sql::{like_pattern, Sql};
-use crate::domain::issue_query::{words, Filter};
+use crate::domain::issue_query::{words, Filter, Kind};
 
 /// What the filters need to know about the request.
 pub struct Env {
@@ -16,6 +16,85 @@ pub struct Env {
     pub scope: Option<(i64, String)>,
     /// Whether private notes count for the `notes` filter.
     pub private_notes: bool,
+    /// The custom fields the caller may filter on.
+    pub custom: Vec<CustomFilter>,
+}
+
+/// An issue custom field usable as a filter.
+pub struct CustomFilter {
+    /// `cf_<id>`
+    pub name: String,
+    pub field: i64,
+    /// Projects where the caller sees the field's values; `None`: everywhere.
+    pub projects: Option<Vec<i64>>,
+}
+
+/// `col IN ('a', 'b')` over text values.
+fn text_in(sql: &mut Sql, col: &str, values: &[String]) {
+    sql.push(col).push(" IN (");
+    if values.is_empty() {
+        sql.push("NULL");
+    }
+    for (k, v) in values.iter().enumerate() {
+        if k > 0 {
+            sql.push(", ");
+        }
+        sql.bind(v.as_str());
+    }
+    sql.push(")");
+}
+
+/// A custom field filter: the issues holding a matching value the caller may see. `!` and
+/// `!*` are the complement of `=` and `*`, so that issues without any value match them.
+fn custom_filter(sql: &mut Sql, cf: &CustomFilter, f: &Filter, env: &Env) {
+    let (negate, op) = match f.op.as_str() {
+        "!" => (true, "="),
+        "!*" => (true, "*"),
+        other => (false, other),
+    };
+    sql.push(if negate {
+        " AND i.id NOT IN ("
+    } else {
+        " AND i.id IN ("
+    })
+    .push("SELECT cv.customized_id FROM custom_values cv WHERE cv.customized_type = 'Issue' AND cv.custom_field_id = ")
+    .bind(cf.field);
+    if let Some(projects) = &cf.projects {
+        sql.push(" AND cv.customized_id IN (SELECT vi.id FROM issues vi WHERE ");
+        in_list(sql, "vi.project_id", projects);
+        sql.push(")");
+    }
+    // a blank value is no value
+    sql.push(" AND cv.value <> ''");
+    let v = &f.values;
+    match (f.kind, op) {
+        (_, "*") => {}
+        (Kind::String | Kind::Text, "=") => {
+            sql.push(" AND ");
+            text_in(sql, "cv.value", v);
+        }
+        (Kind::String | Kind::Text, _) => text(sql, "cv.value", op, v),
+        (Kind::Integer | Kind::Float, _) => number(
+            sql,
+            "CAST(CASE WHEN cv.value = '' THEN NULL ELSE cv.value END AS DECIMAL(30,3))",
+            op,
+            v,
+            f.kind == Kind::Float,
+        ),
+        (Kind::Date, _) => date(sql, "cv.value", true, op, v, env.today),
+        _ => {
+            let values: Vec<String> = v
+                .iter()
+                .map(|x| match x.as_str() {
+                    "me" => env.user_id.to_string(),
+                    other => other.to_owned(),
+                })
+                .collect();
+            sql.push(" AND ");
+            text_in(sql, "cv.value", &values);
+        }
+    }
+    sql.push(")");
 }
 
 fn ints(values: &[String], env: &Env, me_groups: bool) -> Vec<i64> {
@@ -354,6 +433,10 @@ pub fn sql_for(filters: &[Filter], env: &Env) -> Sql {
     for f in filters {
         let op = f.op.as_str();
         let v = &f.values;
+        if let Some(cf) = env.custom.iter().find(|c| c.name == f.name) {
+            custom_filter(&mut sql, cf, f, env);
+            continue;
+        }
         match f.name.as_str() {
             "status_id" => match op {
                 "o" => {
