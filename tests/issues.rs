@@ -13,6 +13,35 @@ async fn setup(s: &Server) {
     .await;
 }
 
+/// A server with the admin API on, project Alpha, and user `dev` a Developer there.
+async fn with_developer(b: Backend) -> Server {
+    let s = Server::start_with(
+        b,
+        Options {
+            settings: vec![("admin_api_enabled", "1")],
+        },
+    )
+    .await;
+    setup(&s).await;
+    let dev = s.create_user("dev", "secret-pass1").await;
+    s.post(
+        "/projects/alpha/memberships.json",
+        json!({"membership": {"user_id": dev, "role_ids": [4]}}),
+    )
+    .send()
+    .await;
+    s
+}
+
+async fn custom_field(s: &Server, body: Value) -> i64 {
+    let r = s
+        .post("/custom_fields.json", json!({ "custom_field": body }))
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.json()["custom_field"]["id"].as_i64().unwrap()
+}
+
 async fn issue(s: &Server, body: Value) -> Resp {
     s.post("/issues.json", json!({ "issue": body }))
         .send()
@@ -1161,21 +1190,7 @@ async fn list_pages_use_a_bounded_number_of_queries() {
 #[tokio::test]
 async fn workflow_field_rules() {
     for b in backends() {
-        let s = Server::start_with(
-            b,
-            Options {
-                settings: vec![("admin_api_enabled", "1")],
-            },
-        )
-        .await;
-        setup(&s).await;
-        let dev = s.create_user("dev", "secret-pass1").await;
-        s.post(
-            "/projects/alpha/memberships.json",
-            json!({"membership": {"user_id": dev, "role_ids": [4]}}),
-        )
-        .send()
-        .await;
+        let s = with_developer(b).await;
         let r = s
             .put(
                 "/workflows.json",
@@ -1233,30 +1248,8 @@ async fn workflow_field_rules() {
 #[tokio::test]
 async fn custom_field_values() {
     for b in backends() {
-        let s = Server::start_with(
-            b,
-            Options {
-                settings: vec![("admin_api_enabled", "1")],
-            },
-        )
-        .await;
-        setup(&s).await;
-        let dev = s.create_user("dev", "secret-pass1").await;
-        s.post(
-            "/projects/alpha/memberships.json",
-            json!({"membership": {"user_id": dev, "role_ids": [4]}}),
-        )
-        .send()
-        .await;
-        let srv = &s;
-        let field = |body: Value| async move {
-            let r = srv
-                .post("/custom_fields.json", json!({ "custom_field": body }))
-                .send()
-                .await;
-            assert_eq!(r.status, 201, "{}", r.text);
-            r.json()["custom_field"]["id"].as_i64().unwrap()
-        };
+        let s = with_developer(b).await;
+        let field = |body: Value| custom_field(&s, body);
         let build = field(json!({"customized_type": "issue", "name": "Build", "field_format": "string", "regexp": "^[0-9]+$", "max_length": 5, "default_value": "1", "is_for_all": true, "tracker_ids": [1]})).await;
         let platforms = field(json!({"customized_type": "issue", "name": "Platforms", "field_format": "list", "possible_values": ["Linux", "Windows"], "multiple": true, "is_for_all": true, "tracker_ids": [1]})).await;
         let cost = field(json!({"customized_type": "issue", "name": "Cost", "field_format": "int", "visible": false, "role_ids": [3], "is_for_all": true, "tracker_ids": [1]})).await;
@@ -1375,30 +1368,8 @@ async fn custom_field_values() {
 #[tokio::test]
 async fn custom_field_filters_and_sorts() {
     for b in backends() {
-        let s = Server::start_with(
-            b,
-            Options {
-                settings: vec![("admin_api_enabled", "1")],
-            },
-        )
-        .await;
-        setup(&s).await;
-        let dev = s.create_user("dev", "secret-pass1").await;
-        s.post(
-            "/projects/alpha/memberships.json",
-            json!({"membership": {"user_id": dev, "role_ids": [4]}}),
-        )
-        .send()
-        .await;
-        let srv = &s;
-        let field = |body: Value| async move {
-            let r = srv
-                .post("/custom_fields.json", json!({ "custom_field": body }))
-                .send()
-                .await;
-            assert_eq!(r.status, 201, "{}", r.text);
-            r.json()["custom_field"]["id"].as_i64().unwrap()
-        };
+        let s = with_developer(b).await;
+        let field = |body: Value| custom_field(&s, body);
         let sev = field(json!({"customized_type": "issue", "name": "Severity", "field_format": "list", "possible_values": ["Low", "High"], "is_filter": true, "is_for_all": true, "tracker_ids": [1]})).await;
         let pts = field(json!({"customized_type": "issue", "name": "Points", "field_format": "int", "is_filter": true, "is_for_all": true, "tracker_ids": [1]})).await;
         let secret = field(json!({"customized_type": "issue", "name": "Secret", "field_format": "string", "is_filter": true, "visible": false, "role_ids": [3], "is_for_all": true, "tracker_ids": [1]})).await;
