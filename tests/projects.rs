@@ -482,3 +482,32 @@ async fn non_admin_creator_becomes_manager() {
         assert_eq!(r.status, 201, "{}", r.text);
     }
 }
+
+#[tokio::test]
+async fn listing_trackers_costs_the_same_for_any_page_size() {
+    for b in backends() {
+        let s = Server::start(b).await;
+        s.create_user("dev", "secret-pass1").await;
+        for k in 0..12 {
+            let r = project(&s, json!({"name": format!("P{k}"), "identifier": format!("p{k}"), "tracker_ids": [1, 2]})).await;
+            assert_eq!(r.status, 201, "{}", r.text);
+        }
+        let get = |limit: u32| {
+            s.get(&format!("/projects.json?include=trackers&limit={limit}"))
+                .basic("dev", "secret-pass1")
+                .send()
+        };
+        let (small, large) = (get(2).await, get(12).await);
+        assert_eq!(large.json()["projects"].as_array().unwrap().len(), 12);
+        assert_eq!(
+            large.json()["projects"][11]["trackers"],
+            json!([{"id": 1, "name": "Bug"}, {"id": 2, "name": "Feature"}]),
+            "{b:?}"
+        );
+        assert_eq!(
+            small.header("x-carmine-queries"),
+            large.header("x-carmine-queries"),
+            "{b:?}"
+        );
+    }
+}

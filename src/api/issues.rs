@@ -1589,19 +1589,7 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     let mut items = Vec::with_capacity(issues.len());
     for i in &issues {
         // spent time shows where the caller may view time entries (no query per issue)
-        let spent = access_map.iter().any(|a| {
-            a.id == i.project_id
-                && access::allowed(
-                    &c,
-                    &["view_time_entries"],
-                    &access::ProjectState {
-                        status: a.status,
-                        is_public: a.is_public,
-                        modules: &a.modules,
-                    },
-                    &a.roles,
-                )
-        });
+        let spent = projects::allowed_in(&access_map, &c, i.project_id, &["view_time_entries"]);
         let rids: Vec<i64> = access_map
             .iter()
             .find(|a| a.id == i.project_id)

@@ -114,14 +114,12 @@ async fn included(app: &App, ctx: &Ctx, projects: &[Project]) -> Result<Included
     };
     let mut tracker_projects = Vec::new();
     if ctx.includes("trackers") {
-        let mut modules: HashMap<i64, Vec<String>> = HashMap::new();
-        for (pid, _, name) in store::include_rows(&app.db, "enabled_modules", &ids).await? {
-            modules.entry(pid).or_default().push(name);
-        }
+        // every project's roles at once: no statement per listed project
+        let c = caller(ctx);
+        let map = store::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
         for p in projects {
-            let mut p = p.clone();
-            p.modules = modules.remove(&p.id).unwrap_or_default();
-            if allowed(app, ctx, &p, &["view_issues"]).await? {
+            let shows = store::allowed_in(&map, &c, p.id, &["view_issues"]);
+            if shows {
                 tracker_projects.push(p.id);
             }
         }

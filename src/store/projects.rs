@@ -878,6 +878,28 @@ pub struct Access {
     pub roles: Vec<Role>,
 }
 
+/// Whether the caller holds one of `names` in a project of the map, without a statement.
+pub fn allowed_in(
+    map: &[Access],
+    caller: &crate::domain::Caller,
+    project: i64,
+    names: &[&str],
+) -> bool {
+    map.iter().any(|a| {
+        a.id == project
+            && crate::domain::access::allowed(
+                caller,
+                names,
+                &ProjectState {
+                    status: a.status,
+                    is_public: a.is_public,
+                    modules: &a.modules,
+                },
+                &a.roles,
+            )
+    })
+}
+
 /// Every non-archived project the caller can see, with its roles there, in a fixed
 /// number of queries whatever the number of projects (the rules of `roles_for`).
 pub async fn access_map(db: &Db, user: &User, logged: bool, admin: bool) -> Result<Vec<Access>> {
