@@ -1431,3 +1431,41 @@ async fn custom_field_filters_and_sorts() {
         );
     }
 }
+
+#[tokio::test]
+async fn group_by_orders_groups_first() {
+    for b in backends() {
+        let s = Server::start(b).await;
+        setup(&s).await;
+        let mut ids = Vec::new();
+        for (subject, ratio, start, priority) in [
+            ("a", 0, "2026-03-01", 3),
+            ("b", 50, "2026-01-01", 2),
+            ("c", 0, "2026-01-01", 2),
+        ] {
+            let r = issue(&s, json!({"project_id": "alpha", "subject": subject, "done_ratio": ratio, "start_date": start, "priority_id": priority})).await;
+            assert_eq!(r.status, 201, "{}", r.text);
+            ids.push(r.json()["issue"]["id"].as_i64().unwrap());
+        }
+        let (a, bb, c) = (ids[0], ids[1], ids[2]);
+        // the orders the real Redmine 5.0.4 answered for the same data
+        for (query, expected) in [
+            ("group_by=done_ratio", [c, a, bb]),
+            ("group_by=start_date", [c, bb, a]),
+            ("group_by=start_date&sort=id", [bb, c, a]),
+            ("group_by=priority", [a, c, bb]),
+            ("group_by=priority&sort=priority", [c, bb, a]),
+            ("group_by=subject", [c, bb, a]),
+            ("group_by=nonsense", [c, bb, a]),
+        ] {
+            let r = s.get(&format!("/issues.json?{query}")).send().await;
+            let got: Vec<i64> = r.json()["issues"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_i64().unwrap())
+                .collect();
+            assert_eq!(got, expected, "{b:?} {query}");
+        }
+    }
+}

@@ -1452,6 +1452,52 @@ fn open_filter() -> Filter {
     }
 }
 
+/// Columns a list can be grouped by, and those whose groups come newest first.
+const GROUPABLE: &[&str] = &[
+    "project",
+    "tracker",
+    "status",
+    "priority",
+    "author",
+    "assigned_to",
+    "category",
+    "fixed_version",
+    "start_date",
+    "due_date",
+    "done_ratio",
+    "created_on",
+    "updated_on",
+    "closed_on",
+    "is_private",
+];
+const GROUPED_DESC: &[&str] = &["priority", "created_on", "updated_on", "closed_on"];
+
+/// The ORDER BY expression of a sortable column of the issue list.
+fn sort_column(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "id" => "i.id",
+        "project" => "p.name",
+        "tracker" => "t.position",
+        "status" => "s.position",
+        "priority" => "e.position",
+        "subject" => "i.subject",
+        "author" => "au.lastname",
+        "assigned_to" => "asg.lastname",
+        "updated_on" => "i.updated_on",
+        "created_on" => "i.created_on",
+        "start_date" => "i.start_date",
+        "due_date" => "i.due_date",
+        "done_ratio" => "i.done_ratio",
+        "estimated_hours" => "i.estimated_hours",
+        "closed_on" => "i.closed_on",
+        "category" => "c.name",
+        "fixed_version" => "v.effective_date",
+        "parent" => "i.id_path",
+        "is_private" => "i.is_private",
+        _ => return None,
+    })
+}
+
 /// `GET /issues`, `GET /projects/:id/issues`: visible issues, open ones by default.
 pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult {
     let c = caller(ctx);
@@ -1549,33 +1595,30 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
             .collect(),
         _ => ctx.sort_criteria(),
     };
-    for (col, desc) in criteria {
-        if let Some(expr) = cv::sort_expr(&all_fields, &col, c.admin, &access_map) {
-            order.push(crate::store::sql::order_term(&expr, desc));
-            continue;
-        }
-        let expr = match col.as_str() {
-            "id" => "i.id",
-            "project" => "p.name",
-            "tracker" => "t.position",
-            "status" => "s.position",
-            "priority" => "e.position",
-            "subject" => "i.subject",
-            "author" => "au.lastname",
-            "assigned_to" => "asg.lastname",
-            "updated_on" => "i.updated_on",
-            "created_on" => "i.created_on",
-            "start_date" => "i.start_date",
-            "due_date" => "i.due_date",
-            "done_ratio" => "i.done_ratio",
-            "estimated_hours" => "i.estimated_hours",
-            "closed_on" => "i.closed_on",
-            "category" => "c.name",
-            "fixed_version" => "v.effective_date",
-            "parent" => "i.id_path",
-            _ => continue,
+    // group_by goes first, in the sort's direction for that column or the column's own
+    let group = ctx
+        .param_str("group_by")
+        .filter(|g| saved.is_none() && (GROUPABLE.contains(&g.as_str()) || g.starts_with("cf_")));
+    let grouped: Vec<(String, bool)> = group
+        .iter()
+        .map(|g| {
+            let desc = criteria
+                .iter()
+                .find(|(c, _)| c == g)
+                .map_or(GROUPED_DESC.contains(&g.as_str()), |(_, d)| *d);
+            (g.clone(), desc)
+        })
+        .collect();
+    let columns = grouped.into_iter().chain(criteria);
+    for (col, desc) in columns {
+        let expr = match cv::sort_expr(&all_fields, &col, c.admin, &access_map) {
+            Some(e) => e,
+            None => match sort_column(&col) {
+                Some(e) => e.to_owned(),
+                None => continue,
+            },
         };
-        order.push(crate::store::sql::order_term(expr, desc));
+        order.push(crate::store::sql::order_term(&expr, desc));
     }
     order.push("i.id DESC".into());
     let (offset, limit) = ctx.offset_and_limit();
