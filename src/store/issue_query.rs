@@ -29,21 +29,6 @@ pub struct CustomFilter {
     pub projects: Option<Vec<i64>>,
 }
 
-/// `col IN ('a', 'b')` over text values.
-fn text_in(sql: &mut Sql, col: &str, values: &[String]) {
-    sql.push(col).push(" IN (");
-    if values.is_empty() {
-        sql.push("NULL");
-    }
-    for (k, v) in values.iter().enumerate() {
-        if k > 0 {
-            sql.push(", ");
-        }
-        sql.bind(v.as_str());
-    }
-    sql.push(")");
-}
-
 /// A custom field filter: the issues holding a matching value the caller may see. `!` and
 /// `!*` are the complement of `=` and `*`, so that issues without any value match them.
 fn custom_filter(sql: &mut Sql, cf: &CustomFilter, f: &Filter, env: &Env) {
@@ -71,7 +56,7 @@ fn custom_filter(sql: &mut Sql, cf: &CustomFilter, f: &Filter, env: &Env) {
         (_, "*") => {}
         (Kind::String | Kind::Text, "=") => {
             sql.push(" AND ");
-            text_in(sql, "cv.value", v);
+            in_list(sql, "cv.value", v);
         }
         (Kind::String | Kind::Text, _) => text(sql, "cv.value", op, v),
         (Kind::Integer | Kind::Float, _) => number(
@@ -91,7 +76,7 @@ fn custom_filter(sql: &mut Sql, cf: &CustomFilter, f: &Filter, env: &Env) {
                 })
                 .collect();
             sql.push(" AND ");
-            text_in(sql, "cv.value", &values);
+            in_list(sql, "cv.value", &values);
         }
     }
     sql.push(")");
@@ -119,16 +104,17 @@ fn ints(values: &[String], env: &Env, me_groups: bool) -> Vec<i64> {
     out
 }
 
-pub fn in_list(sql: &mut Sql, col: &str, ids: &[i64]) {
+/// `col IN (…)` over ids or text values; `IN (NULL)` (nothing) when there are none.
+pub fn in_list<T: Clone + Into<super::Arg>>(sql: &mut Sql, col: &str, values: &[T]) {
     sql.push(col).push(" IN (");
-    if ids.is_empty() {
+    if values.is_empty() {
         sql.push("NULL");
     }
-    for (k, id) in ids.iter().enumerate() {
+    for (k, v) in values.iter().enumerate() {
         if k > 0 {
             sql.push(", ");
         }
-        sql.bind(*id);
+        sql.bind(v.clone());
     }
     sql.push(")");
 }
