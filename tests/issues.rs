@@ -1469,3 +1469,46 @@ async fn group_by_orders_groups_first() {
         }
     }
 }
+
+#[tokio::test]
+async fn watcher_filter_hides_other_users_watches() {
+    for b in backends() {
+        let s = with_developer(b).await;
+        let rep = s.create_user("rep", "secret-pass1").await;
+        s.post(
+            "/projects/alpha/memberships.json",
+            json!({"membership": {"user_id": rep, "role_ids": [5]}}),
+        )
+        .send()
+        .await;
+        let r = issue(
+            &s,
+            json!({"project_id": "alpha", "subject": "watched", "watcher_user_ids": [rep]}),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let count = |login: &'static str, q: String| {
+            let s = &s;
+            async move {
+                s.get(&format!("/issues.json?{q}"))
+                    .basic(login, "secret-pass1")
+                    .send()
+                    .await
+                    .json()["total_count"]
+                    .clone()
+            }
+        };
+        // Developers lack view_issue_watchers: whom others watch stays hidden from them
+        assert_eq!(count("dev", format!("watcher_id={rep}")).await, 0, "{b:?}");
+        assert_eq!(count("dev", format!("watcher_id=!{rep}")).await, 1);
+        // one's own watches are always one's own to filter by
+        assert_eq!(count("rep", "watcher_id=me".into()).await, 1);
+        assert_eq!(count("rep", format!("watcher_id={rep}")).await, 1);
+        // the admin sees every watch
+        let all = s
+            .get(&format!("/issues.json?watcher_id={rep}"))
+            .send()
+            .await;
+        assert_eq!(all.json()["total_count"], 1);
+    }
+}

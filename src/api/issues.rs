@@ -1583,6 +1583,13 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         scope: project.as_ref().map(|p| (p.id, p.id_path.clone())),
         private_notes: c.admin,
         custom: custom_filters,
+        watcher_projects: (!c.admin).then(|| {
+            access_map
+                .iter()
+                .filter(|a| a.allows(&c, &["view_issue_watchers"]))
+                .map(|a| a.id)
+                .collect()
+        }),
     };
     let extra = issue_query_sql::sql_for(&filters, &env);
     issue_query_sql::append(&mut cond, &extra);

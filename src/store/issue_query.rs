@@ -18,6 +18,8 @@ pub struct Env {
     pub private_notes: bool,
     /// The custom fields the caller may filter on.
     pub custom: Vec<CustomFilter>,
+    /// Projects where the caller may see other users' watches; `None`: everywhere.
+    pub watcher_projects: Option<Vec<i64>>,
 }
 
 /// An issue custom field usable as a filter.
@@ -561,14 +563,34 @@ pub fn sql_for(filters: &[Filter], env: &Env) -> Sql {
                 sql.push(")))");
             }
             "watcher_id" => {
-                let ids = ints(v, env, true);
-                sql.push(if op == "!" {
-                    " AND i.id NOT IN "
-                } else {
-                    " AND i.id IN "
-                })
-                .push("(SELECT watchable_id FROM watchers WHERE watchable_type = 'Issue' AND ");
-                in_list(&mut sql, "user_id", &ids);
+                // the caller's own watches are theirs to see; other users' only where the
+                // caller may view watchers
+                let (mine, others): (Vec<i64>, Vec<i64>) = ints(v, env, true)
+                    .into_iter()
+                    .partition(|id| *id == 0 || env.me.contains(id));
+                let watched = |sql: &mut Sql, ids: &[i64]| {
+                    sql.push("i.id IN (SELECT watchable_id FROM watchers WHERE watchable_type = 'Issue' AND ");
+                    in_list(sql, "user_id", ids);
+                    sql.push(")");
+                };
+                sql.push(if op == "!" { " AND NOT (" } else { " AND (" });
+                watched(&mut sql, &mine);
+                if !others.is_empty() {
+                    sql.push(" OR (");
+                    watched(&mut sql, &others);
+                    match &env.watcher_projects {
+                        // false, not NULL (`IN (NULL)`), so that `!` keeps these issues
+                        Some(projects) if projects.is_empty() => {
+                            sql.push(" AND 1 = 0");
+                        }
+                        Some(projects) => {
+                            sql.push(" AND ");
+                            in_list(&mut sql, "i.project_id", projects);
+                        }
+                        None => {}
+                    }
+                    sql.push(")");
+                }
                 sql.push(")");
             }
             "parent_id" => tree(&mut sql, op, v, true),

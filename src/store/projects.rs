@@ -878,6 +878,22 @@ pub struct Access {
     pub roles: Vec<Role>,
 }
 
+impl Access {
+    /// Whether the caller holds one of `names` here.
+    pub fn allows(&self, caller: &crate::domain::Caller, names: &[&str]) -> bool {
+        crate::domain::access::allowed(
+            caller,
+            names,
+            &ProjectState {
+                status: self.status,
+                is_public: self.is_public,
+                modules: &self.modules,
+            },
+            &self.roles,
+        )
+    }
+}
+
 /// Whether the caller holds one of `names` in a project of the map, without a statement.
 pub fn allowed_in(
     map: &[Access],
@@ -885,19 +901,8 @@ pub fn allowed_in(
     project: i64,
     names: &[&str],
 ) -> bool {
-    map.iter().any(|a| {
-        a.id == project
-            && crate::domain::access::allowed(
-                caller,
-                names,
-                &ProjectState {
-                    status: a.status,
-                    is_public: a.is_public,
-                    modules: &a.modules,
-                },
-                &a.roles,
-            )
-    })
+    map.iter()
+        .any(|a| a.id == project && a.allows(caller, names))
 }
 
 /// Every non-archived project the caller can see, with its roles there, in a fixed
