@@ -1362,6 +1362,36 @@ async fn custom_field_values() {
         );
         let r = s.put(&path, json!({"issue": {"subject": "renamed", "custom_fields": [{"id": ticket, "value": "T-1"}]}})).send().await;
         assert_eq!(r.status, 204, "{}", r.text);
+        // a field with a default added later takes it at the next save, without a journal
+        let later = custom_field(&s, json!({"customized_type": "issue", "name": "Later", "field_format": "string", "default_value": "d", "is_for_all": true, "tracker_ids": [1]})).await;
+        assert_eq!(
+            s.get(&path).send().await.json()["issue"]["custom_fields"][4]["value"],
+            Value::Null
+        );
+        let r = s
+            .put(&path, json!({"issue": {"notes": "touch"}}))
+            .send()
+            .await;
+        assert_eq!(r.status, 204, "{}", r.text);
+        let shown = s
+            .get(&format!("{path}?include=journals"))
+            .send()
+            .await
+            .json();
+        assert_eq!(
+            shown["issue"]["custom_fields"][4],
+            json!({"id": later, "name": "Later", "value": "d"})
+        );
+        let last = shown["issue"]["journals"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (last["notes"].clone(), last["details"].clone()),
+            (json!("touch"), json!([]))
+        );
     }
 }
 

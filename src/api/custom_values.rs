@@ -115,9 +115,15 @@ pub fn apply(
         let after = match (&given, before, old) {
             (Some(v), _, _) => v.clone(),
             (None, Some(b), _) => b.clone(),
-            // a new object takes the default; an old one without a row stays without
+            // a new object takes the default, and so does an old one saved without a value
+            // for a field added since (Redmine builds the missing value with its default)
             (None, None, None) => vec![f.default_value.clone().unwrap_or_default()],
-            (None, None, Some(_)) => Vec::new(),
+            (None, None, Some(_)) => f
+                .default_value
+                .clone()
+                .filter(|d| !d.is_empty())
+                .into_iter()
+                .collect(),
         };
         if given.is_some() || old.is_none() || f.is_required || required(f) {
             let checked = if after.is_empty() {
@@ -131,6 +137,9 @@ pub fn apply(
             ));
         }
         if given.is_none() && old.is_some() {
+            if before.is_none() && !after.is_empty() {
+                out.values.push((f.id, after));
+            }
             continue;
         }
         if old.is_some() {
