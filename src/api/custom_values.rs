@@ -272,7 +272,7 @@ pub fn sort_expr(
         cond = format!(" AND i.project_id IN ({})", seen.join(", "));
     }
     let value = if matches!(f.field_format.as_str(), "int" | "float") {
-        "CAST(CASE WHEN cv.value = '' THEN NULL ELSE cv.value END AS DECIMAL(30,3))"
+        "CAST(CASE WHEN cv.value = '' THEN NULL ELSE cv.value END AS NUMERIC)"
     } else {
         "cv.value"
     };

@@ -95,7 +95,7 @@ pub fn validate(f: &FieldSpec, values: &[String]) -> Vec<String> {
     for v in values.iter().filter(|v| !v.trim().is_empty()) {
         let msg = match f.format {
             "int" => (!is_int(v)).then(|| "is not a number".to_owned()),
-            "float" => (v.trim().parse::<f64>().is_err()).then(|| "is invalid".to_owned()),
+            "float" => (!is_float(v)).then(|| "is invalid".to_owned()),
             "date" => {
                 (!crate::domain::query::valid_date(v)).then(|| "is not a valid date".to_owned())
             }
@@ -124,6 +124,23 @@ pub fn validate(f: &FieldSpec, values: &[String]) -> Vec<String> {
         }
     }
     e
+}
+
+/// A decimal number as written, optionally with an exponent; never `inf` or `NaN`, which
+/// the databases' numeric type would refuse when filtering.
+fn is_float(v: &str) -> bool {
+    let t = v.trim();
+    let t = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let (mantissa, exponent) = match t.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (t, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    (!int.is_empty() || !frac.is_empty())
+        && digits(int)
+        && digits(frac)
+        && exponent.is_none_or(|e| !e.is_empty() && e.len() <= 3 && digits(e))
 }
 
 fn is_int(v: &str) -> bool {
@@ -216,5 +233,21 @@ mod tests {
         };
         assert_eq!(validate(&re, &["ABC".into()]), Vec::<String>::new());
         assert_eq!(validate(&re, &["abcd".into()]), ["Code is invalid"]);
+        let float = FieldSpec {
+            name: "F",
+            format: "float",
+            multiple: false,
+            required: false,
+            regexp: "",
+            min_length: None,
+            max_length: None,
+            possible_values: vec![],
+        };
+        for ok in ["1", "-1.5", ".5", "5.", "1e5", "2.5E-3"] {
+            assert!(validate(&float, &[ok.into()]).is_empty(), "{ok}");
+        }
+        for bad in ["inf", "NaN", "1e", "e5", ".", "1.2.3", "1e99999", "0x10"] {
+            assert_eq!(validate(&float, &[bad.into()]), ["F is invalid"], "{bad}");
+        }
     }
 }

@@ -63,7 +63,7 @@ fn custom_filter(sql: &mut Sql, cf: &CustomFilter, f: &Filter, env: &Env) {
         (Kind::String | Kind::Text, _) => text(sql, "cv.value", op, v),
         (Kind::Integer | Kind::Float, _) => number(
             sql,
-            "CAST(CASE WHEN cv.value = '' THEN NULL ELSE cv.value END AS DECIMAL(30,3))",
+            "CAST(CASE WHEN cv.value = '' THEN NULL ELSE cv.value END AS NUMERIC)",
             op,
             v,
             f.kind == Kind::Float,
