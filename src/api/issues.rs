@@ -881,24 +881,23 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         .get("status_id")
         .and_then(text)
         .and_then(|t| t.trim().parse::<i64>().ok());
+    // the statuses the issue may move to, read once for the field rules and the change
+    let transitions = if may_edit && body.get("status_id").is_some() {
+        allowed_status_ids(
+            app,
+            ctx,
+            &roles,
+            issue.tracker_id,
+            Some(issue.status_id),
+            issue.author_id,
+            issue.assigned_to.as_ref().map(|(id, _)| *id),
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
     let status_after = match requested_status {
-        Some(st) if may_edit => {
-            let ids = allowed_status_ids(
-                app,
-                ctx,
-                &roles,
-                issue.tracker_id,
-                Some(issue.status_id),
-                issue.author_id,
-                issue.assigned_to.as_ref().map(|(id, _)| *id),
-            )
-            .await?;
-            if ids.contains(&st) {
-                st
-            } else {
-                issue.status_id
-            }
-        }
+        Some(st) if may_edit && transitions.contains(&st) => st,
         _ => issue.status_id,
     };
     let (read_only, required) =
@@ -1002,17 +1001,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             }
         }
         if let Some(Some(s)) = w.id("status_id") {
-            let ids = allowed_status_ids(
-                app,
-                ctx,
-                &roles,
-                issue.tracker_id,
-                Some(issue.status_id),
-                issue.author_id,
-                issue.assigned_to.as_ref().map(|(id, _)| *id),
-            )
-            .await?;
-            if ids.contains(&s) {
+            if transitions.contains(&s) {
                 new_status = s;
                 ch.set("status_id", issue.status_id.into(), s.into());
             }

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
+use crate::domain::query::{split_operator, strings};
 use crate::http::scalar_text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,13 +171,6 @@ pub enum QueryError {
     Invalid(Vec<String>),
 }
 
-fn strings(v: &Value) -> Vec<String> {
-    match v {
-        Value::Array(a) => a.iter().filter_map(scalar_text).collect(),
-        other => scalar_text(other).into_iter().collect(),
-    }
-}
-
 /// The filters of the request; `None` when none was given (the default applies).
 pub fn parse(params: &Value, defs: &[Def]) -> Result<Option<Vec<Filter>>, QueryError> {
     let find = |n: &str| defs.iter().find(|d| d.name == n);
@@ -220,14 +214,7 @@ pub fn parse(params: &Value, defs: &[Def]) -> Result<Option<Vec<Filter>>, QueryE
             continue;
         };
         any = true;
-        let mut ops: Vec<&str> = d.kind.operators().to_vec();
-        ops.sort_unstable();
-        ops.reverse();
-        let (op, rest) = ops
-            .iter()
-            .find(|op| expr.starts_with(**op))
-            .map(|op| (op.to_string(), expr[op.len()..].to_owned()))
-            .unwrap_or_else(|| ("=".to_owned(), expr.clone()));
+        let (op, rest) = split_operator(&expr, d.kind.operators());
         out.push(Filter {
             name: d.name.to_string(),
             kind: d.kind,

@@ -31,7 +31,20 @@ pub struct Filter {
     pub values: Vec<String>,
 }
 
-fn strings(v: &Value) -> Vec<String> {
+/// A short-form value (`status_id=!*`, `subject=~foo`) as operator and rest: the longest
+/// of the field's operators it starts with, `=` when none.
+pub fn split_operator(expr: &str, operators: &[&str]) -> (String, String) {
+    let mut ops: Vec<&str> = operators.to_vec();
+    ops.sort_unstable();
+    ops.reverse();
+    ops.iter()
+        .find(|op| expr.starts_with(**op))
+        .map(|op| (op.to_string(), expr[op.len()..].to_owned()))
+        .unwrap_or_else(|| ("=".to_owned(), expr.to_owned()))
+}
+
+/// A parameter's values: an array's scalars, or the one scalar.
+pub fn strings(v: &Value) -> Vec<String> {
     match v {
         Value::Array(a) => a.iter().filter_map(scalar_text).collect(),
         other => scalar_text(other).into_iter().collect(),
@@ -69,14 +82,7 @@ pub fn parse(params: &Value, fields: &[(&str, FieldType)]) -> Option<Vec<Filter>
             continue;
         };
         any = true;
-        let mut ops: Vec<&str> = t.operators().to_vec();
-        ops.sort_unstable();
-        ops.reverse();
-        let (op, rest) = ops
-            .iter()
-            .find(|op| expr.starts_with(**op))
-            .map(|op| (op.to_string(), expr[op.len()..].to_owned()))
-            .unwrap_or_else(|| ("=".to_owned(), expr.clone()));
+        let (op, rest) = split_operator(&expr, t.operators());
         let values = if rest.is_empty() {
             Vec::new()
         } else {
