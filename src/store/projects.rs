@@ -166,6 +166,26 @@ pub async fn activities(db: &Db, project_id: i64) -> Result<Vec<(i64, String)>> 
     .await
 }
 
+/// The builtin group whose project roles a caller without membership gets: Non member
+/// users when logged in, Anonymous users otherwise.
+fn builtin_group_type(logged: bool) -> &'static str {
+    if logged {
+        "GroupNonMember"
+    } else {
+        "GroupAnonymous"
+    }
+}
+
+async fn builtin_group(db: &Db, logged: bool) -> Result<Option<i64>> {
+    let rows = db
+        .rows(
+            "SELECT id FROM users WHERE type = $1",
+            &[builtin_group_type(logged).into()],
+        )
+        .await?;
+    Ok(rows.first().map(|r| r.i64("id")))
+}
+
 /// The roles of the caller in the project (permissions.md §5.1): none in an archived
 /// project; its membership's roles if it has one; on a public project, the roles of the
 /// matching builtin group's membership, else its builtin role.
@@ -199,16 +219,8 @@ pub async fn roles_for(db: &Db, user: &User, logged: bool, project: &Project) ->
     if !project.is_public {
         return Ok(Vec::new());
     }
-    let group_type = if logged {
-        "GroupNonMember"
-    } else {
-        "GroupAnonymous"
-    };
-    let group = db
-        .rows("SELECT id FROM users WHERE type = $1", &[group_type.into()])
-        .await?;
-    if let Some(g) = group.first() {
-        let roles = member_roles(g.i64("id")).await?;
+    if let Some(g) = builtin_group(db, logged).await? {
+        let roles = member_roles(g).await?;
         if !roles.is_empty() {
             return Ok(roles);
         }
@@ -244,16 +256,8 @@ pub async fn roles_anywhere(db: &Db, user: &User, logged: bool) -> Result<Vec<Ro
         Vec::new()
     };
     if roles.is_empty() {
-        let group_type = if logged {
-            "GroupNonMember"
-        } else {
-            "GroupAnonymous"
-        };
-        let group = db
-            .rows("SELECT id FROM users WHERE type = $1", &[group_type.into()])
-            .await?;
-        if let Some(g) = group.first() {
-            roles = principal_roles(g.i64("id"), true).await?;
+        if let Some(g) = builtin_group(db, logged).await? {
+            roles = principal_roles(g, true).await?;
         }
     }
     let builtin = if logged { 1 } else { 2 };
@@ -946,11 +950,7 @@ pub async fn access_map(db: &Db, user: &User, logged: bool, admin: bool) -> Resu
     } else {
         (Vec::new(), Vec::new())
     };
-    let group_type = if logged {
-        "GroupNonMember"
-    } else {
-        "GroupAnonymous"
-    };
+    let group_type = builtin_group_type(logged);
     let group_rows = db
         .rows(
             &format!(
