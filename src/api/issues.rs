@@ -156,6 +156,52 @@ async fn load_issue(
     Ok((issue, p, roles))
 }
 
+/// Whether the caller sees an issue.
+pub(crate) async fn sees(app: &App, ctx: &Ctx, issue: &Issue) -> Result<bool, ApiError> {
+    let Some(p) = projects::find_by_id(&app.db, issue.project_id).await? else {
+        return Ok(false);
+    };
+    let roles = roles(app, ctx, &p).await?;
+    let me = me(app, ctx).await?;
+    Ok(visible(ctx, &p, &roles, issue, &me))
+}
+
+/// Which of these issues the caller sees, in one statement (plus the caller's access).
+pub(crate) async fn visible_ids(app: &App, ctx: &Ctx, ids: &[i64]) -> Result<Vec<i64>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let c = caller(ctx);
+    let access_map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
+    let me = me(app, ctx).await?;
+    visible_among(app, ctx, &access_map, &me, ids).await
+}
+
+async fn visible_among(
+    app: &App,
+    ctx: &Ctx,
+    access_map: &[crate::store::projects::Access],
+    me: &[i64],
+    ids: &[i64],
+) -> Result<Vec<i64>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut cond = visible_projects(ctx, None, access_map, me);
+    cond.push(" AND ");
+    in_list(&mut cond, "i.id", ids);
+    Ok(app
+        .db
+        .rows(
+            &format!("SELECT i.id FROM issues i WHERE {}", cond.text),
+            &cond.args,
+        )
+        .await?
+        .iter()
+        .map(|r| r.i64("id"))
+        .collect())
+}
+
 fn role_ids(ctx: &Ctx, roles: &[Role], all: &[Role]) -> Vec<i64> {
     if caller(ctx).admin {
         all.iter().map(|r| r.id).collect()
@@ -188,12 +234,26 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     if ctx.includes("attachments") {
         o.array("attachments", Vec::new());
     }
+    if ctx.includes("relations") {
+        let relations = crate::api::relations::of_issue(app, ctx, issue.id).await?;
+        if !relations.is_empty() {
+            o.array("relations", relations);
+        }
+    }
     if ctx.includes("changesets") {
         o.array("changesets", Vec::new());
     }
     if ctx.includes("journals") {
         let may_private = allowed(app, ctx, &p, &["view_private_notes"]).await?;
         let journals = store::journals(&app.db, issue.id).await?;
+        // a relation to an issue the caller cannot see is not shown in the history either
+        let related: Vec<i64> = journals
+            .iter()
+            .flat_map(|j| j.details.iter())
+            .filter(|(prop, _, _, _)| prop == "relation")
+            .filter_map(|(_, _, old, new)| old.as_ref().or(new.as_ref())?.parse().ok())
+            .collect();
+        let related_visible = visible_ids(app, ctx, &related).await?;
         let items: Vec<Node> = journals
             .into_iter()
             .filter(|j| {
@@ -205,12 +265,18 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             })
             .map(|mut j| {
                 // changes of fields hidden from the caller are hidden too
-                j.details.retain(|(prop, name, _, _)| {
-                    prop != "cf"
-                        || all_fields.fields.iter().any(|(f, _, _)| {
+                j.details
+                    .retain(|(prop, name, old, new)| match prop.as_str() {
+                        "cf" => all_fields.fields.iter().any(|(f, _, _)| {
                             f.id.to_string() == *name && cv::visible(&all_fields, f, admin, &rids)
-                        })
-                });
+                        }),
+                        "relation" => old
+                            .as_ref()
+                            .or(new.as_ref())
+                            .and_then(|v| v.parse::<i64>().ok())
+                            .is_some_and(|id| related_visible.contains(&id)),
+                        _ => true,
+                    });
                 j
             })
             .filter(|j| j.notes.as_deref().is_some_and(|n| !n.is_empty()) || !j.details.is_empty())
@@ -347,6 +413,24 @@ async fn allowed_status_ids(
     ))
 }
 
+/// The allowed statuses of an existing issue, less those its subtasks, blockers and
+/// ancestors rule out.
+async fn closing_rules(app: &App, issue: &Issue, allowed: Vec<i64>) -> Result<Vec<i64>, ApiError> {
+    if allowed.is_empty() {
+        return Ok(allowed);
+    }
+    let (closable, reopenable) =
+        crate::store::relations::closing_facts(&app.db, issue.id, &issue.id_path).await?;
+    if closable && reopenable {
+        return Ok(allowed);
+    }
+    let statuses = reference::issue_statuses(&app.db).await?;
+    let is_closed = |id: i64| statuses.iter().any(|s| s.id == id && s.is_closed);
+    Ok(rules::restrict_closing(
+        allowed, is_closed, closable, reopenable,
+    ))
+}
+
 async fn statuses_for(
     app: &App,
     ctx: &Ctx,
@@ -364,6 +448,7 @@ async fn statuses_for(
         issue.assigned_to.as_ref().map(|(id, _)| *id),
     )
     .await?;
+    let ids = closing_rules(app, issue, ids).await?;
     Ok(reference::issue_statuses(&app.db)
         .await?
         .into_iter()
@@ -381,7 +466,7 @@ async fn statuses_for(
         .collect())
 }
 
-async fn default_priority(app: &App) -> Result<i64, ApiError> {
+pub(crate) async fn default_priority(app: &App) -> Result<i64, ApiError> {
     Ok(reference::enumerations(&app.db, "IssuePriority")
         .await?
         .iter()
@@ -529,6 +614,219 @@ impl Changes {
 }
 
 /// `POST /issues`, `POST /projects/:id/issues`: 201 with the issue.
+/// The source of `copy_from`: visible (else 404) and `copy_issues` in its project.
+async fn copy_source(app: &App, ctx: &Ctx) -> Result<Option<Issue>, ApiError> {
+    let Some(raw) = ctx.param_str("copy_from").filter(|s| !s.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let id: i64 = raw.trim().parse().map_err(|_| not_found())?;
+    let src = store::find(&app.db, id).await?.ok_or_else(not_found)?;
+    if !sees(app, ctx, &src).await? {
+        return Err(not_found());
+    }
+    let p = projects::find_by_id(&app.db, src.project_id)
+        .await?
+        .ok_or_else(not_found)?;
+    crate::api::projects::authorize(app, ctx, &p, &["copy_issues"]).await?;
+    Ok(Some(src))
+}
+
+/// The `copied_to` relation from a source to its copy, when relations may join them.
+async fn link_copy(app: &App, ctx: &Ctx, from: i64, to: i64) -> Result<(), ApiError> {
+    let (Some(src), Some(copy)) = (
+        store::find(&app.db, from).await?,
+        store::find(&app.db, to).await?,
+    ) else {
+        return Ok(());
+    };
+    let facts = crate::domain::relations::Facts {
+        target: Some(to),
+        relation_type: Some("copied_to".into()),
+        same_project: src.project_id == copy.project_id,
+        cross_project_allowed: app.settings.cross_project_issue_relations,
+        ..Default::default()
+    };
+    // a refused link leaves the copy without it, as in Redmine
+    let _ = crate::store::relations::create(
+        &app.db,
+        from,
+        facts,
+        caller(ctx).user_id,
+        &app.settings.calendar,
+        default_priority(app).await?,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Copies the visible subtasks of `src` under its copy `copy`, in tree order, each linked
+/// to its source right after it is created when `link`.
+async fn copy_subtasks(
+    app: &App,
+    ctx: &Ctx,
+    src: &Issue,
+    copy: i64,
+    p: &Project,
+    copy_watchers: bool,
+    link: bool,
+) -> Result<(), ApiError> {
+    let mut copied = vec![(src.id, copy)];
+    let below = app
+        .db
+        .rows(
+            "SELECT id FROM issues WHERE substr(id_path, 1, CAST($1 AS INTEGER)) = $2 \
+             AND id <> $3 ORDER BY id_path",
+            &[
+                (src.id_path.chars().count() as i64).into(),
+                src.id_path.clone().into(),
+                src.id.into(),
+            ],
+        )
+        .await?;
+    let trackers = reference::trackers(&app.db).await?;
+    let open_versions: Vec<i64> = versions::shared_with(&app.db, p)
+        .await?
+        .iter()
+        .filter(|v| v.status == "open")
+        .map(|v| v.id)
+        .collect();
+    let priority = default_priority(app).await?;
+    let user = caller(ctx).user_id;
+    for r in below {
+        let Some(child) = store::find(&app.db, r.i64("id")).await? else {
+            continue;
+        };
+        let Some(parent) = child
+            .parent_id
+            .and_then(|pid| copied.iter().find(|(s, _)| *s == pid).map(|(_, c)| *c))
+        else {
+            continue;
+        };
+        if child.id == copy || !sees(app, ctx, &child).await? {
+            continue;
+        }
+        let Some(parent_issue) = store::find(&app.db, parent).await? else {
+            continue;
+        };
+        let status = trackers
+            .iter()
+            .find(|t| t.id == child.tracker_id)
+            .and_then(|t| t.default_status_id)
+            .unwrap_or(child.status_id);
+        let mut cols: Columns = vec![
+            ("project_id", p.id.into()),
+            ("tracker_id", child.tracker_id.into()),
+            ("subject", child.subject.clone().into()),
+            ("author_id", user.into()),
+            ("status_id", status.into()),
+            ("priority_id", child.priority_id.into()),
+            ("description", child.description.clone().into()),
+            ("start_date", child.start_date.clone().into()),
+            ("due_date", child.due_date.clone().into()),
+            ("done_ratio", child.done_ratio.into()),
+            ("estimated_hours", child.estimated_hours.into()),
+            ("is_private", child.is_private.into()),
+            ("parent_id", parent.into()),
+        ];
+        if child.project_id == p.id {
+            cols.push(("category_id", child.category.as_ref().map(|c| c.0).into()));
+        }
+        // a closed version or a locked assignee is not carried over
+        if let Some((v, _)) = child
+            .fixed_version
+            .filter(|(v, _)| open_versions.contains(v))
+        {
+            cols.push(("fixed_version_id", v.into()));
+        }
+        if let Some((a, _)) = &child.assigned_to {
+            let active = app
+                .db
+                .int(
+                    "SELECT COUNT(*) FROM users WHERE id = $1 AND status = 1",
+                    &[(*a).into()],
+                )
+                .await?;
+            if active > 0 {
+                cols.push(("assigned_to_id", (*a).into()));
+            }
+        }
+        let values: Vec<(i64, Vec<String>)> =
+            crate::store::custom_values::values_of(&app.db, "Issue", &[child.id])
+                .await?
+                .into_iter()
+                .map(|((_, field), v)| (field, v))
+                .collect();
+        let new_id = store::create(
+            &app.db,
+            &cols,
+            Some((parent, parent_issue.id_path.clone())),
+            user,
+            priority,
+            &values,
+        )
+        .await?;
+        if copy_watchers {
+            let watchers: Vec<i64> = crate::store::watchers::of(&app.db, "Issue", child.id)
+                .await?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            crate::store::watchers::add(&app.db, "Issue", new_id, &watchers).await?;
+        }
+        if link {
+            link_copy(app, ctx, child.id, new_id).await?;
+        }
+        copied.push((child.id, new_id));
+    }
+    Ok(())
+}
+
+/// The request body of a copy: the source's attributes, custom values and watchers under
+/// what the client sent (status and timestamps are not copied).
+fn copy_body(src: &Issue, values: &[(i64, Vec<String>)], watchers: &[i64], body: &Value) -> Value {
+    use serde_json::json;
+    let mut out = serde_json::Map::new();
+    let mut put = |k: &str, v: Value| {
+        out.insert(k.to_owned(), v);
+    };
+    put("tracker_id", json!(src.tracker_id));
+    put("subject", json!(src.subject));
+    put("description", json!(src.description));
+    put("due_date", json!(src.due_date));
+    put("category_id", json!(src.category.as_ref().map(|c| c.0)));
+    put(
+        "assigned_to_id",
+        json!(src.assigned_to.as_ref().map(|a| a.0)),
+    );
+    put("priority_id", json!(src.priority_id));
+    put(
+        "fixed_version_id",
+        json!(src.fixed_version.as_ref().map(|v| v.0)),
+    );
+    put("start_date", json!(src.start_date));
+    put("done_ratio", json!(src.done_ratio));
+    put("estimated_hours", json!(src.estimated_hours));
+    put("is_private", json!(src.is_private));
+    put("parent_issue_id", json!(src.parent_id));
+    put("watcher_user_ids", json!(watchers));
+    let mut custom: serde_json::Map<String, Value> = values
+        .iter()
+        .map(|(id, v)| (id.to_string(), json!(v)))
+        .collect();
+    for (id, v) in crate::domain::custom_fields::read(body) {
+        custom.insert(id.to_string(), json!(v));
+    }
+    if let Value::Object(sent) = body {
+        for (k, v) in sent {
+            if k != "custom_fields" && k != "custom_field_values" {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    out.insert("custom_field_values".into(), Value::Object(custom));
+    Value::Object(out)
+}
+
 pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult {
     let c = caller(ctx);
     // a top-level project_id names the project as the URL would
@@ -541,7 +839,30 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         }
         None => None,
     };
-    let body = ctx.param("issue").cloned().unwrap_or(Value::Null);
+    let mut body = ctx.param("issue").cloned().unwrap_or(Value::Null);
+    let source = copy_source(app, ctx).await?;
+    if let Some(src) = &source {
+        let values: Vec<(i64, Vec<String>)> =
+            crate::store::custom_values::values_of(&app.db, "Issue", &[src.id])
+                .await?
+                .into_iter()
+                .map(|((_, field), v)| (field, v))
+                .collect();
+        // only active users keep watching the copy
+        let watchers: Vec<i64> = app
+            .db
+            .rows(
+                "SELECT w.user_id FROM watchers w JOIN users u ON u.id = w.user_id \
+                 WHERE w.watchable_type = 'Issue' AND w.watchable_id = $1 \
+                 AND u.type = 'User' AND u.status = 1 ORDER BY w.id",
+                &[src.id.into()],
+            )
+            .await?
+            .iter()
+            .map(|r| r.i64("user_id"))
+            .collect();
+        body = copy_body(src, &values, &watchers, &body);
+    }
     let w = Wanted {
         body: &body,
         read_only: Vec::new(),
@@ -836,6 +1157,23 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
     watchers.sort_unstable();
     watchers.dedup();
     crate::store::watchers::add(&app.db, "Issue", id, &watchers).await?;
+    if let Some(src) = &source {
+        let link = match app.settings.link_copied_issue.as_str() {
+            "yes" => true,
+            "no" => false,
+            _ => ctx.param_str("link_copy").as_deref() == Some("1"),
+        };
+        let subtasks = ctx
+            .param_str("copy_subtasks")
+            .is_some_and(|s| !s.trim().is_empty());
+        let copy_watchers = allowed(app, ctx, &p, &["add_issue_watchers"]).await?;
+        if link {
+            link_copy(app, ctx, src.id, id).await?;
+        }
+        if subtasks && src.has_children {
+            copy_subtasks(app, ctx, src, id, &p, copy_watchers, link).await?;
+        }
+    }
     let issue = store::find(&app.db, id).await?.ok_or(ApiError::Internal)?;
     // Redmine shows spent time in the create answer only when the URL named the project
     let spent = match &url_project {
@@ -883,7 +1221,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         .and_then(|t| t.trim().parse::<i64>().ok());
     // the statuses the issue may move to, read once for the field rules and the change
     let transitions = if may_edit && body.get("status_id").is_some() {
-        allowed_status_ids(
+        let allowed = allowed_status_ids(
             app,
             ctx,
             &roles,
@@ -892,7 +1230,8 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             issue.author_id,
             issue.assigned_to.as_ref().map(|(id, _)| *id),
         )
-        .await?
+        .await?;
+        closing_rules(app, &issue, allowed).await?
     } else {
         Vec::new()
     };
@@ -1204,6 +1543,27 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             |f| required.contains(&f.id.to_string()),
         )
     };
+    if may_edit && !issue.has_children && cand.start_date != issue.start_date {
+        let new_start = cand
+            .start_date
+            .as_deref()
+            .and_then(crate::domain::relations::parse_date);
+        if let Some(new_start) = new_start {
+            let path = match &new_parent {
+                Some(Some((_, parent_path))) => format!("{parent_path}{}/", issue.id),
+                Some(None) => format!("/{}/", issue.id),
+                None => issue.id_path.clone(),
+            };
+            let mut tx = app.db.begin().await?;
+            let soonest =
+                crate::store::relations::soonest_start(&mut tx, &path, &app.settings.calendar)
+                    .await?;
+            drop(tx);
+            cand.start_before = soonest
+                .filter(|s| new_start < *s)
+                .map(crate::domain::relations::display_date);
+        }
+    }
     // Redmine reports custom values before the issue's own attributes
     let mut errors = custom.errors;
     errors.extend(rules::validate(&cand));
@@ -1275,6 +1635,11 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let private = notes.is_some()
         && w.get("private_notes").and_then(cast_bool).unwrap_or(false)
         && allowed(app, ctx, &p, &["set_notes_private"]).await?;
+    let closing = (new_status != issue.status_id && closed(new_status) && !closed(issue.status_id))
+        .then_some(new_status);
+    let close_duplicates = closing
+        .filter(|_| app.settings.close_duplicate_issues)
+        .map(|s| (s, notes.as_ref().map(|n| rules::crlf(n)), private));
     let mut journals = Vec::new();
     match (notes, private) {
         (Some(n), true) if !ch.details.is_empty() => {
@@ -1322,6 +1687,11 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         priority,
         moved_to,
         &custom.values,
+        &crate::store::issues::Consequences {
+            calendar: &app.settings.calendar,
+            drop_relations: !app.settings.cross_project_issue_relations,
+            close_duplicates,
+        },
     )
     .await
     {
@@ -1340,8 +1710,55 @@ pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         &issue,
         caller(ctx).user_id,
         default_priority(app).await?,
+        &app.settings.calendar,
     )
     .await?;
+    Ok(Reply::NoContent)
+}
+
+/// `DELETE /issues?ids[]=…` (or `id`): 404 when none exists, 403/401 when one is invisible
+/// or `delete_issues` is missing in one of their projects; subtasks go too.
+pub async fn destroy_many(app: &App, ctx: &Ctx) -> ApiResult {
+    let ids = ctx
+        .param("id")
+        .or_else(|| ctx.param("ids"))
+        .map(crate::domain::projects::id_list)
+        .unwrap_or_default();
+    let mut issues = Vec::new();
+    for id in ids {
+        if let Some(i) = store::find(&app.db, id).await? {
+            issues.push(i);
+        }
+    }
+    if issues.is_empty() {
+        return Err(not_found());
+    }
+    let mut projects_seen = Vec::new();
+    for issue in &issues {
+        if !sees(app, ctx, issue).await? {
+            return Err(caller(ctx).deny().into());
+        }
+        if !projects_seen.contains(&issue.project_id) {
+            let p = projects::find_by_id(&app.db, issue.project_id)
+                .await?
+                .ok_or_else(not_found)?;
+            crate::api::projects::authorize(app, ctx, &p, &["delete_issues"]).await?;
+            projects_seen.push(p.id);
+        }
+    }
+    // ancestors first: their subtasks go with them
+    issues.sort_by_key(|i| i.id_path.len());
+    let priority = default_priority(app).await?;
+    for issue in &issues {
+        store::delete(
+            &app.db,
+            issue,
+            caller(ctx).user_id,
+            priority,
+            &app.settings.calendar,
+        )
+        .await?;
+    }
     Ok(Reply::NoContent)
 }
 
@@ -1565,6 +1982,7 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         Err(QueryError::Invalid(errors)) => return Err(ApiError::Validation(errors)),
     };
     let env = Env {
+        visible: visible_projects(ctx, None, &access_map, &me),
         user_id: c.user_id,
         logged: c.logged,
         me,
@@ -1625,6 +2043,20 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         let ids: Vec<i64> = issues.iter().map(|i| i.id).collect();
         crate::store::custom_values::values_of(&app.db, "Issue", &ids).await?
     };
+    let (relations, related_visible) = if ctx.includes("relations") {
+        let ids: Vec<i64> = issues.iter().map(|i| i.id).collect();
+        let all = crate::store::relations::of_issues(&app.db, &ids).await?;
+        let mut others: Vec<i64> = all
+            .iter()
+            .flat_map(|r| [r.issue_from_id, r.issue_to_id])
+            .collect();
+        others.sort_unstable();
+        others.dedup();
+        let visible = visible_among(app, ctx, &access_map, &env.me, &others).await?;
+        (all, visible)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let mut items = Vec::with_capacity(issues.len());
     for i in &issues {
         // spent time shows where the caller may view time entries (no query per issue)
@@ -1636,12 +2068,16 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
             .unwrap_or_default();
         let fields = cv::visible_on_issue(&all_fields, i.project_id, i.tracker_id, c.admin, &rids);
         let mut o = render(i, spent, cv::nodes(&fields, &values, i.id));
-        // no attachment or relation can exist yet: these lists are truthfully empty
+        // no attachment can exist yet: this list is truthfully empty
         if ctx.includes("attachments") {
             o.array("attachments", Vec::new());
         }
         if ctx.includes("relations") {
-            o.array("relations", Vec::new());
+            let mine = crate::api::relations::visible_of(&relations, i.id, &related_visible);
+            o.array(
+                "relations",
+                mine.iter().map(crate::api::relations::attrs_node).collect(),
+            );
         }
         items.push(object_item("issue", o));
     }

@@ -21,6 +21,7 @@ pub enum Kind {
     Integer,
     Float,
     Tree,
+    Relation,
 }
 
 impl Kind {
@@ -42,6 +43,7 @@ impl Kind {
             Kind::String => &["~", "=", "!~", "!", "^", "$", "!*", "*"],
             Kind::Integer | Kind::Float => &["=", ">=", "<=", "><", "!*", "*"],
             Kind::Tree => &["=", "~", "!*", "*"],
+            Kind::Relation => &["=", "!", "=p", "=!p", "!p", "*o", "!o", "!*", "*"],
         }
     }
 }
@@ -125,6 +127,15 @@ const ALWAYS: &[Def] = &[
     def("parent_id", "Parent task", Kind::Tree),
     def("child_id", "Subtasks", Kind::Tree),
     def("issue_id", "Issue", Kind::Integer),
+    def("relates", "Related to", Kind::Relation),
+    def("duplicates", "Is duplicate of", Kind::Relation),
+    def("duplicated", "Has duplicate", Kind::Relation),
+    def("blocks", "Blocks", Kind::Relation),
+    def("blocked", "Blocked by", Kind::Relation),
+    def("precedes", "Precedes", Kind::Relation),
+    def("follows", "Follows", Kind::Relation),
+    def("copied_to", "Copied to", Kind::Relation),
+    def("copied_from", "Copied from", Kind::Relation),
 ];
 
 /// The filters available for this scope and caller.

@@ -127,6 +127,22 @@ pub fn allowed_statuses(
     out
 }
 
+/// Drops closed statuses from the allowed ones when the issue cannot be closed (open
+/// subtasks, or blocked by an open issue), and open ones when it cannot be reopened (a
+/// closed ancestor).
+pub fn restrict_closing(
+    allowed: Vec<i64>,
+    is_closed: impl Fn(i64) -> bool,
+    closable: bool,
+    reopenable: bool,
+) -> Vec<i64> {
+    allowed
+        .into_iter()
+        .filter(|s| closable || !is_closed(*s))
+        .filter(|s| reopenable || is_closed(*s))
+        .collect()
+}
+
 /// The attributes being validated.
 #[derive(Debug, Default, Clone)]
 pub struct Candidate {
@@ -145,6 +161,9 @@ pub struct Candidate {
     pub assignee_invalid: bool,
     pub parent_invalid: bool,
     pub reopen_in_closed_version: bool,
+    /// The soonest start preceding issues allow, as shown in messages, when the new start
+    /// date is earlier.
+    pub start_before: Option<String>,
 }
 
 /// Validation messages in Redmine's order (issues.md §5.5).
@@ -188,25 +207,31 @@ pub fn validate(c: &Candidate) -> Vec<String> {
             e.push("Due date must be greater than start date");
         }
     }
+    let start_before = c
+        .start_before
+        .as_ref()
+        .map(|d| format!("Start date cannot be earlier than {d} because of preceding issues"));
+    let mut e: Vec<String> = e.into_iter().map(str::to_owned).collect();
+    e.extend(start_before);
     if c.version_invalid {
-        e.push("Target version is not included in the list");
+        e.push("Target version is not included in the list".into());
     }
     if c.reopen_in_closed_version {
-        e.push("An issue assigned to a closed version cannot be reopened");
+        e.push("An issue assigned to a closed version cannot be reopened".into());
     }
     if c.category_invalid {
-        e.push("Category is not included in the list");
+        e.push("Category is not included in the list".into());
     }
     if c.tracker_not_in_project {
-        e.push("Tracker is not included in the list");
+        e.push("Tracker is not included in the list".into());
     }
     if c.assignee_invalid {
-        e.push("Assignee is invalid");
+        e.push("Assignee is invalid".into());
     }
     if c.parent_invalid {
-        e.push("Parent task is invalid");
+        e.push("Parent task is invalid".into());
     }
-    e.into_iter().map(str::to_owned).collect()
+    e
 }
 
 /// Dates are `YYYY-MM-DD`; a trailing ` 00:00:00` is tolerated.

@@ -9,6 +9,7 @@ pub mod permissions;
 pub mod projects;
 pub mod query;
 pub mod reference;
+pub mod relations;
 pub mod settings;
 pub mod trackers;
 pub mod users;

@@ -32,6 +32,26 @@ pub const KNOWN: &[(&str, &str, &str)] = &[
         "0",
         "carmine extension: admins manage trackers, statuses, enumerations, roles, workflows and custom fields through the API (1/0)",
     ),
+    (
+        "cross_project_issue_relations",
+        "0",
+        "issues of different projects may be related (1/0)",
+    ),
+    (
+        "close_duplicate_issues",
+        "1",
+        "closing an issue closes the open issues that duplicate it (1/0)",
+    ),
+    (
+        "link_copied_issue",
+        "ask",
+        "a copied issue gets a copied_to relation: yes, no, or ask (the request's link_copy=1)",
+    ),
+    (
+        "non_working_week_days",
+        "6,7",
+        "week days without work when issues are rescheduled (1 = Monday … 7 = Sunday)",
+    ),
 ];
 
 #[derive(Debug, Clone)]
@@ -43,6 +63,11 @@ pub struct Settings {
     pub default_users_hide_mail: bool,
     pub unsubscribe: bool,
     pub admin_api_enabled: bool,
+    pub cross_project_issue_relations: bool,
+    pub close_duplicate_issues: bool,
+    /// `yes`, `no` or `ask`.
+    pub link_copied_issue: String,
+    pub calendar: crate::domain::relations::Calendar,
 }
 
 impl Settings {
@@ -62,6 +87,10 @@ impl Settings {
             default_users_hide_mail: flag("default_users_hide_mail"),
             unsubscribe: flag("unsubscribe"),
             admin_api_enabled: flag("admin_api_enabled"),
+            cross_project_issue_relations: flag("cross_project_issue_relations"),
+            close_duplicate_issues: flag("close_duplicate_issues"),
+            link_copied_issue: values["link_copied_issue"].trim().to_owned(),
+            calendar: crate::domain::relations::Calendar::new(values["non_working_week_days"]),
         }
     }
 

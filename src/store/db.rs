@@ -532,6 +532,16 @@ impl Tx<'_> {
         Ok(first_int(&self.rows(sql, args).await?))
     }
 
+    /// Makes transactions taking the same key run one after another. SQLite's write
+    /// transactions already do; PostgreSQL takes an advisory lock until the end.
+    pub async fn serialize(&mut self, key: i64) -> Result<()> {
+        if let Tx::Postgres(_) = self {
+            self.rows("SELECT pg_advisory_xact_lock($1)", &[key.into()])
+                .await?;
+        }
+        Ok(())
+    }
+
     pub async fn batch(&mut self, sql: &str) -> Result<()> {
         match self {
             Tx::Sqlite { conn, .. } => Ok(conn.execute_batch(sql)?),

@@ -20,6 +20,9 @@ pub struct Env {
     pub custom: Vec<CustomFilter>,
     /// Projects where the caller may see other users' watches; `None`: everywhere.
     pub watcher_projects: Option<Vec<i64>>,
+    /// The caller's visibility condition on `issues i`: relation filters only count
+    /// relations to issues the caller sees.
+    pub visible: Sql,
 }
 
 /// An issue custom field usable as a filter.
@@ -593,6 +596,7 @@ pub fn sql_for(filters: &[Filter], env: &Env) -> Sql {
                 }
                 sql.push(")");
             }
+            name if crate::domain::relations::is_type(name) => relation(&mut sql, name, op, v, env),
             "parent_id" => tree(&mut sql, op, v, true),
             "child_id" => tree(&mut sql, op, v, false),
             "project_id" => {
@@ -658,6 +662,58 @@ pub fn sql_for(filters: &[Filter], env: &Env) -> Sql {
         }
     }
     sql
+}
+
+/// A relation filter: issues on the `name` side of a relation (reverse types look at the
+/// target side of the stored forward type; `relates` at both sides) whose other issue
+/// matches the operator and is visible to the caller.
+fn relation(sql: &mut Sql, name: &str, op: &str, values: &[String], env: &Env) {
+    use crate::domain::relations::reverse_of;
+    let value = values.first().map_or(0, |v| crate::http::ruby_to_i(v));
+    let one_side = |sql: &mut Sql, reversed: bool| {
+        let stored = reverse_of(name).unwrap_or(name);
+        let (own, other) = if reversed {
+            ("issue_to_id", "issue_from_id")
+        } else {
+            ("issue_from_id", "issue_to_id")
+        };
+        let negative = matches!(op, "!" | "!p" | "!*" | "!o");
+        sql.push(if negative { "i.id NOT IN" } else { "i.id IN" })
+            .push(" (SELECT r.")
+            .push(own)
+            .push(" FROM issue_relations r WHERE r.relation_type = ")
+            .bind(stored.to_owned())
+            .push(" AND r.")
+            .push(other)
+            .push(" IN (SELECT i.id FROM issues i WHERE ");
+        append(sql, &env.visible);
+        match op {
+            "=" | "!" => {
+                sql.push(" AND i.id = ").bind(value);
+            }
+            "=p" | "!p" => {
+                sql.push(" AND i.project_id = ").bind(value);
+            }
+            "=!p" => {
+                sql.push(" AND i.project_id <> ").bind(value);
+            }
+            "*o" | "!o" => {
+                sql.push(
+                    " AND i.status_id IN (SELECT id FROM issue_statuses WHERE is_closed = FALSE)",
+                );
+            }
+            _ => {}
+        }
+        sql.push("))");
+    };
+    sql.push(" AND (");
+    one_side(sql, reverse_of(name).is_some());
+    if name == "relates" {
+        let negative = op.starts_with('!');
+        sql.push(if negative { " AND " } else { " OR " });
+        one_side(sql, true);
+    }
+    sql.push(")");
 }
 
 /// `parent_id` (children of / descendants of) and `child_id` (parents of / ancestors of).

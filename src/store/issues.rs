@@ -169,13 +169,46 @@ pub async fn list(
 /// Column values of an issue being written, by column name.
 pub type Columns = Vec<(&'static str, Arg)>;
 
+/// One changed value of a journal: `(property, prop_key, old, new)`.
+pub type Detail = (String, String, Option<String>, Option<String>);
+
 /// A journal to write with an update: notes and the changed values.
 #[derive(Debug, Clone, Default)]
 pub struct NewJournal {
     pub notes: Option<String>,
     pub private_notes: bool,
-    /// `(property, prop_key, old, new)`
-    pub details: Vec<(String, String, Option<String>, Option<String>)>,
+    pub details: Vec<Detail>,
+}
+
+/// Writes a journal of an issue (`None` notes are NULL, as in Redmine's split journals).
+pub async fn add_journal(
+    tx: &mut super::Tx<'_>,
+    issue: i64,
+    user: i64,
+    notes: Option<String>,
+    private_notes: bool,
+    details: &[Detail],
+) -> Result<i64> {
+    let jid = tx
+        .int(
+            "INSERT INTO journals (journalized_id, journalized_type, user_id, notes, private_notes, created_on) \
+             VALUES ($1, 'Issue', $2, $3, $4, $5) RETURNING id",
+            &[issue.into(), user.into(), notes.into(), private_notes.into(), now().into()],
+        )
+        .await?;
+    add_details(tx, jid, details).await?;
+    Ok(jid)
+}
+
+pub async fn add_details(tx: &mut super::Tx<'_>, journal: i64, details: &[Detail]) -> Result<()> {
+    for (property, key, old, new) in details {
+        tx.exec(
+            "INSERT INTO journal_details (journal_id, property, prop_key, old_value, value) VALUES ($1, $2, $3, $4, $5)",
+            &[journal.into(), property.into(), key.into(), old.clone().into(), new.clone().into()],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Inserts an issue. Under a parent, the parent gets a `child_id` journal and every
@@ -239,6 +272,15 @@ impl From<super::Error> for UpdateError {
 /// A new parent for an issue being updated: `None` makes it a root.
 pub type NewParent = Option<(i64, String)>;
 
+/// What an update sets off beyond the issue itself (issues.md §6.5).
+pub struct Consequences<'a> {
+    pub calendar: &'a crate::domain::relations::Calendar,
+    /// Moved to another project while relations must stay within one.
+    pub drop_relations: bool,
+    /// Closed with this status: the open issues duplicating it close too, with the notes.
+    pub close_duplicates: Option<(i64, Option<String>, bool)>,
+}
+
 #[allow(clippy::too_many_arguments)]
 pub async fn update(
     db: &Db,
@@ -251,6 +293,7 @@ pub async fn update(
     default_priority: i64,
     moved_to: Option<i64>,
     custom: &[(i64, Vec<String>)],
+    then: &Consequences<'_>,
 ) -> std::result::Result<(), UpdateError> {
     let id = issue.id;
     let t = now();
@@ -268,23 +311,35 @@ pub async fn update(
         return Err(UpdateError::Stale);
     }
     for j in journals {
-        let jid = tx
-            .int(
-                "INSERT INTO journals (journalized_id, journalized_type, user_id, notes, private_notes, created_on) \
-                 VALUES ($1, 'Issue', $2, $3, $4, $5) RETURNING id",
-                &[id.into(), user_id.into(), j.notes.clone().into(), j.private_notes.into(), t.into()],
-            )
-            .await?;
-        for (property, key, old, new) in &j.details {
-            tx.exec(
-                "INSERT INTO journal_details (journal_id, property, prop_key, old_value, value) VALUES ($1, $2, $3, $4, $5)",
-                &[jid.into(), property.into(), key.into(), old.clone().into(), new.clone().into()],
-            )
-            .await?;
-        }
+        add_journal(
+            &mut tx,
+            id,
+            user_id,
+            j.notes.clone(),
+            j.private_notes,
+            &j.details,
+        )
+        .await?;
     }
     super::custom_values::set(&mut tx, "Issue", id, custom).await?;
     if let Some(project) = moved_to {
+        if then.drop_relations {
+            let moving: Vec<i64> = tx
+                .rows(
+                    "SELECT id FROM issues WHERE project_id = $1 \
+                     AND substr(id_path, 1, CAST($2 AS INTEGER)) = $3",
+                    &[
+                        issue.project_id.into(),
+                        (issue.id_path.chars().count() as i64).into(),
+                        issue.id_path.clone().into(),
+                    ],
+                )
+                .await?
+                .iter()
+                .map(|r| r.i64("id"))
+                .collect();
+            super::relations::drop_of(&mut tx, &moving).await?;
+        }
         // subtasks in the old project move along
         tx.exec(
             "UPDATE issues SET project_id = $1 WHERE project_id = $2 \
@@ -325,8 +380,27 @@ pub async fn update(
         }
         paths.push(new_path);
     }
+    let mut moved = Vec::new();
     for path in paths {
-        recalculate_ancestors(&mut tx, &path, default_priority).await?;
+        moved.extend(recalculate_ancestors(&mut tx, &path, default_priority).await?);
+    }
+    use super::relations::{followers, reschedule, JournalTo};
+    let mut steps = Vec::new();
+    if cols
+        .iter()
+        .any(|(c, _)| *c == "start_date" || *c == "due_date")
+    {
+        steps = followers(&mut tx, id, JournalTo::New(user_id), then.calendar).await?;
+    }
+    for parent in moved {
+        steps.extend(followers(&mut tx, parent, JournalTo::Nothing, then.calendar).await?);
+    }
+    if !steps.is_empty() {
+        reschedule(&mut tx, steps, then.calendar, default_priority).await?;
+    }
+    if let Some((status, notes, private)) = &then.close_duplicates {
+        super::relations::close_duplicates(&mut tx, id, *status, user_id, notes.clone(), *private)
+            .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -392,7 +466,13 @@ pub async fn journals(db: &Db, issue_id: i64) -> Result<Vec<Journal>> {
 }
 
 /// Deletes an issue with its subtasks and their journals.
-pub async fn delete(db: &Db, issue: &Issue, user: i64, default_priority: i64) -> Result<()> {
+pub async fn delete(
+    db: &Db,
+    issue: &Issue,
+    user: i64,
+    default_priority: i64,
+    calendar: &crate::domain::relations::Calendar,
+) -> Result<()> {
     let mut tx = db.begin().await?;
     let path = tx
         .rows(
@@ -402,11 +482,15 @@ pub async fn delete(db: &Db, issue: &Issue, user: i64, default_priority: i64) ->
         .await?
         .first()
         .map(|r| r.str("id_path"))
-        .unwrap_or_default();
+        .filter(|p| !p.is_empty());
+    let Some(path) = path else {
+        // deleted meanwhile (with an ancestor, or by a concurrent request)
+        return Ok(());
+    };
     let ids: Vec<i64> = tx
         .rows(
             "SELECT id FROM issues WHERE substr(id_path, 1, CAST($1 AS INTEGER)) = $2 ORDER BY id_path DESC",
-            &[(path.chars().count() as i64).into(), path.into()],
+            &[(path.chars().count() as i64).into(), path.clone().into()],
         )
         .await?
         .iter()
@@ -434,7 +518,20 @@ pub async fn delete(db: &Db, issue: &Issue, user: i64, default_priority: i64) ->
     }
     if let Some(parent) = issue.parent_id {
         child_journal(&mut tx, parent, user, Some(issue.id), None).await?;
-        recalculate_ancestors(&mut tx, &issue.id_path, default_priority).await?;
+        let moved = recalculate_ancestors(&mut tx, &path, default_priority).await?;
+        let mut steps = Vec::new();
+        for m in moved {
+            steps.extend(
+                super::relations::followers(
+                    &mut tx,
+                    m,
+                    super::relations::JournalTo::Nothing,
+                    calendar,
+                )
+                .await?,
+            );
+        }
+        super::relations::reschedule(&mut tx, steps, calendar, default_priority).await?;
     }
     tx.commit().await
 }
@@ -539,13 +636,15 @@ pub async fn edit_journal(
 
 /// Recomputes the derived attributes of every ancestor of the issue whose tree path is
 /// given, nearest first (issues.md §7): dates from the children, priority of the highest
-/// open child, done ratio weighted by the children's estimates.
+/// open child, done ratio weighted by the children's estimates. Returns the ancestors whose
+/// dates moved (their followers move too).
 pub async fn recalculate_ancestors(
     tx: &mut super::Tx<'_>,
     id_path: &str,
     default_priority: i64,
-) -> Result<()> {
+) -> Result<Vec<i64>> {
     let ids: Vec<i64> = id_path.split('/').filter_map(|x| x.parse().ok()).collect();
+    let mut moved = Vec::new();
     for ancestor in ids.iter().rev().skip(1) {
         let children = tx
             .rows(
@@ -605,13 +704,25 @@ pub async fn recalculate_ancestors(
         } else {
             0
         };
+        let before = tx
+            .rows(
+                "SELECT start_date, due_date FROM issues WHERE id = $1",
+                &[(*ancestor).into()],
+            )
+            .await?;
+        if before
+            .first()
+            .is_some_and(|b| b.opt_str("start_date") != start || b.opt_str("due_date") != due)
+        {
+            moved.push(*ancestor);
+        }
         tx.exec(
             "UPDATE issues SET start_date = $1, due_date = $2, priority_id = $3, done_ratio = $4 WHERE id = $5",
             &[start.into(), due.into(), priority.into(), done.into(), (*ancestor).into()],
         )
         .await?;
     }
-    Ok(())
+    Ok(moved)
 }
 
 /// A journal with one `child_id` detail on a parent, written by `user`.
@@ -622,18 +733,13 @@ pub async fn child_journal(
     old: Option<i64>,
     new: Option<i64>,
 ) -> Result<()> {
-    let jid = tx
-        .int(
-            "INSERT INTO journals (journalized_id, journalized_type, user_id, notes, private_notes, created_on) \
-             VALUES ($1, 'Issue', $2, '', FALSE, $3) RETURNING id",
-            &[parent.into(), user.into(), now().into()],
-        )
-        .await?;
-    tx.exec(
-        "INSERT INTO journal_details (journal_id, property, prop_key, old_value, value) VALUES ($1, 'attr', 'child_id', $2, $3)",
-        &[jid.into(), old.map(|o| o.to_string()).into(), new.map(|n| n.to_string()).into()],
-    )
-    .await?;
+    let detail: Detail = (
+        "attr".into(),
+        "child_id".into(),
+        old.map(|o| o.to_string()),
+        new.map(|n| n.to_string()),
+    );
+    add_journal(tx, parent, user, Some(String::new()), false, &[detail]).await?;
     Ok(())
 }
 

@@ -13,6 +13,7 @@ pub mod members;
 pub mod projects;
 pub mod queries;
 pub mod reference;
+pub mod relations;
 pub mod seed;
 pub mod settings;
 pub mod sql;
@@ -58,6 +59,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 6,
         sql: include_str!("../../migrations/0006_custom_values.sql"),
+    },
+    Migration {
+        version: 7,
+        sql: include_str!("../../migrations/0007_relations.sql"),
     },
 ];
 
