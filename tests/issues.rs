@@ -1148,6 +1148,17 @@ async fn list_pages_use_a_bounded_number_of_queries() {
             let project = if k % 2 == 0 { "alpha" } else { "beta" };
             issue(&s, json!({"project_id": project, "subject": format!("Issue {k}"), "assigned_to_id": if k % 3 == 0 && k % 2 == 1 { json!(dev) } else { json!(null) }})).await;
         }
+        // relations on the first and the last page, so that both pages look them up
+        for (from, to) in [(1, 3), (38, 40)] {
+            let r = s
+                .post(
+                    &format!("/issues/{from}/relations.json"),
+                    json!({"relation": {"issue_to_id": to}}),
+                )
+                .send()
+                .await;
+            assert_eq!(r.status, 201, "{}", r.text);
+        }
         let count = |r: &Resp| {
             r.header("x-carmine-queries")
                 .unwrap()
@@ -1162,7 +1173,9 @@ async fn list_pages_use_a_bounded_number_of_queries() {
                     None => r.key(ADMIN_KEY),
                 }
             };
-            let small = get("/issues.json?limit=5&status_id=*").send().await;
+            let small = get("/issues.json?limit=5&status_id=*&include=attachments,relations")
+                .send()
+                .await;
             let big = get("/issues.json?limit=100&status_id=*&include=attachments,relations")
                 .send()
                 .await;

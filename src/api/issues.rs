@@ -2043,19 +2043,11 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         let ids: Vec<i64> = issues.iter().map(|i| i.id).collect();
         crate::store::custom_values::values_of(&app.db, "Issue", &ids).await?
     };
-    let (relations, related_visible) = if ctx.includes("relations") {
+    let relations = if ctx.includes("relations") {
         let ids: Vec<i64> = issues.iter().map(|i| i.id).collect();
-        let all = crate::store::relations::of_issues(&app.db, &ids).await?;
-        let mut others: Vec<i64> = all
-            .iter()
-            .flat_map(|r| [r.issue_from_id, r.issue_to_id])
-            .collect();
-        others.sort_unstable();
-        others.dedup();
-        let visible = visible_among(app, ctx, &access_map, &env.me, &others).await?;
-        (all, visible)
+        crate::store::relations::visible_of_issues(&app.db, &ids, &env.visible).await?
     } else {
-        (Vec::new(), Vec::new())
+        Vec::new()
     };
     let mut items = Vec::with_capacity(issues.len());
     for i in &issues {
@@ -2073,7 +2065,7 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
             o.array("attachments", Vec::new());
         }
         if ctx.includes("relations") {
-            let mine = crate::api::relations::visible_of(&relations, i.id, &related_visible);
+            let mine = crate::store::relations::sorted_for(&relations, i.id);
             o.array(
                 "relations",
                 mine.iter().map(crate::api::relations::attrs_node).collect(),

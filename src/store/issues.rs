@@ -326,12 +326,13 @@ pub async fn update(
         if then.drop_relations {
             let moving: Vec<i64> = tx
                 .rows(
-                    "SELECT id FROM issues WHERE project_id = $1 \
+                    "SELECT id FROM issues WHERE (project_id = $1 OR id = $4) \
                      AND substr(id_path, 1, CAST($2 AS INTEGER)) = $3",
                     &[
                         issue.project_id.into(),
                         (issue.id_path.chars().count() as i64).into(),
                         issue.id_path.clone().into(),
+                        issue.id.into(),
                     ],
                 )
                 .await?

@@ -66,6 +66,34 @@ pub async fn of_issues(db: &Db, ids: &[i64]) -> Result<Vec<Relation>> {
     db.all(&sql.text, &sql.args).await
 }
 
+/// The relations of some issues whose other issue matches `visible` (a condition on
+/// `issues i`), in one statement.
+pub async fn visible_of_issues(db: &Db, ids: &[i64], visible: &Sql) -> Result<Vec<Relation>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(&format!("{COLUMNS} WHERE ("));
+    for (k, (own, other)) in [
+        ("issue_from_id", "issue_to_id"),
+        ("issue_to_id", "issue_from_id"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if k > 0 {
+            sql.push(") OR (");
+        }
+        in_list(&mut sql, own, ids);
+        sql.push(" AND ")
+            .push(other)
+            .push(" IN (SELECT i.id FROM issues i WHERE ");
+        super::issue_query::append(&mut sql, visible);
+        sql.push(")");
+    }
+    sql.push(") ORDER BY id");
+    db.all(&sql.text, &sql.args).await
+}
+
 /// The relations touching `issue`, sorted for display.
 pub fn sorted_for(all: &[Relation], issue: i64) -> Vec<Relation> {
     let mut out: Vec<Relation> = all

@@ -348,6 +348,41 @@ impl Server {
         assert_eq!(r.status, 201, "{}", r.text);
         r.json()["user"]["id"].as_i64().unwrap()
     }
+
+    /// Creates a project (`identifier` is also its name); returns its id.
+    pub async fn create_project(&self, identifier: &str, public: bool) -> i64 {
+        let r = self
+            .post(
+                "/projects.json",
+                json!({"project": {"name": identifier, "identifier": identifier, "is_public": public}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.json()["project"]["id"].as_i64().unwrap()
+    }
+
+    /// Makes a user a member of a project with these roles.
+    pub async fn add_member(&self, project: &str, user: i64, roles: &[i64]) {
+        let r = self
+            .post(
+                &format!("/projects/{project}/memberships.json"),
+                json!({"membership": {"user_id": user, "role_ids": roles}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+
+    /// Creates an issue as the admin; returns its id.
+    pub async fn create_issue(&self, body: Value) -> i64 {
+        let r = self
+            .post("/issues.json", json!({ "issue": body }))
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.json()["issue"]["id"].as_i64().unwrap()
+    }
 }
 
 pub struct Req<'a> {
