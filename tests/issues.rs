@@ -1560,3 +1560,69 @@ async fn watcher_filter_hides_other_users_watches() {
         assert_eq!(all.json()["total_count"], 1);
     }
 }
+
+#[tokio::test]
+async fn writing_a_journal_makes_the_writer_a_watcher_where_allowed() {
+    for b in backends() {
+        let s = with_developer(b).await;
+        let mgr = s.create_user("mgr", "mgr-pass-123").await;
+        s.add_member("alpha", mgr, &[3]).await;
+        let i = s
+            .create_issue(json!({"project_id": "alpha", "subject": "w"}))
+            .await;
+        let path = format!("/issues/{i}.json?include=watchers");
+        let watchers = || async {
+            s.get(&path).send().await.json()["issue"]["watchers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| w["id"].as_i64().unwrap())
+                .collect::<Vec<i64>>()
+        };
+        assert_eq!(
+            watchers().await,
+            Vec::<i64>::new(),
+            "{b:?}: creating is not contributing"
+        );
+        // a Developer has no add_issue_watchers: a note does not make it watch
+        let r = s
+            .put(
+                &format!("/issues/{i}.json"),
+                json!({"issue": {"notes": "dev note"}}),
+            )
+            .basic("dev", "secret-pass1")
+            .send()
+            .await;
+        assert_eq!(r.status, 204, "{}", r.text);
+        assert_eq!(watchers().await, Vec::<i64>::new());
+        // a Manager has it
+        let r = s
+            .put(
+                &format!("/issues/{i}.json"),
+                json!({"issue": {"subject": "w2"}}),
+            )
+            .basic("mgr", "mgr-pass-123")
+            .send()
+            .await;
+        assert_eq!(r.status, 204);
+        assert_eq!(watchers().await, vec![mgr]);
+        // an update that changes nothing writes no journal, so no watch either
+        s.put(&format!("/issues/{i}.json"), json!({"issue": {}}))
+            .send()
+            .await;
+        assert_eq!(watchers().await, vec![mgr]);
+        // the admin's relation journal counts too
+        let other = s
+            .create_issue(json!({"project_id": "alpha", "subject": "o"}))
+            .await;
+        let r = s
+            .post(
+                &format!("/issues/{other}/relations.json"),
+                json!({"relation": {"issue_to_id": i}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 201);
+        assert_eq!(watchers().await, vec![mgr, 1]);
+    }
+}

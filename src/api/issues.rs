@@ -156,6 +156,46 @@ async fn load_issue(
     Ok((issue, p, roles))
 }
 
+/// Redmine makes whoever writes a journal on an issue a watcher of it where they may add
+/// watchers (the "issues I contributed to" preference, on by default and not settable
+/// here): every issue the caller journaled since `since` gets them as a watcher.
+pub(crate) async fn watch_contributions(app: &App, ctx: &Ctx, since: i64) -> Result<(), ApiError> {
+    if !ctx.current.logged {
+        return Ok(());
+    }
+    let user = ctx.current.user.id;
+    let rows = app
+        .db
+        .rows(
+            "SELECT DISTINCT j.journalized_id, i.project_id FROM journals j \
+             JOIN issues i ON i.id = j.journalized_id \
+             WHERE j.journalized_type = 'Issue' AND j.user_id = $1 AND j.created_on >= $2 \
+             AND NOT EXISTS (SELECT 1 FROM watchers w WHERE w.watchable_type = 'Issue' \
+                             AND w.watchable_id = j.journalized_id AND w.user_id = $1)",
+            &[user.into(), since.into()],
+        )
+        .await?;
+    let mut decided: Vec<(i64, bool)> = Vec::new();
+    for r in rows {
+        let pid = r.i64("project_id");
+        let may = match decided.iter().find(|(p, _)| *p == pid) {
+            Some((_, may)) => *may,
+            None => {
+                let may = match projects::find_by_id(&app.db, pid).await? {
+                    Some(p) => allowed(app, ctx, &p, &["add_issue_watchers"]).await?,
+                    None => false,
+                };
+                decided.push((pid, may));
+                may
+            }
+        };
+        if may {
+            crate::store::watchers::add(&app.db, "Issue", r.i64("journalized_id"), &[user]).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Whether the caller sees an issue.
 pub(crate) async fn sees(app: &App, ctx: &Ctx, issue: &Issue) -> Result<bool, ApiError> {
     let Some(p) = projects::find_by_id(&app.db, issue.project_id).await? else {
@@ -828,6 +868,7 @@ fn copy_body(src: &Issue, values: &[(i64, Vec<String>)], watchers: &[i64], body:
 }
 
 pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult {
+    let since = crate::store::now();
     let c = caller(ctx);
     // a top-level project_id names the project as the URL would
     let top_level = ctx.param_str("project_id");
@@ -1174,6 +1215,7 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
             copy_subtasks(app, ctx, src, id, &p, copy_watchers, link).await?;
         }
     }
+    watch_contributions(app, ctx, since).await?;
     let issue = store::find(&app.db, id).await?.ok_or(ApiError::Internal)?;
     // Redmine shows spent time in the create answer only when the URL named the project
     let spent = match &url_project {
@@ -1193,6 +1235,7 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
 
 /// `PUT /issues/:id`: attributes with edit rights, notes with `add_issue_notes`; 204.
 pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let since = crate::store::now();
     let (issue, p, roles) = load_issue(app, ctx, id).await?;
     crate::api::projects::authorize(
         app,
@@ -1695,7 +1738,10 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     )
     .await
     {
-        Ok(()) => Ok(Reply::NoContent),
+        Ok(()) => {
+            watch_contributions(app, ctx, since).await?;
+            Ok(Reply::NoContent)
+        }
         Err(UpdateError::Stale) => Err(ApiError::Validation(Vec::new())),
         Err(UpdateError::Db(e)) => Err(e.into()),
     }
@@ -1703,6 +1749,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 
 /// `DELETE /issues/:id`: `delete_issues`; subtasks go too.
 pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let since = crate::store::now();
     let (issue, p, _) = load_issue(app, ctx, id).await?;
     crate::api::projects::authorize(app, ctx, &p, &["delete_issues"]).await?;
     store::delete(
@@ -1713,12 +1760,14 @@ pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         &app.settings.calendar,
     )
     .await?;
+    watch_contributions(app, ctx, since).await?;
     Ok(Reply::NoContent)
 }
 
 /// `DELETE /issues?ids[]=…` (or `id`): 404 when none exists, 403/401 when one is invisible
 /// or `delete_issues` is missing in one of their projects; subtasks go too.
 pub async fn destroy_many(app: &App, ctx: &Ctx) -> ApiResult {
+    let since = crate::store::now();
     let ids = ctx
         .param("id")
         .or_else(|| ctx.param("ids"))
@@ -1759,6 +1808,7 @@ pub async fn destroy_many(app: &App, ctx: &Ctx) -> ApiResult {
         )
         .await?;
     }
+    watch_contributions(app, ctx, since).await?;
     Ok(Reply::NoContent)
 }
 

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::api::caller;
-use crate::api::issues::{default_priority, sees, visible_ids};
+use crate::api::issues::{default_priority, sees, visible_ids, watch_contributions};
 use crate::api::projects::{allowed, authorize};
 use crate::app::App;
 use crate::domain::relations::{Delay, Facts};
@@ -101,6 +101,7 @@ fn targets(v: Option<&Value>) -> Vec<String> {
 
 /// `POST /issues/:id/relations`: one relation per target; the answer is the last one's.
 pub async fn create(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let since = crate::store::now();
     let issue = managed_issue(app, ctx, id).await?;
     let c = caller(ctx);
     let body = ctx.param("relation").cloned().unwrap_or(Value::Null);
@@ -157,6 +158,7 @@ pub async fn create(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             Err(errors) => Err(ApiError::Validation(errors)),
         };
     }
+    watch_contributions(app, ctx, since).await?;
     let r = last?;
     Ok(Reply::Created(
         document("relation", object(&r)),
@@ -194,6 +196,7 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 
 /// `DELETE /relations/:id`: `manage_issue_relations` in the project of either issue.
 pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let since = crate::store::now();
     let (r, ends) = visible_relation(app, ctx, id).await?;
     let mut may = false;
     for issue in &ends {
@@ -205,6 +208,7 @@ pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         return Err(caller(ctx).deny().into());
     }
     store::delete(&app.db, &r, caller(ctx).user_id).await?;
+    watch_contributions(app, ctx, since).await?;
     Ok(Reply::NoContent)
 }
 
