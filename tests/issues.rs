@@ -1626,3 +1626,97 @@ async fn writing_a_journal_makes_the_writer_a_watcher_where_allowed() {
         assert_eq!(watchers().await, vec![mgr, 1]);
     }
 }
+
+#[tokio::test]
+async fn user_and_version_fields_take_what_the_project_offers() {
+    for b in backends() {
+        let s = with_developer(b).await;
+        let owner = custom_field(&s, json!({"customized_type": "issue", "name": "Owner", "field_format": "user", "is_for_all": true, "tracker_ids": [1]})).await;
+        let target = custom_field(&s, json!({"customized_type": "issue", "name": "Target", "field_format": "version", "is_for_all": true, "tracker_ids": [1]})).await;
+        let outsider = s.create_user("outsider", "outsider-pass1").await;
+        let dev: i64 = s.get("/users.json?name=dev").send().await.json()["users"][0]["id"]
+            .as_i64()
+            .unwrap();
+        let v = s
+            .post(
+                "/projects/alpha/versions.json",
+                json!({"version": {"name": "1.0"}}),
+            )
+            .send()
+            .await
+            .json()["version"]["id"]
+            .as_i64()
+            .unwrap();
+        s.create_project("beta", true).await;
+        let foreign = s
+            .post(
+                "/projects/beta/versions.json",
+                json!({"version": {"name": "b1"}}),
+            )
+            .send()
+            .await
+            .json()["version"]["id"]
+            .as_i64()
+            .unwrap();
+        let create = |owner_value: Value, target_value: Value| {
+            let s = &s;
+            async move {
+                s.post(
+                    "/issues.json",
+                    json!({"issue": {"project_id": "alpha", "subject": "cf", "custom_fields": [
+                        {"id": owner, "value": owner_value}, {"id": target, "value": target_value}]}}),
+                )
+                .send()
+                .await
+            }
+        };
+        let r = create(json!(outsider), json!(foreign)).await;
+        assert_eq!(
+            (r.status, r.json()["errors"].clone()),
+            (
+                422,
+                json!([
+                    "Owner is not included in the list",
+                    "Target is not included in the list"
+                ])
+            ),
+            "{b:?}"
+        );
+        let r = create(json!(dev), json!(v)).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let id = r.json()["issue"]["id"].as_i64().unwrap();
+        // a stored value stays valid after the user leaves the project
+        let m = s
+            .get("/projects/alpha/memberships.json")
+            .send()
+            .await
+            .json();
+        let mid = m["memberships"][0]["id"].as_i64().unwrap();
+        assert_eq!(
+            s.delete(&format!("/memberships/{mid}.json"))
+                .send()
+                .await
+                .status,
+            204
+        );
+        let r = s
+            .put(
+                &format!("/issues/{id}.json"),
+                json!({"issue": {"subject": "still"}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 204, "{}", r.text);
+        let r = s
+            .put(
+                &format!("/issues/{id}.json"),
+                json!({"issue": {"custom_fields": [{"id": owner, "value": outsider}]}}),
+            )
+            .send()
+            .await;
+        assert_eq!(
+            r.json()["errors"],
+            json!(["Owner is not included in the list"])
+        );
+    }
+}

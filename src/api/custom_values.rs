@@ -67,8 +67,50 @@ pub fn nodes(fields: &[&CustomField], values: &Values, object: i64) -> Vec<Node>
         .collect()
 }
 
-fn spec(f: &CustomField, required: bool) -> FieldSpec<'_> {
+/// What `user` and `version` fields may hold in one project.
+#[derive(Default)]
+pub struct Records {
+    pub users: Vec<String>,
+    pub versions: Vec<String>,
+}
+
+impl Records {
+    /// Loads the choices when one of the fields needs them.
+    pub async fn for_project(
+        app: &crate::app::App,
+        fields: &[&CustomField],
+        p: &crate::store::projects::Project,
+    ) -> Result<Records, crate::http::ApiError> {
+        let mut r = Records::default();
+        if fields.iter().any(|f| f.field_format == "user") {
+            r.users = crate::store::issues::member_ids(&app.db, p.id)
+                .await?
+                .iter()
+                .map(i64::to_string)
+                .collect();
+        }
+        if fields.iter().any(|f| f.field_format == "version") {
+            r.versions = crate::store::versions::shared_with(&app.db, p)
+                .await?
+                .iter()
+                .map(|v| v.id.to_string())
+                .collect();
+        }
+        Ok(r)
+    }
+
+    fn of(&self, format: &str) -> Option<&Vec<String>> {
+        match format {
+            "user" => Some(&self.users),
+            "version" => Some(&self.versions),
+            _ => None,
+        }
+    }
+}
+
+fn spec<'a>(f: &'a CustomField, required: bool, records: Option<Vec<String>>) -> FieldSpec<'a> {
     FieldSpec {
+        records,
         name: &f.name,
         format: &f.field_format,
         multiple: f.multiple,
@@ -103,6 +145,7 @@ pub fn apply(
     object: i64,
     settable: impl Fn(&CustomField) -> bool,
     required: impl Fn(&CustomField) -> bool,
+    records: &Records,
 ) -> Outcome {
     let mut out = Outcome::default();
     for f in fields {
@@ -131,8 +174,15 @@ pub fn apply(
             } else {
                 after.clone()
             };
+            // a value already stored stays valid when it could no longer be chosen
+            let choices = records.of(&f.field_format).map(|r| {
+                r.iter()
+                    .chain(before.into_iter().flatten())
+                    .cloned()
+                    .collect()
+            });
             out.errors.extend(custom_fields::validate(
-                &spec(f, f.is_required || required(f)),
+                &spec(f, f.is_required || required(f), choices),
                 &checked,
             ));
         }

@@ -1144,13 +1144,16 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
     }
     let all_fields = crate::store::custom_values::issue_fields(&app.db).await?;
     let rids: Vec<i64> = roles.iter().map(|r| r.id).collect();
+    let fields = all_fields.for_issue(p.id, tracker_id);
+    let records = cv::Records::for_project(app, &fields, &p).await?;
     let custom = cv::apply(
-        &all_fields.for_issue(p.id, tracker_id),
+        &fields,
         &crate::domain::custom_fields::read(&body),
         None,
         0,
         |f| cv::visible(&all_fields, f, c.admin, &rids) && !w.read_only.contains(&f.id.to_string()),
         |f| required.contains(&f.id.to_string()),
+        &records,
     );
     // Redmine reports custom values before the issue's own attributes
     let mut errors = custom.errors;
@@ -1574,6 +1577,8 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             Vec::new()
         };
         let rids: Vec<i64> = roles.iter().map(|r| r.id).collect();
+        let dest = target_project.as_ref().unwrap_or(&p);
+        let records = cv::Records::for_project(app, &fields, dest).await?;
         cv::apply(
             &fields,
             &sent,
@@ -1584,6 +1589,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
                     && !w.read_only.contains(&f.id.to_string())
             },
             |f| required.contains(&f.id.to_string()),
+            &records,
         )
     };
     if may_edit && !issue.has_children && cand.start_date != issue.start_date {

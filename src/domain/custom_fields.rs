@@ -66,6 +66,9 @@ pub struct FieldSpec<'a> {
     pub min_length: Option<i64>,
     pub max_length: Option<i64>,
     pub possible_values: Vec<&'a str>,
+    /// For `user` and `version` fields: the ids that may be chosen (the project's active
+    /// members, its shared versions), plus the values already stored.
+    pub records: Option<Vec<String>>,
 }
 
 /// Redmine humanizes the field name in messages: first letter up, the rest down.
@@ -100,6 +103,11 @@ pub fn validate(f: &FieldSpec, values: &[String]) -> Vec<String> {
                 (!crate::domain::query::valid_date(v)).then(|| "is not a valid date".to_owned())
             }
             "list" => (!f.possible_values.contains(&v.as_str()))
+                .then(|| "is not included in the list".to_owned()),
+            "user" | "version" => f
+                .records
+                .as_ref()
+                .is_some_and(|r| !r.contains(v))
                 .then(|| "is not included in the list".to_owned()),
             "bool" => None,
             _ => None,
@@ -194,6 +202,7 @@ mod tests {
             min_length: None,
             max_length: Some(3),
             possible_values: vec![],
+            records: None,
         };
         assert_eq!(
             validate(&spec, &["".into()]),
@@ -216,6 +225,7 @@ mod tests {
             min_length: None,
             max_length: None,
             possible_values: vec!["A", "B"],
+            records: None,
         };
         assert_eq!(
             validate(&list, &["A".into(), "C".into()]),
@@ -230,6 +240,7 @@ mod tests {
             min_length: None,
             max_length: None,
             possible_values: vec![],
+            records: None,
         };
         assert_eq!(validate(&re, &["ABC".into()]), Vec::<String>::new());
         assert_eq!(validate(&re, &["abcd".into()]), ["Code is invalid"]);
@@ -242,6 +253,7 @@ mod tests {
             min_length: None,
             max_length: None,
             possible_values: vec![],
+            records: None,
         };
         for ok in ["1", "-1.5", ".5", "5.", "1e5", "2.5E-3"] {
             assert!(validate(&float, &[ok.into()]).is_empty(), "{ok}");

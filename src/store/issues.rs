@@ -587,6 +587,20 @@ pub async fn assignable_ids(db: &Db, project_id: i64) -> Result<Vec<i64>> {
         .collect())
 }
 
+/// The active users who are members of the project (what a `user` custom field offers).
+pub async fn member_ids(db: &Db, project_id: i64) -> Result<Vec<i64>> {
+    Ok(db
+        .rows(
+            "SELECT DISTINCT m.user_id FROM members m JOIN users u ON u.id = m.user_id \
+             WHERE m.project_id = $1 AND u.type = 'User' AND u.status = 1",
+            &[project_id.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| r.i64("user_id"))
+        .collect())
+}
+
 /// A journal's issue, author, privacy and number of details.
 pub async fn journal_facts(db: &Db, id: i64) -> Result<Option<(i64, i64, bool, i64)>> {
     Ok(db
