@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Seed a carmine server through its API: users, a project, N issues, each with a journal.
+"""Seed a carmine server through its API: users, a project, N issues, each with a journal,
+one in ten related to another.
 
 usage: bench/seed.py BASE_URL API_KEY [ISSUES] [THREADS]
 """
@@ -40,12 +41,17 @@ for i in range(5):
 
 def work(start, stop):
     c = client()
+    prev = None
     for n in range(start, stop):
         issue = call(c, "POST", "/issues.json", {"issue": {
             "project_id": pid, "subject": f"Bench issue {n}", "description": "Seeded for the benchmark\nline two",
             "assigned_to_id": users[n % len(users)], "estimated_hours": n % 8, "priority_id": 1 + n % 5}})
         iid = issue["issue"]["id"]
         call(c, "PUT", f"/issues/{iid}.json", {"issue": {"notes": f"First note on {n}", "status_id": 2, "done_ratio": 10 * (n % 10)}})
+        # one issue in ten is related to the one seeded before it
+        if prev is not None and n % 10 == 0:
+            call(c, "POST", f"/issues/{iid}/relations.json", {"relation": {"issue_to_id": prev, "relation_type": "relates"}})
+        prev = iid
 
 
 step = (issues + threads - 1) // threads

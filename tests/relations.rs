@@ -1016,7 +1016,14 @@ async fn concurrent_opposite_relations_make_no_cycle() {
         let results = futures_util::future::join_all(tasks).await;
         let created = results.iter().filter(|r| r.status == 201).count();
         assert_eq!(created, 1, "{b:?}");
-        assert!(results.iter().all(|r| r.status == 201 || r.status == 422));
+        for r in &results {
+            assert!(
+                r.status == 201 || r.status == 422,
+                "{b:?} {} {}",
+                r.status,
+                r.text
+            );
+        }
         let l = s
             .get(&format!("/issues/{a}/relations.json"))
             .send()

@@ -67,12 +67,13 @@ pub async fn of_issues(db: &Db, ids: &[i64]) -> Result<Vec<Relation>> {
 }
 
 /// The relations of some issues whose other issue matches `visible` (a condition on
-/// `issues i`), in one statement.
+/// `issues i`), in one statement. Each side is looked up from the page's ids (a relation
+/// between two issues of the page comes once).
 pub async fn visible_of_issues(db: &Db, ids: &[i64], visible: &Sql) -> Result<Vec<Relation>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new(&format!("{COLUMNS} WHERE ("));
+    let mut sql = Sql::default();
     for (k, (own, other)) in [
         ("issue_from_id", "issue_to_id"),
         ("issue_to_id", "issue_from_id"),
@@ -81,16 +82,21 @@ pub async fn visible_of_issues(db: &Db, ids: &[i64], visible: &Sql) -> Result<Ve
     .enumerate()
     {
         if k > 0 {
-            sql.push(") OR (");
+            sql.push(" UNION ");
         }
-        in_list(&mut sql, own, ids);
-        sql.push(" AND ")
-            .push(other)
-            .push(" IN (SELECT i.id FROM issues i WHERE ");
+        sql.push(
+            // CROSS JOIN keeps the relations of the page as SQLite's outer loop
+            "SELECT r.id AS id, r.issue_from_id AS issue_from_id, r.issue_to_id AS issue_to_id, \
+             r.relation_type AS relation_type, r.delay AS delay \
+             FROM issue_relations r CROSS JOIN issues i WHERE i.id = r.",
+        )
+        .push(other)
+        .push(" AND ");
+        in_list(&mut sql, &format!("r.{own}"), ids);
+        sql.push(" AND ");
         super::issue_query::append(&mut sql, visible);
-        sql.push(")");
     }
-    sql.push(") ORDER BY id");
+    sql.push(" ORDER BY id");
     db.all(&sql.text, &sql.args).await
 }
 

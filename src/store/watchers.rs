@@ -23,14 +23,15 @@ pub async fn of(db: &Db, kind: &str, id: i64) -> Result<Vec<(i64, String)>> {
         .collect())
 }
 
-/// Adds watchers that are active users or groups; others and repeats are skipped.
+/// Adds watchers that are active users or groups; others and repeats are skipped (also
+/// when a concurrent request adds the same watcher).
 pub async fn add(db: &Db, kind: &str, id: i64, principals: &[i64]) -> Result<()> {
     for p in principals {
         db.exec(
             "INSERT INTO watchers (watchable_type, watchable_id, user_id) \
              SELECT $1, $2, u.id FROM users u WHERE u.id = $3 \
              AND ((u.type = 'User' AND u.status = 1) OR u.type = 'Group') \
-             AND NOT EXISTS (SELECT 1 FROM watchers w WHERE w.watchable_type = $1 AND w.watchable_id = $2 AND w.user_id = $3)",
+             ON CONFLICT (watchable_type, watchable_id, user_id) DO NOTHING",
             &[kind.into(), id.into(), (*p).into()],
         )
         .await?;
