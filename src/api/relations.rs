@@ -114,20 +114,20 @@ pub async fn create(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let settings = &app.settings;
     let mut last = Err(ApiError::Validation(Vec::new()));
     for raw in targets(body.get("issue_to_id")) {
-        let target = match raw.trim().trim_start_matches('#').parse::<i64>() {
-            Ok(to)
-                if raw
-                    .trim()
-                    .trim_start_matches('#')
-                    .bytes()
-                    .all(|b| b.is_ascii_digit()) =>
-            {
-                match issues_store::find(&app.db, to).await? {
-                    Some(t) if sees(app, ctx, &t).await? => Some(t),
-                    _ => None,
-                }
-            }
-            _ => None,
+        // an id, optionally written `#id`
+        let t = raw.trim();
+        let digits = t.strip_prefix('#').unwrap_or(t);
+        let wanted = digits
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| digits.parse::<i64>().ok())
+            .flatten();
+        let target = match wanted {
+            Some(to) => match issues_store::find(&app.db, to).await? {
+                Some(t) if sees(app, ctx, &t).await? => Some(t),
+                _ => None,
+            },
+            None => None,
         };
         let facts = Facts {
             target: target.as_ref().map(|t| t.id),
@@ -171,7 +171,7 @@ async fn visible_relation(
     app: &App,
     ctx: &Ctx,
     id: &str,
-) -> Result<(Relation, [Issue; 2]), ApiError> {
+) -> Result<(Relation, Vec<Issue>), ApiError> {
     let id: i64 = id.parse().map_err(|_| not_found())?;
     let r = store::find(&app.db, id).await?.ok_or_else(not_found)?;
     let mut ends = Vec::with_capacity(2);
@@ -184,8 +184,7 @@ async fn visible_relation(
         }
         ends.push(issue);
     }
-    let [from, to]: [Issue; 2] = ends.try_into().map_err(|_| ApiError::Internal)?;
-    Ok((r, [from, to]))
+    Ok((r, ends))
 }
 
 /// `GET /relations/:id`.

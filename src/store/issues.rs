@@ -418,27 +418,23 @@ pub struct Journal {
 }
 
 pub async fn journals(db: &Db, issue_id: i64) -> Result<Vec<Journal>> {
+    // journals and their details in one statement: a journal's row repeats per detail
     let rows = db
         .rows(
-            "SELECT j.id, j.user_id, u.type, u.firstname, u.lastname, j.notes, j.private_notes, j.created_on \
+            "SELECT j.id, j.user_id, u.type, u.firstname, u.lastname, j.notes, j.private_notes, \
+             j.created_on, d.id AS detail_id, d.property, d.prop_key, d.old_value, d.value \
              FROM journals j LEFT JOIN users u ON u.id = j.user_id \
-             WHERE j.journalized_type = 'Issue' AND j.journalized_id = $1 ORDER BY j.created_on, j.id",
+             LEFT JOIN journal_details d ON d.journal_id = j.id \
+             WHERE j.journalized_type = 'Issue' AND j.journalized_id = $1 \
+             ORDER BY j.created_on, j.id, d.id",
             &[issue_id.into()],
         )
         .await?;
-    let details = db
-        .rows(
-            "SELECT d.journal_id, d.property, d.prop_key, d.old_value, d.value FROM journal_details d \
-             JOIN journals j ON j.id = d.journal_id \
-             WHERE j.journalized_type = 'Issue' AND j.journalized_id = $1 ORDER BY d.id",
-            &[issue_id.into()],
-        )
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| {
-            let id = r.i64("id");
-            Journal {
+    let mut out: Vec<Journal> = Vec::new();
+    for r in &rows {
+        let id = r.i64("id");
+        if out.last().is_none_or(|j| j.id != id) {
+            out.push(Journal {
                 id,
                 user: r.opt_str("type").map(|t| {
                     (
@@ -449,21 +445,21 @@ pub async fn journals(db: &Db, issue_id: i64) -> Result<Vec<Journal>> {
                 notes: r.opt_str("notes"),
                 private_notes: r.bool("private_notes"),
                 created_on: r.i64("created_on"),
-                details: details
-                    .iter()
-                    .filter(|d| d.i64("journal_id") == id)
-                    .map(|d| {
-                        (
-                            d.str("property"),
-                            d.str("prop_key"),
-                            d.opt_str("old_value"),
-                            d.opt_str("value"),
-                        )
-                    })
-                    .collect(),
+                details: Vec::new(),
+            });
+        }
+        if r.opt_i64("detail_id").is_some() {
+            if let Some(j) = out.last_mut() {
+                j.details.push((
+                    r.str("property"),
+                    r.str("prop_key"),
+                    r.opt_str("old_value"),
+                    r.opt_str("value"),
+                ));
             }
-        })
-        .collect())
+        }
+    }
+    Ok(out)
 }
 
 /// Deletes an issue with its subtasks and their journals.

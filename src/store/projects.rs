@@ -206,6 +206,11 @@ pub async fn roles_for(db: &Db, user: &User, logged: bool, project: &Project) ->
         }
     };
     if logged {
+        // a member's roles come first; only without any does membership need asking
+        let roles = member_roles(user.id).await?;
+        if !roles.is_empty() {
+            return Ok(roles);
+        }
         let is_member = db
             .int(
                 "SELECT COUNT(*) FROM members WHERE user_id = $1 AND project_id = $2",
@@ -213,7 +218,7 @@ pub async fn roles_for(db: &Db, user: &User, logged: bool, project: &Project) ->
             )
             .await?;
         if is_member > 0 {
-            return member_roles(user.id).await;
+            return Ok(roles);
         }
     }
     if !project.is_public {
