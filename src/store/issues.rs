@@ -111,6 +111,29 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<Issue>> {
         .await
 }
 
+/// The joins an order of the issue list may need, by the alias it uses.
+const PAGE_JOINS: &[(&str, &str)] = &[
+    ("p", " JOIN projects p ON p.id = i.project_id"),
+    ("t", " JOIN trackers t ON t.id = i.tracker_id"),
+    ("s", " JOIN issue_statuses s ON s.id = i.status_id"),
+    ("e", " LEFT JOIN enumerations e ON e.id = i.priority_id"),
+    ("au", " LEFT JOIN users au ON au.id = i.author_id"),
+    ("asg", " LEFT JOIN users asg ON asg.id = i.assigned_to_id"),
+    ("c", " LEFT JOIN issue_categories c ON c.id = i.category_id"),
+    ("v", " LEFT JOIN versions v ON v.id = i.fixed_version_id"),
+];
+
+/// Whether SQL text names a column of `alias` (`alias.` not preceded by a name character).
+fn uses_alias(sql: &str, alias: &str) -> bool {
+    let pattern = format!("{alias}.");
+    sql.match_indices(&pattern).any(|(at, _)| {
+        sql[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+    })
+}
+
 /// One page of the issues matching `conditions`, and how many match.
 pub async fn list(
     db: &Db,
@@ -125,17 +148,16 @@ pub async fn list(
     let total = db.int(&count, &conditions.args).await?;
     // first the ids of the page, sorted with only the joins the order needs, then the full
     // rows of just those: the per-row roll-ups never run for rows off the page
+    // only the joins the order reads: the conditions are on the issues' own columns, and
+    // every issue has its project, tracker and status, so joining them changes no row
+    // (sorting 10,000 matching ids alone is several times faster than joining them first)
+    let joins: String = PAGE_JOINS
+        .iter()
+        .filter(|(alias, _)| uses_alias(order, alias))
+        .map(|(_, join)| *join)
+        .collect();
     let mut page = Sql::new(&format!(
-        // CROSS JOIN keeps issues as SQLite's outer loop, so the default order (id) is
-        // read from the table in order instead of sorting every matching row
-        "SELECT i.id FROM issues i CROSS JOIN projects p CROSS JOIN trackers t \
-         CROSS JOIN issue_statuses s \
-         LEFT JOIN enumerations e ON e.id = i.priority_id \
-         LEFT JOIN users au ON au.id = i.author_id LEFT JOIN users asg ON asg.id = i.assigned_to_id \
-         LEFT JOIN issue_categories c ON c.id = i.category_id \
-         LEFT JOIN versions v ON v.id = i.fixed_version_id \
-         WHERE p.id = i.project_id AND t.id = i.tracker_id AND s.id = i.status_id AND ({}) \
-         ORDER BY {order}",
+        "SELECT i.id FROM issues i{joins} WHERE ({}) ORDER BY {order}",
         conditions.text
     ));
     page.args = conditions.args.clone();
@@ -783,5 +805,20 @@ pub fn arg_present(a: &Arg) -> bool {
         Arg::Str(s) => !s.trim().is_empty(),
         Arg::NullI64 | Arg::NullStr | Arg::NullF64 => false,
         _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uses_alias;
+
+    #[test]
+    fn aliases_in_an_order() {
+        assert!(uses_alias("p.name ASC, i.id DESC", "p"));
+        assert!(uses_alias("(s.position) DESC", "s"));
+        assert!(!uses_alias("i.id DESC", "p"));
+        assert!(!uses_alias("(SELECT cv.value FROM custom_values cv)", "v"));
+        assert!(!uses_alias("asg.lastname", "s"));
+        assert!(uses_alias("asg.lastname", "asg"));
     }
 }
