@@ -15,13 +15,7 @@ async fn setup(s: &Server) {
 
 /// A server with the admin API on, project Alpha, and user `dev` a Developer there.
 async fn with_developer(b: Backend) -> Server {
-    let s = Server::start_with(
-        b,
-        Options {
-            settings: vec![("admin_api_enabled", "1")],
-        },
-    )
-    .await;
+    let s = Server::with_setting(b, "admin_api_enabled", "1").await;
     setup(&s).await;
     let dev = s.create_user("dev", "secret-pass1").await;
     s.post(
@@ -881,16 +875,7 @@ async fn moving_an_issue_to_another_project() {
         };
         let alpha_ui = cat("alpha").await;
         let gamma_ui = cat("gamma").await;
-        let v = s
-            .post(
-                "/projects/alpha/versions.json",
-                json!({"version": {"name": "1.0"}}),
-            )
-            .send()
-            .await
-            .json()["version"]["id"]
-            .as_i64()
-            .unwrap();
+        let v = s.create_version("alpha", "1.0").await;
         let id = |r: Resp| r.json()["issue"]["id"].as_i64().unwrap();
         let m = id(issue(&s, json!({"project_id": 1, "subject": "Mover", "category_id": alpha_ui, "fixed_version_id": v})).await);
         let child = id(issue(
@@ -1637,27 +1622,9 @@ async fn user_and_version_fields_take_what_the_project_offers() {
         let dev: i64 = s.get("/users.json?name=dev").send().await.json()["users"][0]["id"]
             .as_i64()
             .unwrap();
-        let v = s
-            .post(
-                "/projects/alpha/versions.json",
-                json!({"version": {"name": "1.0"}}),
-            )
-            .send()
-            .await
-            .json()["version"]["id"]
-            .as_i64()
-            .unwrap();
+        let v = s.create_version("alpha", "1.0").await;
         s.create_project("beta", true).await;
-        let foreign = s
-            .post(
-                "/projects/beta/versions.json",
-                json!({"version": {"name": "b1"}}),
-            )
-            .send()
-            .await
-            .json()["version"]["id"]
-            .as_i64()
-            .unwrap();
+        let foreign = s.create_version("beta", "b1").await;
         let create = |owner_value: Value, target_value: Value| {
             let s = &s;
             async move {

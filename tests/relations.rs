@@ -335,13 +335,7 @@ async fn validation_in_redmines_order() {
 #[tokio::test]
 async fn cross_project_relations_when_allowed() {
     for b in backends() {
-        let s = Server::start_with(
-            b,
-            Options {
-                settings: vec![("cross_project_issue_relations", "1")],
-            },
-        )
-        .await;
+        let s = Server::with_setting(b, "cross_project_issue_relations", "1").await;
         let a = issues(&s, &["a"]).await[0];
         s.create_project("beta", true).await;
         let x = s
@@ -944,13 +938,7 @@ async fn copies_link_and_take_subtasks() {
 #[tokio::test]
 async fn copies_always_linked_when_set() {
     for b in backends() {
-        let s = Server::start_with(
-            b,
-            Options {
-                settings: vec![("link_copied_issue", "yes")],
-            },
-        )
-        .await;
+        let s = Server::with_setting(b, "link_copied_issue", "yes").await;
         let src = issues(&s, &["src"]).await[0];
         let r = s
             .post(

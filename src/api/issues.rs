@@ -800,12 +800,7 @@ async fn copy_subtasks(
                 cols.push(("assigned_to_id", (*a).into()));
             }
         }
-        let values: Vec<(i64, Vec<String>)> =
-            crate::store::custom_values::values_of(&app.db, "Issue", &[child.id])
-                .await?
-                .into_iter()
-                .map(|((_, field), v)| (field, v))
-                .collect();
+        let values = crate::store::custom_values::of_one(&app.db, "Issue", child.id).await?;
         let new_id = store::create(
             &app.db,
             &cols,
@@ -816,11 +811,8 @@ async fn copy_subtasks(
         )
         .await?;
         if copy_watchers {
-            let watchers: Vec<i64> = crate::store::watchers::of(&app.db, "Issue", child.id)
-                .await?
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect();
+            let watchers =
+                crate::store::watchers::active_users_of(&app.db, "Issue", child.id).await?;
             crate::store::watchers::add(&app.db, "Issue", new_id, &watchers).await?;
         }
         if link {
@@ -893,25 +885,9 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
     let mut body = ctx.param("issue").cloned().unwrap_or(Value::Null);
     let source = copy_source(app, ctx).await?;
     if let Some(src) = &source {
-        let values: Vec<(i64, Vec<String>)> =
-            crate::store::custom_values::values_of(&app.db, "Issue", &[src.id])
-                .await?
-                .into_iter()
-                .map(|((_, field), v)| (field, v))
-                .collect();
+        let values = crate::store::custom_values::of_one(&app.db, "Issue", src.id).await?;
         // only active users keep watching the copy
-        let watchers: Vec<i64> = app
-            .db
-            .rows(
-                "SELECT w.user_id FROM watchers w JOIN users u ON u.id = w.user_id \
-                 WHERE w.watchable_type = 'Issue' AND w.watchable_id = $1 \
-                 AND u.type = 'User' AND u.status = 1 ORDER BY w.id",
-                &[src.id.into()],
-            )
-            .await?
-            .iter()
-            .map(|r| r.i64("user_id"))
-            .collect();
+        let watchers = crate::store::watchers::active_users_of(&app.db, "Issue", src.id).await?;
         body = copy_body(src, &values, &watchers, &body);
     }
     let w = Wanted {

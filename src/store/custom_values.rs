@@ -109,6 +109,15 @@ pub async fn values_of(
     Ok(out)
 }
 
+/// The values of one object, by field (what a copy of it starts from).
+pub async fn of_one(db: &Db, kind: &str, id: i64) -> Result<Vec<(i64, Vec<String>)>> {
+    Ok(values_of(db, kind, &[id])
+        .await?
+        .into_iter()
+        .map(|((_, field), v)| (field, v))
+        .collect())
+}
+
 /// Replaces the values of the given fields of one object.
 pub async fn set(
     tx: &mut Tx<'_>,

@@ -23,6 +23,21 @@ pub async fn of(db: &Db, kind: &str, id: i64) -> Result<Vec<(i64, String)>> {
         .collect())
 }
 
+/// The active users among an object's watchers (those a copy keeps), in the order added.
+pub async fn active_users_of(db: &Db, kind: &str, id: i64) -> Result<Vec<i64>> {
+    Ok(db
+        .rows(
+            "SELECT w.user_id FROM watchers w JOIN users u ON u.id = w.user_id \
+             WHERE w.watchable_type = $1 AND w.watchable_id = $2 \
+             AND u.type = 'User' AND u.status = 1 ORDER BY w.id",
+            &[kind.into(), id.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| r.i64("user_id"))
+        .collect())
+}
+
 /// Adds watchers that are active users or groups; others and repeats are skipped (also
 /// when a concurrent request adds the same watcher).
 pub async fn add(db: &Db, kind: &str, id: i64, principals: &[i64]) -> Result<()> {

@@ -211,6 +211,17 @@ impl Server {
         Server::start_with(backend, Options { settings: vec![] }).await
     }
 
+    /// A server with one setting changed from its default.
+    pub async fn with_setting(backend: Backend, name: &'static str, value: &'static str) -> Server {
+        Server::start_with(
+            backend,
+            Options {
+                settings: vec![(name, value)],
+            },
+        )
+        .await
+    }
+
     pub async fn start_with(backend: Backend, opts: Options) -> Server {
         let data = std::env::temp_dir().join(format!(
             "carmine-test-{}-{}",
@@ -372,6 +383,19 @@ impl Server {
             .send()
             .await;
         assert_eq!(r.status, 201, "{}", r.text);
+    }
+
+    /// Creates a version in a project; returns its id.
+    pub async fn create_version(&self, project: &str, name: &str) -> i64 {
+        let r = self
+            .post(
+                &format!("/projects/{project}/versions.json"),
+                json!({"version": {"name": name}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.json()["version"]["id"].as_i64().unwrap()
     }
 
     /// Creates an issue as the admin; returns its id.
