@@ -90,11 +90,7 @@ async fn types_are_stored_forward_and_listed_in_order() {
             .await;
         assert_eq!(r.json()["relation"]["relation_type"], "relates");
 
-        let list = s
-            .get(&format!("/issues/{hub}/relations.json"))
-            .send()
-            .await
-            .json();
+        let list = s.get_json(&format!("/issues/{hub}/relations.json")).await;
         let types: Vec<&str> = list["relations"]
             .as_array()
             .unwrap()
@@ -120,27 +116,19 @@ async fn types_are_stored_forward_and_listed_in_order() {
         );
         // journals on both sides, each with the type as seen from there
         let j = s
-            .get(&format!("/issues/{a}.json?include=journals"))
-            .send()
-            .await
-            .json();
+            .get_json(&format!("/issues/{a}.json?include=journals"))
+            .await;
         assert_eq!(
             j["issue"]["journals"][0]["details"],
             json!([{"property": "relation", "name": "precedes", "old_value": null, "new_value": hub.to_string()}])
         );
         let j = s
-            .get(&format!("/issues/{hub}.json?include=journals"))
-            .send()
-            .await
-            .json();
+            .get_json(&format!("/issues/{hub}.json?include=journals"))
+            .await;
         assert_eq!(j["issue"]["journals"][0]["details"][0]["name"], "follows");
 
         // lists: always present when asked, empty for an issue without relations
-        let lst = s
-            .get("/issues.json?include=relations&sort=id")
-            .send()
-            .await
-            .json();
+        let lst = s.get_json("/issues.json?include=relations&sort=id").await;
         let by_id = |id: i64| {
             lst["issues"]
                 .as_array()
@@ -162,10 +150,8 @@ async fn types_are_stored_forward_and_listed_in_order() {
             404
         );
         let j = s
-            .get(&format!("/issues/{a}.json?include=journals,relations"))
-            .send()
-            .await
-            .json();
+            .get_json(&format!("/issues/{a}.json?include=journals,relations"))
+            .await;
         assert_eq!(
             j["issue"]["journals"][1]["details"][0],
             json!({"property": "relation", "name": "precedes", "old_value": hub.to_string(), "new_value": null})
@@ -318,11 +304,7 @@ async fn validation_in_redmines_order() {
             ),
             "the last target fails although the first was created"
         );
-        let around_c = s
-            .get(&format!("/issues/{c}/relations.json"))
-            .send()
-            .await
-            .json();
+        let around_c = s.get_json(&format!("/issues/{c}/relations.json")).await;
         assert!(around_c["relations"]
             .as_array()
             .unwrap()
@@ -355,11 +337,7 @@ async fn cross_project_relations_when_allowed() {
             .send()
             .await;
         assert_eq!(r.status, 204);
-        let l = s
-            .get(&format!("/issues/{x}/relations.json"))
-            .send()
-            .await
-            .json();
+        let l = s.get_json(&format!("/issues/{x}/relations.json")).await;
         assert_eq!(l["relations"].as_array().unwrap().len(), 1);
     }
 }
@@ -383,10 +361,8 @@ async fn moving_an_issue_drops_its_relations() {
             .await;
         assert_eq!(r.status, 204, "{b:?} {}", r.text);
         let l = s
-            .get(&format!("/issues/{}/relations.json", ids[1]))
-            .send()
-            .await
-            .json();
+            .get_json(&format!("/issues/{}/relations.json", ids[1]))
+            .await;
         assert_eq!(l["relations"], json!([]));
     }
 }
@@ -530,7 +506,7 @@ async fn permissions_and_hidden_issues() {
 }
 
 async fn dates(s: &Server, id: i64) -> (Value, Value) {
-    let i = s.get(&format!("/issues/{id}.json")).send().await.json()["issue"].clone();
+    let i = s.get_json(&format!("/issues/{id}.json")).await["issue"].clone();
     (i["start_date"].clone(), i["due_date"].clone())
 }
 
@@ -563,10 +539,8 @@ async fn precedes_reschedules_on_working_days() {
             "{b:?}"
         );
         let j = s
-            .get(&format!("/issues/{bb}.json?include=journals"))
-            .send()
-            .await
-            .json();
+            .get_json(&format!("/issues/{bb}.json?include=journals"))
+            .await;
         let names: Vec<&str> = j["issue"]["journals"][0]["details"]
             .as_array()
             .unwrap()
@@ -614,10 +588,8 @@ async fn precedes_reschedules_on_working_days() {
             (json!("2024-01-22"), json!("2024-01-23"))
         );
         let j = s
-            .get(&format!("/issues/{c}.json?include=journals"))
-            .send()
-            .await
-            .json();
+            .get_json(&format!("/issues/{c}.json?include=journals"))
+            .await;
         assert_eq!(j["issue"]["journals"].as_array().unwrap().len(), 2);
         // a follower that is a parent moves its subtasks; the parent's dates follow them
         let p = mk("P", "2024-01-01", None).await;
@@ -728,10 +700,8 @@ async fn blocked_issues_and_subtasks_cannot_close_duplicates_close_along() {
             .await;
         assert_eq!(r.status, 204);
         let d = s
-            .get(&format!("/issues/{dup}.json?include=journals"))
-            .send()
-            .await
-            .json();
+            .get_json(&format!("/issues/{dup}.json?include=journals"))
+            .await;
         assert_eq!(d["issue"]["status"]["id"], 5);
         assert!(d["issue"]["closed_on"].is_string());
         let last = d["issue"]["journals"]
@@ -862,12 +832,10 @@ async fn copies_link_and_take_subtasks() {
         );
         let pid = plain["id"].as_i64().unwrap();
         let p = s
-            .get(&format!(
+            .get_json(&format!(
                 "/issues/{pid}.json?include=relations,watchers,children"
             ))
-            .send()
-            .await
-            .json();
+            .await;
         assert!(p["issue"].get("relations").is_none());
         assert!(
             p["issue"].get("children").is_none(),
@@ -888,12 +856,10 @@ async fn copies_link_and_take_subtasks() {
         assert_eq!(r.status, 201);
         let copy = r.json()["issue"]["id"].as_i64().unwrap();
         let c = s
-            .get(&format!(
+            .get_json(&format!(
                 "/issues/{copy}.json?include=relations,children,journals"
             ))
-            .send()
-            .await
-            .json();
+            .await;
         assert_eq!(
             c["issue"]["relations"],
             json!([{"id": c["issue"]["relations"][0]["id"], "issue_id": src, "issue_to_id": copy,
@@ -906,10 +872,8 @@ async fn copies_link_and_take_subtasks() {
         let kid_copy = c["issue"]["children"][0]["id"].as_i64().unwrap();
         assert_eq!(c["issue"]["children"][0]["subject"], "Kid");
         let kc = s
-            .get(&format!("/issues/{kid_copy}.json?include=relations"))
-            .send()
-            .await
-            .json();
+            .get_json(&format!("/issues/{kid_copy}.json?include=relations"))
+            .await;
         assert_eq!(kc["issue"]["relations"][0]["issue_id"], json!(kid));
 
         // the source must be visible (404) and copyable (403)
@@ -949,11 +913,7 @@ async fn copies_always_linked_when_set() {
             .await;
         assert_eq!(r.status, 201, "{b:?} {}", r.text);
         assert_eq!(r.json()["issue"]["subject"], "src");
-        let l = s
-            .get(&format!("/issues/{src}/relations.json"))
-            .send()
-            .await
-            .json();
+        let l = s.get_json(&format!("/issues/{src}/relations.json")).await;
         assert_eq!(l["relations"][0]["relation_type"], "copied_to");
     }
 }
@@ -978,15 +938,13 @@ async fn bulk_delete_and_relations_going_with_issues() {
         );
         assert_eq!(s.delete(&path).send().await.status, 204);
         let l = s
-            .get(&format!("/issues/{}/relations.json", ids[1]))
-            .send()
-            .await
-            .json();
+            .get_json(&format!("/issues/{}/relations.json", ids[1]))
+            .await;
         assert_eq!(l["relations"], json!([]));
         let r = s.delete(&path).send().await;
         assert_eq!((r.status, r.text.as_str()), (404, ""));
         assert_eq!(s.delete("/issues.json").send().await.status, 404);
-        assert_eq!(s.get("/issues.json").send().await.json()["total_count"], 1);
+        assert_eq!(s.get_json("/issues.json").await["total_count"], 1);
     }
 }
 
@@ -1012,11 +970,7 @@ async fn concurrent_opposite_relations_make_no_cycle() {
                 r.text
             );
         }
-        let l = s
-            .get(&format!("/issues/{a}/relations.json"))
-            .send()
-            .await
-            .json();
+        let l = s.get_json(&format!("/issues/{a}/relations.json")).await;
         assert_eq!(l["relations"].as_array().unwrap().len(), 1);
     }
 }

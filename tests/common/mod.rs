@@ -385,6 +385,11 @@ impl Server {
         assert_eq!(r.status, 201, "{}", r.text);
     }
 
+    /// GET as the admin, the body as JSON.
+    pub async fn get_json(&self, path: &str) -> Value {
+        self.get(path).send().await.json()
+    }
+
     /// Creates a version in a project; returns its id.
     pub async fn create_version(&self, project: &str, name: &str) -> i64 {
         let r = self
