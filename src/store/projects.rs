@@ -93,55 +93,35 @@ const SELECT: &str = "SELECT p.id, p.name, p.description, p.homepage, p.is_publi
     LEFT JOIN versions v ON v.id = p.default_version_id \
     LEFT JOIN users da ON da.id = p.default_assigned_to_id ";
 
-async fn with_modules(db: &Db, p: Option<Project>) -> Result<Option<Project>> {
-    match p {
-        Some(mut p) => {
-            p.modules = modules(db, p.id)
-                .await?
-                .into_iter()
-                .map(|(_, n)| n)
-                .collect();
-            Ok(Some(p))
-        }
-        None => Ok(None),
-    }
+/// One project with its enabled modules, in one statement: the project's row repeats once
+/// per module.
+async fn one_with_modules(db: &Db, condition: &str, arg: super::Arg) -> Result<Option<Project>> {
+    let sql = format!(
+        "SELECT x.*, em.name AS module_name FROM ({SELECT} WHERE {condition}) x \
+         LEFT JOIN enabled_modules em ON em.project_id = x.id ORDER BY em.id"
+    );
+    let rows = db.rows(&sql, &[arg]).await?;
+    Ok(rows.first().map(|first| {
+        let mut p = <Project as FromRow>::from_row(first);
+        p.modules = rows.iter().filter_map(|r| r.opt_str("module_name")).collect();
+        p
+    }))
 }
 
 /// By numeric id when the parameter is all digits, else by exact identifier.
 pub async fn find(db: &Db, param: &str) -> Result<Option<Project>> {
-    let p = if !param.is_empty() && param.bytes().all(|b| b.is_ascii_digit()) {
+    if !param.is_empty() && param.bytes().all(|b| b.is_ascii_digit()) {
         match param.parse::<i64>() {
-            Ok(id) => {
-                db.opt(&format!("{SELECT} WHERE p.id = $1"), &[id.into()])
-                    .await?
-            }
-            Err(_) => None,
+            Ok(id) => find_by_id(db, id).await,
+            Err(_) => Ok(None),
         }
     } else {
-        db.opt(
-            &format!("{SELECT} WHERE p.identifier = $1"),
-            &[param.into()],
-        )
-        .await?
-    };
-    with_modules(db, p).await
+        one_with_modules(db, "p.identifier = $1", param.into()).await
+    }
 }
 
 pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<Project>> {
-    let p = db
-        .opt(&format!("{SELECT} WHERE p.id = $1"), &[id.into()])
-        .await?;
-    with_modules(db, p).await
-}
-
-/// `(row id, name)` of the enabled modules, in row order.
-pub async fn modules(db: &Db, project_id: i64) -> Result<Vec<(i64, String)>> {
-    pairs(
-        db,
-        "SELECT id, name FROM enabled_modules WHERE project_id = $1 ORDER BY id",
-        project_id,
-    )
-    .await
+    one_with_modules(db, "p.id = $1", id.into()).await
 }
 
 async fn pairs(db: &Db, sql: &str, id: i64) -> Result<Vec<(i64, String)>> {
