@@ -158,12 +158,23 @@ async fn load_issue(
     let me = if caller(ctx).admin {
         Vec::new()
     } else {
-        me(app, ctx).await?
+        me_for(app, ctx, &issue).await?
     };
     if !visible(ctx, &p, &roles, &issue, &me) {
         return Err(caller(ctx).deny().into());
     }
     Ok((issue, p, roles))
+}
+
+/// The ids that make an issue the caller's own: the caller, and its groups when the issue
+/// is assigned to someone else (which may be one of them).
+async fn me_for(app: &App, ctx: &Ctx, issue: &Issue) -> Result<Vec<i64>, ApiError> {
+    let user = ctx.current.user.id;
+    if issue.assigned_to.as_ref().is_some_and(|(a, _)| *a != user) {
+        me(app, ctx).await
+    } else {
+        Ok(vec![user])
+    }
 }
 
 /// Redmine makes whoever writes a journal on an issue a watcher of it where they may add
@@ -212,7 +223,7 @@ pub(crate) async fn sees(app: &App, ctx: &Ctx, issue: &Issue) -> Result<bool, Ap
         return Ok(false);
     };
     let roles = roles(app, ctx, &p).await?;
-    let me = me(app, ctx).await?;
+    let me = me_for(app, ctx, issue).await?;
     Ok(visible(ctx, &p, &roles, issue, &me))
 }
 
