@@ -732,6 +732,9 @@ async fn custom_field_write(app: &App, ctx: &Ctx, id: Option<i64>) -> ApiResult 
             )
             .await?;
         }
+    }
+    // the roles that see a field hidden from others (users' fields are shown or not)
+    if class != "UserCustomField" {
         if let Some(v) = b.get("role_ids") {
             store::set_links(&app.db, "custom_fields_roles", "role_id", id, &id_list(v)).await?;
         }

@@ -67,11 +67,11 @@ pub fn nodes(fields: &[&CustomField], values: &Values, object: i64) -> Vec<Node>
         .collect()
 }
 
-/// What `user` and `version` fields may hold in one project.
+/// What `user` and `version` fields may hold in one project (`None`: not checked).
 #[derive(Default)]
 pub struct Records {
-    pub users: Vec<String>,
-    pub versions: Vec<String>,
+    pub users: Option<Vec<String>>,
+    pub versions: Option<Vec<String>>,
 }
 
 impl Records {
@@ -83,26 +83,30 @@ impl Records {
     ) -> Result<Records, crate::http::ApiError> {
         let mut r = Records::default();
         if fields.iter().any(|f| f.field_format == "user") {
-            r.users = crate::store::issues::member_ids(&app.db, p.id)
-                .await?
-                .iter()
-                .map(i64::to_string)
-                .collect();
+            r.users = Some(
+                crate::store::issues::member_ids(&app.db, p.id)
+                    .await?
+                    .iter()
+                    .map(i64::to_string)
+                    .collect(),
+            );
         }
         if fields.iter().any(|f| f.field_format == "version") {
-            r.versions = crate::store::versions::shared_with(&app.db, p)
-                .await?
-                .iter()
-                .map(|v| v.id.to_string())
-                .collect();
+            r.versions = Some(
+                crate::store::versions::shared_with(&app.db, p)
+                    .await?
+                    .iter()
+                    .map(|v| v.id.to_string())
+                    .collect(),
+            );
         }
         Ok(r)
     }
 
     fn of(&self, format: &str) -> Option<&Vec<String>> {
         match format {
-            "user" => Some(&self.users),
-            "version" => Some(&self.versions),
+            "user" => self.users.as_ref(),
+            "version" => self.versions.as_ref(),
             _ => None,
         }
     }
@@ -160,7 +164,8 @@ pub fn apply(
             (None, Some(b), _) => b.clone(),
             // a new object takes the default, and so does an old one saved without a value
             // for a field added since (Redmine builds the missing value with its default)
-            (None, None, None) => vec![f.default_value.clone().unwrap_or_default()],
+            // (without a default it has no value: Redmine shows null, not "")
+            (None, None, None) => f.default_value.clone().into_iter().collect(),
             (None, None, Some(_)) => f
                 .default_value
                 .clone()
@@ -330,4 +335,42 @@ pub fn sort_expr(
         "(SELECT {value} FROM custom_values cv WHERE cv.customized_type = 'Issue' \
          AND cv.customized_id = i.id AND cv.custom_field_id = {id}{cond} ORDER BY cv.id LIMIT 1)"
     ))
+}
+
+/// The custom values of projects, users and versions: their fields all apply to every
+/// object of the kind; `sees` says which ones the caller sees.
+pub fn object_nodes(
+    all: &IssueFields,
+    values: &Values,
+    object: i64,
+    sees: impl Fn(&CustomField) -> bool,
+) -> Vec<Node> {
+    let fields: Vec<&CustomField> = all
+        .fields
+        .iter()
+        .map(|(f, _, _)| f)
+        .filter(|f| sees(f))
+        .collect();
+    nodes(&fields, values, object)
+}
+
+/// Applies the values sent for a project, user or version (`old`: its stored values, `None`
+/// on creation); fields the caller may not set keep theirs.
+pub fn object_apply(
+    all: &IssueFields,
+    body: &serde_json::Value,
+    old: Option<&Values>,
+    object: i64,
+    settable: impl Fn(&CustomField) -> bool,
+) -> Outcome {
+    let fields: Vec<&CustomField> = all.fields.iter().map(|(f, _, _)| f).collect();
+    apply(
+        &fields,
+        &custom_fields::read(body),
+        old,
+        object,
+        settable,
+        |_| false,
+        &Records::default(),
+    )
 }

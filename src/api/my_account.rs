@@ -1,7 +1,7 @@
 //! `/my/account`: the caller's own account.
 
 use crate::api::caller;
-use crate::api::users::{prepare, user_param, write_update};
+use crate::api::users::{prepare, user_param, write_update, UserValues};
 use crate::app::App;
 use crate::domain::users::{self as rules, Writer};
 use crate::http::{ApiResult, Ctx, Reply};
@@ -22,6 +22,7 @@ pub async fn show(app: &App, ctx: &Ctx) -> ApiResult {
         .time("created_on", Some(u.created_on))
         .time("last_login_on", u.last_login_on)
         .val("api_key", users::api_key(&app.db, u.id).await?);
+    UserValues::load(app, &[u.id]).await?.put(&mut o, u.id);
     Ok(Reply::ok(document("user", o)))
 }
 
@@ -35,6 +36,6 @@ pub async fn update(app: &App, ctx: &Ctx) -> ApiResult {
     };
     let input = rules::read_input(Writer::Own { admin: c.admin }, &user, ctx.param("pref"));
     let existing = &ctx.current.user;
-    let changes = prepare(app, Some(existing), input).await?;
+    let changes = prepare(app, Some(existing), input, &user).await?;
     write_update(app, existing.id, &changes).await
 }

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
 use crate::api::caller;
+use crate::api::custom_values as cv;
 use crate::app::App;
 use crate::domain::access::{self, STATUS_ACTIVE, STATUS_ARCHIVED, STATUS_CLOSED};
 use crate::domain::permissions;
@@ -16,6 +17,7 @@ use crate::render::{attrs_item, document, list, object_item, page_meta, Node, Ob
 use crate::store::projects::{
     self as store, ListQuery, NewProject, Project, ProjectChanges, Visibility,
 };
+use crate::store::reference::CustomField;
 use crate::store::reference::Role;
 
 const FILTERS: &[(&str, FieldType)] = &[
@@ -138,7 +140,74 @@ fn principal_name(kind: &str, first: &str, last: &str) -> String {
     }
 }
 
-fn render(p: &Project, show: bool, parent_visible: bool, inc: &Included, ctx: &Ctx) -> Obj {
+/// The project custom fields and the page's values, and who sees which field where.
+struct ProjectValues {
+    fields: crate::store::custom_values::IssueFields,
+    values: cv::Values,
+    /// The caller's roles per project, when a field is hidden from some roles.
+    roles: Option<HashMap<i64, Vec<i64>>>,
+    admin: bool,
+}
+
+impl ProjectValues {
+    async fn load(app: &App, ctx: &Ctx, projects: &[Project]) -> Result<ProjectValues, ApiError> {
+        let fields = crate::store::custom_values::fields_of(&app.db, "ProjectCustomField").await?;
+        let admin = caller(ctx).admin;
+        if fields.fields.is_empty() {
+            return Ok(ProjectValues {
+                fields,
+                values: cv::Values::new(),
+                roles: None,
+                admin,
+            });
+        }
+        let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
+        let values = crate::store::custom_values::values_of(&app.db, "Project", &ids).await?;
+        let hidden = fields.fields.iter().any(|(f, _, _)| !f.visible);
+        let roles = if hidden && !admin {
+            let mut by_project = HashMap::new();
+            for p in projects {
+                let r = roles(app, ctx, p).await?;
+                by_project.insert(p.id, r.iter().map(|r| r.id).collect());
+            }
+            Some(by_project)
+        } else {
+            None
+        };
+        Ok(ProjectValues {
+            fields,
+            values,
+            roles,
+            admin,
+        })
+    }
+
+    /// Whether the caller sees a field on a project (projects.md §2.4).
+    fn sees(&self, f: &CustomField, project: i64) -> bool {
+        let rids = self
+            .roles
+            .as_ref()
+            .and_then(|m| m.get(&project))
+            .cloned()
+            .unwrap_or_default();
+        cv::visible(&self.fields, f, self.admin, &rids)
+    }
+
+    fn nodes(&self, project: i64) -> Vec<Node> {
+        cv::object_nodes(&self.fields, &self.values, project, |f| {
+            self.sees(f, project)
+        })
+    }
+}
+
+fn render(
+    p: &Project,
+    show: bool,
+    parent_visible: bool,
+    inc: &Included,
+    custom: Vec<Node>,
+    ctx: &Ctx,
+) -> Obj {
     let mut o = Obj::new();
     o.val("id", p.id)
         .val("name", p.name.clone())
@@ -174,6 +243,9 @@ fn render(p: &Project, show: bool, parent_visible: bool, inc: &Included, ctx: &C
                 ],
             );
         }
+    }
+    if !custom.is_empty() {
+        o.array("custom_fields", custom);
     }
     for (name, element) in INCLUDES {
         if !ctx.includes(name) {
@@ -257,12 +329,20 @@ pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
     let (total, projects) = store::list(&app.db, visibility(ctx), &q, offset, limit).await?;
     let inc = included(app, ctx, &projects).await?;
     let member_of = member_of(app, ctx).await?;
+    let custom = ProjectValues::load(app, ctx, &projects).await?;
     let items = projects
         .iter()
         .map(|p| {
             object_item(
                 "project",
-                render(p, false, parent_visible(p, ctx, &member_of), &inc, ctx),
+                render(
+                    p,
+                    false,
+                    parent_visible(p, ctx, &member_of),
+                    &inc,
+                    custom.nodes(p.id),
+                    ctx,
+                ),
             )
         })
         .collect();
@@ -276,9 +356,17 @@ pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
 async fn project_document(app: &App, ctx: &Ctx, p: &Project) -> Result<Node, ApiError> {
     let inc = included(app, ctx, std::slice::from_ref(p)).await?;
     let member_of = member_of(app, ctx).await?;
+    let custom = ProjectValues::load(app, ctx, std::slice::from_ref(p)).await?;
     Ok(document(
         "project",
-        render(p, true, parent_visible(p, ctx, &member_of), &inc, ctx),
+        render(
+            p,
+            true,
+            parent_visible(p, ctx, &member_of),
+            &inc,
+            custom.nodes(p.id),
+            ctx,
+        ),
     ))
 }
 
@@ -362,13 +450,19 @@ pub async fn create(app: &App, ctx: &Ctx) -> ApiResult {
             && store::identifier_taken(&app.db, &identifier).await?,
         parent_invalid,
     };
-    let errors = rules::validate(
+    // a new project has no roles yet: the fields visible to all (or to an admin) are set
+    let fields = crate::store::custom_values::fields_of(&app.db, "ProjectCustomField").await?;
+    let custom = cv::object_apply(&fields, &body, None, 0, |f| {
+        cv::visible(&fields, f, c.admin, &[])
+    });
+    let mut errors = custom.errors;
+    errors.extend(rules::validate(
         &name,
         Some(&identifier),
         &homepage,
         matches!(input.is_public, Some(None)),
         facts,
-    );
+    ));
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -415,6 +509,7 @@ pub async fn create(app: &App, ctx: &Ctx) -> ApiResult {
         default_version_id: input.default_version_id.flatten(),
         default_assigned_to_id: input.default_assigned_to_id.flatten(),
         creator_membership: creator_role.map(|r| (c.user_id, r.id)),
+        custom: custom.values,
     };
     let id = match store::create(&app.db, &new).await {
         Ok(id) => id,
@@ -510,7 +605,22 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         .homepage
         .clone()
         .unwrap_or_else(|| p.homepage.clone());
-    let errors = rules::validate(
+    let fields = crate::store::custom_values::fields_of(&app.db, "ProjectCustomField").await?;
+    let custom = if fields.fields.is_empty() {
+        cv::Outcome::default()
+    } else {
+        let old = crate::store::custom_values::values_of(&app.db, "Project", &[p.id]).await?;
+        let rids: Vec<i64> = if c.admin {
+            Vec::new()
+        } else {
+            roles(app, ctx, &p).await?.iter().map(|r| r.id).collect()
+        };
+        cv::object_apply(&fields, &body, Some(&old), p.id, |f| {
+            cv::visible(&fields, f, c.admin, &rids)
+        })
+    };
+    let mut errors = custom.errors;
+    errors.extend(rules::validate(
         &name,
         None,
         &homepage,
@@ -519,10 +629,11 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             identifier_taken: false,
             parent_invalid,
         },
-    );
+    ));
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
+    changes.custom = custom.values;
     store::update(&app.db, &p, &changes).await?;
     Ok(Reply::NoContent)
 }

@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
 use crate::api::caller;
+use crate::api::custom_values as cv;
 use crate::app::App;
 use crate::domain::users::{self as rules, Candidate, Exposure, Taken, Writer};
 use crate::domain::{password, Caller};
@@ -49,6 +50,8 @@ pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
     };
     let (offset, limit) = ctx.offset_and_limit();
     let (total, page) = users::list(&app.db, &filter, offset, limit).await?;
+    let ids: Vec<i64> = page.iter().map(|u| u.id).collect();
+    let custom = UserValues::load(app, &ids).await?;
     let items = page
         .iter()
         .map(|u| {
@@ -64,6 +67,7 @@ pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
                 .time("last_login_on", u.last_login_on)
                 .time("passwd_changed_on", u.passwd_changed_on)
                 .val("twofa_scheme", u.twofa_scheme.clone());
+            custom.put(&mut o, u.id);
             object_item("user", o)
         })
         .collect();
@@ -131,6 +135,7 @@ async fn user_document(
     if exp.status {
         o.val("status", u.status);
     }
+    UserValues::load(app, &[u.id]).await?.put(&mut o, u.id);
     if ctx.current.is_admin() && ctx.includes("groups") {
         let groups = users::groups_of(&app.db, u.id)
             .await?
@@ -162,6 +167,33 @@ async fn user_document(
     Ok(document("user", o))
 }
 
+/// User custom fields and some users' values. Only fields marked visible are shown, to
+/// everybody including administrators (users.md §2.1).
+pub struct UserValues {
+    fields: crate::store::custom_values::IssueFields,
+    values: cv::Values,
+}
+
+impl UserValues {
+    pub async fn load(app: &App, ids: &[i64]) -> Result<UserValues, ApiError> {
+        let fields = crate::store::custom_values::fields_of(&app.db, "UserCustomField").await?;
+        let values = if fields.fields.iter().any(|(f, _, _)| f.visible) {
+            crate::store::custom_values::values_of(&app.db, "Principal", ids).await?
+        } else {
+            cv::Values::new()
+        };
+        Ok(UserValues { fields, values })
+    }
+
+    /// Adds `custom_fields` to a user's object when a visible field exists.
+    pub fn put(&self, o: &mut Obj, user: i64) {
+        let nodes = cv::object_nodes(&self.fields, &self.values, user, |f| f.visible);
+        if !nodes.is_empty() {
+            o.array("custom_fields", nodes);
+        }
+    }
+}
+
 /// The `user` hash of the body, or an empty one.
 pub fn user_param(ctx: &Ctx) -> Option<Value> {
     match ctx.param("user") {
@@ -176,6 +208,7 @@ pub async fn prepare(
     app: &App,
     existing: Option<&User>,
     input: rules::Input,
+    body: &Value,
 ) -> Result<users::UserChanges, ApiError> {
     let rules::Input {
         mut changes,
@@ -216,15 +249,36 @@ pub async fn prepare(
         },
     };
     let status_changed = status_given && existing.is_none_or(|u| Some(u.status) != changes.status);
-    let errors = rules::validate(
+    // every user custom field can be written, even hidden or not editable ones (probed)
+    let fields = crate::store::custom_values::fields_of(&app.db, "UserCustomField").await?;
+    let custom = if fields.fields.is_empty() {
+        cv::Outcome::default()
+    } else {
+        let old = match existing {
+            Some(u) => {
+                Some(crate::store::custom_values::values_of(&app.db, "Principal", &[u.id]).await?)
+            }
+            None => None,
+        };
+        cv::object_apply(
+            &fields,
+            body,
+            old.as_ref(),
+            existing.map_or(0, |u| u.id),
+            |_| true,
+        )
+    };
+    let mut errors = custom.errors;
+    errors.extend(rules::validate(
         &candidate,
         taken,
         status_changed,
         app.settings.password_min_length,
-    );
+    ));
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
+    changes.custom = custom.values;
     if let Some(pw) = password {
         let hashed = tokio::task::spawn_blocking(move || password::hash(&pw))
             .await
@@ -256,7 +310,7 @@ pub async fn create(app: &App, ctx: &Ctx) -> ApiResult {
     c.require_admin()?;
     let user = user_param(ctx).unwrap_or_else(|| Value::Object(Map::new()));
     let input = rules::read_input(Writer::AdminCreate, &user, ctx.param("pref"));
-    let changes = prepare(app, None, input).await?;
+    let changes = prepare(app, None, input, &user).await?;
     let id = match users::create(&app.db, &changes, app.settings.default_users_hide_mail).await {
         Ok(id) => id,
         Err(e) => return Err(taken_or_internal(e)),
@@ -284,7 +338,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         return Ok(Reply::NoContent);
     };
     let input = rules::read_input(Writer::AdminUpdate, &user, ctx.param("pref"));
-    let changes = prepare(app, Some(&existing), input).await?;
+    let changes = prepare(app, Some(&existing), input, &user).await?;
     write_update(app, existing.id, &changes).await
 }
 

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::api::caller;
+use crate::api::custom_values as cv;
 use crate::api::projects::{allowed, authorize, load};
 use crate::app::App;
 use crate::domain::projects::{id_list, SHARINGS};
@@ -12,7 +13,58 @@ use crate::render::{document, list, object_item, Obj, Value as V};
 use crate::store::projects::{self as projects, Project};
 use crate::store::versions::{self as store, Category, Version, VersionChanges};
 
-fn render(v: &Version, hours: bool) -> Obj {
+/// Version custom fields, the values of some versions, and the caller's roles where a
+/// field is hidden from some roles.
+struct VersionValues {
+    fields: crate::store::custom_values::IssueFields,
+    values: cv::Values,
+    roles: std::collections::HashMap<i64, Vec<i64>>,
+    admin: bool,
+}
+
+impl VersionValues {
+    async fn load(app: &App, ctx: &Ctx, versions: &[Version]) -> Result<VersionValues, ApiError> {
+        let fields = crate::store::custom_values::fields_of(&app.db, "VersionCustomField").await?;
+        let admin = caller(ctx).admin;
+        let mut out = VersionValues {
+            fields,
+            values: cv::Values::new(),
+            roles: std::collections::HashMap::new(),
+            admin,
+        };
+        if out.fields.fields.is_empty() {
+            return Ok(out);
+        }
+        let ids: Vec<i64> = versions.iter().map(|v| v.id).collect();
+        out.values = crate::store::custom_values::values_of(&app.db, "Version", &ids).await?;
+        if !admin && out.fields.fields.iter().any(|(f, _, _)| !f.visible) {
+            for v in versions {
+                if out.roles.contains_key(&v.project_id) {
+                    continue;
+                }
+                if let Some(p) = projects::find_by_id(&app.db, v.project_id).await? {
+                    let r = crate::api::projects::roles(app, ctx, &p).await?;
+                    out.roles.insert(p.id, r.iter().map(|r| r.id).collect());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether the caller sees a field on versions of a project.
+    fn sees(&self, f: &crate::store::reference::CustomField, project: i64) -> bool {
+        let rids = self.roles.get(&project).cloned().unwrap_or_default();
+        cv::visible(&self.fields, f, self.admin, &rids)
+    }
+
+    fn nodes(&self, v: &Version) -> Vec<crate::render::Node> {
+        cv::object_nodes(&self.fields, &self.values, v.id, |f| {
+            self.sees(f, v.project_id)
+        })
+    }
+}
+
+fn render(v: &Version, hours: bool, custom: Vec<crate::render::Node>) -> Obj {
     let mut o = Obj::new();
     o.val("id", v.id)
         .attrs(
@@ -33,6 +85,9 @@ fn render(v: &Version, hours: bool) -> Obj {
         o.val("estimated_hours", V::Float(0.0))
             .val("spent_hours", V::Float(0.0));
     }
+    if !custom.is_empty() {
+        o.array("custom_fields", custom);
+    }
     o.time("created_on", Some(v.created_on))
         .time("updated_on", Some(v.updated_on));
     o
@@ -44,9 +99,10 @@ pub async fn index(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
     authorize(app, ctx, &p, &["view_issues"]).await?;
     let versions = store::shared_with(&app.db, &p).await?;
     let total = versions.len() as i64;
+    let custom = VersionValues::load(app, ctx, &versions).await?;
     let items = versions
         .iter()
-        .map(|v| object_item("version", render(v, false)))
+        .map(|v| object_item("version", render(v, false, custom.nodes(v))))
         .collect();
     let meta = if ctx.nometa() {
         Vec::new()
@@ -67,7 +123,11 @@ async fn load_version(app: &App, id: &str) -> Result<(Version, Project), ApiErro
 
 async fn version_document(app: &App, ctx: &Ctx, v: &Version, p: &Project) -> ApiResult {
     let hours = allowed(app, ctx, p, &["view_time_entries"]).await?;
-    Ok(Reply::ok(document("version", render(v, hours))))
+    let custom = VersionValues::load(app, ctx, std::slice::from_ref(v)).await?;
+    Ok(Reply::ok(document(
+        "version",
+        render(v, hours, custom.nodes(v)),
+    )))
 }
 
 /// `GET /versions/:id`: `view_issues` in the version's own project.
@@ -141,19 +201,55 @@ async fn read_changes(
     Ok(c)
 }
 
-/// Validation in Redmine's order (versions.md §6).
+/// The custom values a create or update writes: only fields the caller sees are taken.
+async fn version_custom(
+    app: &App,
+    ctx: &Ctx,
+    p: &Project,
+    body: &Value,
+    current: Option<&Version>,
+) -> Result<cv::Outcome, ApiError> {
+    let fields = crate::store::custom_values::fields_of(&app.db, "VersionCustomField").await?;
+    if fields.fields.is_empty() {
+        return Ok(cv::Outcome::default());
+    }
+    let admin = caller(ctx).admin;
+    let rids: Vec<i64> = if admin {
+        Vec::new()
+    } else {
+        crate::api::projects::roles(app, ctx, p)
+            .await?
+            .iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    let old = match current {
+        Some(v) => Some(crate::store::custom_values::values_of(&app.db, "Version", &[v.id]).await?),
+        None => None,
+    };
+    Ok(cv::object_apply(
+        &fields,
+        body,
+        old.as_ref(),
+        current.map_or(0, |v| v.id),
+        |f| cv::visible(&fields, f, admin, &rids),
+    ))
+}
+
+/// Validation in Redmine's order (versions.md §6), after the custom values' messages.
 async fn validate(
     app: &App,
     p: &Project,
     c: &VersionChanges,
     current: Option<&Version>,
+    custom_errors: Vec<String>,
 ) -> Result<(), ApiError> {
     let name = c
         .name
         .clone()
         .or_else(|| current.map(|v| v.name.clone()))
         .unwrap_or_default();
-    let mut e = Vec::new();
+    let mut e = custom_errors;
     if name.trim().is_empty() {
         e.push("Name cannot be blank".to_owned());
     } else if store::name_taken(&app.db, p.id, &name, current.map(|v| v.id)).await? {
@@ -195,7 +291,9 @@ pub async fn create(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
     authorize(app, ctx, &p, &["manage_versions"]).await?;
     let body = ctx.param("version").cloned().unwrap_or(Value::Null);
     let mut c = read_changes(app, ctx, &p, &body, None).await?;
-    validate(app, &p, &c, None).await?;
+    let custom = version_custom(app, ctx, &p, &body, None).await?;
+    validate(app, &p, &c, None, custom.errors).await?;
+    c.custom = custom.values;
     if let Some(Some(d)) = &c.due_date {
         if d.is_empty() {
             c.due_date = Some(None);
@@ -220,7 +318,9 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         return Ok(Reply::NoContent);
     };
     let mut c = read_changes(app, ctx, &p, body, Some(&v)).await?;
-    validate(app, &p, &c, Some(&v)).await?;
+    let custom = version_custom(app, ctx, &p, body, Some(&v)).await?;
+    validate(app, &p, &c, Some(&v), custom.errors).await?;
+    c.custom = custom.values;
     if let Some(Some(d)) = &c.due_date {
         if d.is_empty() {
             c.due_date = Some(None);

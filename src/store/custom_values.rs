@@ -36,12 +36,19 @@ impl IssueFields {
 }
 
 pub async fn issue_fields(db: &Db) -> Result<IssueFields> {
+    fields_of(db, "IssueCustomField").await
+}
+
+/// The custom fields of one kind of object (`IssueCustomField`, `ProjectCustomField`,
+/// `UserCustomField`, `VersionCustomField`) with the roles that see them; issue fields also
+/// with their trackers and projects.
+pub async fn fields_of(db: &Db, kind: &str) -> Result<IssueFields> {
     let rows = db
         .rows(
             "SELECT id, type, name, field_format, possible_values, regexp, min_length, max_length, \
              is_required, is_filter, searchable, multiple, default_value, visible, is_for_all, position \
-             FROM custom_fields WHERE type = 'IssueCustomField' ORDER BY position, id",
-            &[],
+             FROM custom_fields WHERE type = $1 ORDER BY position, id",
+            &[kind.into()],
         )
         .await?;
     let fields = rows
@@ -70,16 +77,21 @@ pub async fn issue_fields(db: &Db) -> Result<IssueFields> {
         }
         Ok::<_, super::Error>(map)
     };
+    let issue = kind == "IssueCustomField";
     Ok(IssueFields {
         fields,
-        trackers: link(
-            "SELECT custom_field_id AS cf, tracker_id AS other FROM custom_fields_trackers",
-        )
-        .await?,
-        projects: link(
-            "SELECT custom_field_id AS cf, project_id AS other FROM custom_fields_projects",
-        )
-        .await?,
+        trackers: if issue {
+            link("SELECT custom_field_id AS cf, tracker_id AS other FROM custom_fields_trackers")
+                .await?
+        } else {
+            HashMap::new()
+        },
+        projects: if issue {
+            link("SELECT custom_field_id AS cf, project_id AS other FROM custom_fields_projects")
+                .await?
+        } else {
+            HashMap::new()
+        },
         roles: link("SELECT custom_field_id AS cf, role_id AS other FROM custom_fields_roles")
             .await?,
     })

@@ -103,7 +103,10 @@ async fn one_with_modules(db: &Db, condition: &str, arg: super::Arg) -> Result<O
     let rows = db.rows(&sql, &[arg]).await?;
     Ok(rows.first().map(|first| {
         let mut p = <Project as FromRow>::from_row(first);
-        p.modules = rows.iter().filter_map(|r| r.opt_str("module_name")).collect();
+        p.modules = rows
+            .iter()
+            .filter_map(|r| r.opt_str("module_name"))
+            .collect();
         p
     }))
 }
@@ -385,6 +388,8 @@ pub struct NewProject {
     pub default_assigned_to_id: Option<i64>,
     /// A non-admin creator becomes a member with this role.
     pub creator_membership: Option<(i64, i64)>,
+    /// Custom field values, by field.
+    pub custom: Vec<(i64, Vec<String>)>,
 }
 
 pub async fn create(db: &Db, n: &NewProject) -> Result<i64> {
@@ -427,6 +432,7 @@ pub async fn create(db: &Db, n: &NewProject) -> Result<i64> {
         .await?;
     }
     set_links(&mut tx, id, &n.tracker_ids, &n.issue_custom_field_ids).await?;
+    super::custom_values::set(&mut tx, "Project", id, &n.custom).await?;
     if let Some((user_id, role_id)) = n.creator_membership {
         let m = members::ensure_member(&mut tx, user_id, id).await?;
         members::add_role(&mut tx, m, role_id, None).await?;
@@ -483,6 +489,8 @@ pub struct ProjectChanges {
     pub issue_custom_field_ids: Option<Vec<i64>>,
     pub default_version_id: Option<Option<i64>>,
     pub default_assigned_to_id: Option<Option<i64>>,
+    /// Custom field values to replace, by field.
+    pub custom: Vec<(i64, Vec<String>)>,
 }
 
 pub async fn update(db: &Db, p: &Project, c: &ProjectChanges) -> Result<()> {
@@ -520,6 +528,7 @@ pub async fn update(db: &Db, p: &Project, c: &ProjectChanges) -> Result<()> {
 
     let mut tx = db.begin().await?;
     tx.exec(&set.text, &set.args).await?;
+    super::custom_values::set(&mut tx, "Project", p.id, &c.custom).await?;
     let new_name = c.name.clone().unwrap_or_else(|| p.name.clone());
     let parent_changed = c.parent_id.is_some_and(|np| np != p.parent_id);
     if parent_changed || new_name != p.name {
@@ -667,6 +676,21 @@ pub async fn delete_subtree(db: &Db, p: &Project) -> Result<()> {
             &[id.into()],
         )
         .await?;
+        // what hangs on the project's objects by type and id has no foreign key to go with
+        // them
+        for sql in [
+            "DELETE FROM custom_values WHERE customized_type = 'Project' AND customized_id = $1",
+            "DELETE FROM custom_values WHERE customized_type = 'Version' \
+             AND customized_id IN (SELECT id FROM versions WHERE project_id = $1)",
+            "DELETE FROM custom_values WHERE customized_type = 'Issue' \
+             AND customized_id IN (SELECT id FROM issues WHERE project_id = $1)",
+            "DELETE FROM journals WHERE journalized_type = 'Issue' \
+             AND journalized_id IN (SELECT id FROM issues WHERE project_id = $1)",
+            "DELETE FROM watchers WHERE watchable_type = 'Issue' \
+             AND watchable_id IN (SELECT id FROM issues WHERE project_id = $1)",
+        ] {
+            tx.exec(sql, &[id.into()]).await?;
+        }
         tx.exec("DELETE FROM projects WHERE id = $1", &[id.into()])
             .await?;
     }

@@ -253,6 +253,8 @@ pub struct UserChanges {
     pub hide_mail: Option<bool>,
     pub time_zone: Option<String>,
     pub group_ids: Option<Vec<i64>>,
+    /// Custom field values to store, by field.
+    pub custom: Vec<(i64, Vec<String>)>,
 }
 
 /// Inserts a user with its address, preferences and API key in one transaction.
@@ -309,6 +311,7 @@ pub async fn create(db: &Db, c: &UserChanges, hide_mail_default: bool) -> Result
         ],
     )
     .await?;
+    super::custom_values::set(&mut tx, "Principal", id, &c.custom).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -414,6 +417,7 @@ pub async fn update(db: &Db, id: i64, c: &UserChanges) -> Result<()> {
             .await?;
         }
     }
+    super::custom_values::set(&mut tx, "Principal", id, &c.custom).await?;
     tx.commit().await
 }
 
@@ -426,6 +430,13 @@ pub async fn delete(db: &Db, id: i64) -> Result<bool> {
             &[id.into()],
         )
         .await?;
+    if n > 0 {
+        tx.exec(
+            "DELETE FROM custom_values WHERE customized_type = 'Principal' AND customized_id = $1",
+            &[id.into()],
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(n > 0)
 }

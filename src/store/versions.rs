@@ -96,6 +96,8 @@ pub struct VersionChanges {
     pub sharing: Option<String>,
     pub wiki_page_title: Option<Option<String>>,
     pub default_project_version: bool,
+    /// Custom field values to store, by field.
+    pub custom: Vec<(i64, Vec<String>)>,
 }
 
 pub async fn create(db: &Db, project_id: i64, c: &VersionChanges) -> Result<i64> {
@@ -124,6 +126,7 @@ pub async fn create(db: &Db, project_id: i64, c: &VersionChanges) -> Result<i64>
         )
         .await?;
     }
+    super::custom_values::set(&mut tx, "Version", id, &c.custom).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -162,6 +165,7 @@ pub async fn update(db: &Db, v: &Version, c: &VersionChanges) -> Result<()> {
         )
         .await?;
     }
+    super::custom_values::set(&mut tx, "Version", v.id, &c.custom).await?;
     tx.commit().await
 }
 
@@ -170,6 +174,11 @@ pub async fn delete(db: &Db, v: &Version) -> Result<()> {
     let mut tx = db.begin().await?;
     tx.exec(
         "UPDATE projects SET default_version_id = NULL WHERE default_version_id = $1",
+        &[v.id.into()],
+    )
+    .await?;
+    tx.exec(
+        "DELETE FROM custom_values WHERE customized_type = 'Version' AND customized_id = $1",
         &[v.id.into()],
     )
     .await?;

@@ -1,0 +1,302 @@
+//! Custom field values of projects, versions and users: shown where the caller sees the
+//! field, written on create and update, validated like issue values.
+
+mod common;
+use common::*;
+
+async fn field(s: &Server, body: Value) -> i64 {
+    let r = s
+        .post("/custom_fields.json", json!({ "custom_field": body }))
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.json()["custom_field"]["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn project_values_shown_to_who_sees_the_field() {
+    for b in backends() {
+        let s = Server::with_setting(b, "admin_api_enabled", "1").await;
+        let budget = field(
+            &s,
+            json!({"customized_type": "project", "name": "Budget", "field_format": "int"}),
+        )
+        .await;
+        let secret = field(&s, json!({"customized_type": "project", "name": "Secret", "field_format": "string", "visible": false, "role_ids": [3]})).await;
+        let kind = field(&s, json!({"customized_type": "project", "name": "Kind", "field_format": "list", "possible_values": ["a", "b"], "is_required": true, "default_value": "a"})).await;
+        let r = s
+            .post(
+                "/projects.json",
+                json!({"project": {"name": "Alpha", "identifier": "alpha",
+                       "custom_fields": [{"id": budget, "value": "x"}, {"id": kind, "value": "c"}]}}),
+            )
+            .send()
+            .await;
+        assert_eq!(
+            (r.status, r.json()["errors"].clone()),
+            (
+                422,
+                json!(["Budget is not a number", "Kind is not included in the list"])
+            ),
+            "{b:?}: custom values are checked before the project's own attributes"
+        );
+        let r = s
+            .post(
+                "/projects.json",
+                json!({"project": {"name": "Alpha", "identifier": "alpha",
+                       "custom_field_values": {budget.to_string(): "12", secret.to_string(): "s"}}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        assert_eq!(
+            r.json()["project"]["custom_fields"],
+            json!([
+                {"id": budget, "name": "Budget", "value": "12"},
+                {"id": secret, "name": "Secret", "value": "s"},
+                {"id": kind, "name": "Kind", "value": "a"}
+            ]),
+            "the admin sees every field; the required list takes its default"
+        );
+        // a Developer (role 4) does not see the field kept for Managers (role 3)
+        let dev = s.create_user("dev", "dev-pass-123").await;
+        s.add_member("alpha", dev, &[4]).await;
+        let shown = |r: &Resp| -> Vec<i64> {
+            r.json()["project"]["custom_fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_i64().unwrap())
+                .collect()
+        };
+        let r = s
+            .get("/projects/alpha.json")
+            .basic("dev", "dev-pass-123")
+            .send()
+            .await;
+        assert_eq!(shown(&r), vec![budget, kind]);
+        let list = s
+            .get("/projects.json")
+            .basic("dev", "dev-pass-123")
+            .send()
+            .await
+            .json();
+        assert_eq!(
+            list["projects"][0]["custom_fields"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+        // what dev cannot see it cannot set either: the value stays
+        let mgr = s.create_user("mgr", "mgr-pass-123").await;
+        s.add_member("alpha", mgr, &[3]).await;
+        let r = s
+            .put(
+                "/projects/alpha.json",
+                json!({"project": {"custom_fields": [{"id": secret, "value": "changed"}, {"id": budget, "value": "13"}]}}),
+            )
+            .basic("dev", "dev-pass-123")
+            .send()
+            .await;
+        assert_eq!(r.status, 403, "a Developer has no edit_project");
+        let r = s
+            .put(
+                "/projects/alpha.json",
+                json!({"project": {"custom_fields": [{"id": secret, "value": "changed"}, {"id": budget, "value": "13"}]}}),
+            )
+            .basic("mgr", "mgr-pass-123")
+            .send()
+            .await;
+        assert_eq!(r.status, 204, "{}", r.text);
+        let all = s.get_json("/projects/alpha.json").await;
+        assert_eq!(all["project"]["custom_fields"][0]["value"], "13");
+        assert_eq!(
+            all["project"]["custom_fields"][1]["value"], "changed",
+            "a Manager sees it"
+        );
+        let xml = s.get("/projects/alpha.xml").send().await.text;
+        assert!(
+            xml.contains(&format!("<custom_fields type=\"array\"><custom_field id=\"{budget}\" name=\"Budget\"><value>13</value></custom_field>")),
+            "{xml}"
+        );
+        // deleting the project takes its values along
+        assert_eq!(s.delete("/projects/alpha.json").send().await.status, 204);
+        let r = s
+            .post(
+                "/projects.json",
+                json!({"project": {"name": "Again", "identifier": "again"}}),
+            )
+            .send()
+            .await;
+        assert_eq!(
+            r.json()["project"]["custom_fields"][0]["value"],
+            Value::Null
+        );
+    }
+}
+
+#[tokio::test]
+async fn version_values() {
+    for b in backends() {
+        let s = Server::with_setting(b, "admin_api_enabled", "1").await;
+        s.create_project("alpha", true).await;
+        let due = field(
+            &s,
+            json!({"customized_type": "version", "name": "Release day", "field_format": "date"}),
+        )
+        .await;
+        let r = s
+            .post(
+                "/projects/alpha/versions.json",
+                json!({"version": {"name": "1.0", "custom_fields": [{"id": due, "value": "2024-13-01"}]}}),
+            )
+            .send()
+            .await;
+        assert_eq!(
+            (r.status, r.json()["errors"].clone()),
+            (422, json!(["Release day is not a valid date"])),
+            "{b:?}"
+        );
+        let r = s
+            .post(
+                "/projects/alpha/versions.json",
+                json!({"version": {"name": "1.0", "custom_fields": [{"id": due, "value": "2024-12-01"}]}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let v = r.json()["version"].clone();
+        let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        let at = |k: &str| keys.iter().position(|x| *x == k).unwrap();
+        assert!(at("custom_fields") < at("created_on"), "{keys:?}");
+        assert_eq!(
+            v["custom_fields"],
+            json!([{"id": due, "name": "Release day", "value": "2024-12-01"}])
+        );
+        let id = v["id"].as_i64().unwrap();
+        let r = s
+            .put(
+                &format!("/versions/{id}.json"),
+                json!({"version": {"custom_field_values": {due.to_string(): ""}}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 204);
+        let l = s.get_json("/projects/alpha/versions.json").await;
+        assert_eq!(l["versions"][0]["custom_fields"][0]["value"], "");
+    }
+}
+
+#[tokio::test]
+async fn user_values_only_visible_fields_shown() {
+    for b in backends() {
+        let s = Server::with_setting(b, "admin_api_enabled", "1").await;
+        let phone = field(&s, json!({"customized_type": "user", "name": "Phone", "field_format": "string", "max_length": 5})).await;
+        let hidden = field(&s, json!({"customized_type": "user", "name": "Salary", "field_format": "int", "visible": false})).await;
+        let r = s
+            .post(
+                "/users.json",
+                json!({"user": {"login": "ann", "firstname": "Ann", "lastname": "A", "mail": "ann@example.net",
+                       "password": "ann-pass-123", "custom_fields": [{"id": phone, "value": "123456"}]}}),
+            )
+            .send()
+            .await;
+        assert_eq!(
+            (r.status, r.json()["errors"].clone()),
+            (422, json!(["Phone is too long (maximum is 5 characters)"])),
+            "{b:?}"
+        );
+        let r = s
+            .post(
+                "/users.json",
+                json!({"user": {"login": "ann", "firstname": "Ann", "lastname": "A", "mail": "ann@example.net",
+                       "password": "ann-pass-123", "custom_fields": [{"id": phone, "value": "123"}, {"id": hidden, "value": "9"}]}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let id = r.json()["user"]["id"].as_i64().unwrap();
+        assert_eq!(
+            r.json()["user"]["custom_fields"],
+            json!([{"id": phone, "name": "Phone", "value": "123"}]),
+            "a hidden field is not shown, even to an admin"
+        );
+        // the user may set its own values, hidden ones included
+        let r = s
+            .put(
+                "/my/account.json",
+                json!({"user": {"custom_fields": [{"id": phone, "value": "42"}, {"id": hidden, "value": "10"}]}}),
+            )
+            .basic("ann", "ann-pass-123")
+            .send()
+            .await;
+        assert_eq!(r.status, 204, "{}", r.text);
+        let me = s
+            .get("/my/account.json")
+            .basic("ann", "ann-pass-123")
+            .send()
+            .await
+            .json();
+        assert_eq!(
+            me["user"]["custom_fields"],
+            json!([{"id": phone, "name": "Phone", "value": "42"}])
+        );
+        let list = s.get_json("/users.json").await;
+        let ann = list["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["id"] == json!(id))
+            .unwrap()
+            .clone();
+        assert_eq!(ann["custom_fields"][0]["value"], "42");
+        let r = s
+            .put(
+                &format!("/users/{id}.json"),
+                json!({"user": {"custom_fields": [{"id": hidden, "value": "x"}]}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.json()["errors"], json!(["Salary is not a number"]));
+    }
+}
+
+#[tokio::test]
+async fn a_value_never_given_is_null_not_blank() {
+    for b in backends() {
+        let s = Server::with_setting(b, "admin_api_enabled", "1").await;
+        s.create_project("alpha", true).await;
+        let plain = field(&s, json!({"customized_type": "issue", "name": "Plain", "field_format": "string", "is_for_all": true, "tracker_ids": [1]})).await;
+        let with_default = field(&s, json!({"customized_type": "issue", "name": "Dflt", "field_format": "string", "default_value": "d", "is_for_all": true, "tracker_ids": [1]})).await;
+        let r = s
+            .post(
+                "/issues.json",
+                json!({"issue": {"project_id": "alpha", "subject": "x"}}),
+            )
+            .send()
+            .await;
+        assert_eq!(
+            r.json()["issue"]["custom_fields"],
+            json!([
+                {"id": plain, "name": "Plain", "value": null},
+                {"id": with_default, "name": "Dflt", "value": "d"}
+            ]),
+            "{b:?}"
+        );
+        let id = r.json()["issue"]["id"].as_i64().unwrap();
+        let r = s
+            .put(
+                &format!("/issues/{id}.json"),
+                json!({"issue": {"custom_fields": [{"id": plain, "value": ""}]}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 204);
+        let i = s.get_json(&format!("/issues/{id}.json")).await;
+        assert_eq!(
+            i["issue"]["custom_fields"][0]["value"], "",
+            "sent blank: blank"
+        );
+    }
+}
