@@ -370,3 +370,55 @@ async fn categories_need_manage_categories() {
         );
     }
 }
+
+#[tokio::test]
+async fn versions_count_their_visible_issues_and_stay_while_used() {
+    for b in backends() {
+        let s = Server::start(b).await;
+        s.create_project("alpha", true).await;
+        let v = s.create_version("alpha", "1.0").await;
+        s.create_issue(json!({"project_id": "alpha", "subject": "a", "fixed_version_id": v, "estimated_hours": 2}))
+            .await;
+        let private = s
+            .create_issue(
+                json!({"project_id": "alpha", "subject": "p", "fixed_version_id": v,
+                                 "estimated_hours": 3.5, "is_private": true}),
+            )
+            .await;
+        let dev = s.create_user("dev", "dev-pass-123").await;
+        s.add_member("alpha", dev, &[4]).await;
+        let path = format!("/versions/{v}.json");
+        assert_eq!(
+            s.get_json(&path).await["version"]["estimated_hours"],
+            5.5,
+            "{b:?}"
+        );
+        let seen = s
+            .get(&path)
+            .basic("dev", "dev-pass-123")
+            .send()
+            .await
+            .json();
+        assert_eq!(
+            seen["version"]["estimated_hours"], 2.0,
+            "a private issue of someone else does not count"
+        );
+        let r = s.delete(&path).send().await;
+        assert_eq!((r.status, r.text.as_str()), (422, ""), "used by issues");
+        for issue in s.get_json("/issues.json?status_id=*").await["issues"]
+            .as_array()
+            .unwrap()
+        {
+            let id = issue["id"].as_i64().unwrap();
+            let r = s
+                .put(
+                    &format!("/issues/{id}.json"),
+                    json!({"issue": {"fixed_version_id": ""}}),
+                )
+                .send()
+                .await;
+            assert_eq!(r.status, 204, "{id} {private} {}", r.text);
+        }
+        assert_eq!(s.delete(&path).send().await.status, 204);
+    }
+}

@@ -238,6 +238,14 @@ pub(crate) async fn visible_ids(app: &App, ctx: &Ctx, ids: &[i64]) -> Result<Vec
     visible_among(app, ctx, &access_map, &me, ids).await
 }
 
+/// The caller's issue visibility as a condition on `issues i`.
+pub(crate) async fn visible_condition(app: &App, ctx: &Ctx) -> Result<Sql, ApiError> {
+    let c = caller(ctx);
+    let access_map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
+    let me = me(app, ctx).await?;
+    Ok(visible_projects(ctx, None, &access_map, &me))
+}
+
 async fn visible_among(
     app: &App,
     ctx: &Ctx,

@@ -64,7 +64,9 @@ impl VersionValues {
     }
 }
 
-fn render(v: &Version, hours: bool, custom: Vec<crate::render::Node>) -> Obj {
+/// `hours`: the estimated hours of the version's visible issues, shown with the time spent
+/// where the caller may view time entries.
+fn render(v: &Version, hours: Option<f64>, custom: Vec<crate::render::Node>) -> Obj {
     let mut o = Obj::new();
     o.val("id", v.id)
         .attrs(
@@ -80,9 +82,9 @@ fn render(v: &Version, hours: bool, custom: Vec<crate::render::Node>) -> Obj {
         .val("due_date", v.due_date.clone())
         .val("sharing", v.sharing.clone())
         .val("wiki_page_title", v.wiki_page_title.clone());
-    if hours {
-        // no issue can use a version yet: nothing estimated, nothing spent
-        o.val("estimated_hours", V::Float(0.0))
+    if let Some(estimated) = hours {
+        // time tracking arrives with its own issue: nothing can be spent yet
+        o.val("estimated_hours", V::Float(estimated))
             .val("spent_hours", V::Float(0.0));
     }
     if !custom.is_empty() {
@@ -102,7 +104,7 @@ pub async fn index(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
     let custom = VersionValues::load(app, ctx, &versions).await?;
     let items = versions
         .iter()
-        .map(|v| object_item("version", render(v, false, custom.nodes(v))))
+        .map(|v| object_item("version", render(v, None, custom.nodes(v))))
         .collect();
     let meta = if ctx.nometa() {
         Vec::new()
@@ -122,7 +124,12 @@ async fn load_version(app: &App, id: &str) -> Result<(Version, Project), ApiErro
 }
 
 async fn version_document(app: &App, ctx: &Ctx, v: &Version, p: &Project) -> ApiResult {
-    let hours = allowed(app, ctx, p, &["view_time_entries"]).await?;
+    let hours = if allowed(app, ctx, p, &["view_time_entries"]).await? {
+        let visible = crate::api::issues::visible_condition(app, ctx).await?;
+        Some(store::estimated_hours(&app.db, v.id, &visible).await?)
+    } else {
+        None
+    };
     let custom = VersionValues::load(app, ctx, std::slice::from_ref(v)).await?;
     Ok(Reply::ok(document(
         "version",
@@ -330,11 +337,16 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     Ok(Reply::NoContent)
 }
 
-/// `DELETE /versions/:id`: `manage_versions`; 204. Nothing can use a version yet, so every
-/// version is deletable.
+/// `DELETE /versions/:id`: `manage_versions`; 204, or 422 with an empty body while an
+/// issue or a custom value still uses it.
 pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let (v, p) = load_version(app, id).await?;
     authorize(app, ctx, &p, &["manage_versions"]).await?;
+    if store::in_use(&app.db, v.id).await? {
+        return Err(ApiError::Status(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
     store::delete(&app.db, &v).await?;
     Ok(Reply::NoContent)
 }

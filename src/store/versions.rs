@@ -289,3 +289,32 @@ pub async fn delete_category(db: &Db, id: i64) -> Result<()> {
         .await
         .map(|_| ())
 }
+
+/// The estimated hours of the version's issues matching `visible` (a condition on
+/// `issues i`).
+pub async fn estimated_hours(db: &Db, version: i64, visible: &super::sql::Sql) -> Result<f64> {
+    let mut sql = super::sql::Sql::new(
+        "SELECT SUM(i.estimated_hours) AS total FROM issues i WHERE i.fixed_version_id = ",
+    );
+    sql.bind(version).push(" AND ");
+    super::issue_query::append(&mut sql, visible);
+    Ok(db
+        .rows(&sql.text, &sql.args)
+        .await?
+        .first()
+        .and_then(|r| r.opt_f64("total"))
+        .unwrap_or(0.0))
+}
+
+/// Whether something still uses the version: an issue, or a value of a version field.
+pub async fn in_use(db: &Db, version: i64) -> Result<bool> {
+    Ok(db
+        .int(
+            "SELECT (SELECT COUNT(*) FROM issues WHERE fixed_version_id = $1) + \
+             (SELECT COUNT(*) FROM custom_values cv JOIN custom_fields f ON f.id = cv.custom_field_id \
+              WHERE f.field_format = 'version' AND cv.value = $2)",
+            &[version.into(), version.to_string().into()],
+        )
+        .await?
+        > 0)
+}
