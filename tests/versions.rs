@@ -422,3 +422,87 @@ async fn versions_count_their_visible_issues_and_stay_while_used() {
         assert_eq!(s.delete(&path).send().await.status, 204);
     }
 }
+
+#[tokio::test]
+async fn categories_assign_new_issues_and_hand_theirs_on_when_deleted() {
+    for b in backends() {
+        let s = Server::start(b).await;
+        s.create_project("alpha", true).await;
+        let dev = s.create_user("dev", "dev-pass-123").await;
+        s.add_member("alpha", dev, &[4]).await;
+        let cat = |name: &'static str, assignee: Value| {
+            let s = &s;
+            async move {
+                let r = s
+                    .post(
+                        "/projects/alpha/issue_categories.json",
+                        json!({"issue_category": {"name": name, "assigned_to_id": assignee}}),
+                    )
+                    .send()
+                    .await;
+                assert_eq!(r.status, 201, "{}", r.text);
+                r.json()["issue_category"]["id"].as_i64().unwrap()
+            }
+        };
+        let ui = cat("UI", json!(dev)).await;
+        let api = cat("API", Value::Null).await;
+        let r = s
+            .post(
+                "/issues.json",
+                json!({"issue": {"project_id": "alpha", "subject": "x", "category_id": ui}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.json()["issue"]["assigned_to"]["id"], json!(dev), "{b:?}");
+        let x = r.json()["issue"]["id"].as_i64().unwrap();
+        // the project's default assignee when the category has none
+        let r = s
+            .put(
+                "/projects/alpha.json",
+                json!({"project": {"default_assigned_to_id": dev}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 204);
+        let y = s
+            .create_issue(json!({"project_id": "alpha", "subject": "y", "category_id": api}))
+            .await;
+        let yi = s.get_json(&format!("/issues/{y}.json")).await;
+        assert_eq!(yi["issue"]["assigned_to"]["id"], json!(dev));
+        // an unassignable default makes creation fail as a sent assignee would
+        let outsider = s.create_user("out", "out-pass-123").await;
+        s.put(
+            "/projects/alpha.json",
+            json!({"project": {"default_assigned_to_id": outsider}}),
+        )
+        .send()
+        .await;
+        let r = s
+            .post(
+                "/issues.json",
+                json!({"issue": {"project_id": "alpha", "subject": "z"}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.json()["errors"], json!(["Assignee is invalid"]));
+        // deleting UI hands its issue to API; deleting API then clears both
+        let r = s
+            .delete(&format!("/issue_categories/{ui}.json?reassign_to_id={api}"))
+            .send()
+            .await;
+        assert_eq!(r.status, 204);
+        let xi = s.get_json(&format!("/issues/{x}.json")).await;
+        assert_eq!(xi["issue"]["category"]["id"], json!(api));
+        let r = s
+            .delete(&format!(
+                "/issue_categories/{api}.json?reassign_to_id={api}&todo=reassign"
+            ))
+            .send()
+            .await;
+        assert_eq!(r.status, 204);
+        for id in [x, y] {
+            let i = s.get_json(&format!("/issues/{id}.json")).await;
+            assert!(i["issue"].get("category").is_none(), "{i}");
+        }
+    }
+}

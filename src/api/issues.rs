@@ -1088,12 +1088,34 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
             }
         }
     }
-    if field_on("assigned_to_id") {
-        let wanted = match w.string("assigned_to_id").flatten().as_deref() {
+    let wanted = if field_on("assigned_to_id") {
+        match w.string("assigned_to_id").flatten().as_deref() {
             Some("me") => Some(author),
             Some(t) if !t.trim().is_empty() => Some(ruby_to_i(t)),
             _ => None,
-        };
+        }
+    } else {
+        None
+    };
+    // without an assignee, the category's or else the project's default one (Redmine's
+    // default_assign, on creation only), checked like one sent
+    let wanted = match wanted {
+        Some(a) => Some(a),
+        None => {
+            let category = cols.iter().find_map(|(c, v)| match v {
+                crate::store::Arg::I64(id) if *c == "category_id" => Some(*id),
+                _ => None,
+            });
+            let from_category = match category {
+                Some(cid) => versions::category(&app.db, cid)
+                    .await?
+                    .and_then(|c| c.assigned_to.map(|(id, _)| id)),
+                None => None,
+            };
+            from_category.or(p.default_assigned_to_id)
+        }
+    };
+    {
         if let Some(a) = wanted {
             let assignable = store::assignable_ids(&app.db, p.id).await?;
             if assignable.contains(&a) || a == author {

@@ -464,11 +464,22 @@ pub async fn update_category(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     Ok(Reply::NoContent)
 }
 
-/// `DELETE /issue_categories/:id`: always deleted for the API; no issue can use a
-/// category yet, so there is nothing to reassign.
+/// `DELETE /issue_categories/:id`: always deleted for the API; its issues move to
+/// `reassign_to_id` (another category of the project, unless `todo=nullify`) or lose it.
 pub async fn destroy_category(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let (c, p) = load_category(app, id).await?;
     authorize(app, ctx, &p, &["manage_categories"]).await?;
-    store::delete_category(&app.db, c.id).await?;
+    let todo = ctx.param_str("todo").unwrap_or_default();
+    let target = match ctx.param_str("reassign_to_id") {
+        Some(t) if matches!(todo.trim(), "" | "reassign") => match t.trim().parse::<i64>() {
+            Ok(tid) if tid != c.id => store::category(&app.db, tid)
+                .await?
+                .filter(|other| other.project_id == p.id)
+                .map(|other| other.id),
+            _ => None,
+        },
+        _ => None,
+    };
+    store::delete_category(&app.db, c.id, target).await?;
     Ok(Reply::NoContent)
 }

@@ -284,10 +284,18 @@ pub async fn update_category(
     Ok(())
 }
 
-pub async fn delete_category(db: &Db, id: i64) -> Result<()> {
-    db.exec("DELETE FROM issue_categories WHERE id = $1", &[id.into()])
-        .await
-        .map(|_| ())
+/// Deletes a category; its issues move to `reassign_to`, or lose their category (a bulk
+/// update without journals, as Redmine's).
+pub async fn delete_category(db: &Db, id: i64, reassign_to: Option<i64>) -> Result<()> {
+    let mut tx = db.begin().await?;
+    tx.exec(
+        "UPDATE issues SET category_id = $1 WHERE category_id = $2",
+        &[reassign_to.into(), id.into()],
+    )
+    .await?;
+    tx.exec("DELETE FROM issue_categories WHERE id = $1", &[id.into()])
+        .await?;
+    tx.commit().await
 }
 
 /// The estimated hours of the version's issues matching `visible` (a condition on
