@@ -589,3 +589,48 @@ async fn concurrent_creates() {
         assert_eq!(total, 1 + 24 + 1);
     }
 }
+
+#[tokio::test]
+async fn deleting_a_user_leaves_its_writing_to_the_anonymous_user() {
+    for b in backends() {
+        let s = Server::start(b).await;
+        s.create_project("alpha", true).await;
+        let dev = s.create_user("dev", "dev-pass-123").await;
+        s.add_member("alpha", dev, &[4]).await;
+        let r = s
+            .post(
+                "/issues.json",
+                json!({"issue": {"project_id": "alpha", "subject": "by dev", "assigned_to_id": dev}}),
+            )
+            .basic("dev", "dev-pass-123")
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "{b:?} {}", r.text);
+        let id = r.json()["issue"]["id"].as_i64().unwrap();
+        let r = s
+            .put(
+                &format!("/issues/{id}.json"),
+                json!({"issue": {"notes": "dev was here"}}),
+            )
+            .basic("dev", "dev-pass-123")
+            .send()
+            .await;
+        assert_eq!(r.status, 204);
+        assert_eq!(
+            s.delete(&format!("/users/{dev}.json")).send().await.status,
+            204
+        );
+        let i = s
+            .get_json(&format!("/issues/{id}.json?include=journals"))
+            .await["issue"]
+            .clone();
+        assert_eq!(i["author"], json!({"id": 4, "name": "Anonymous"}), "{b:?}");
+        assert!(i.get("assigned_to").is_none());
+        assert_eq!(
+            i["journals"][0]["user"],
+            json!({"id": 4, "name": "Anonymous"})
+        );
+        let l = s.get_json("/issues.json?author_id=4").await;
+        assert_eq!(l["total_count"], 1);
+    }
+}

@@ -431,11 +431,57 @@ pub async fn delete(db: &Db, id: i64) -> Result<bool> {
         )
         .await?;
     if n > 0 {
-        tx.exec(
-            "DELETE FROM custom_values WHERE customized_type = 'Principal' AND customized_id = $1",
-            &[id.into()],
-        )
-        .await?;
+        // what the user wrote stays, signed by the anonymous user (Redmine's
+        // remove_references_before_destroy); private queries go, public ones stay
+        let anonymous = tx
+            .int("SELECT id FROM users WHERE type = 'AnonymousUser'", &[])
+            .await?;
+        let user = id.to_string();
+        let anon = anonymous.to_string();
+        let steps: [(&str, Vec<super::Arg>); 9] = [
+            (
+                "DELETE FROM custom_values WHERE customized_type = 'Principal' AND customized_id = $1",
+                vec![id.into()],
+            ),
+            (
+                "UPDATE issues SET author_id = $1 WHERE author_id = $2",
+                vec![anonymous.into(), id.into()],
+            ),
+            (
+                "UPDATE issues SET assigned_to_id = NULL WHERE assigned_to_id = $1",
+                vec![id.into()],
+            ),
+            (
+                "UPDATE journals SET user_id = $1 WHERE user_id = $2",
+                vec![anonymous.into(), id.into()],
+            ),
+            (
+                "UPDATE journal_details SET old_value = $1 \
+                 WHERE property = 'attr' AND prop_key = 'assigned_to_id' AND old_value = $2",
+                vec![anon.clone().into(), user.clone().into()],
+            ),
+            (
+                "UPDATE journal_details SET value = $1 \
+                 WHERE property = 'attr' AND prop_key = 'assigned_to_id' AND value = $2",
+                vec![anon.into(), user.clone().into()],
+            ),
+            (
+                "DELETE FROM queries WHERE user_id = $1 AND visibility = 0",
+                vec![id.into()],
+            ),
+            (
+                "UPDATE queries SET user_id = $1 WHERE user_id = $2",
+                vec![anonymous.into(), id.into()],
+            ),
+            (
+                "DELETE FROM custom_values WHERE value = $1 AND custom_field_id IN \
+                 (SELECT id FROM custom_fields WHERE field_format = 'user')",
+                vec![user.into()],
+            ),
+        ];
+        for (sql, args) in steps {
+            tx.exec(sql, &args).await?;
+        }
     }
     tx.commit().await?;
     Ok(n > 0)
