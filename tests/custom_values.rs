@@ -4,26 +4,17 @@
 mod common;
 use common::*;
 
-async fn field(s: &Server, body: Value) -> i64 {
-    let r = s
-        .post("/custom_fields.json", json!({ "custom_field": body }))
-        .send()
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    r.json()["custom_field"]["id"].as_i64().unwrap()
-}
-
 #[tokio::test]
 async fn project_values_shown_to_who_sees_the_field() {
     for b in backends() {
         let s = Server::with_setting(b, "admin_api_enabled", "1").await;
-        let budget = field(
-            &s,
-            json!({"customized_type": "project", "name": "Budget", "field_format": "int"}),
-        )
-        .await;
-        let secret = field(&s, json!({"customized_type": "project", "name": "Secret", "field_format": "string", "visible": false, "role_ids": [3]})).await;
-        let kind = field(&s, json!({"customized_type": "project", "name": "Kind", "field_format": "list", "possible_values": ["a", "b"], "is_required": true, "default_value": "a"})).await;
+        let budget = s
+            .create_custom_field(
+                json!({"customized_type": "project", "name": "Budget", "field_format": "int"}),
+            )
+            .await;
+        let secret = s.create_custom_field(json!({"customized_type": "project", "name": "Secret", "field_format": "string", "visible": false, "role_ids": [3]})).await;
+        let kind = s.create_custom_field(json!({"customized_type": "project", "name": "Kind", "field_format": "list", "possible_values": ["a", "b"], "is_required": true, "default_value": "a"})).await;
         let r = s
             .post(
                 "/projects.json",
@@ -141,9 +132,7 @@ async fn version_values() {
     for b in backends() {
         let s = Server::with_setting(b, "admin_api_enabled", "1").await;
         s.create_project("alpha", true).await;
-        let due = field(
-            &s,
-            json!({"customized_type": "version", "name": "Release day", "field_format": "date"}),
+        let due = s.create_custom_field(json!({"customized_type": "version", "name": "Release day", "field_format": "date"}),
         )
         .await;
         let r = s
@@ -192,8 +181,8 @@ async fn version_values() {
 async fn user_values_only_visible_fields_shown() {
     for b in backends() {
         let s = Server::with_setting(b, "admin_api_enabled", "1").await;
-        let phone = field(&s, json!({"customized_type": "user", "name": "Phone", "field_format": "string", "max_length": 5})).await;
-        let hidden = field(&s, json!({"customized_type": "user", "name": "Salary", "field_format": "int", "visible": false})).await;
+        let phone = s.create_custom_field(json!({"customized_type": "user", "name": "Phone", "field_format": "string", "max_length": 5})).await;
+        let hidden = s.create_custom_field(json!({"customized_type": "user", "name": "Salary", "field_format": "int", "visible": false})).await;
         let r = s
             .post(
                 "/users.json",
@@ -267,8 +256,8 @@ async fn a_value_never_given_is_null_not_blank() {
     for b in backends() {
         let s = Server::with_setting(b, "admin_api_enabled", "1").await;
         s.create_project("alpha", true).await;
-        let plain = field(&s, json!({"customized_type": "issue", "name": "Plain", "field_format": "string", "is_for_all": true, "tracker_ids": [1]})).await;
-        let with_default = field(&s, json!({"customized_type": "issue", "name": "Dflt", "field_format": "string", "default_value": "d", "is_for_all": true, "tracker_ids": [1]})).await;
+        let plain = s.create_custom_field(json!({"customized_type": "issue", "name": "Plain", "field_format": "string", "is_for_all": true, "tracker_ids": [1]})).await;
+        let with_default = s.create_custom_field(json!({"customized_type": "issue", "name": "Dflt", "field_format": "string", "default_value": "d", "is_for_all": true, "tracker_ids": [1]})).await;
         let r = s
             .post(
                 "/issues.json",

@@ -27,15 +27,6 @@ async fn with_developer(b: Backend) -> Server {
     s
 }
 
-async fn custom_field(s: &Server, body: Value) -> i64 {
-    let r = s
-        .post("/custom_fields.json", json!({ "custom_field": body }))
-        .send()
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    r.json()["custom_field"]["id"].as_i64().unwrap()
-}
-
 async fn issue(s: &Server, body: Value) -> Resp {
     s.post("/issues.json", json!({ "issue": body }))
         .send()
@@ -1247,7 +1238,7 @@ async fn workflow_field_rules() {
 async fn custom_field_values() {
     for b in backends() {
         let s = with_developer(b).await;
-        let field = |body: Value| custom_field(&s, body);
+        let field = |body: Value| s.create_custom_field(body);
         let build = field(json!({"customized_type": "issue", "name": "Build", "field_format": "string", "regexp": "^[0-9]+$", "max_length": 5, "default_value": "1", "is_for_all": true, "tracker_ids": [1]})).await;
         let platforms = field(json!({"customized_type": "issue", "name": "Platforms", "field_format": "list", "possible_values": ["Linux", "Windows"], "multiple": true, "is_for_all": true, "tracker_ids": [1]})).await;
         let cost = field(json!({"customized_type": "issue", "name": "Cost", "field_format": "int", "visible": false, "role_ids": [3], "is_for_all": true, "tracker_ids": [1]})).await;
@@ -1361,7 +1352,7 @@ async fn custom_field_values() {
         let r = s.put(&path, json!({"issue": {"subject": "renamed", "custom_fields": [{"id": ticket, "value": "T-1"}]}})).send().await;
         assert_eq!(r.status, 204, "{}", r.text);
         // a field with a default added later takes it at the next save, without a journal
-        let later = custom_field(&s, json!({"customized_type": "issue", "name": "Later", "field_format": "string", "default_value": "d", "is_for_all": true, "tracker_ids": [1]})).await;
+        let later = s.create_custom_field(json!({"customized_type": "issue", "name": "Later", "field_format": "string", "default_value": "d", "is_for_all": true, "tracker_ids": [1]})).await;
         assert_eq!(
             s.get(&path).send().await.json()["issue"]["custom_fields"][4]["value"],
             Value::Null
@@ -1397,7 +1388,7 @@ async fn custom_field_values() {
 async fn custom_field_filters_and_sorts() {
     for b in backends() {
         let s = with_developer(b).await;
-        let field = |body: Value| custom_field(&s, body);
+        let field = |body: Value| s.create_custom_field(body);
         let sev = field(json!({"customized_type": "issue", "name": "Severity", "field_format": "list", "possible_values": ["Low", "High"], "is_filter": true, "is_for_all": true, "tracker_ids": [1]})).await;
         let pts = field(json!({"customized_type": "issue", "name": "Points", "field_format": "int", "is_filter": true, "is_for_all": true, "tracker_ids": [1]})).await;
         let secret = field(json!({"customized_type": "issue", "name": "Secret", "field_format": "string", "is_filter": true, "visible": false, "role_ids": [3], "is_for_all": true, "tracker_ids": [1]})).await;
@@ -1616,8 +1607,8 @@ async fn writing_a_journal_makes_the_writer_a_watcher_where_allowed() {
 async fn user_and_version_fields_take_what_the_project_offers() {
     for b in backends() {
         let s = with_developer(b).await;
-        let owner = custom_field(&s, json!({"customized_type": "issue", "name": "Owner", "field_format": "user", "is_for_all": true, "tracker_ids": [1]})).await;
-        let target = custom_field(&s, json!({"customized_type": "issue", "name": "Target", "field_format": "version", "is_for_all": true, "tracker_ids": [1]})).await;
+        let owner = s.create_custom_field(json!({"customized_type": "issue", "name": "Owner", "field_format": "user", "is_for_all": true, "tracker_ids": [1]})).await;
+        let target = s.create_custom_field(json!({"customized_type": "issue", "name": "Target", "field_format": "version", "is_for_all": true, "tracker_ids": [1]})).await;
         let outsider = s.create_user("outsider", "outsider-pass1").await;
         let dev: i64 = s.get("/users.json?name=dev").send().await.json()["users"][0]["id"]
             .as_i64()

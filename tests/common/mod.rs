@@ -390,6 +390,16 @@ impl Server {
         self.get(path).send().await.json()
     }
 
+    /// Creates a custom field through the admin extension (which must be on); returns its id.
+    pub async fn create_custom_field(&self, body: Value) -> i64 {
+        let r = self
+            .post("/custom_fields.json", json!({ "custom_field": body }))
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.json()["custom_field"]["id"].as_i64().unwrap()
+    }
+
     /// Creates a version in a project; returns its id.
     pub async fn create_version(&self, project: &str, name: &str) -> i64 {
         let r = self
