@@ -289,3 +289,92 @@ async fn a_value_never_given_is_null_not_blank() {
         );
     }
 }
+
+#[tokio::test]
+async fn issues_filtered_by_their_project_people_and_version_values() {
+    for b in backends() {
+        let s = Server::with_setting(b, "admin_api_enabled", "1").await;
+        let area = s.create_custom_field(json!({"customized_type": "project", "name": "Area", "field_format": "string", "is_filter": true})).await;
+        let team = s.create_custom_field(json!({"customized_type": "user", "name": "Team", "field_format": "list", "possible_values": ["red", "blue"], "is_filter": true, "visible": true})).await;
+        let code = s.create_custom_field(json!({"customized_type": "version", "name": "Code", "field_format": "int", "is_filter": true})).await;
+        let secret = s.create_custom_field(json!({"customized_type": "project", "name": "Secret", "field_format": "string", "is_filter": true, "visible": false, "role_ids": [3]})).await;
+        for (id, area_value) in [("north", "cold"), ("south", "")] {
+            let r = s
+                .post(
+                    "/projects.json",
+                    json!({"project": {"name": id, "identifier": id,
+                           "custom_fields": [{"id": area, "value": area_value}, {"id": secret, "value": "s"}]}}),
+                )
+                .send()
+                .await;
+            assert_eq!(r.status, 201, "{}", r.text);
+        }
+        let red = s.create_user("red", "red-pass-123").await;
+        s.put(
+            &format!("/users/{red}.json"),
+            json!({"user": {"custom_fields": [{"id": team, "value": "red"}]}}),
+        )
+        .send()
+        .await;
+        s.add_member("north", red, &[4]).await;
+        let r = s
+            .post(
+                "/projects/north/versions.json",
+                json!({"version": {"name": "v", "custom_fields": [{"id": code, "value": "42"}]}}),
+            )
+            .send()
+            .await;
+        let v = r.json()["version"]["id"].as_i64().unwrap();
+        let a = s
+            .create_issue(json!({"project_id": "north", "subject": "a", "assigned_to_id": red, "fixed_version_id": v}))
+            .await;
+        let bb = s
+            .create_issue(json!({"project_id": "south", "subject": "b"}))
+            .await;
+        let found = |q: String| {
+            let s = &s;
+            async move {
+                let r = s.get(&format!("/issues.json?sort=id&{q}")).send().await;
+                assert_eq!(r.status, 200, "{q}: {}", r.text);
+                r.json()["issues"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i["id"].as_i64().unwrap())
+                    .collect::<Vec<i64>>()
+            }
+        };
+        let cases: Vec<(String, Vec<i64>)> = vec![
+            (format!("project.cf_{area}=cold"), vec![a]),
+            (format!("project.cf_{area}=!*"), vec![bb]),
+            (format!("project.cf_{area}=*"), vec![a]),
+            (format!("project.cf_{area}=~co"), vec![a]),
+            (format!("assigned_to.cf_{team}=red"), vec![a]),
+            (format!("assigned_to.cf_{team}=!red"), vec![]),
+            (format!("author.cf_{team}=red"), vec![]),
+            (format!("fixed_version.cf_{code}=>=40"), vec![a]),
+            (format!("fixed_version.cf_{code}=!*"), vec![]),
+            (format!("project.cf_{secret}=s"), vec![a, bb]),
+        ];
+        for (q, want) in cases {
+            assert_eq!(found(q.clone()).await, want, "{b:?} {q}");
+        }
+        // a Developer does not see the Managers' field: the filter is not offered (ignored)
+        let r = s
+            .get(&format!("/issues.json?project.cf_{secret}=nothing"))
+            .basic("red", "red-pass-123")
+            .send()
+            .await;
+        assert_eq!(r.json()["total_count"], 2);
+        let r = s
+            .get(&format!(
+                "/issues.json?f[]=project.cf_{area}&op[project.cf_{area}]==&v[project.cf_{area}][]="
+            ))
+            .send()
+            .await;
+        assert_eq!(
+            (r.status, r.json()["errors"].clone()),
+            (422, json!(["Project's Area cannot be blank"]))
+        );
+    }
+}

@@ -294,10 +294,72 @@ pub async fn filters(
             name: def.name.to_string(),
             field: f.id,
             projects,
+            holder: ("i.id", "Issue"),
         });
         defs.push(def);
     }
     Ok((defs, filters))
+}
+
+/// The filters on custom fields of an issue's project, author, assignee and target version
+/// (`project.cf_<id>` …): fields marked as filters that the caller sees, labelled
+/// "Project's Budget", "Assignee's Phone"…
+pub fn chained_filters(
+    all: &IssueFields,
+    access: &[crate::store::projects::Access],
+    admin: bool,
+) -> (Vec<Def>, Vec<CustomFilter>) {
+    use crate::store::issue_query::CHAINED;
+    let mut defs = Vec::new();
+    let mut filters = Vec::new();
+    for (kind, prefixes) in [
+        ("ProjectCustomField", &["project"][..]),
+        ("UserCustomField", &["author", "assigned_to"][..]),
+        ("VersionCustomField", &["fixed_version"][..]),
+    ] {
+        for (f, _, _) in all.fields.iter().filter(|(f, _, _)| f.kind == kind) {
+            let projects = if admin || f.visible {
+                None
+            } else if kind == "UserCustomField" {
+                // a hidden user field is for administrators only
+                continue;
+            } else {
+                let roles = all.roles.get(&f.id).cloned().unwrap_or_default();
+                let seen: Vec<i64> = access
+                    .iter()
+                    .filter(|a| a.roles.iter().any(|r| roles.contains(&r.id)))
+                    .map(|a| a.id)
+                    .collect();
+                if seen.is_empty() {
+                    continue;
+                }
+                Some(seen)
+            };
+            for prefix in prefixes {
+                let Some((_, column, customized)) = CHAINED.iter().find(|(p, _, _)| p == prefix)
+                else {
+                    continue;
+                };
+                let owner = match *prefix {
+                    "project" => "Project",
+                    "author" => "Author",
+                    "assigned_to" => "Assignee",
+                    _ => "Target version",
+                };
+                let mut def = issue_query::custom(f.id, &f.name, &f.field_format);
+                def.name = format!("{prefix}.cf_{}", f.id).into();
+                def.label = format!("{owner}'s {}", f.name).into();
+                filters.push(CustomFilter {
+                    name: def.name.to_string(),
+                    field: f.id,
+                    projects: projects.clone(),
+                    holder: (column, customized),
+                });
+                defs.push(def);
+            }
+        }
+    }
+    (defs, filters)
 }
 
 /// The sort expression of `cf_<id>`: single-value fields the caller sees somewhere, by

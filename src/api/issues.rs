@@ -2028,10 +2028,14 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         may_set_private,
         c.logged,
     );
-    let all_fields = crate::store::custom_values::issue_fields(&app.db).await?;
-    let (custom_defs, custom_filters) =
+    let (all_fields, chained_fields) =
+        crate::store::custom_values::issue_and_chained_fields(&app.db).await?;
+    let (custom_defs, mut custom_filters) =
         cv::filters(app, &all_fields, project.as_ref(), &access_map, c.admin).await?;
     defs.extend(custom_defs);
+    let (chained_defs, chained) = cv::chained_filters(&chained_fields, &access_map, c.admin);
+    defs.extend(chained_defs);
+    custom_filters.extend(chained);
     let long_form = ctx.param("f").or_else(|| ctx.param("fields")).is_some();
     // a saved query replaces the request's filters (and its sort, unless one is given)
     let saved = match ctx.param_str("query_id").filter(|q| !q.trim().is_empty()) {

@@ -39,19 +39,21 @@ pub async fn issue_fields(db: &Db) -> Result<IssueFields> {
     fields_of(db, "IssueCustomField").await
 }
 
-/// The custom fields of one kind of object (`IssueCustomField`, `ProjectCustomField`,
-/// `UserCustomField`, `VersionCustomField`) with the roles that see them; issue fields also
-/// with their trackers and projects.
-pub async fn fields_of(db: &Db, kind: &str) -> Result<IssueFields> {
-    let rows = db
+const FIELD_COLUMNS: &str = "SELECT id, type, name, field_format, possible_values, regexp, \
+    min_length, max_length, is_required, is_filter, searchable, multiple, default_value, \
+    visible, is_for_all, position FROM custom_fields";
+
+async fn field_rows(
+    db: &Db,
+    condition: &str,
+    args: &[super::Arg],
+) -> Result<Vec<(CustomField, bool, i64)>> {
+    Ok(db
         .rows(
-            "SELECT id, type, name, field_format, possible_values, regexp, min_length, max_length, \
-             is_required, is_filter, searchable, multiple, default_value, visible, is_for_all, position \
-             FROM custom_fields WHERE type = $1 ORDER BY position, id",
-            &[kind.into()],
+            &format!("{FIELD_COLUMNS} WHERE {condition} ORDER BY position, id"),
+            args,
         )
-        .await?;
-    let fields = rows
+        .await?
         .iter()
         .map(|r| {
             (
@@ -60,15 +62,25 @@ pub async fn fields_of(db: &Db, kind: &str) -> Result<IssueFields> {
                 r.i64("position"),
             )
         })
-        .collect::<Vec<_>>();
-    if fields.is_empty() {
+        .collect())
+}
+
+/// Completes fields with where they apply (trackers and projects, for issue fields) and
+/// the roles that see them; no statement when there is no field.
+async fn with_links(
+    db: &Db,
+    fields: Vec<(CustomField, bool, i64)>,
+    issue: bool,
+) -> Result<IssueFields> {
+    let mut out = IssueFields {
+        fields,
+        trackers: HashMap::new(),
+        projects: HashMap::new(),
+        roles: HashMap::new(),
+    };
+    if out.fields.is_empty() {
         // most trackers run without custom fields: no further statements then
-        return Ok(IssueFields {
-            fields,
-            trackers: HashMap::new(),
-            projects: HashMap::new(),
-            roles: HashMap::new(),
-        });
+        return Ok(out);
     }
     let link = |sql: &'static str| async move {
         let mut map: HashMap<i64, Vec<i64>> = HashMap::new();
@@ -77,24 +89,45 @@ pub async fn fields_of(db: &Db, kind: &str) -> Result<IssueFields> {
         }
         Ok::<_, super::Error>(map)
     };
-    let issue = kind == "IssueCustomField";
-    Ok(IssueFields {
-        fields,
-        trackers: if issue {
+    if issue {
+        out.trackers =
             link("SELECT custom_field_id AS cf, tracker_id AS other FROM custom_fields_trackers")
-                .await?
-        } else {
-            HashMap::new()
-        },
-        projects: if issue {
+                .await?;
+        out.projects =
             link("SELECT custom_field_id AS cf, project_id AS other FROM custom_fields_projects")
-                .await?
-        } else {
-            HashMap::new()
-        },
-        roles: link("SELECT custom_field_id AS cf, role_id AS other FROM custom_fields_roles")
-            .await?,
-    })
+                .await?;
+    }
+    if issue || out.fields.iter().any(|(f, _, _)| !f.visible) {
+        out.roles =
+            link("SELECT custom_field_id AS cf, role_id AS other FROM custom_fields_roles").await?;
+    }
+    Ok(out)
+}
+
+/// The custom fields of one kind of object (`IssueCustomField`, `ProjectCustomField`,
+/// `UserCustomField`, `VersionCustomField`) with the roles that see them; issue fields also
+/// with their trackers and projects.
+pub async fn fields_of(db: &Db, kind: &str) -> Result<IssueFields> {
+    let fields = field_rows(db, "type = $1", &[kind.into()]).await?;
+    with_links(db, fields, kind == "IssueCustomField").await
+}
+
+/// For issue lists, in one statement: the issue fields, and the fields of projects, users
+/// and versions marked as filters (chained filters).
+pub async fn issue_and_chained_fields(db: &Db) -> Result<(IssueFields, IssueFields)> {
+    let (issue, chained): (Vec<_>, Vec<_>) = field_rows(
+        db,
+        "type = 'IssueCustomField' OR (is_filter = TRUE \
+         AND type IN ('ProjectCustomField', 'UserCustomField', 'VersionCustomField'))",
+        &[],
+    )
+    .await?
+    .into_iter()
+    .partition(|(f, _, _)| f.kind == "IssueCustomField");
+    Ok((
+        with_links(db, issue, true).await?,
+        with_links(db, chained, false).await?,
+    ))
 }
 
 /// `(object id, field id) → values` for several objects, in value order.

@@ -25,34 +25,64 @@ pub struct Env {
     pub visible: Sql,
 }
 
-/// An issue custom field usable as a filter.
+/// A custom field usable as a filter: of the issue itself (`cf_<id>`), or of its project,
+/// author, assignee or target version (`project.cf_<id>` …).
 pub struct CustomFilter {
-    /// `cf_<id>`
     pub name: String,
     pub field: i64,
     /// Projects where the caller sees the field's values; `None`: everywhere.
     pub projects: Option<Vec<i64>>,
+    /// What holds the value: `(issue column naming it, its customized type)`.
+    pub holder: (&'static str, &'static str),
 }
 
-/// A custom field filter: the issues holding a matching value the caller may see. `!` and
-/// `!*` are the complement of `=` and `*`, so that issues without any value match them.
+/// The holders of chained custom field filters, by filter prefix.
+pub const CHAINED: [(&str, &str, &str); 4] = [
+    ("project", "i.project_id", "Project"),
+    ("author", "i.author_id", "Principal"),
+    ("assigned_to", "i.assigned_to_id", "Principal"),
+    ("fixed_version", "i.fixed_version_id", "Version"),
+];
+
+/// A custom field filter: the issues holding (or whose project, author, assignee or version
+/// holds) a matching value the caller may see. `!` and `!*` are the complement of `=` and
+/// `*`, so that holders without any value match them; an issue without the holder (no
+/// assignee, no version) matches no chained filter.
 fn custom_filter(sql: &mut Sql, cf: &CustomFilter, f: &Filter, env: &Env) {
     let (negate, op) = match f.op.as_str() {
         "!" => (true, "="),
         "!*" => (true, "*"),
         other => (false, other),
     };
-    sql.push(if negate {
-        " AND i.id NOT IN ("
-    } else {
-        " AND i.id IN ("
-    })
-    .push("SELECT cv.customized_id FROM custom_values cv WHERE cv.customized_type = 'Issue' AND cv.custom_field_id = ")
-    .bind(cf.field);
+    let (column, customized) = cf.holder;
+    sql.push(" AND ");
+    if column != "i.id" {
+        sql.push(column).push(" IS NOT NULL AND ");
+    }
+    sql.push(column)
+        .push(if negate { " NOT IN (" } else { " IN (" })
+        .push("SELECT cv.customized_id FROM custom_values cv WHERE cv.customized_type = ")
+        .bind(customized)
+        .push(" AND cv.custom_field_id = ")
+        .bind(cf.field);
     if let Some(projects) = &cf.projects {
-        sql.push(" AND cv.customized_id IN (SELECT vi.id FROM issues vi WHERE ");
-        in_list(sql, "vi.project_id", projects);
-        sql.push(")");
+        // only values of holders in projects where the caller sees the field
+        match customized {
+            "Issue" => {
+                sql.push(" AND cv.customized_id IN (SELECT vi.id FROM issues vi WHERE ");
+                in_list(sql, "vi.project_id", projects);
+                sql.push(")");
+            }
+            "Version" => {
+                sql.push(" AND cv.customized_id IN (SELECT vv.id FROM versions vv WHERE ");
+                in_list(sql, "vv.project_id", projects);
+                sql.push(")");
+            }
+            _ => {
+                sql.push(" AND ");
+                in_list(sql, "cv.customized_id", projects);
+            }
+        }
     }
     // a blank value is no value
     sql.push(" AND cv.value <> ''");
