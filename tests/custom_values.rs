@@ -378,3 +378,104 @@ async fn issues_filtered_by_their_project_people_and_version_values() {
         );
     }
 }
+
+#[tokio::test]
+async fn issues_filtered_through_their_user_and_version_fields() {
+    for b in backends() {
+        let s = Server::with_setting(b, "admin_api_enabled", "1").await;
+        s.create_project("alpha", true).await;
+        let owner = s.create_custom_field(json!({"customized_type": "issue", "name": "Owner", "field_format": "user", "is_filter": true, "is_for_all": true, "tracker_ids": [1]})).await;
+        let milestone = s.create_custom_field(json!({"customized_type": "issue", "name": "Milestone", "field_format": "version", "is_filter": true, "is_for_all": true, "tracker_ids": [1]})).await;
+        let team = s.create_custom_field(json!({"customized_type": "user", "name": "Team", "field_format": "string", "is_filter": true})).await;
+        let code = s.create_custom_field(json!({"customized_type": "version", "name": "Code", "field_format": "int", "is_filter": true})).await;
+        let red = s.create_user("red", "red-pass-123").await;
+        s.put(
+            &format!("/users/{red}.json"),
+            json!({"user": {"custom_fields": [{"id": team, "value": "red"}]}}),
+        )
+        .send()
+        .await;
+        s.add_member("alpha", red, &[4]).await;
+        let r = s
+            .post(
+                "/projects/alpha/versions.json",
+                json!({"version": {"name": "v1", "due_date": "2030-01-31",
+                       "custom_fields": [{"id": code, "value": "42"}]}}),
+            )
+            .send()
+            .await;
+        let v1 = r.json()["version"]["id"].as_i64().unwrap();
+        let v2 = s.create_version("alpha", "v2").await;
+        s.put(
+            &format!("/versions/{v2}.json"),
+            json!({"version": {"status": "closed"}}),
+        )
+        .send()
+        .await;
+        let a = s
+            .create_issue(json!({"project_id": "alpha", "subject": "a",
+                                 "custom_fields": [{"id": owner, "value": red}, {"id": milestone, "value": v1}]}))
+            .await;
+        let bb = s
+            .create_issue(json!({"project_id": "alpha", "subject": "b"}))
+            .await;
+        // a closed version can no longer be chosen, but an issue may keep one
+        s.put(
+            &format!("/versions/{v2}.json"),
+            json!({"version": {"status": "open"}}),
+        )
+        .send()
+        .await;
+        let c = s
+            .create_issue(json!({"project_id": "alpha", "subject": "c",
+                                 "custom_fields": [{"id": milestone, "value": v2}]}))
+            .await;
+        s.put(
+            &format!("/versions/{v2}.json"),
+            json!({"version": {"status": "closed"}}),
+        )
+        .send()
+        .await;
+        let found = |q: String| {
+            let s = &s;
+            async move {
+                let r = s.get(&format!("/issues.json?sort=id&{q}")).send().await;
+                assert_eq!(r.status, 200, "{q}: {}", r.text);
+                r.json()["issues"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i["id"].as_i64().unwrap())
+                    .collect::<Vec<i64>>()
+            }
+        };
+        let cases: Vec<(String, Vec<i64>)> = vec![
+            (format!("cf_{owner}.cf_{team}=red"), vec![a]),
+            (format!("cf_{owner}.cf_{team}=!red"), vec![bb, c]),
+            (format!("cf_{owner}.cf_{team}=~re"), vec![a]),
+            (format!("cf_{milestone}.cf_{code}=>=40"), vec![a]),
+            (format!("cf_{milestone}.due_date=>=2030-01-01"), vec![a]),
+            (format!("cf_{milestone}.due_date=*"), vec![a]),
+            (format!("cf_{milestone}.status=closed"), vec![c]),
+            (format!("cf_{milestone}.status=open"), vec![a]),
+        ];
+        for (q, want) in cases {
+            assert_eq!(found(q.clone()).await, want, "{b:?} {q}");
+        }
+        let r = s
+            .get(&format!(
+                "/issues.json?f[]=cf_{owner}.cf_{team}&op[cf_{owner}.cf_{team}]==&v[cf_{owner}.cf_{team}][]="
+            ))
+            .send()
+            .await;
+        assert_eq!(r.json()["errors"], json!(["Owner's Team cannot be blank"]));
+        let r = s
+            .get(&format!("/issues.json?cf_{milestone}.due_date=2030-13-01"))
+            .send()
+            .await;
+        assert_eq!(
+            r.json()["errors"],
+            json!(["Milestone's Due date is invalid"])
+        );
+    }
+}

@@ -248,6 +248,7 @@ fn journal(
 pub async fn filters(
     app: &crate::app::App,
     all: &IssueFields,
+    chained: &IssueFields,
     scope: Option<&crate::store::projects::Project>,
     access: &[crate::store::projects::Access],
     admin: bool,
@@ -293,12 +294,81 @@ pub async fn filters(
         filters.push(CustomFilter {
             name: def.name.to_string(),
             field: f.id,
-            projects,
+            projects: projects.clone(),
             holder: ("i.id", "Issue"),
+            through: None,
         });
         defs.push(def);
+        through_filters(f, projects, chained, admin, &mut defs, &mut filters);
     }
     Ok((defs, filters))
+}
+
+/// The filters through an issue field of format user or version (Redmine's chained custom
+/// field filters): the named object's fields marked as filters that are visible (to all,
+/// or to an admin), and for versions their due date and status.
+fn through_filters(
+    f: &CustomField,
+    projects: Option<Vec<i64>>,
+    chained: &IssueFields,
+    admin: bool,
+    defs: &mut Vec<Def>,
+    filters: &mut Vec<CustomFilter>,
+) {
+    use crate::store::issue_query::Through;
+    let (kind, customized) = match f.field_format.as_str() {
+        "user" => ("UserCustomField", "Principal"),
+        "version" => ("VersionCustomField", "Version"),
+        _ => return,
+    };
+    let mut add =
+        |name: String, label: String, kind_of: issue_query::Kind, field: i64, through: Through| {
+            defs.push(Def {
+                name: name.clone().into(),
+                label: label.into(),
+                kind: kind_of,
+            });
+            filters.push(CustomFilter {
+                name,
+                field,
+                projects: projects.clone(),
+                holder: ("i.id", "Issue"),
+                through: Some(through),
+            });
+        };
+    for (c, _, _) in chained
+        .fields
+        .iter()
+        .filter(|(c, _, _)| c.kind == kind && (admin || c.visible))
+    {
+        let d = issue_query::custom(c.id, &c.name, &c.field_format);
+        add(
+            format!("cf_{}.cf_{}", f.id, c.id),
+            format!("{}'s {}", f.name, c.name),
+            d.kind,
+            c.id,
+            Through::Value {
+                field: f.id,
+                customized,
+            },
+        );
+    }
+    if f.field_format == "version" {
+        add(
+            format!("cf_{}.due_date", f.id),
+            format!("{}'s Due date", f.name),
+            issue_query::Kind::Date,
+            f.id,
+            Through::DueDate { field: f.id },
+        );
+        add(
+            format!("cf_{}.status", f.id),
+            format!("{}'s Status", f.name),
+            issue_query::Kind::List,
+            f.id,
+            Through::Status { field: f.id },
+        );
+    }
 }
 
 /// The filters on custom fields of an issue's project, author, assignee and target version
@@ -354,6 +424,7 @@ pub fn chained_filters(
                     field: f.id,
                     projects: projects.clone(),
                     holder: (column, customized),
+                    through: None,
                 });
                 defs.push(def);
             }

@@ -2030,8 +2030,15 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     );
     let (all_fields, chained_fields) =
         crate::store::custom_values::issue_and_chained_fields(&app.db).await?;
-    let (custom_defs, mut custom_filters) =
-        cv::filters(app, &all_fields, project.as_ref(), &access_map, c.admin).await?;
+    let (custom_defs, mut custom_filters) = cv::filters(
+        app,
+        &all_fields,
+        &chained_fields,
+        project.as_ref(),
+        &access_map,
+        c.admin,
+    )
+    .await?;
     defs.extend(custom_defs);
     let (chained_defs, chained) = cv::chained_filters(&chained_fields, &access_map, c.admin);
     defs.extend(chained_defs);

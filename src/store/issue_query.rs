@@ -34,6 +34,23 @@ pub struct CustomFilter {
     pub projects: Option<Vec<i64>>,
     /// What holds the value: `(issue column naming it, its customized type)`.
     pub holder: (&'static str, &'static str),
+    /// For `cf_<x>.cf_<y>`, `cf_<x>.due_date`, `cf_<x>.status`: the issue field `x` (of format
+    /// user or version) naming the object whose value, due date or status is compared.
+    pub through: Option<Through>,
+}
+
+/// What a filter through an issue's user or version field compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Through {
+    /// A custom value of the user or version the issue field names.
+    Value {
+        field: i64,
+        customized: &'static str,
+    },
+    /// The named version's due date.
+    DueDate { field: i64 },
+    /// The named version's status.
+    Status { field: i64 },
 }
 
 /// The holders of chained custom field filters, by filter prefix.
@@ -54,6 +71,9 @@ fn custom_filter(sql: &mut Sql, cf: &CustomFilter, f: &Filter, env: &Env) {
         "!*" => (true, "*"),
         other => (false, other),
     };
+    if let Some(through) = cf.through {
+        return through_filter(sql, cf, through, f, op, negate, env);
+    }
     let (column, customized) = cf.holder;
     sql.push(" AND ");
     if column != "i.id" {
@@ -84,24 +104,29 @@ fn custom_filter(sql: &mut Sql, cf: &CustomFilter, f: &Filter, env: &Env) {
             }
         }
     }
-    // a blank value is no value
-    sql.push(" AND cv.value <> ''");
+    value_condition(sql, "cv.value", f, op, env);
+    sql.push(")");
+}
+
+/// ` AND <the stored value in column col matches>`: a blank value is no value.
+fn value_condition(sql: &mut Sql, col: &str, f: &Filter, op: &str, env: &Env) {
+    sql.push(" AND ").push(col).push(" <> ''");
     let v = &f.values;
     match (f.kind, op) {
         (_, "*") => {}
         (Kind::String | Kind::Text, "=") => {
             sql.push(" AND ");
-            in_list(sql, "cv.value", v);
+            in_list(sql, col, v);
         }
-        (Kind::String | Kind::Text, _) => text(sql, "cv.value", op, v),
+        (Kind::String | Kind::Text, _) => text(sql, col, op, v),
         (Kind::Integer | Kind::Float, _) => number(
             sql,
-            "CAST(CASE WHEN cv.value = '' THEN NULL ELSE cv.value END AS NUMERIC)",
+            &format!("CAST(CASE WHEN {col} = '' THEN NULL ELSE {col} END AS NUMERIC)"),
             op,
             v,
             f.kind == Kind::Float,
         ),
-        (Kind::Date, _) => date(sql, "cv.value", true, op, v, env.today),
+        (Kind::Date, _) => date(sql, col, true, op, v, env.today),
         _ => {
             let values: Vec<String> = v
                 .iter()
@@ -111,10 +136,68 @@ fn custom_filter(sql: &mut Sql, cf: &CustomFilter, f: &Filter, env: &Env) {
                 })
                 .collect();
             sql.push(" AND ");
-            in_list(sql, "cv.value", &values);
+            in_list(sql, col, &values);
         }
     }
-    sql.push(")");
+}
+
+/// A filter through an issue's user or version field: the issues whose field names a
+/// user or version matching the condition (its custom value, due date or status).
+fn through_filter(
+    sql: &mut Sql,
+    cf: &CustomFilter,
+    through: Through,
+    f: &Filter,
+    op: &str,
+    negate: bool,
+    env: &Env,
+) {
+    let field = match through {
+        Through::Value { field, .. } | Through::DueDate { field } | Through::Status { field } => {
+            field
+        }
+    };
+    sql.push(if negate {
+        " AND i.id NOT IN ("
+    } else {
+        " AND i.id IN ("
+    })
+    .push(
+        "SELECT cv.customized_id FROM custom_values cv WHERE cv.customized_type = 'Issue' \
+             AND cv.custom_field_id = ",
+    )
+    .bind(field);
+    if let Some(projects) = &cf.projects {
+        sql.push(" AND cv.customized_id IN (SELECT vi.id FROM issues vi WHERE ");
+        in_list(sql, "vi.project_id", projects);
+        sql.push(")");
+    }
+    sql.push(" AND cv.value IN (");
+    match through {
+        Through::Value { customized, .. } => {
+            sql.push(
+                "SELECT CAST(t.customized_id AS TEXT) FROM custom_values t \
+                 WHERE t.customized_type = ",
+            )
+            .bind(customized)
+            .push(" AND t.custom_field_id = ")
+            .bind(cf.field);
+            value_condition(sql, "t.value", f, op, env);
+        }
+        Through::DueDate { .. } => {
+            sql.push("SELECT CAST(v.id AS TEXT) FROM versions v WHERE 1 = 1");
+            if op == "*" {
+                sql.push(" AND v.effective_date IS NOT NULL");
+            } else {
+                date(sql, "v.effective_date", true, op, &f.values, env.today);
+            }
+        }
+        Through::Status { .. } => {
+            sql.push("SELECT CAST(v.id AS TEXT) FROM versions v WHERE ");
+            in_list(sql, "v.status", &f.values);
+        }
+    }
+    sql.push("))");
 }
 
 fn ints(values: &[String], env: &Env, me_groups: bool) -> Vec<i64> {
