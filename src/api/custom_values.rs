@@ -260,16 +260,10 @@ pub async fn filters(
         let projects = if admin || f.visible {
             None
         } else {
-            let roles = all.roles.get(&f.id).cloned().unwrap_or_default();
-            let seen: Vec<i64> = access
-                .iter()
-                .filter(|a| a.roles.iter().any(|r| roles.contains(&r.id)))
-                .map(|a| a.id)
-                .collect();
-            if seen.is_empty() {
-                continue;
+            match seen_in(all, f, access) {
+                Some(seen) => Some(seen),
+                None => continue,
             }
-            Some(seen)
         };
         if let (Some(p), false) = (scope, *for_all) {
             if subtree.is_none() {
@@ -371,6 +365,22 @@ fn through_filters(
     }
 }
 
+/// The projects where the caller holds one of the roles that see a hidden field; `None`
+/// when there is none.
+fn seen_in(
+    all: &IssueFields,
+    f: &CustomField,
+    access: &[crate::store::projects::Access],
+) -> Option<Vec<i64>> {
+    let roles = all.roles.get(&f.id).cloned().unwrap_or_default();
+    let seen: Vec<i64> = access
+        .iter()
+        .filter(|a| a.roles.iter().any(|r| roles.contains(&r.id)))
+        .map(|a| a.id)
+        .collect();
+    (!seen.is_empty()).then_some(seen)
+}
+
 /// The filters on custom fields of an issue's project, author, assignee and target version
 /// (`project.cf_<id>` …): fields marked as filters that the caller sees, labelled
 /// "Project's Budget", "Assignee's Phone"…
@@ -394,16 +404,10 @@ pub fn chained_filters(
                 // a hidden user field is for administrators only
                 continue;
             } else {
-                let roles = all.roles.get(&f.id).cloned().unwrap_or_default();
-                let seen: Vec<i64> = access
-                    .iter()
-                    .filter(|a| a.roles.iter().any(|r| roles.contains(&r.id)))
-                    .map(|a| a.id)
-                    .collect();
-                if seen.is_empty() {
-                    continue;
+                match seen_in(all, f, access) {
+                    Some(seen) => Some(seen),
+                    None => continue,
                 }
-                Some(seen)
             };
             for prefix in prefixes {
                 let Some((_, column, customized)) = CHAINED.iter().find(|(p, _, _)| p == prefix)

@@ -385,6 +385,21 @@ impl Server {
         assert_eq!(r.status, 201, "{}", r.text);
     }
 
+    /// The ids of the issues an admin's list with these parameters answers, sorted by id.
+    pub async fn issue_ids(&self, query: &str) -> Vec<i64> {
+        let r = self
+            .get(&format!("/issues.json?sort=id&{query}"))
+            .send()
+            .await;
+        assert_eq!(r.status, 200, "{query}: {}", r.text);
+        r.json()["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    }
+
     /// GET as the admin, the body as JSON.
     pub async fn get_json(&self, path: &str) -> Value {
         self.get(path).send().await.json()
