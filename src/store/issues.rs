@@ -146,11 +146,11 @@ pub async fn list(
     // counting needs no join
     let count = format!("SELECT COUNT(*) FROM issues i WHERE {}", conditions.text);
     let total = db.int(&count, &conditions.args).await?;
-    // first the ids of the page, sorted with only the joins the order needs, then the full
-    // rows of just those: the per-row roll-ups never run for rows off the page
-    // only the joins the order reads: the conditions are on the issues' own columns, and
-    // every issue has its project, tracker and status, so joining them changes no row
-    // (sorting 10,000 matching ids alone is several times faster than joining them first)
+    // first the ids of the page, then the full rows of just those: the per-row roll-ups
+    // never run for rows off the page. The ids are sorted with only the joins the order
+    // reads: the conditions are on the issues' own columns and every issue has its
+    // project, tracker and status, so no join changes a row (sorting 10,000 matching ids
+    // alone is several times faster than joining them first)
     let joins: String = PAGE_JOINS
         .iter()
         .filter(|(alias, _)| uses_alias(order, alias))

@@ -64,6 +64,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 7,
         sql: include_str!("../../migrations/0007_relations.sql"),
     },
+    Migration {
+        version: 8,
+        sql: include_str!("../../migrations/0008_journal_authors.sql"),
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir
