@@ -453,3 +453,66 @@ async fn issues_filtered_through_their_user_and_version_fields() {
         );
     }
 }
+
+#[tokio::test]
+async fn enumeration_fields_take_their_active_values() {
+    for b in backends() {
+        let s = Server::with_setting(b, "admin_api_enabled", "1").await;
+        s.create_project("alpha", true).await;
+        let level = s.create_custom_field(json!({"customized_type": "issue", "name": "Level", "field_format": "enumeration", "is_for_all": true, "tracker_ids": [1],
+            "enumerations": [{"name": "Low"}, {"name": "High"}, {"name": "Old", "active": false}]})).await;
+        let fields = s.get_json("/custom_fields.json").await;
+        let field = fields["custom_fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == json!(level))
+            .unwrap()
+            .clone();
+        let values = field["possible_values"].as_array().unwrap().clone();
+        assert_eq!(
+            values
+                .iter()
+                .map(|v| v["label"].clone())
+                .collect::<Vec<_>>(),
+            [json!("Low"), json!("High")],
+            "{b:?}: inactive values are not offered"
+        );
+        let low = values[0]["value"].as_str().unwrap().to_owned();
+        let create = |v: Value| {
+            let s = &s;
+            async move {
+                s.post(
+                    "/issues.json",
+                    json!({"issue": {"project_id": "alpha", "subject": "e",
+                           "custom_fields": [{"id": level, "value": v}]}}),
+                )
+                .send()
+                .await
+            }
+        };
+        let r = create(json!(low)).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        assert_eq!(r.json()["issue"]["custom_fields"][0]["value"], json!(low));
+        let low_id: i64 = low.parse().unwrap();
+        for bad in [json!("abc"), json!((low_id + 2).to_string())] {
+            let r = create(bad.clone()).await;
+            assert_eq!(
+                (r.status, r.json()["errors"].clone()),
+                (422, json!(["Level is not included in the list"])),
+                "{bad}"
+            );
+        }
+        // renaming and deactivating through the admin extension
+        let r = s
+            .put(
+                &format!("/custom_fields/{level}.json"),
+                json!({"custom_field": {"enumerations": [{"id": low_id, "name": "Lowest", "active": false}]}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 204, "{}", r.text);
+        let r = create(json!(low)).await;
+        assert_eq!(r.status, 422, "an inactive value cannot be chosen any more");
+    }
+}

@@ -660,6 +660,32 @@ async fn custom_field_write(app: &App, ctx: &Ctx, id: Option<i64>) -> ApiResult 
     if format == "list" && values_now.is_empty() {
         errors.push("Possible values cannot be blank".to_owned());
     }
+    // values of an enumeration field: [{"id"?, "name", "active"?}]
+    let enumerations: Option<Vec<(Option<i64>, String, bool)>> = match b.get("enumerations") {
+        Some(Value::Array(items)) if format == "enumeration" => Some(
+            items
+                .iter()
+                .map(|e| {
+                    (
+                        e.get("id")
+                            .and_then(text)
+                            .and_then(|t| t.trim().parse().ok()),
+                        e.get("name").and_then(text).unwrap_or_default(),
+                        e.get("active")
+                            .and_then(crate::domain::users::cast_bool)
+                            .unwrap_or(true),
+                    )
+                })
+                .collect(),
+        ),
+        _ => None,
+    };
+    if enumerations
+        .as_ref()
+        .is_some_and(|e| e.iter().any(|(_, name, _)| name.trim().is_empty()))
+    {
+        errors.push("Name cannot be blank".to_owned());
+    }
     if let Some(re) = b.get("regexp").and_then(text) {
         if !crate::domain::custom_fields::valid_regexp(&re) {
             errors.push("Regular expression is invalid".to_owned());
@@ -732,6 +758,9 @@ async fn custom_field_write(app: &App, ctx: &Ctx, id: Option<i64>) -> ApiResult 
             )
             .await?;
         }
+    }
+    if let Some(e) = &enumerations {
+        crate::store::custom_values::set_enumerations(&app.db, id, e).await?;
     }
     // the roles that see a field hidden from others (users' fields are shown or not)
     if class != "UserCustomField" {

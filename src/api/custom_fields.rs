@@ -32,6 +32,13 @@ pub async fn list_of(app: &App, only: Option<i64>) -> Result<Vec<Node>, ApiError
             ));
         }
     }
+    let enumeration_fields: Vec<i64> = fields
+        .iter()
+        .filter(|f| f.field_format == "enumeration")
+        .map(|f| f.id)
+        .collect();
+    let enumerations =
+        crate::store::custom_values::enumerations(&app.db, &enumeration_fields).await?;
     let nodes = fields
         .into_iter()
         .filter(|f| only.is_none_or(|id| id == f.id))
@@ -56,6 +63,14 @@ pub async fn list_of(app: &App, only: Option<i64>) -> Result<Vec<Node>, ApiError
                     .lines()
                     .filter(|v| !v.is_empty())
                     .map(|v| possible_value(v, v))
+                    .collect(),
+                // the active values, by id
+                "enumeration" => enumerations
+                    .get(&f.id)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(_, _, active)| *active)
+                    .map(|(id, name, _)| possible_value(&id.to_string(), name))
                     .collect(),
                 "bool" => [("1", "Yes"), ("0", "No")]
                     .iter()

@@ -67,11 +67,13 @@ pub fn nodes(fields: &[&CustomField], values: &Values, object: i64) -> Vec<Node>
         .collect()
 }
 
-/// What `user` and `version` fields may hold in one project (`None`: not checked).
+/// What `user` and `version` fields may hold in one project (`None`: not checked), and
+/// the active values of `enumeration` fields.
 #[derive(Default)]
 pub struct Records {
     pub users: Option<Vec<String>>,
     pub versions: Option<Vec<String>>,
+    pub enumerations: HashMap<i64, Vec<String>>,
 }
 
 impl Records {
@@ -100,13 +102,41 @@ impl Records {
                     .collect(),
             );
         }
-        Ok(r)
+        r.with_enumerations(app, fields).await
     }
 
-    fn of(&self, format: &str) -> Option<&Vec<String>> {
-        match format {
+    /// Loads the active values of the enumeration fields among `fields`.
+    pub async fn with_enumerations(
+        mut self,
+        app: &crate::app::App,
+        fields: &[&CustomField],
+    ) -> Result<Records, crate::http::ApiError> {
+        let ids: Vec<i64> = fields
+            .iter()
+            .filter(|f| f.field_format == "enumeration")
+            .map(|f| f.id)
+            .collect();
+        for (field, values) in crate::store::custom_values::enumerations(&app.db, &ids).await? {
+            self.enumerations.insert(
+                field,
+                values
+                    .into_iter()
+                    .filter(|(_, _, active)| *active)
+                    .map(|(id, _, _)| id.to_string())
+                    .collect(),
+            );
+        }
+        for id in ids {
+            self.enumerations.entry(id).or_default();
+        }
+        Ok(self)
+    }
+
+    fn of(&self, f: &CustomField) -> Option<&Vec<String>> {
+        match f.field_format.as_str() {
             "user" => self.users.as_ref(),
             "version" => self.versions.as_ref(),
+            "enumeration" => self.enumerations.get(&f.id),
             _ => None,
         }
     }
@@ -180,7 +210,7 @@ pub fn apply(
                 after.clone()
             };
             // a value already stored stays valid when it could no longer be chosen
-            let choices = records.of(&f.field_format).map(|r| {
+            let choices = records.of(f).map(|r| {
                 r.iter()
                     .chain(before.into_iter().flatten())
                     .cloned()
@@ -493,21 +523,23 @@ pub fn object_nodes(
 
 /// Applies the values sent for a project, user or version (`old`: its stored values, `None`
 /// on creation); fields the caller may not set keep theirs.
-pub fn object_apply(
+pub async fn object_apply(
+    app: &crate::app::App,
     all: &IssueFields,
     body: &serde_json::Value,
     old: Option<&Values>,
     object: i64,
     settable: impl Fn(&CustomField) -> bool,
-) -> Outcome {
+) -> Result<Outcome, crate::http::ApiError> {
     let fields: Vec<&CustomField> = all.fields.iter().map(|(f, _, _)| f).collect();
-    apply(
+    let records = Records::default().with_enumerations(app, &fields).await?;
+    Ok(apply(
         &fields,
         &custom_fields::read(body),
         old,
         object,
         settable,
         |_| false,
-        &Records::default(),
-    )
+        &records,
+    ))
 }

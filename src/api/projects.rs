@@ -452,9 +452,10 @@ pub async fn create(app: &App, ctx: &Ctx) -> ApiResult {
     };
     // a new project has no roles yet: the fields visible to all (or to an admin) are set
     let fields = crate::store::custom_values::fields_of(&app.db, "ProjectCustomField").await?;
-    let custom = cv::object_apply(&fields, &body, None, 0, |f| {
+    let custom = cv::object_apply(app, &fields, &body, None, 0, |f| {
         cv::visible(&fields, f, c.admin, &[])
-    });
+    })
+    .await?;
     let mut errors = custom.errors;
     errors.extend(rules::validate(
         &name,
@@ -615,9 +616,10 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         } else {
             roles(app, ctx, &p).await?.iter().map(|r| r.id).collect()
         };
-        cv::object_apply(&fields, &body, Some(&old), p.id, |f| {
+        cv::object_apply(app, &fields, &body, Some(&old), p.id, |f| {
             cv::visible(&fields, f, c.admin, &rids)
         })
+        .await?
     };
     let mut errors = custom.errors;
     errors.extend(rules::validate(

@@ -261,12 +261,14 @@ pub async fn prepare(
             None => None,
         };
         cv::object_apply(
+            app,
             &fields,
             body,
             old.as_ref(),
             existing.map_or(0, |u| u.id),
             |_| true,
         )
+        .await?
     };
     let mut errors = custom.errors;
     errors.extend(rules::validate(

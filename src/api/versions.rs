@@ -234,13 +234,15 @@ async fn version_custom(
         Some(v) => Some(crate::store::custom_values::values_of(&app.db, "Version", &[v.id]).await?),
         None => None,
     };
-    Ok(cv::object_apply(
+    cv::object_apply(
+        app,
         &fields,
         body,
         old.as_ref(),
         current.map_or(0, |v| v.id),
         |f| cv::visible(&fields, f, admin, &rids),
-    ))
+    )
+    .await
 }
 
 /// Validation in Redmine's order (versions.md §6), after the custom values' messages.

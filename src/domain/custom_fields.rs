@@ -104,7 +104,7 @@ pub fn validate(f: &FieldSpec, values: &[String]) -> Vec<String> {
             }
             "list" => (!f.possible_values.contains(&v.as_str()))
                 .then(|| "is not included in the list".to_owned()),
-            "user" | "version" => f
+            "user" | "version" | "enumeration" => f
                 .records
                 .as_ref()
                 .is_some_and(|r| !r.contains(v))

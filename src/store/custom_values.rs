@@ -186,3 +186,69 @@ pub async fn set(
     }
     Ok(())
 }
+
+/// An enumeration value a field offers: `(id, name, active)`, by position.
+pub type Enumeration = (i64, String, bool);
+
+/// The enumeration values of some fields, by field, in position order.
+pub async fn enumerations(db: &Db, fields: &[i64]) -> Result<HashMap<i64, Vec<Enumeration>>> {
+    let mut out: HashMap<i64, Vec<Enumeration>> = HashMap::new();
+    if fields.is_empty() {
+        return Ok(out);
+    }
+    let mut sql =
+        Sql::new("SELECT id, custom_field_id, name, active FROM custom_field_enumerations WHERE ");
+    super::issue_query::in_list(&mut sql, "custom_field_id", fields);
+    sql.push(" ORDER BY position, id");
+    for r in db.rows(&sql.text, &sql.args).await? {
+        out.entry(r.i64("custom_field_id")).or_default().push((
+            r.i64("id"),
+            r.str("name"),
+            r.bool("active"),
+        ));
+    }
+    Ok(out)
+}
+
+/// Writes a field's enumeration values: an entry with the `id` of one of the field's values
+/// updates it, one without adds a value at the end; values not listed stay.
+pub async fn set_enumerations(
+    db: &Db,
+    field: i64,
+    entries: &[(Option<i64>, String, bool)],
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let mut position = tx
+        .int(
+            "SELECT COALESCE(MAX(position), 0) FROM custom_field_enumerations WHERE custom_field_id = $1",
+            &[field.into()],
+        )
+        .await?;
+    for (id, name, active) in entries {
+        match id {
+            Some(id) => {
+                tx.exec(
+                    "UPDATE custom_field_enumerations SET name = $1, active = $2 \
+                     WHERE id = $3 AND custom_field_id = $4",
+                    &[
+                        name.clone().into(),
+                        (*active).into(),
+                        (*id).into(),
+                        field.into(),
+                    ],
+                )
+                .await?;
+            }
+            None => {
+                position += 1;
+                tx.exec(
+                    "INSERT INTO custom_field_enumerations (custom_field_id, name, active, position) \
+                     VALUES ($1, $2, $3, $4)",
+                    &[field.into(), name.clone().into(), (*active).into(), position.into()],
+                )
+                .await?;
+            }
+        }
+    }
+    tx.commit().await
+}

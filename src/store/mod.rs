@@ -68,6 +68,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 8,
         sql: include_str!("../../migrations/0008_journal_authors.sql"),
     },
+    Migration {
+        version: 9,
+        sql: include_str!("../../migrations/0009_custom_field_enumerations.sql"),
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir
