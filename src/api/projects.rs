@@ -164,13 +164,16 @@ impl ProjectValues {
         let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
         let values = crate::store::custom_values::values_of(&app.db, "Project", &ids).await?;
         let hidden = fields.fields.iter().any(|(f, _, _)| !f.visible);
+        // the caller's roles in every project at once, not one lookup per project
         let roles = if hidden && !admin {
-            let mut by_project = HashMap::new();
-            for p in projects {
-                let r = roles(app, ctx, p).await?;
-                by_project.insert(p.id, r.iter().map(|r| r.id).collect());
-            }
-            Some(by_project)
+            let c = caller(ctx);
+            let access = store::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
+            Some(
+                access
+                    .iter()
+                    .map(|a| (a.id, a.roles.iter().map(|r| r.id).collect()))
+                    .collect(),
+            )
         } else {
             None
         };
