@@ -145,25 +145,29 @@ async fn load_issue(
 ) -> Result<(Issue, Project, Vec<Role>), ApiError> {
     let id: i64 = id.parse().map_err(|_| not_found())?;
     let issue = store::find(&app.db, id).await?.ok_or_else(not_found)?;
-    let p = projects::find_by_id(&app.db, issue.project_id)
+    let (p, roles) = access_to(app, ctx, &issue)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::from(caller(ctx).deny()))?;
+    Ok((issue, p, roles))
+}
+
+/// The issue's project and the caller's roles there, when the caller sees the issue.
+async fn access_to(
+    app: &App,
+    ctx: &Ctx,
+    issue: &Issue,
+) -> Result<Option<(Project, Vec<Role>)>, ApiError> {
+    let Some(p) = projects::find_by_id(&app.db, issue.project_id).await? else {
+        return Ok(None);
+    };
     // an administrator sees every issue of a project where issues are on: neither its
     // roles nor its groups are needed for that
-    let roles = if caller(ctx).admin {
-        Vec::new()
+    let (roles, me) = if caller(ctx).admin {
+        (Vec::new(), Vec::new())
     } else {
-        roles(app, ctx, &p).await?
+        (roles(app, ctx, &p).await?, me_for(app, ctx, issue).await?)
     };
-    let me = if caller(ctx).admin {
-        Vec::new()
-    } else {
-        me_for(app, ctx, &issue).await?
-    };
-    if !visible(ctx, &p, &roles, &issue, &me) {
-        return Err(caller(ctx).deny().into());
-    }
-    Ok((issue, p, roles))
+    Ok(visible(ctx, &p, &roles, issue, &me).then_some((p, roles)))
 }
 
 /// The ids that make an issue the caller's own: the caller, and its groups when the issue
@@ -219,12 +223,7 @@ pub(crate) async fn watch_contributions(app: &App, ctx: &Ctx, since: i64) -> Res
 
 /// Whether the caller sees an issue.
 pub(crate) async fn sees(app: &App, ctx: &Ctx, issue: &Issue) -> Result<bool, ApiError> {
-    let Some(p) = projects::find_by_id(&app.db, issue.project_id).await? else {
-        return Ok(false);
-    };
-    let roles = roles(app, ctx, &p).await?;
-    let me = me_for(app, ctx, issue).await?;
-    Ok(visible(ctx, &p, &roles, issue, &me))
+    Ok(access_to(app, ctx, issue).await?.is_some())
 }
 
 /// Which of these issues the caller sees, in one statement (plus the caller's access).
@@ -232,10 +231,16 @@ pub(crate) async fn visible_ids(app: &App, ctx: &Ctx, ids: &[i64]) -> Result<Vec
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let c = caller(ctx);
-    let access_map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
-    let me = me(app, ctx).await?;
-    visible_among(app, ctx, &access_map, &me, ids).await
+    let mut cond = visible_condition(app, ctx).await?;
+    cond.push(" AND ");
+    in_list(&mut cond, "i.id", ids);
+    Ok(app
+        .db
+        .rows(&format!("SELECT i.id FROM issues i WHERE {}", cond.text), &cond.args)
+        .await?
+        .iter()
+        .map(|r| r.i64("id"))
+        .collect())
 }
 
 /// The caller's issue visibility as a condition on `issues i`.
@@ -244,31 +249,6 @@ pub(crate) async fn visible_condition(app: &App, ctx: &Ctx) -> Result<Sql, ApiEr
     let access_map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
     let me = me(app, ctx).await?;
     Ok(visible_projects(ctx, None, &access_map, &me))
-}
-
-async fn visible_among(
-    app: &App,
-    ctx: &Ctx,
-    access_map: &[crate::store::projects::Access],
-    me: &[i64],
-    ids: &[i64],
-) -> Result<Vec<i64>, ApiError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut cond = visible_projects(ctx, None, access_map, me);
-    cond.push(" AND ");
-    in_list(&mut cond, "i.id", ids);
-    Ok(app
-        .db
-        .rows(
-            &format!("SELECT i.id FROM issues i WHERE {}", cond.text),
-            &cond.args,
-        )
-        .await?
-        .iter()
-        .map(|r| r.i64("id"))
-        .collect())
 }
 
 fn role_ids(ctx: &Ctx, roles: &[Role], all: &[Role]) -> Vec<i64> {
@@ -2230,14 +2210,9 @@ async fn watched_issue(app: &App, ctx: &Ctx, id: &str, perms: &[&str]) -> Result
     let Some(issue) = found else {
         return Err(c.deny().into());
     };
-    let p = projects::find_by_id(&app.db, issue.project_id)
-        .await?
-        .ok_or_else(not_found)?;
-    let roles = roles(app, ctx, &p).await?;
-    let me = me(app, ctx).await?;
-    if !visible(ctx, &p, &roles, &issue, &me) {
+    let Some((p, _)) = access_to(app, ctx, &issue).await? else {
         return Err(c.deny().into());
-    }
+    };
     crate::api::projects::authorize(app, ctx, &p, perms).await?;
     Ok(issue)
 }
