@@ -504,6 +504,60 @@ pub fn sort_expr(
     ))
 }
 
+/// The custom values of some projects or versions as the caller sees them: a field shows
+/// where it is visible to all, where the caller holds one of its roles, or to an admin
+/// (projects.md §2.4, versions.md §2.1).
+pub struct Shown {
+    fields: IssueFields,
+    values: Values,
+    /// The caller's roles by project, read only when a field is hidden from some roles.
+    roles: HashMap<i64, Vec<i64>>,
+    admin: bool,
+}
+
+impl Shown {
+    /// `kind`: the fields' class (`ProjectCustomField`…); `objects`: `(id, its project)`.
+    pub async fn load(
+        app: &crate::app::App,
+        ctx: &crate::http::Ctx,
+        kind: &str,
+        customized: &str,
+        objects: &[(i64, i64)],
+    ) -> Result<Shown, crate::http::ApiError> {
+        let c = crate::api::caller(ctx);
+        let mut out = Shown {
+            fields: crate::store::custom_values::fields_of(&app.db, kind).await?,
+            values: Values::new(),
+            roles: HashMap::new(),
+            admin: c.admin,
+        };
+        if out.fields.fields.is_empty() {
+            return Ok(out);
+        }
+        let ids: Vec<i64> = objects.iter().map(|(id, _)| *id).collect();
+        out.values = crate::store::custom_values::values_of(&app.db, customized, &ids).await?;
+        if !c.admin && out.fields.fields.iter().any(|(f, _, _)| !f.visible) {
+            // the caller's roles in every project at once, not one lookup per object
+            let access =
+                crate::store::projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin)
+                    .await?;
+            out.roles = access
+                .iter()
+                .map(|a| (a.id, a.roles.iter().map(|r| r.id).collect()))
+                .collect();
+        }
+        Ok(out)
+    }
+
+    /// The `custom_fields` of one object of `project`.
+    pub fn nodes(&self, object: i64, project: i64) -> Vec<Node> {
+        let rids = self.roles.get(&project).cloned().unwrap_or_default();
+        object_nodes(&self.fields, &self.values, object, |f| {
+            visible(&self.fields, f, self.admin, &rids)
+        })
+    }
+}
+
 /// The custom values of projects, users and versions: their fields all apply to every
 /// object of the kind; `sees` says which ones the caller sees.
 pub fn object_nodes(

@@ -236,7 +236,10 @@ pub(crate) async fn visible_ids(app: &App, ctx: &Ctx, ids: &[i64]) -> Result<Vec
     in_list(&mut cond, "i.id", ids);
     Ok(app
         .db
-        .rows(&format!("SELECT i.id FROM issues i WHERE {}", cond.text), &cond.args)
+        .rows(
+            &format!("SELECT i.id FROM issues i WHERE {}", cond.text),
+            &cond.args,
+        )
         .await?
         .iter()
         .map(|r| r.i64("id"))

@@ -17,7 +17,6 @@ use crate::render::{attrs_item, document, list, object_item, page_meta, Node, Ob
 use crate::store::projects::{
     self as store, ListQuery, NewProject, Project, ProjectChanges, Visibility,
 };
-use crate::store::reference::CustomField;
 use crate::store::reference::Role;
 
 const FILTERS: &[(&str, FieldType)] = &[
@@ -137,69 +136,6 @@ fn principal_name(kind: &str, first: &str, last: &str) -> String {
     match kind {
         "User" => format!("{first} {last}"),
         _ => last.to_owned(),
-    }
-}
-
-/// The project custom fields and the page's values, and who sees which field where.
-struct ProjectValues {
-    fields: crate::store::custom_values::IssueFields,
-    values: cv::Values,
-    /// The caller's roles per project, when a field is hidden from some roles.
-    roles: Option<HashMap<i64, Vec<i64>>>,
-    admin: bool,
-}
-
-impl ProjectValues {
-    async fn load(app: &App, ctx: &Ctx, projects: &[Project]) -> Result<ProjectValues, ApiError> {
-        let fields = crate::store::custom_values::fields_of(&app.db, "ProjectCustomField").await?;
-        let admin = caller(ctx).admin;
-        if fields.fields.is_empty() {
-            return Ok(ProjectValues {
-                fields,
-                values: cv::Values::new(),
-                roles: None,
-                admin,
-            });
-        }
-        let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
-        let values = crate::store::custom_values::values_of(&app.db, "Project", &ids).await?;
-        let hidden = fields.fields.iter().any(|(f, _, _)| !f.visible);
-        // the caller's roles in every project at once, not one lookup per project
-        let roles = if hidden && !admin {
-            let c = caller(ctx);
-            let access = store::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
-            Some(
-                access
-                    .iter()
-                    .map(|a| (a.id, a.roles.iter().map(|r| r.id).collect()))
-                    .collect(),
-            )
-        } else {
-            None
-        };
-        Ok(ProjectValues {
-            fields,
-            values,
-            roles,
-            admin,
-        })
-    }
-
-    /// Whether the caller sees a field on a project (projects.md §2.4).
-    fn sees(&self, f: &CustomField, project: i64) -> bool {
-        let rids = self
-            .roles
-            .as_ref()
-            .and_then(|m| m.get(&project))
-            .cloned()
-            .unwrap_or_default();
-        cv::visible(&self.fields, f, self.admin, &rids)
-    }
-
-    fn nodes(&self, project: i64) -> Vec<Node> {
-        cv::object_nodes(&self.fields, &self.values, project, |f| {
-            self.sees(f, project)
-        })
     }
 }
 
@@ -332,7 +268,8 @@ pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
     let (total, projects) = store::list(&app.db, visibility(ctx), &q, offset, limit).await?;
     let inc = included(app, ctx, &projects).await?;
     let member_of = member_of(app, ctx).await?;
-    let custom = ProjectValues::load(app, ctx, &projects).await?;
+    let owners: Vec<(i64, i64)> = projects.iter().map(|p| (p.id, p.id)).collect();
+    let custom = cv::Shown::load(app, ctx, "ProjectCustomField", "Project", &owners).await?;
     let items = projects
         .iter()
         .map(|p| {
@@ -343,7 +280,7 @@ pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
                     false,
                     parent_visible(p, ctx, &member_of),
                     &inc,
-                    custom.nodes(p.id),
+                    custom.nodes(p.id, p.id),
                     ctx,
                 ),
             )
@@ -359,7 +296,8 @@ pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
 async fn project_document(app: &App, ctx: &Ctx, p: &Project) -> Result<Node, ApiError> {
     let inc = included(app, ctx, std::slice::from_ref(p)).await?;
     let member_of = member_of(app, ctx).await?;
-    let custom = ProjectValues::load(app, ctx, std::slice::from_ref(p)).await?;
+    let custom =
+        cv::Shown::load(app, ctx, "ProjectCustomField", "Project", &[(p.id, p.id)]).await?;
     Ok(document(
         "project",
         render(
@@ -367,7 +305,7 @@ async fn project_document(app: &App, ctx: &Ctx, p: &Project) -> Result<Node, Api
             true,
             parent_visible(p, ctx, &member_of),
             &inc,
-            custom.nodes(p.id),
+            custom.nodes(p.id, p.id),
             ctx,
         ),
     ))

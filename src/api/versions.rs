@@ -13,57 +13,6 @@ use crate::render::{document, list, object_item, Obj, Value as V};
 use crate::store::projects::{self as projects, Project};
 use crate::store::versions::{self as store, Category, Version, VersionChanges};
 
-/// Version custom fields, the values of some versions, and the caller's roles where a
-/// field is hidden from some roles.
-struct VersionValues {
-    fields: crate::store::custom_values::IssueFields,
-    values: cv::Values,
-    roles: std::collections::HashMap<i64, Vec<i64>>,
-    admin: bool,
-}
-
-impl VersionValues {
-    async fn load(app: &App, ctx: &Ctx, versions: &[Version]) -> Result<VersionValues, ApiError> {
-        let fields = crate::store::custom_values::fields_of(&app.db, "VersionCustomField").await?;
-        let admin = caller(ctx).admin;
-        let mut out = VersionValues {
-            fields,
-            values: cv::Values::new(),
-            roles: std::collections::HashMap::new(),
-            admin,
-        };
-        if out.fields.fields.is_empty() {
-            return Ok(out);
-        }
-        let ids: Vec<i64> = versions.iter().map(|v| v.id).collect();
-        out.values = crate::store::custom_values::values_of(&app.db, "Version", &ids).await?;
-        if !admin && out.fields.fields.iter().any(|(f, _, _)| !f.visible) {
-            for v in versions {
-                if out.roles.contains_key(&v.project_id) {
-                    continue;
-                }
-                if let Some(p) = projects::find_by_id(&app.db, v.project_id).await? {
-                    let r = crate::api::projects::roles(app, ctx, &p).await?;
-                    out.roles.insert(p.id, r.iter().map(|r| r.id).collect());
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// Whether the caller sees a field on versions of a project.
-    fn sees(&self, f: &crate::store::reference::CustomField, project: i64) -> bool {
-        let rids = self.roles.get(&project).cloned().unwrap_or_default();
-        cv::visible(&self.fields, f, self.admin, &rids)
-    }
-
-    fn nodes(&self, v: &Version) -> Vec<crate::render::Node> {
-        cv::object_nodes(&self.fields, &self.values, v.id, |f| {
-            self.sees(f, v.project_id)
-        })
-    }
-}
-
 /// `hours`: the estimated hours of the version's visible issues, shown with the time spent
 /// where the caller may view time entries.
 fn render(v: &Version, hours: Option<f64>, custom: Vec<crate::render::Node>) -> Obj {
@@ -101,10 +50,11 @@ pub async fn index(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
     authorize(app, ctx, &p, &["view_issues"]).await?;
     let versions = store::shared_with(&app.db, &p).await?;
     let total = versions.len() as i64;
-    let custom = VersionValues::load(app, ctx, &versions).await?;
+    let owners: Vec<(i64, i64)> = versions.iter().map(|v| (v.id, v.project_id)).collect();
+    let custom = cv::Shown::load(app, ctx, "VersionCustomField", "Version", &owners).await?;
     let items = versions
         .iter()
-        .map(|v| object_item("version", render(v, None, custom.nodes(v))))
+        .map(|v| object_item("version", render(v, None, custom.nodes(v.id, v.project_id))))
         .collect();
     let meta = if ctx.nometa() {
         Vec::new()
@@ -130,10 +80,17 @@ async fn version_document(app: &App, ctx: &Ctx, v: &Version, p: &Project) -> Api
     } else {
         None
     };
-    let custom = VersionValues::load(app, ctx, std::slice::from_ref(v)).await?;
+    let custom = cv::Shown::load(
+        app,
+        ctx,
+        "VersionCustomField",
+        "Version",
+        &[(v.id, v.project_id)],
+    )
+    .await?;
     Ok(Reply::ok(document(
         "version",
-        render(v, hours, custom.nodes(v)),
+        render(v, hours, custom.nodes(v.id, v.project_id)),
     )))
 }
 
