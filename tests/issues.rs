@@ -1126,13 +1126,7 @@ async fn list_pages_use_a_bounded_number_of_queries() {
         }
         // relations on the first and the last page, so that both pages look them up
         for (from, to) in [(1, 3), (38, 40)] {
-            let r = s
-                .post(
-                    &format!("/issues/{from}/relations.json"),
-                    json!({"relation": {"issue_to_id": to}}),
-                )
-                .send()
-                .await;
+            let r = s.relate(from, json!(to), "relates").await;
             assert_eq!(r.status, 201, "{}", r.text);
         }
         let count = |r: &Resp| {

@@ -20,15 +20,6 @@ async fn issues(s: &Server, subjects: &[&str]) -> Vec<i64> {
     ids
 }
 
-async fn relate(s: &Server, from: i64, to: Value, t: &str) -> Resp {
-    s.post(
-        &format!("/issues/{from}/relations.json"),
-        json!({"relation": {"issue_to_id": to, "relation_type": t}}),
-    )
-    .send()
-    .await
-}
-
 fn errors(r: &Resp) -> Value {
     r.json()["errors"].clone()
 }
@@ -39,7 +30,7 @@ async fn types_are_stored_forward_and_listed_in_order() {
         let s = Server::start(b).await;
         let ids = issues(&s, &["hub", "a", "b", "c", "d"]).await;
         let (hub, a, bb, c, d) = (ids[0], ids[1], ids[2], ids[3], ids[4]);
-        let r = relate(&s, hub, json!(a), "follows").await;
+        let r = s.relate(hub, json!(a), "follows").await;
         assert_eq!(r.status, 201, "{b:?} {}", r.text);
         let rel = r.json()["relation"].clone();
         assert_eq!(
@@ -57,7 +48,7 @@ async fn types_are_stored_forward_and_listed_in_order() {
             r.header("location").unwrap(),
             format!("{}/relations/{rid}", s.base)
         );
-        let r = relate(&s, c, json!(format!("#{hub}")), "relates").await;
+        let r = s.relate(c, json!(format!("#{hub}")), "relates").await;
         assert_eq!(
             r.json()["relation"]["issue_id"],
             json!(hub),
@@ -173,8 +164,8 @@ async fn validation_in_redmines_order() {
         let x = s
             .create_issue(json!({"project_id": "beta", "subject": "x"}))
             .await;
-        assert_eq!(relate(&s, a, json!(bb), "blocks").await.status, 201);
-        assert_eq!(relate(&s, bb, json!(c), "precedes").await.status, 201);
+        assert_eq!(s.relate(a, json!(bb), "blocks").await.status, 201);
+        assert_eq!(s.relate(bb, json!(c), "precedes").await.status, 201);
         let cases: Vec<(i64, Value, &str, Value)> = vec![
             (a, json!(a), "relates", json!(["Related issue is invalid"])),
             (
@@ -254,7 +245,7 @@ async fn validation_in_redmines_order() {
             ),
         ];
         for (from, to, t, want) in cases {
-            let r = relate(&s, from, to.clone(), t).await;
+            let r = s.relate(from, to.clone(), t).await;
             assert_eq!((r.status, errors(&r)), (422, want), "{b:?} {from} {to} {t}");
         }
         let r = s
@@ -276,7 +267,7 @@ async fn validation_in_redmines_order() {
         let kid = s
             .create_issue(json!({"project_id": "alpha", "subject": "kid", "parent_issue_id": e}))
             .await;
-        let r = relate(&s, kid, json!(e), "relates").await;
+        let r = s.relate(kid, json!(e), "relates").await;
         assert_eq!(
             errors(&r),
             json!(["An issue cannot be linked to one of its subtasks"])
@@ -291,11 +282,11 @@ async fn validation_in_redmines_order() {
             (422, json!(["Related issue cannot be blank"]))
         );
         // several targets: each is tried, the answer is the last one's
-        let r = relate(&s, d, json!(format!("{e}, {a}")), "relates").await;
+        let r = s.relate(d, json!(format!("{e}, {a}")), "relates").await;
         assert_eq!(r.status, 201, "{}", r.text);
-        let r = relate(&s, c, json!([d, a]), "relates").await;
+        let r = s.relate(c, json!([d, a]), "relates").await;
         assert_eq!(r.status, 201);
-        let r = relate(&s, e, json!(format!("{c},{d}")), "relates").await;
+        let r = s.relate(e, json!(format!("{c},{d}")), "relates").await;
         assert_eq!(
             (r.status, errors(&r)),
             (
@@ -310,7 +301,7 @@ async fn validation_in_redmines_order() {
             .unwrap()
             .iter()
             .any(|r| r["issue_id"] == json!(c) && r["issue_to_id"] == json!(e)));
-        assert_eq!(relate(&s, 999_999, json!(a), "relates").await.status, 404);
+        assert_eq!(s.relate(999_999, json!(a), "relates").await.status, 404);
     }
 }
 
@@ -323,11 +314,7 @@ async fn cross_project_relations_when_allowed() {
         let x = s
             .create_issue(json!({"project_id": "beta", "subject": "x"}))
             .await;
-        assert_eq!(
-            relate(&s, a, json!(x), "relates").await.status,
-            201,
-            "{b:?}"
-        );
+        assert_eq!(s.relate(a, json!(x), "relates").await.status, 201, "{b:?}");
         // moving an issue keeps its relations then
         let r = s
             .put(
@@ -348,10 +335,7 @@ async fn moving_an_issue_drops_its_relations() {
         let s = Server::start(b).await;
         let ids = issues(&s, &["a", "b"]).await;
         s.create_project("beta", true).await;
-        assert_eq!(
-            relate(&s, ids[0], json!(ids[1]), "blocks").await.status,
-            201
-        );
+        assert_eq!(s.relate(ids[0], json!(ids[1]), "blocks").await.status, 201);
         let r = s
             .put(
                 &format!("/issues/{}.json", ids[0]),
@@ -380,10 +364,10 @@ async fn permissions_and_hidden_issues() {
         let rep = s.create_user("rep", "rep-pass-123").await;
         s.add_member("alpha", dev, &[4]).await;
         s.add_member("alpha", rep, &[5]).await;
-        let r1 = relate(&s, a, json!(bb), "relates").await.json()["relation"]["id"]
+        let r1 = s.relate(a, json!(bb), "relates").await.json()["relation"]["id"]
             .as_i64()
             .unwrap();
-        let r2 = relate(&s, a, json!(secret), "blocks").await.json()["relation"]["id"]
+        let r2 = s.relate(a, json!(secret), "blocks").await.json()["relation"]["id"]
             .as_i64()
             .unwrap();
         let path = format!("/issues/{a}/relations.json");
@@ -460,7 +444,7 @@ async fn permissions_and_hidden_issues() {
             lst["total_count"], 0,
             "a relation to a hidden issue does not match: {lst}"
         );
-        let r = relate(&s, bb, json!(secret), "relates").await;
+        let r = s.relate(bb, json!(secret), "relates").await;
         assert_eq!(r.status, 201, "the admin sees it");
         let r = s
             .post(
@@ -553,7 +537,7 @@ async fn precedes_reschedules_on_working_days() {
             "one journal for the move"
         );
         // pulled earlier to the soonest start
-        assert_eq!(relate(&s, c, json!(a), "follows").await.status, 201);
+        assert_eq!(s.relate(c, json!(a), "follows").await.status, 201);
         assert_eq!(
             dates(&s, c).await,
             (json!("2024-01-08"), json!("2024-01-09"))
@@ -599,7 +583,7 @@ async fn precedes_reschedules_on_working_days() {
                                  "start_date": "2024-01-02", "due_date": "2024-01-04"}),
             )
             .await;
-        assert_eq!(relate(&s, a, json!(p), "precedes").await.status, 201);
+        assert_eq!(s.relate(a, json!(p), "precedes").await.status, 201);
         assert_eq!(
             dates(&s, kid).await,
             (json!("2024-01-22"), json!("2024-01-24"))
@@ -609,7 +593,7 @@ async fn precedes_reschedules_on_working_days() {
             (json!("2024-01-22"), json!("2024-01-24"))
         );
         // a cycle through the subtask is refused
-        let r = relate(&s, kid, json!(a), "precedes").await;
+        let r = s.relate(kid, json!(a), "precedes").await;
         assert_eq!(
             errors(&r),
             json!(["This relation would create a circular dependency"])
@@ -624,7 +608,7 @@ async fn blocked_issues_and_subtasks_cannot_close_duplicates_close_along() {
         let ids = issues(&s, &["blocker", "blocked", "dup", "orig"]).await;
         let (blocker, blocked, dup, orig) = (ids[0], ids[1], ids[2], ids[3]);
         assert_eq!(
-            relate(&s, blocker, json!(blocked), "blocks").await.status,
+            s.relate(blocker, json!(blocked), "blocks").await.status,
             201
         );
         let closed_offered = |v: &Value| {
@@ -690,7 +674,7 @@ async fn blocked_issues_and_subtasks_cannot_close_duplicates_close_along() {
             "{k}"
         );
         // closing an issue closes what duplicates it, with the same notes
-        assert_eq!(relate(&s, dup, json!(orig), "duplicates").await.status, 201);
+        assert_eq!(s.relate(dup, json!(orig), "duplicates").await.status, 201);
         let r = s
             .put(
                 &format!("/issues/{orig}.json"),
@@ -734,9 +718,9 @@ async fn relation_filters() {
         )
         .send()
         .await;
-        relate(&s, a, json!(bb), "blocks").await;
-        relate(&s, c, json!(a), "relates").await;
-        relate(&s, d, json!(c), "precedes").await;
+        s.relate(a, json!(bb), "blocks").await;
+        s.relate(c, json!(a), "relates").await;
+        s.relate(d, json!(c), "precedes").await;
         let cases: Vec<(String, Vec<i64>)> = vec![
             ("blocks=*".into(), vec![a]),
             ("blocked=*".into(), vec![bb]),
@@ -911,7 +895,7 @@ async fn bulk_delete_and_relations_going_with_issues() {
     for b in backends() {
         let s = Server::start(b).await;
         let ids = issues(&s, &["a", "b", "c"]).await;
-        relate(&s, ids[0], json!(ids[1]), "relates").await;
+        s.relate(ids[0], json!(ids[1]), "relates").await;
         let dev = s.create_user("dev", "dev-pass-123").await;
         s.add_member("alpha", dev, &[4]).await;
         let path = format!("/issues.json?ids[]={}&ids[]={}", ids[0], ids[2]);
@@ -945,7 +929,7 @@ async fn concurrent_opposite_relations_make_no_cycle() {
         let mut tasks = Vec::new();
         for k in 0..8 {
             let (from, to) = if k % 2 == 0 { (a, bb) } else { (bb, a) };
-            tasks.push(relate(&s, from, json!(to), "blocks"));
+            tasks.push(s.relate(from, json!(to), "blocks"));
         }
         let results = futures_util::future::join_all(tasks).await;
         let created = results.iter().filter(|r| r.status == 201).count();

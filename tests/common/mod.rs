@@ -405,6 +405,16 @@ impl Server {
         self.get(path).send().await.json()
     }
 
+    /// POST /issues/:from/relations as the admin.
+    pub async fn relate(&self, from: i64, to: Value, relation_type: &str) -> Resp {
+        self.post(
+            &format!("/issues/{from}/relations.json"),
+            json!({"relation": {"issue_to_id": to, "relation_type": relation_type}}),
+        )
+        .send()
+        .await
+    }
+
     /// Creates a custom field through the admin extension (which must be on); returns its id.
     pub async fn create_custom_field(&self, body: Value) -> i64 {
         let r = self
