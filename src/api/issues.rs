@@ -995,23 +995,19 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
             cols.push(("description", rules::crlf(&d).into()));
         }
     }
-    let start = if field_on("start_date") {
+    cand.start_date = if field_on("start_date") {
         match w.string("start_date") {
-            Some(v) => v.map(|s| rules::normalize_date(&s)),
+            Some(v) => rules::date_value(v),
             None => Some(today()),
         }
     } else {
         None
     };
-    let due = if field_on("due_date") {
-        w.string("due_date")
-            .flatten()
-            .map(|s| rules::normalize_date(&s))
+    cand.due_date = if field_on("due_date") {
+        rules::date_value(w.string("due_date").flatten())
     } else {
         None
     };
-    cand.start_date = start.clone().filter(|s| !s.is_empty());
-    cand.due_date = due.clone().filter(|s| !s.is_empty());
     cols.push(("start_date", cand.start_date.clone().into()));
     cols.push(("due_date", cand.due_date.clone().into()));
     if field_on("done_ratio") {
@@ -1369,9 +1365,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         }
         if on("due_date") {
             if let Some(d) = w.string("due_date") {
-                let d = d
-                    .map(|s| rules::normalize_date(&s))
-                    .filter(|s| !s.is_empty());
+                let d = rules::date_value(d);
                 cand.due_date = d.clone();
                 ch.set("due_date", issue.due_date.clone().into(), d.into());
             }
@@ -1455,9 +1449,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         }
         if on("start_date") {
             if let Some(d) = w.string("start_date") {
-                let d = d
-                    .map(|s| rules::normalize_date(&s))
-                    .filter(|s| !s.is_empty());
+                let d = rules::date_value(d);
                 cand.start_date = d.clone();
                 ch.set("start_date", issue.start_date.clone().into(), d.into());
             }

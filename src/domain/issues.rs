@@ -239,6 +239,11 @@ pub fn normalize_date(s: &str) -> String {
     s.trim().trim_end_matches(" 00:00:00").to_owned()
 }
 
+/// A date attribute as sent: normalized, and none when blank.
+pub fn date_value(v: Option<String>) -> Option<String> {
+    v.map(|s| normalize_date(&s)).filter(|s| !s.is_empty())
+}
+
 /// Line breaks are stored as CRLF, whatever the client sent.
 pub fn crlf(s: &str) -> String {
     s.replace("\r\n", "\n")
