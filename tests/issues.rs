@@ -1407,12 +1407,7 @@ async fn custom_field_filters_and_sorts() {
         let (a, bb, c) = (ids[0], ids[1], ids[2]);
         let found = |r: Resp| -> Vec<i64> {
             assert_eq!(r.status, 200, "{}", r.text);
-            r.json()["issues"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|i| i["id"].as_i64().unwrap())
-                .collect()
+            ids_in(&r)
         };
         let get = |q: String| s.get(&format!("/issues.json?{q}")).send();
         assert_eq!(found(get(format!("cf_{sev}=High")).await), [a], "{b:?}");
@@ -1477,13 +1472,7 @@ async fn group_by_orders_groups_first() {
             ("group_by=nonsense", [c, bb, a]),
         ] {
             let r = s.get(&format!("/issues.json?{query}")).send().await;
-            let got: Vec<i64> = r.json()["issues"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|i| i["id"].as_i64().unwrap())
-                .collect();
-            assert_eq!(got, expected, "{b:?} {query}");
+            assert_eq!(ids_in(&r), expected, "{b:?} {query}");
         }
     }
 }

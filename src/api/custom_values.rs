@@ -575,23 +575,31 @@ pub fn object_nodes(
     nodes(&fields, values, object)
 }
 
-/// Applies the values sent for a project, user or version (`old`: its stored values, `None`
-/// on creation); fields the caller may not set keep theirs.
+/// Applies the values sent for a project, user or version (`object`: its id, `None` on
+/// creation; `customized`: its type in custom_values); fields the caller may not set keep
+/// theirs.
 pub async fn object_apply(
     app: &crate::app::App,
     all: &IssueFields,
     body: &serde_json::Value,
-    old: Option<&Values>,
-    object: i64,
+    customized: &str,
+    object: Option<i64>,
     settable: impl Fn(&CustomField) -> bool,
 ) -> Result<Outcome, crate::http::ApiError> {
+    if all.fields.is_empty() {
+        return Ok(Outcome::default());
+    }
+    let old = match object {
+        Some(id) => Some(crate::store::custom_values::values_of(&app.db, customized, &[id]).await?),
+        None => None,
+    };
     let fields: Vec<&CustomField> = all.fields.iter().map(|(f, _, _)| f).collect();
     let records = Records::default().with_enumerations(app, &fields).await?;
     Ok(apply(
         &fields,
         &custom_fields::read(body),
-        old,
-        object,
+        old.as_ref(),
+        object.unwrap_or(0),
         settable,
         |_| false,
         &records,

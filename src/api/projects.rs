@@ -393,7 +393,7 @@ pub async fn create(app: &App, ctx: &Ctx) -> ApiResult {
     };
     // a new project has no roles yet: the fields visible to all (or to an admin) are set
     let fields = crate::store::custom_values::fields_of(&app.db, "ProjectCustomField").await?;
-    let custom = cv::object_apply(app, &fields, &body, None, 0, |f| {
+    let custom = cv::object_apply(app, &fields, &body, "Project", None, |f| {
         cv::visible(&fields, f, c.admin, &[])
     })
     .await?;
@@ -551,13 +551,12 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let custom = if fields.fields.is_empty() {
         cv::Outcome::default()
     } else {
-        let old = crate::store::custom_values::values_of(&app.db, "Project", &[p.id]).await?;
         let rids: Vec<i64> = if c.admin {
             Vec::new()
         } else {
             roles(app, ctx, &p).await?.iter().map(|r| r.id).collect()
         };
-        cv::object_apply(app, &fields, &body, Some(&old), p.id, |f| {
+        cv::object_apply(app, &fields, &body, "Project", Some(p.id), |f| {
             cv::visible(&fields, f, c.admin, &rids)
         })
         .await?

@@ -251,25 +251,15 @@ pub async fn prepare(
     let status_changed = status_given && existing.is_none_or(|u| Some(u.status) != changes.status);
     // every user custom field can be written, even hidden or not editable ones (probed)
     let fields = crate::store::custom_values::fields_of(&app.db, "UserCustomField").await?;
-    let custom = if fields.fields.is_empty() {
-        cv::Outcome::default()
-    } else {
-        let old = match existing {
-            Some(u) => {
-                Some(crate::store::custom_values::values_of(&app.db, "Principal", &[u.id]).await?)
-            }
-            None => None,
-        };
-        cv::object_apply(
-            app,
-            &fields,
-            body,
-            old.as_ref(),
-            existing.map_or(0, |u| u.id),
-            |_| true,
-        )
-        .await?
-    };
+    let custom = cv::object_apply(
+        app,
+        &fields,
+        body,
+        "Principal",
+        existing.map(|u| u.id),
+        |_| true,
+    )
+    .await?;
     let mut errors = custom.errors;
     errors.extend(rules::validate(
         &candidate,

@@ -187,18 +187,9 @@ async fn version_custom(
             .map(|r| r.id)
             .collect()
     };
-    let old = match current {
-        Some(v) => Some(crate::store::custom_values::values_of(&app.db, "Version", &[v.id]).await?),
-        None => None,
-    };
-    cv::object_apply(
-        app,
-        &fields,
-        body,
-        old.as_ref(),
-        current.map_or(0, |v| v.id),
-        |f| cv::visible(&fields, f, admin, &rids),
-    )
+    cv::object_apply(app, &fields, body, "Version", current.map(|v| v.id), |f| {
+        cv::visible(&fields, f, admin, &rids)
+    })
     .await
 }
 

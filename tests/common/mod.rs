@@ -392,12 +392,7 @@ impl Server {
             .send()
             .await;
         assert_eq!(r.status, 200, "{query}: {}", r.text);
-        r.json()["issues"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["id"].as_i64().unwrap())
-            .collect()
+        ids_in(&r)
     }
 
     /// GET as the admin, the body as JSON.
@@ -534,4 +529,14 @@ impl<'a> Req<'a> {
             text,
         }
     }
+}
+
+/// The ids of the issues of a list answer, in its order.
+pub fn ids_in(r: &Resp) -> Vec<i64> {
+    r.json()["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect()
 }
