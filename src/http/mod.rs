@@ -77,7 +77,7 @@ impl Ctx {
             None => {
                 let page = int(self.param_str("page")).unwrap_or(0);
                 if page > 0 {
-                    ((page - 1) * limit).max(0)
+                    (page - 1).saturating_mul(limit).max(0)
                 } else {
                     0
                 }

@@ -9,16 +9,30 @@ use serde_json::{Map, Value};
 #[derive(Debug)]
 pub struct Malformed;
 
+/// The deepest nesting a body may have: Rails' JSON parser and XML conversion refuse
+/// deeper documents with 400 and Rack refuses deeper form keys (with a 500 in Redmine
+/// 5.0.4; carmine answers 400 as for any malformed body). It also keeps every recursion
+/// over parameters (conversion, dropping, rendering) far from the stack's end.
+pub const MAX_DEPTH: usize = 100;
+
+/// The most values (form pairs, JSON or XML nodes) one query string or body may carry.
+/// Rack 3.1 refuses query strings of more than 4,096 parameters; this is looser, and
+/// bounds the memory a 16 MiB body can turn into.
+pub const MAX_VALUES: usize = 100_000;
+
 /// Parses `a=1&b[c]=2&d[]=3` with Rails' bracket rules into an object.
-pub fn parse_form(input: &[u8]) -> Value {
+pub fn parse_form(input: &[u8]) -> Result<Value, Malformed> {
     let mut root = Value::Object(Map::new());
-    for (key, value) in form_urlencoded::parse(input) {
-        insert_bracketed(&mut root, &key, Value::String(value.into_owned()));
+    for (n, (key, value)) in form_urlencoded::parse(input).enumerate() {
+        if n >= MAX_VALUES {
+            return Err(Malformed);
+        }
+        insert_bracketed(&mut root, &key, Value::String(value.into_owned()))?;
     }
-    root
+    Ok(root)
 }
 
-fn insert_bracketed(root: &mut Value, key: &str, value: Value) {
+fn insert_bracketed(root: &mut Value, key: &str, value: Value) -> Result<(), Malformed> {
     let (head, rest) = match key.find('[') {
         Some(i) if i > 0 => (&key[..i], &key[i..]),
         _ => (key, ""),
@@ -33,6 +47,9 @@ fn insert_bracketed(root: &mut Value, key: &str, value: Value) {
             }
             None => break,
         }
+        if path.len() > MAX_DEPTH {
+            return Err(Malformed);
+        }
     }
     let mut cur = root;
     for (i, seg) in path.iter().enumerate() {
@@ -45,7 +62,7 @@ fn insert_bracketed(root: &mut Value, key: &str, value: Value) {
             let arr = cur.as_array_mut().expect("array");
             if last {
                 arr.push(value);
-                return;
+                return Ok(());
             }
             // `x[][k]=v`: start a new hash unless the last one lacks this key
             let next_key = path[i + 1];
@@ -65,12 +82,13 @@ fn insert_bracketed(root: &mut Value, key: &str, value: Value) {
         let map = cur.as_object_mut().expect("object");
         if last {
             map.insert((*seg).to_owned(), value);
-            return;
+            return Ok(());
         }
         cur = map
             .entry((*seg).to_owned())
             .or_insert_with(|| Value::Object(Map::new()));
     }
+    Ok(())
 }
 
 /// A JSON body: an object's members become parameters; anything else lands under `_json`.
@@ -78,6 +96,7 @@ pub fn parse_json(body: &[u8]) -> Result<Value, Malformed> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Map::new()));
     }
+    check_json_shape(body)?;
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => Ok(Value::Object(m)),
         Ok(other) => {
@@ -87,6 +106,38 @@ pub fn parse_json(body: &[u8]) -> Result<Value, Malformed> {
         }
         Err(_) => Err(Malformed),
     }
+}
+
+/// Refuses a JSON text nested deeper than `MAX_DEPTH` or holding more than `MAX_VALUES`
+/// values before anything is built from it (serde_json's own limit is 128 levels).
+fn check_json_shape(body: &[u8]) -> Result<(), Malformed> {
+    let (mut depth, mut values) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in body {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                values += 1;
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' => values += 1,
+            _ => {}
+        }
+        if depth > MAX_DEPTH || values > MAX_VALUES {
+            return Err(Malformed);
+        }
+    }
+    Ok(())
 }
 
 struct XmlElement {
@@ -108,8 +159,15 @@ pub fn parse_xml(body: &[u8]) -> Result<Value, Malformed> {
     let mut stack: Vec<XmlElement> = Vec::new();
     let mut root: Option<XmlElement> = None;
     let mut buf = Vec::new();
+    let mut elements = 0usize;
     loop {
         let event = reader.read_event_into(&mut buf).map_err(|_| Malformed)?;
+        if matches!(event, Event::Start(_) | Event::Empty(_)) {
+            elements += 1;
+            if stack.len() >= MAX_DEPTH || elements > MAX_VALUES {
+                return Err(Malformed);
+            }
+        }
         match event {
             Event::Start(e) | Event::Empty(e) if root.is_some() => {
                 let _ = e;
@@ -264,7 +322,7 @@ mod tests {
 
     #[test]
     fn form_brackets() {
-        let v = parse_form(b"user[login]=x&user[ids][]=3&user[ids][]=4&include[]=a&key=k&cf[][id]=1&cf[][value]=a&cf[][id]=2");
+        let v = parse_form(b"user[login]=x&user[ids][]=3&user[ids][]=4&include[]=a&key=k&cf[][id]=1&cf[][value]=a&cf[][id]=2").unwrap();
         assert_eq!(
             v,
             json!({"user": {"login": "x", "ids": ["3", "4"]}, "include": ["a"], "key": "k",
@@ -290,5 +348,36 @@ mod tests {
         assert!(parse_json(b"{\"user\":").is_err());
         assert_eq!(parse_json(b"[1]").unwrap(), json!({"_json": [1]}));
         assert_eq!(parse_json(b"").unwrap(), json!({}));
+    }
+
+    fn nested_json(levels: usize) -> String {
+        format!("{}1{}", "{\"a\":".repeat(levels), "}".repeat(levels))
+    }
+
+    fn nested_xml(levels: usize) -> String {
+        format!("{}x{}", "<a>".repeat(levels), "</a>".repeat(levels))
+    }
+
+    #[test]
+    fn nesting_is_bounded_as_in_rails() {
+        assert!(parse_json(nested_json(MAX_DEPTH).as_bytes()).is_ok());
+        assert!(parse_json(nested_json(MAX_DEPTH + 1).as_bytes()).is_err());
+        assert!(parse_json(b"[[[[1]]], \"[[[[[\\\"\"]").is_ok());
+        assert!(parse_xml(nested_xml(MAX_DEPTH).as_bytes()).is_ok());
+        assert!(parse_xml(nested_xml(MAX_DEPTH + 1).as_bytes()).is_err());
+        let form = |levels: usize| format!("i{}=1", "[a]".repeat(levels - 1));
+        assert!(parse_form(form(MAX_DEPTH).as_bytes()).is_ok());
+        assert!(parse_form(form(MAX_DEPTH + 1).as_bytes()).is_err());
+        assert!(parse_form(form(100_000).as_bytes()).is_err());
+    }
+
+    #[test]
+    fn value_counts_are_bounded() {
+        let many = "ids[]=1&".repeat(MAX_VALUES + 1);
+        assert!(parse_form(many.as_bytes()).is_err());
+        let array = format!("[{}1]", "1,".repeat(MAX_VALUES + 1));
+        assert!(parse_json(array.as_bytes()).is_err());
+        let xml = format!("<a>{}</a>", "<b/>".repeat(MAX_VALUES + 1));
+        assert!(parse_xml(xml.as_bytes()).is_err());
     }
 }

@@ -334,8 +334,8 @@ fn parse_body(headers: &HeaderMap, original: &Method, bytes: &[u8]) -> Result<Va
             params::parse_json(bytes)
         }
         Some("application/xml" | "text/xml" | "application/x-xml") => params::parse_xml(bytes),
-        Some("application/x-www-form-urlencoded") => Ok(params::parse_form(bytes)),
-        None if original == Method::POST => Ok(params::parse_form(bytes)),
+        Some("application/x-www-form-urlencoded") => params::parse_form(bytes),
+        None if original == Method::POST => params::parse_form(bytes),
         _ => Ok(Value::Object(Map::new())),
     }
 }
@@ -385,7 +385,12 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
     let original = parts.method.clone();
     let headers = parts.headers;
     let (segments, ext) = split_path(parts.uri.path());
-    let mut query = params::parse_form(parts.uri.query().unwrap_or("").as_bytes());
+    let query = params::parse_form(parts.uri.query().unwrap_or("").as_bytes());
+    let format_param = query
+        .as_ref()
+        .ok()
+        .and_then(|q| q.get("format"))
+        .and_then(Value::as_str);
 
     let format = match ext.as_deref() {
         Some("json") => Some(Format::Json),
@@ -401,7 +406,7 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
             return r;
         }
         Some(_) => return empty(StatusCode::NOT_ACCEPTABLE, "text/html; charset=utf-8"),
-        None => match query.get("format").and_then(Value::as_str) {
+        None => match format_param {
             Some("json") => Some(Format::Json),
             Some("xml") => Some(Format::Xml),
             _ => None,
@@ -458,9 +463,9 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         let fmt = if wants_html { None } else { Some(format) };
         return framework_response(fmt, StatusCode::NOT_FOUND);
     };
-    let body_params = match body_params {
-        Ok(p) => p,
-        Err(Malformed) => return framework_response(Some(format), StatusCode::BAD_REQUEST),
+    let (mut query, body_params) = match (query, body_params) {
+        (Ok(q), Ok(p)) => (q, p),
+        _ => return framework_response(Some(format), StatusCode::BAD_REQUEST),
     };
     params::merge(&mut query, body_params);
     let params = query;

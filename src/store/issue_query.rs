@@ -228,11 +228,23 @@ pub fn in_list<T: Clone + Into<super::Arg>>(sql: &mut Sql, col: &str, values: &[
     if values.is_empty() {
         sql.push("NULL");
     }
-    for (k, v) in values.iter().enumerate() {
-        if k > 0 {
-            sql.push(", ");
+    let args: Vec<super::Arg> = values.iter().cloned().map(Into::into).collect();
+    let ids: Vec<i64> = args
+        .iter()
+        .filter_map(|a| match a {
+            super::Arg::I64(i) => Some(*i),
+            _ => None,
+        })
+        .collect();
+    if ids.len() == args.len() {
+        sql.ids(&ids);
+    } else {
+        for (k, v) in args.into_iter().enumerate() {
+            if k > 0 {
+                sql.push(", ");
+            }
+            sql.bind(v);
         }
-        sql.bind(v.clone());
     }
     sql.push(")");
 }
@@ -288,13 +300,25 @@ fn month_end(d: Date) -> Date {
     next.map(|n| n - Duration::days(1)).unwrap_or(d)
 }
 
+/// `d` moved by `k` days, held within years 1..=9999 (both databases' date range), so
+/// that `t-99999999999` means "since ever" instead of overflowing.
+fn shift(d: Date, k: i64) -> Date {
+    let first = Date::from_calendar_date(1, Month::January, 1).unwrap_or(Date::MIN);
+    let last = Date::from_calendar_date(9999, Month::December, 31).unwrap_or(Date::MAX);
+    let k = k.clamp(-4_000_000, 4_000_000);
+    d.checked_add(Duration::days(k))
+        .unwrap_or(if k < 0 { first } else { last })
+        .clamp(first, last)
+}
+
 fn relative_range(op: &str, n: i64, t: Date) -> Range {
-    let at = |k: i64| Some(t + Duration::days(k));
+    let at = |k: i64| Some(shift(t, k));
+    let back = n.saturating_neg();
     match op {
-        ">t-" => (at(-n), at(0)),
-        "<t-" => (None, at(-n)),
-        "><t-" => (at(-n), at(0)),
-        "t-" => (at(-n), at(-n)),
+        ">t-" => (at(back), at(0)),
+        "<t-" => (None, at(back)),
+        "><t-" => (at(back), at(0)),
+        "t-" => (at(back), at(back)),
         ">t+" => (at(n), None),
         "<t+" => (None, at(n)),
         "><t+" => (at(0), at(n)),
@@ -610,12 +634,7 @@ pub fn sql_for(filters: &[Filter], env: &Env) -> Sql {
                 if ids.is_empty() {
                     sql.push("NULL");
                 }
-                for (k, id) in ids.iter().enumerate() {
-                    if k > 0 {
-                        sql.push(", ");
-                    }
-                    sql.bind(*id);
-                }
+                sql.ids(&ids);
                 sql.push(")");
             }
             "member_of_group" => {

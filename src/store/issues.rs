@@ -175,12 +175,7 @@ pub async fn list(
         return Ok((total, Vec::new()));
     }
     let mut full = Sql::new(&format!("{SELECT} WHERE i.id IN ("));
-    for (k, id) in ids.iter().enumerate() {
-        if k > 0 {
-            full.push(", ");
-        }
-        full.bind(*id);
-    }
+    full.ids(&ids);
     full.push(")");
     let mut rows: Vec<Issue> = db.all(&full.text, &full.args).await?;
     rows.sort_by_key(|i| ids.iter().position(|x| *x == i.id));

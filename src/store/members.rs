@@ -319,12 +319,7 @@ pub async fn roles_of(db: &Db, member_ids: &[i64]) -> Result<Vec<MemberRole>> {
         "SELECT mr.id, mr.member_id, mr.role_id, r.name, mr.inherited_from FROM member_roles mr \
          JOIN roles r ON r.id = mr.role_id WHERE mr.member_id IN (",
     );
-    for (i, id) in member_ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(*id);
-    }
+    sql.ids(&member_ids);
     sql.push(") ORDER BY mr.id");
     db.all(&sql.text, &sql.args).await
 }

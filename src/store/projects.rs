@@ -850,12 +850,7 @@ pub async fn include_rows(db: &Db, include: &str, ids: &[i64]) -> Result<Vec<(i6
         _ => return Ok(Vec::new()),
     };
     let mut sql = Sql::new(head);
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(*id);
-    }
+    sql.ids(&ids);
     sql.push(order);
     Ok(db
         .rows(&sql.text, &sql.args)

@@ -27,7 +27,28 @@ impl Sql {
         self.text.push_str(&self.args.len().to_string());
         self
     }
+
+    /// Appends `a, b, c` for an `IN (…)` list of ids. Short lists are bound, so the
+    /// statement's text repeats and stays cached; long ones are written as literals
+    /// (integers cannot inject), since both databases cap the placeholders of one
+    /// statement (SQLite at 32,766) and a request may name many ids.
+    pub fn ids(&mut self, ids: &[i64]) -> &mut Self {
+        for (k, id) in ids.iter().enumerate() {
+            if k > 0 {
+                self.text.push_str(", ");
+            }
+            if ids.len() > BOUND_IDS {
+                self.text.push_str(&id.to_string());
+            } else {
+                self.bind(*id);
+            }
+        }
+        self
+    }
 }
+
+/// The longest id list bound as placeholders (see `Sql::ids`).
+const BOUND_IDS: usize = 100;
 
 /// `%term%` for LIKE, with the LIKE wildcards in the term escaped by backslash.
 pub fn like_pattern(term: &str) -> String {

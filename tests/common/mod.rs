@@ -43,6 +43,33 @@ pub fn backends() -> Vec<Backend> {
     b
 }
 
+/// Whether this backend is tested in this run (see `backends`).
+pub fn enabled(b: Backend) -> bool {
+    backends().contains(&b)
+}
+
+/// Declares one test per backend for `async fn NAME(b: Backend)`, as `NAME::sqlite` and
+/// `NAME::postgres`, so both run (in parallel) and a failure names its backend.
+#[macro_export]
+macro_rules! per_backend {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                if $crate::common::enabled($crate::common::Backend::Sqlite) {
+                    super::$name($crate::common::Backend::Sqlite).await
+                }
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if $crate::common::enabled($crate::common::Backend::Postgres) {
+                    super::$name($crate::common::Backend::Postgres).await
+                }
+            }
+        }
+    )+};
+}
+
 fn pg_bin() -> Option<PathBuf> {
     let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
         .ok()?
