@@ -319,7 +319,7 @@ pub async fn roles_of(db: &Db, member_ids: &[i64]) -> Result<Vec<MemberRole>> {
         "SELECT mr.id, mr.member_id, mr.role_id, r.name, mr.inherited_from FROM member_roles mr \
          JOIN roles r ON r.id = mr.role_id WHERE mr.member_id IN (",
     );
-    sql.ids(&member_ids);
+    sql.ids(member_ids);
     sql.push(") ORDER BY mr.id");
     db.all(&sql.text, &sql.args).await
 }

@@ -850,7 +850,7 @@ pub async fn include_rows(db: &Db, include: &str, ids: &[i64]) -> Result<Vec<(i6
         _ => return Ok(Vec::new()),
     };
     let mut sql = Sql::new(head);
-    sql.ids(&ids);
+    sql.ids(ids);
     sql.push(order);
     Ok(db
         .rows(&sql.text, &sql.args)
