@@ -2,9 +2,16 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::http::StatusCode;
 use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::domain::settings::Settings;
 use crate::http::routes::dispatch;
@@ -20,17 +27,81 @@ pub struct App {
     pub count_queries: bool,
 }
 
-pub fn router(app: Arc<App>) -> Router {
-    Router::new().fallback(dispatch).with_state(app)
+/// How long and how many clients may hold the server: slow or idle clients are cut off
+/// so that they cannot exhaust its connections or file descriptors.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Time to send a request's headers; also how long a kept-alive connection may wait
+    /// idle for its next request (hyper starts the clock when it waits for a request).
+    pub header_timeout: Duration,
+    /// Time to answer a request once its headers are in (body included): 408 after it.
+    pub request_timeout: Duration,
+    /// Open connections; more wait in the listen queue until one closes.
+    pub max_connections: usize,
+}
+
+pub fn router(app: Arc<App>, limits: Limits) -> Router {
+    Router::new()
+        .fallback(dispatch)
+        .with_state(app)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ))
 }
 
 /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
-pub async fn serve(listener: TcpListener, app: Arc<App>) -> anyhow::Result<()> {
+pub async fn serve(listener: TcpListener, app: Arc<App>, limits: Limits) -> anyhow::Result<()> {
     let addr: SocketAddr = listener.local_addr()?;
     tracing::info!(%addr, "carmine listening");
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let router = router(app, limits);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        if slots.available_permits() == 0 {
+            tracing::warn!(
+                max = limits.max_connections,
+                "connection limit reached: new connections wait"
+            );
+        }
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => p?,
+            _ = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // out of file descriptors or similar: wait instead of spinning
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(router.clone());
+        let conn = http.serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                if e.is_timeout() {
+                    tracing::info!(%peer, "closed a connection that sent no request in time");
+                } else {
+                    tracing::debug!(%peer, error = %e, "connection ended with an error");
+                }
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
     tracing::info!("carmine stopped");
     Ok(())
 }

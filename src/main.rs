@@ -9,6 +9,7 @@ mod store;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
@@ -34,6 +35,11 @@ struct Cli {
     /// PostgreSQL URL (postgres://…); without it the embedded SQLite database is used
     #[arg(long, global = true, env = "DATABASE_URL")]
     database_url: Option<String>,
+    /// SQLite's `synchronous`: `full` makes every answered write survive a power loss;
+    /// `normal` is faster but may lose the last writes when the machine loses power
+    #[arg(long, global = true, env = "CARMINE_SQLITE_SYNCHRONOUS", default_value = "full",
+          value_parser = ["full", "normal"])]
+    sqlite_synchronous: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -48,6 +54,16 @@ enum Command {
         /// Largest request body in bytes; larger ones are answered 413
         #[arg(long, env = "CARMINE_MAX_BODY", default_value_t = 16 * 1024 * 1024)]
         max_body: usize,
+        /// Seconds a client has to send a request's headers, and a kept-alive connection
+        /// may stay idle; then the connection is closed
+        #[arg(long, env = "CARMINE_HEADER_TIMEOUT", default_value_t = 20)]
+        header_timeout: u64,
+        /// Seconds to read a request's body and answer it; then 408
+        #[arg(long, env = "CARMINE_REQUEST_TIMEOUT", default_value_t = 60)]
+        request_timeout: u64,
+        /// Open connections; further ones wait in the listen queue until one closes
+        #[arg(long, env = "CARMINE_MAX_CONNECTIONS", default_value_t = 4096)]
+        max_connections: usize,
     },
     /// Read or change administration settings (read by the server at startup)
     Settings {
@@ -75,7 +91,8 @@ fn first_start() -> FirstStart {
 }
 
 async fn open(cli: &Cli) -> anyhow::Result<Db> {
-    let db = store::open(cli.database_url.as_deref(), &cli.data).await?;
+    let durable = cli.sqlite_synchronous == "full";
+    let db = store::open(cli.database_url.as_deref(), &cli.data, durable).await?;
     let first = first_start();
     if store::migrate(&db, &first).await? {
         println!("carmine: new database with Redmine's default data.");
@@ -97,7 +114,13 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match &cli.command {
-        Command::Serve { listen, max_body } => {
+        Command::Serve {
+            listen,
+            max_body,
+            header_timeout,
+            request_timeout,
+            max_connections,
+        } => {
             let db = open(&cli).await?;
             let settings = Settings::from_stored(&store::settings::all(&db).await?);
             let listener = tokio::net::TcpListener::bind(listen).await?;
@@ -107,7 +130,12 @@ async fn main() -> anyhow::Result<()> {
                 max_body: *max_body,
                 count_queries: std::env::var("CARMINE_COUNT_QUERIES").is_ok_and(|v| v == "1"),
             });
-            app::serve(listener, app).await
+            let limits = app::Limits {
+                header_timeout: Duration::from_secs((*header_timeout).max(1)),
+                request_timeout: Duration::from_secs((*request_timeout).max(1)),
+                max_connections: (*max_connections).max(1),
+            };
+            app::serve(listener, app, limits).await
         }
         Command::Settings { action } => {
             let db = open(&cli).await?;

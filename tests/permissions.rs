@@ -288,3 +288,41 @@ async fn closed_and_archived_projects() {
         }
     }
 }
+
+/// Redmine authorises anonymous lists by the Anonymous role's permissions, not by the
+/// existence of a public project: a fresh server answers an empty list.
+async fn anonymous_lists_on_a_fresh_server(b: Backend) {
+    let s = Server::start(b).await;
+    let r = s.req(Method::GET, "/issues.json").anonymous().send().await;
+    assert_eq!(r.status, 200, "{b:?}: {}", r.text);
+    assert_eq!(
+        r.json(),
+        json!({"issues": [], "total_count": 0, "offset": 0, "limit": 25})
+    );
+    let r = s.req(Method::GET, "/issues.xml").anonymous().send().await;
+    assert_eq!(r.status, 200);
+    for path in [
+        "/projects.json",
+        "/queries.json",
+        "/trackers.json",
+        "/issue_statuses.json",
+    ] {
+        let r = s.req(Method::GET, path).anonymous().send().await;
+        assert_eq!(r.status, 200, "{b:?} {path}: {}", r.text);
+    }
+    // admin-only lists still ask for a login
+    for path in ["/users.json", "/groups.json"] {
+        let r = s.req(Method::GET, path).anonymous().send().await;
+        assert_eq!(r.status, 401, "{b:?} {path}");
+    }
+    // a logged user of no project: its Non member role decides
+    s.create_user("nobody", "nobody-pass1").await;
+    let r = s
+        .req(Method::GET, "/issues.json")
+        .basic("nobody", "nobody-pass1")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{b:?}: {}", r.text);
+}
+
+per_backend!(anonymous_lists_on_a_fresh_server);

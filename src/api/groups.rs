@@ -75,14 +75,26 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         o.array("users", users);
     }
     if ctx.includes("memberships") {
-        o.array("memberships", principal_memberships(app, g.id).await?);
+        o.array("memberships", principal_memberships(app, ctx, g.id).await?);
     }
     Ok(Reply::ok(document("group", o)))
 }
 
-/// `{id, project, roles}` of a principal's memberships in non-archived projects.
-pub async fn principal_memberships(app: &App, principal: i64) -> Result<Vec<Node>, ApiError> {
-    let ms = members::of_principal(&app.db, principal).await?;
+/// `{id, project, roles}` of a principal's memberships in non-archived projects the
+/// caller sees (a private project is never named to an outsider; Redmine 5.0.4 names it
+/// in groups).
+pub async fn principal_memberships(
+    app: &App,
+    ctx: &Ctx,
+    principal: i64,
+) -> Result<Vec<Node>, ApiError> {
+    let mut ms = members::of_principal(&app.db, principal).await?;
+    let c = crate::api::caller(ctx);
+    if !c.admin {
+        let seen =
+            crate::store::projects::access_map(&app.db, &ctx.current.user, c.logged, false).await?;
+        ms.retain(|m| seen.iter().any(|a| a.id == m.project_id));
+    }
     let ids: Vec<i64> = ms.iter().map(|m| m.id).collect();
     let roles = members::roles_of(&app.db, &ids).await?;
     Ok(ms

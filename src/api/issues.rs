@@ -5,6 +5,7 @@ use serde_json::Value;
 use crate::api::caller;
 use crate::api::custom_values as cv;
 use crate::api::projects::{allowed, load, roles};
+use crate::api::references::{Scope, Seen};
 use crate::app::App;
 use crate::domain::access;
 use crate::domain::issue_query::{self, Filter, Kind, QueryError};
@@ -231,27 +232,25 @@ pub(crate) async fn visible_ids(app: &App, ctx: &Ctx, ids: &[i64]) -> Result<Vec
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut cond = visible_condition(app, ctx).await?;
-    cond.push(" AND ");
-    in_list(&mut cond, "i.id", ids);
-    Ok(app
-        .db
-        .rows(
-            &format!("SELECT i.id FROM issues i WHERE {}", cond.text),
-            &cond.args,
-        )
-        .await?
-        .iter()
-        .map(|r| r.i64("id"))
-        .collect())
+    let cond = visible_condition(app, ctx).await?;
+    Ok(crate::store::references::visible_among(&app.db, &cond, ids).await?)
 }
 
 /// The caller's issue visibility as a condition on `issues i`.
 pub(crate) async fn visible_condition(app: &App, ctx: &Ctx) -> Result<Sql, ApiError> {
     let c = caller(ctx);
     let access_map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
+    visible_condition_in(app, ctx, &access_map).await
+}
+
+/// The same, from an access map already loaded.
+pub(crate) async fn visible_condition_in(
+    app: &App,
+    ctx: &Ctx,
+    access_map: &[crate::store::projects::Access],
+) -> Result<Sql, ApiError> {
     let me = me(app, ctx).await?;
-    Ok(visible_projects(ctx, None, &access_map, &me))
+    Ok(visible_projects(ctx, None, access_map, &me))
 }
 
 fn role_ids(ctx: &Ctx, roles: &[Role], all: &[Role]) -> Vec<i64> {
@@ -275,9 +274,30 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     } else {
         crate::store::custom_values::values_of(&app.db, "Issue", &[issue.id]).await?
     };
-    let mut o = render(&issue, spent, cv::nodes(&fields, &values, issue.id));
-    if ctx.includes("children") {
-        let children = children_of(app, issue.id).await?;
+    let journals = if ctx.includes("journals") {
+        Some(store::journals(&app.db, issue.id).await?)
+    } else {
+        None
+    };
+    // the references of the answer: what the caller does not see is left out
+    let needs_scope = issue.parent_id.is_some() || journals.is_some() || ctx.includes("children");
+    let scope = match needs_scope {
+        true => Some(Scope::load(app, ctx).await?),
+        false => None,
+    };
+    let mut shown = issue.clone();
+    if let (Some(parent), Some(scope)) = (issue.parent_id, &scope) {
+        if scope.visible_issues(app, &[parent]).await?.is_empty() {
+            shown.parent_id = None;
+        }
+    }
+    let mut o = render(&shown, spent, cv::nodes(&fields, &values, issue.id));
+    if let (true, Some(scope)) = (ctx.includes("children"), &scope) {
+        let children = children_tree(
+            issue.id,
+            &crate::store::references::visible_descendants(&app.db, &scope.visible, issue.id)
+                .await?,
+        );
         if !children.is_empty() {
             o.array("children", children);
         }
@@ -295,17 +315,12 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     if ctx.includes("changesets") {
         o.array("changesets", Vec::new());
     }
-    if ctx.includes("journals") {
+    if let (Some(journals), Some(scope)) = (journals, &scope) {
         let may_private = allowed(app, ctx, &p, &["view_private_notes"]).await?;
-        let journals = store::journals(&app.db, issue.id).await?;
-        // a relation to an issue the caller cannot see is not shown in the history either
-        let related: Vec<i64> = journals
-            .iter()
-            .flat_map(|j| j.details.iter())
-            .filter(|(prop, _, _, _)| prop == "relation")
-            .filter_map(|(_, _, old, new)| old.as_ref().or(new.as_ref())?.parse().ok())
-            .collect();
-        let related_visible = visible_ids(app, ctx, &related).await?;
+        // a detail naming an issue, project, version or category the caller cannot see
+        // is not shown in the history either
+        let seen =
+            Seen::of_details(app, scope, journals.iter().flat_map(|j| j.details.iter())).await?;
         let items: Vec<Node> = journals
             .into_iter()
             .filter(|j| {
@@ -317,18 +332,12 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             })
             .map(|mut j| {
                 // changes of fields hidden from the caller are hidden too
-                j.details
-                    .retain(|(prop, name, old, new)| match prop.as_str() {
-                        "cf" => all_fields.fields.iter().any(|(f, _, _)| {
-                            f.id.to_string() == *name && cv::visible(&all_fields, f, admin, &rids)
-                        }),
-                        "relation" => old
-                            .as_ref()
-                            .or(new.as_ref())
-                            .and_then(|v| v.parse::<i64>().ok())
-                            .is_some_and(|id| related_visible.contains(&id)),
-                        _ => true,
-                    });
+                j.details.retain(|d| match d.0.as_str() {
+                    "cf" => all_fields.fields.iter().any(|(f, _, _)| {
+                        f.id.to_string() == d.1 && cv::visible(&all_fields, f, admin, &rids)
+                    }),
+                    _ => seen.shows(d),
+                });
                 j
             })
             .filter(|j| j.notes.as_deref().is_some_and(|n| !n.is_empty()) || !j.details.is_empty())
@@ -386,43 +395,31 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     Ok(Reply::ok(document("issue", o)))
 }
 
-/// The subtask tree under an issue: `{id, tracker, subject, children?}`, in tree order.
-fn children_of<'a>(
-    app: &'a App,
-    id: i64,
-) -> futures_util::future::BoxFuture<'a, Result<Vec<Node>, ApiError>> {
-    Box::pin(async move {
-        let rows = app
-            .db
-            .rows(
-                "SELECT i.id, t.id AS tracker_id, t.name AS tracker_name, i.subject FROM issues i \
-                 JOIN trackers t ON t.id = i.tracker_id WHERE i.parent_id = $1 ORDER BY i.id",
-                &[id.into()],
-            )
-            .await?;
-        let mut out = Vec::new();
-        for r in rows {
-            let cid = r.i64("id");
+/// The subtask tree under an issue, `{id, tracker, subject, children?}` in tree order,
+/// from its visible descendants.
+fn children_tree(of: i64, all: &[crate::store::references::Child]) -> Vec<Node> {
+    all.iter()
+        .filter(|c| c.parent_id == of)
+        .map(|c| {
             let mut o = Obj::new();
             o.attrs(
                 "tracker",
                 vec![
-                    ("id", r.i64("tracker_id").into()),
-                    ("name", r.str("tracker_name").into()),
+                    ("id", c.tracker.0.into()),
+                    ("name", c.tracker.1.clone().into()),
                 ],
             )
-            .val("subject", r.str("subject"));
-            let grand = children_of(app, cid).await?;
+            .val("subject", c.subject.clone());
+            let grand = children_tree(c.id, all);
             if !grand.is_empty() {
                 o.array("children", grand);
             }
-            out.push(Node {
+            Node {
                 name: "issue",
-                body: crate::render::Body::Object(vec![("id", cid.into())], o.0),
-            });
-        }
-        Ok(out)
-    })
+                body: crate::render::Body::Object(vec![("id", c.id.into())], o.0),
+            }
+        })
+        .collect()
 }
 
 async fn allowed_status_ids(
@@ -1977,11 +1974,18 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         None => None,
     };
     let access_map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
-    // the roles the caller holds anywhere, plus its builtin role, for the global checks
+    // the roles the caller holds anywhere, plus its builtin role, for the global checks;
+    // the builtin role counts even where no project exists (Redmine answers an empty list)
+    let builtin = match access_map.first() {
+        Some(a) => a.builtin.clone(),
+        None => {
+            crate::store::reference::builtin_role(&app.db, if c.logged { 1 } else { 2 }).await?
+        }
+    };
     let anywhere: Vec<Role> = access_map
         .iter()
         .flat_map(|a| a.roles.iter().cloned())
-        .chain(access_map.first().and_then(|a| a.builtin.clone()))
+        .chain(builtin)
         .collect();
     if project.is_none() && !access::allowed_globally(&c, &["view_issues"], &anywhere) {
         return Err(c.deny().into());
@@ -2118,8 +2122,14 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     } else {
         Vec::new()
     };
+    let parents: Vec<i64> = issues.iter().filter_map(|i| i.parent_id).collect();
+    let visible_parents =
+        crate::store::references::visible_among(&app.db, &env.visible, &parents).await?;
     let mut items = Vec::with_capacity(issues.len());
     for i in &issues {
+        let mut i = i.clone();
+        i.parent_id = i.parent_id.filter(|p| visible_parents.contains(p));
+        let i = &i;
         // spent time shows where the caller may view time entries (no query per issue)
         let spent = projects::allowed_in(&access_map, &c, i.project_id, &["view_time_entries"]);
         let rids: Vec<i64> = access_map

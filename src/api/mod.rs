@@ -11,6 +11,7 @@ pub mod memberships;
 pub mod my_account;
 pub mod projects;
 pub mod queries;
+pub mod references;
 pub mod relations;
 pub mod roles;
 pub mod trackers;

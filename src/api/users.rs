@@ -145,23 +145,7 @@ async fn user_document(
         o.array("groups", groups);
     }
     if ctx.includes("memberships") {
-        let all = crate::api::groups::principal_memberships(app, u.id).await?;
-        let c = caller(ctx);
-        let mut visible = Vec::new();
-        // only memberships in projects the caller can see
-        let ms = crate::store::members::of_principal(&app.db, u.id).await?;
-        for (m, node) in ms.iter().zip(all) {
-            let shown = c.admin
-                || match crate::store::projects::find_by_id(&app.db, m.project_id).await? {
-                    Some(p) => {
-                        crate::api::projects::allowed(app, ctx, &p, &["view_project"]).await?
-                    }
-                    None => false,
-                };
-            if shown {
-                visible.push(node);
-            }
-        }
+        let visible = crate::api::groups::principal_memberships(app, ctx, u.id).await?;
         o.array("memberships", visible);
     }
     Ok(document("user", o))

@@ -195,6 +195,8 @@ impl FromRow for Row {
 pub struct SqlitePool {
     path: PathBuf,
     idle: Mutex<Vec<rusqlite::Connection>>,
+    /// SQLite's `synchronous` pragma for every connection: FULL unless durability was traded.
+    synchronous: &'static str,
     write_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -224,9 +226,10 @@ impl std::ops::Deref for Pooled<'_> {
 }
 
 impl SqlitePool {
-    pub fn open(path: PathBuf) -> Result<SqlitePool> {
+    pub fn open(path: PathBuf, durable: bool) -> Result<SqlitePool> {
         let pool = SqlitePool {
             path,
+            synchronous: if durable { "FULL" } else { "NORMAL" },
             idle: Mutex::new(Vec::new()),
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
         };
@@ -240,7 +243,8 @@ impl SqlitePool {
         let conn = rusqlite::Connection::open(&self.path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // FULL: in WAL mode NORMAL may lose commits already answered when power fails
+        conn.pragma_update(None, "synchronous", self.synchronous)?;
         conn.set_prepared_statement_cache_capacity(256);
         Ok(conn)
     }

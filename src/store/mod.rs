@@ -13,6 +13,7 @@ pub mod members;
 pub mod projects;
 pub mod queries;
 pub mod reference;
+pub mod references;
 pub mod relations;
 pub mod seed;
 pub mod settings;
@@ -75,8 +76,12 @@ const MIGRATIONS: &[Migration] = &[
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir
-/// (or the file a `sqlite:` URL names).
-pub async fn open(database_url: Option<&str>, data_dir: &Path) -> anyhow::Result<Db> {
+/// (or the file a `sqlite:` URL names). `durable`: SQLite syncs every commit to disk.
+pub async fn open(
+    database_url: Option<&str>,
+    data_dir: &Path,
+    durable: bool,
+) -> anyhow::Result<Db> {
     match database_url.filter(|u| !u.is_empty()) {
         Some(url) if url.starts_with("postgres:") || url.starts_with("postgresql:") => {
             let opts = PgConnectOptions::from_str(url)?;
@@ -92,12 +97,15 @@ pub async fn open(database_url: Option<&str>, data_dir: &Path) -> anyhow::Result
                 .strip_prefix("sqlite://")
                 .or_else(|| url.strip_prefix("sqlite:"))
                 .unwrap_or(url);
-            Ok(Db::Sqlite(Arc::new(db::SqlitePool::open(path.into())?)))
+            Ok(Db::Sqlite(Arc::new(db::SqlitePool::open(
+                path.into(),
+                durable,
+            )?)))
         }
         None => {
             std::fs::create_dir_all(data_dir)?;
             let path = data_dir.join("carmine.db");
-            Ok(Db::Sqlite(Arc::new(db::SqlitePool::open(path)?)))
+            Ok(Db::Sqlite(Arc::new(db::SqlitePool::open(path, durable)?)))
         }
     }
 }

@@ -229,13 +229,16 @@ impl Drop for Server {
     }
 }
 
+#[derive(Default)]
 pub struct Options {
     pub settings: Vec<(&'static str, &'static str)>,
+    /// Extra arguments of `carmine serve`.
+    pub args: Vec<String>,
 }
 
 impl Server {
     pub async fn start(backend: Backend) -> Server {
-        Server::start_with(backend, Options { settings: vec![] }).await
+        Server::start_with(backend, Options::default()).await
     }
 
     /// A server with one setting changed from its default.
@@ -244,6 +247,7 @@ impl Server {
             backend,
             Options {
                 settings: vec![(name, value)],
+                ..Default::default()
             },
         )
         .await
@@ -260,12 +264,19 @@ impl Server {
             Backend::Sqlite => None,
             Backend::Postgres => Some(create_database()),
         };
-        Server::launch(backend, data, database_url, &opts.settings).await
+        Server::launch(backend, data, database_url, &opts.settings, &opts.args).await
     }
 
     /// Another server on the same data directory or database (after `terminate`).
     pub async fn restart(old: &Server) -> Server {
-        Server::launch(old.backend, old.data.clone(), old.database_url.clone(), &[]).await
+        Server::launch(
+            old.backend,
+            old.data.clone(),
+            old.database_url.clone(),
+            &[],
+            &[],
+        )
+        .await
     }
 
     async fn launch(
@@ -273,6 +284,7 @@ impl Server {
         data: PathBuf,
         database_url: Option<String>,
         settings: &[(&'static str, &'static str)],
+        args: &[String],
     ) -> Server {
         let carmine = env!("CARGO_BIN_EXE_carmine");
         let env = |c: &mut Command| {
@@ -302,6 +314,7 @@ impl Server {
         let child = c
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(["--max-body", "1048576"])
+            .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -1,0 +1,80 @@
+//! Reads behind the references an answer names (parents, subtasks, journal details):
+//! which of the issues, versions and categories they point to exist and are visible.
+
+use super::sql::Sql;
+use super::{Db, Result};
+
+/// Which of `ids` satisfy a visibility condition on `issues i`, in one statement.
+pub async fn visible_among(db: &Db, visible: &Sql, ids: &[i64]) -> Result<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT i.id FROM issues i WHERE (");
+    super::issue_query::append(&mut sql, visible);
+    sql.push(") AND ");
+    super::issue_query::in_list(&mut sql, "i.id", ids);
+    Ok(db
+        .rows(&sql.text, &sql.args)
+        .await?
+        .iter()
+        .map(|r| r.i64("id"))
+        .collect())
+}
+
+/// A subtask as `include=children` shows it.
+pub struct Child {
+    pub id: i64,
+    pub parent_id: i64,
+    pub tracker: (i64, String),
+    pub subject: String,
+}
+
+/// The visible subtasks under `of`, level by level (one statement per level, through the
+/// parent index); a hidden subtask hides its own subtree too.
+pub async fn visible_descendants(db: &Db, visible: &Sql, of: i64) -> Result<Vec<Child>> {
+    let mut out: Vec<Child> = Vec::new();
+    let mut level = vec![of];
+    while !level.is_empty() {
+        let mut sql = Sql::new(
+            "SELECT i.id, i.parent_id, t.id AS tracker_id, t.name AS tracker_name, i.subject \
+             FROM issues i JOIN trackers t ON t.id = i.tracker_id WHERE (",
+        );
+        super::issue_query::append(&mut sql, visible);
+        sql.push(") AND ");
+        super::issue_query::in_list(&mut sql, "i.parent_id", &level);
+        sql.push(" ORDER BY i.id");
+        let rows = db.rows(&sql.text, &sql.args).await?;
+        level = rows.iter().map(|r| r.i64("id")).collect();
+        out.extend(rows.iter().map(|r| Child {
+            id: r.i64("id"),
+            parent_id: r.i64("parent_id"),
+            tracker: (r.i64("tracker_id"), r.str("tracker_name")),
+            subject: r.str("subject"),
+        }));
+    }
+    Ok(out)
+}
+
+/// The projects of these versions and categories: `(kind, id, project_id)` rows, where
+/// kind is `version` or `category`.
+pub async fn owners_of(
+    db: &Db,
+    versions: &[i64],
+    categories: &[i64],
+) -> Result<Vec<(&'static str, i64, i64)>> {
+    let mut out = Vec::new();
+    for (kind, table, ids) in [
+        ("version", "versions", versions),
+        ("category", "issue_categories", categories),
+    ] {
+        if ids.is_empty() {
+            continue;
+        }
+        let mut sql = Sql::new(&format!("SELECT id, project_id FROM {table} WHERE "));
+        super::issue_query::in_list(&mut sql, "id", ids);
+        for r in db.rows(&sql.text, &sql.args).await? {
+            out.push((kind, r.i64("id"), r.i64("project_id")));
+        }
+    }
+    Ok(out)
+}
