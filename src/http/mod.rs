@@ -1,6 +1,7 @@
 //! The REST conventions every resource shares: formats, parameters, pagination, errors.
 
 pub mod auth;
+pub mod formats;
 pub mod params;
 pub mod routes;
 
@@ -300,7 +301,11 @@ pub fn framework_response(format: Option<Format>, status: StatusCode) -> Respons
             if status == StatusCode::NOT_FOUND {
                 NOT_FOUND_PAGE.as_bytes().to_vec()
             } else {
-                Vec::new()
+                format!(
+                    "<!DOCTYPE html>\n<html>\n<head>\n  <meta charset=\"utf-8\" />\n  <title>{code}</title>\n</head>\n<body>\n  <h1>{reason}</h1>\n</body>\n</html>\n",
+                    code = status.as_u16()
+                )
+                .into_bytes()
             },
         ),
     }

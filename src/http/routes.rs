@@ -11,6 +11,7 @@ use axum::response::Response;
 use futures_util::FutureExt;
 use serde_json::{Map, Value};
 
+use super::formats::{self, bare, Requested};
 use super::params::{self, Malformed};
 use super::{
     auth, error_response, framework_response, reply_response, ApiError, ApiResult, Ctx, Format,
@@ -392,21 +393,17 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         .and_then(|q| q.get("format"))
         .and_then(Value::as_str);
 
-    let format = match ext.as_deref() {
-        Some("json") => Some(Format::Json),
-        Some("xml") => Some(Format::Xml),
-        // Rails renders its 406 in the few other formats it knows
-        Some("yaml") => {
-            let mut r = Response::new(Body::from("---\n:status: 406\n:error: Not Acceptable\n"));
-            *r.status_mut() = StatusCode::NOT_ACCEPTABLE;
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/x-yaml; charset=utf-8"),
-            );
-            return r;
-        }
-        Some(_) => return empty(StatusCode::NOT_ACCEPTABLE, "text/html; charset=utf-8"),
-        None => match format_param {
+    let requested = Requested::of(ext.as_deref());
+    if !formats::known_method(&original) {
+        return match requested {
+            Requested::Api(f) => framework_response(Some(f), StatusCode::METHOD_NOT_ALLOWED),
+            _ => bare(StatusCode::METHOD_NOT_ALLOWED, "text/html; charset=utf-8"),
+        };
+    }
+    let format = match requested {
+        Requested::Api(f) => Some(f),
+        Requested::Other(_) => None,
+        Requested::Page => match format_param {
             Some("json") => Some(Format::Json),
             Some("xml") => Some(Format::Xml),
             _ => None,
@@ -446,15 +443,42 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
                     _ => None,
                 }
             });
+        // Rack's MethodOverride takes only these
         if let Some(m) = override_to
-            .and_then(|m| Method::from_bytes(m.trim().to_ascii_uppercase().as_bytes()).ok())
+            .map(|m| m.trim().to_ascii_uppercase())
+            .filter(|m| {
+                [
+                    "GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS", "PATCH", "LINK", "UNLINK",
+                ]
+                .contains(&m.as_str())
+            })
+            .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
         {
             method = m;
         }
     }
 
     let route = resolve(&method, &segments);
+    if let Requested::Other(media) = requested {
+        let query = query.unwrap_or_else(|_| Value::Object(Map::new()));
+        let response = other_format(&app, headers, query, route, &method, media).await;
+        return head_stripped(response, &original);
+    }
     let Some(format) = format else {
+        if route.is_some() && media_type(&headers, header::ACCEPT).is_none() {
+            // outside the API a write meets Rails' CSRF check first
+            if formats::is_write(&method) {
+                return bare(StatusCode::UNPROCESSABLE_ENTITY, "text/html; charset=utf-8");
+            }
+            if headers.contains_key("x-redmine-switch-user") {
+                let query = query.unwrap_or_else(|_| Value::Object(Map::new()));
+                if let Err(e) = auth::authenticate(&app, &headers, &query).await {
+                    if status_of(&e, true) == StatusCode::PRECONDITION_FAILED {
+                        return framework_response(None, StatusCode::PRECONDITION_FAILED);
+                    }
+                }
+            }
+        }
         return not_api(&headers, route.is_some());
     };
     let Some(route) = route else {
@@ -475,17 +499,7 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         Ok(c) => c,
         Err(e) => return error_response(format, rest, e),
     };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let ctx = Ctx {
-        params,
-        current,
-        base_url: format!("http://{host}"),
-        headers,
-        roles: Default::default(),
-    };
+    let ctx = context(params, current, headers);
     let jsonp = jsonp_callback(&app, format, &ctx.params);
     let counted = crate::store::QUERIES.scope(std::cell::Cell::new(0), async {
         let outcome = AssertUnwindSafe(handle(&app, &ctx, route))
@@ -505,9 +519,7 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
             error_response(format, rest, ApiError::Internal)
         }
     };
-    if original == Method::HEAD {
-        *response.body_mut() = Body::empty();
-    }
+    response = head_stripped(response, &original);
     if app.count_queries {
         // diagnostics for tests and benchmarks: statements the handler ran
         if let Ok(v) = HeaderValue::from_str(&queries.to_string()) {
@@ -515,6 +527,83 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         }
     }
     response
+}
+
+fn context(params: Value, current: super::Current, headers: HeaderMap) -> Ctx {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost")
+        .to_owned();
+    Ctx {
+        params,
+        current,
+        base_url: format!("http://{host}"),
+        headers,
+        roles: Default::default(),
+    }
+}
+
+fn head_stripped(mut response: Response, original: &Method) -> Response {
+    if original == Method::HEAD {
+        *response.body_mut() = Body::empty();
+    }
+    response
+}
+
+/// The status an error is answered with.
+fn status_of(e: &ApiError, rest_api_enabled: bool) -> StatusCode {
+    match e {
+        ApiError::Status(s) | ApiError::Framework(s) => *s,
+        ApiError::LoginRequired if rest_api_enabled => StatusCode::UNAUTHORIZED,
+        ApiError::LoginRequired => StatusCode::FORBIDDEN,
+        ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// A request in a format other than the API's (`.txt`, `.csv`, `.pdf`, …). Rails checks a
+/// write's CSRF token first (422); a read is authenticated and looked up as usual, so a
+/// missing record or a refusal is answered in that format, and only what would succeed
+/// gets the 406 of a format the action does not offer.
+async fn other_format(
+    app: &App,
+    headers: HeaderMap,
+    query: Value,
+    route: Option<Route>,
+    method: &Method,
+    media: &'static str,
+) -> Response {
+    let Some(route) = route else {
+        return framework_response(None, StatusCode::NOT_FOUND);
+    };
+    if formats::is_write(method) {
+        return bare(StatusCode::UNPROCESSABLE_ENTITY, media);
+    }
+    let rest = app.settings.rest_api_enabled;
+    let current = match auth::authenticate(app, &headers, &query).await {
+        Ok(c) => c,
+        Err(e) => return bare(status_of(&e, rest), media),
+    };
+    let ctx = context(query, current, headers);
+    let outcome = AssertUnwindSafe(handle(app, &ctx, route))
+        .catch_unwind()
+        .await;
+    match outcome {
+        Ok(Ok(_)) if media == "application/x-yaml" => {
+            // Rails renders its 406 in the few other formats it knows
+            let mut r = Response::new(Body::from("---\n:status: 406\n:error: Not Acceptable\n"));
+            *r.status_mut() = StatusCode::NOT_ACCEPTABLE;
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/x-yaml; charset=utf-8"),
+            );
+            r
+        }
+        Ok(Ok(_)) => bare(StatusCode::NOT_ACCEPTABLE, "text/html; charset=utf-8"),
+        Ok(Err(e)) => bare(status_of(&e, rest), media),
+        Err(_) => bare(StatusCode::INTERNAL_SERVER_ERROR, media),
+    }
 }
 
 #[cfg(test)]
