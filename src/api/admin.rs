@@ -13,7 +13,8 @@ use crate::domain::projects::id_list;
 use crate::domain::reference::{self as rules, name_errors};
 use crate::domain::trackers::{enumeration_kind, CORE_FIELDS};
 use crate::domain::users::cast_bool;
-use crate::http::{not_found, scalar_text, ApiError, ApiResult, Ctx, Reply};
+use crate::domain::values::text;
+use crate::http::{not_found, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{document, list, Obj};
 use crate::store::admin as store;
 use crate::store::reference;
@@ -76,13 +77,6 @@ pub async fn handle(app: &App, ctx: &Ctx, route: AdminRoute) -> ApiResult {
 
 fn parse_id(id: &str) -> Result<i64, ApiError> {
     id.parse().map_err(|_| not_found())
-}
-
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::Null => None,
-        other => scalar_text(other),
-    }
 }
 
 fn body<'a>(ctx: &'a Ctx, key: &str) -> Option<&'a Value> {

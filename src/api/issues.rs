@@ -12,7 +12,8 @@ use crate::domain::issue_query::{self, Filter, Kind, QueryError};
 use crate::domain::issues::{self as rules, Candidate, IssueFacts, Visibility};
 use crate::domain::trackers::enabled_standard_fields;
 use crate::domain::users::cast_bool;
-use crate::http::{not_found, ruby_to_i, scalar_text, ApiError, ApiResult, Ctx, Reply};
+use crate::domain::values::text;
+use crate::http::{not_found, ruby_to_i, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{
     attrs_item, document, list, object_item, page_meta, ruby_float, Node, Obj, Value as V,
 };
@@ -22,13 +23,6 @@ use crate::store::projects::{self as projects, Project};
 use crate::store::reference::{self, Role};
 use crate::store::sql::Sql;
 use crate::store::versions;
-
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::Null => None,
-        other => scalar_text(other),
-    }
-}
 
 fn today() -> String {
     let d = time::OffsetDateTime::now_utc().date();

@@ -8,7 +8,8 @@ use crate::api::projects::{allowed, authorize, load};
 use crate::app::App;
 use crate::domain::projects::{id_list, SHARINGS};
 use crate::domain::query::valid_date;
-use crate::http::{not_found, scalar_text, ApiError, ApiResult, Ctx, Reply};
+use crate::domain::values::text;
+use crate::http::{not_found, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{document, list, object_item, Obj, Value as V};
 use crate::store::projects::{self as projects, Project};
 use crate::store::versions::{self as store, Category, Version, VersionChanges};
@@ -99,13 +100,6 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let (v, p) = load_version(app, id).await?;
     authorize(app, ctx, &p, &["view_issues"]).await?;
     version_document(app, ctx, &v, &p).await
-}
-
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::Null => None,
-        other => scalar_text(other),
-    }
 }
 
 /// The sharing values the caller may set (versions.md §3): the current one, `none` and

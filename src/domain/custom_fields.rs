@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::http::scalar_text;
+use crate::domain::values::scalar_text;
 
 /// `custom_fields: [{id, value}]` and `custom_field_values: {"id": value}` of a request:
 /// `(field id, values)`; arrays are de-duplicated, blanks dropped (`[""]` when nothing is left).

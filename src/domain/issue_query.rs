@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use crate::domain::query::{split_operator, strings};
-use crate::http::scalar_text;
+use crate::domain::values::scalar_text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -13,6 +13,7 @@ pub mod relations;
 pub mod settings;
 pub mod trackers;
 pub mod users;
+pub mod values;
 
 /// Why a request is refused; the HTTP layer turns it into 401/403/404.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

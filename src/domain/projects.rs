@@ -4,7 +4,8 @@
 use serde_json::Value;
 
 use super::users::cast_bool;
-use crate::http::{ruby_to_i, scalar_text};
+use crate::domain::values::ruby_to_i;
+use crate::domain::values::text;
 
 /// What `parent_id` asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,13 +31,6 @@ pub struct Input {
     pub issue_custom_field_ids: Option<Vec<i64>>,
     pub default_version_id: Option<Option<i64>>,
     pub default_assigned_to_id: Option<Option<i64>>,
-}
-
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::Null => None,
-        other => scalar_text(other),
-    }
 }
 
 fn opt_id(v: &Value) -> Option<i64> {

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::http::scalar_text;
+use crate::domain::values::scalar_text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::{Caller, Denial};
+use crate::domain::values::text;
 use crate::store::users::UserChanges;
 
 pub const MAIL_NOTIFICATIONS: &[&str] = &[
@@ -63,13 +64,6 @@ pub fn cast_bool(v: &Value) -> Option<bool> {
     }
 }
 
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::Null => None,
-        other => crate::http::scalar_text(other),
-    }
-}
-
 /// Reads the safe attributes of `user` (and `pref`) for this writer; everything else is
 /// silently ignored, as Redmine does.
 pub fn read_input(writer: Writer, user: &Value, pref: Option<&Value>) -> Input {
@@ -94,7 +88,11 @@ pub fn read_input(writer: Writer, user: &Value, pref: Option<&Value>) -> Input {
         c.admin = get("admin").map(|v| cast_bool(v).unwrap_or(false));
         if let Some(s) = get("status") {
             status_given = true;
-            c.status = Some(text(s).map(|t| crate::http::ruby_to_i(&t)).unwrap_or(0));
+            c.status = Some(
+                text(s)
+                    .map(|t| crate::domain::values::ruby_to_i(&t))
+                    .unwrap_or(0),
+            );
         }
         c.must_change_passwd = get("must_change_passwd").map(|v| cast_bool(v).unwrap_or(false));
         generate_password = get("generate_password")
@@ -120,7 +118,7 @@ pub fn read_input(writer: Writer, user: &Value, pref: Option<&Value>) -> Input {
             if let Some(Value::Array(ids)) = get("group_ids") {
                 c.group_ids = Some(
                     ids.iter()
-                        .filter_map(|v| text(v).map(|t| crate::http::ruby_to_i(&t)))
+                        .filter_map(|v| text(v).map(|t| crate::domain::values::ruby_to_i(&t)))
                         .filter(|id| *id > 0)
                         .collect(),
                 );

@@ -130,37 +130,7 @@ impl Ctx {
     }
 }
 
-/// Text of a scalar JSON value; arrays and objects have none.
-pub fn scalar_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// Ruby's `String#to_i`: leading whitespace, an optional sign, then digits; 0 otherwise.
-pub fn ruby_to_i(s: &str) -> i64 {
-    let s = s.trim_start();
-    let (neg, digits) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let mut n: i64 = 0;
-    for c in digits.chars() {
-        match c.to_digit(10) {
-            Some(d) => n = n.saturating_mul(10).saturating_add(d as i64),
-            None => break,
-        }
-    }
-    if neg {
-        -n
-    } else {
-        n
-    }
-}
+pub use crate::domain::values::{ruby_to_i, scalar_text};
 
 /// A successful answer.
 pub enum Reply {
@@ -315,16 +285,3 @@ const NOT_FOUND_PAGE: &str = "<!DOCTYPE html>\n<html>\n<head>\n  <meta charset=\
 
 /// Redmine's answer to a request that names no API format but asks for JSON or XML.
 pub const NOT_ACCEPTABLE_TEXT: &str = "We couldn't handle your request, sorry. If you were trying to access the API, make sure to append .json or .xml to your request URL.\n";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn to_i_like_ruby() {
-        assert_eq!(ruby_to_i("12abc"), 12);
-        assert_eq!(ruby_to_i("abc"), 0);
-        assert_eq!(ruby_to_i(" -3"), -3);
-        assert_eq!(ruby_to_i("99999999999999999999999"), i64::MAX);
-    }
-}

@@ -55,9 +55,11 @@ fn insert_bracketed(root: &mut Value, key: &str, value: Value) -> Result<(), Mal
     for (i, seg) in path.iter().enumerate() {
         let last = i == path.len() - 1;
         if seg.is_empty() && i > 0 {
-            // `x[]=v`: append to an array
-            if !cur.is_array() {
-                *cur = Value::Array(Vec::new());
+            // `x[]=v`: append to an array; a scalar already there is a conflict (Rack: 400)
+            match cur {
+                Value::Array(_) => {}
+                Value::String(_) => return Err(Malformed),
+                _ => *cur = Value::Array(Vec::new()),
             }
             let arr = cur.as_array_mut().expect("array");
             if last {
@@ -76,8 +78,10 @@ fn insert_bracketed(root: &mut Value, key: &str, value: Value) -> Result<(), Mal
             cur = arr.last_mut().expect("pushed");
             continue;
         }
-        if !cur.is_object() {
-            *cur = Value::Object(Map::new());
+        match cur {
+            Value::Object(_) => {}
+            Value::String(_) | Value::Array(_) if i > 0 => return Err(Malformed),
+            _ => *cur = Value::Object(Map::new()),
         }
         let map = cur.as_object_mut().expect("object");
         if last {
@@ -93,7 +97,8 @@ fn insert_bracketed(root: &mut Value, key: &str, value: Value) -> Result<(), Mal
 
 /// A JSON body: an object's members become parameters; anything else lands under `_json`.
 pub fn parse_json(body: &[u8]) -> Result<Value, Malformed> {
-    if body.iter().all(u8::is_ascii_whitespace) {
+    // no body is no parameters; a blank one is malformed JSON
+    if body.is_empty() {
         return Ok(Value::Object(Map::new()));
     }
     check_json_shape(body)?;
@@ -205,7 +210,7 @@ pub fn parse_xml(body: &[u8]) -> Result<Value, Malformed> {
     let root = root.ok_or(Malformed)?;
     let mut m = Map::new();
     let name = root.name.clone();
-    m.insert(name, convert(root));
+    m.insert(name, convert(root)?);
     Ok(Value::Object(m))
 }
 
@@ -240,26 +245,39 @@ fn attr<'a>(el: &'a XmlElement, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn convert(el: XmlElement) -> Value {
+fn convert(el: XmlElement) -> Result<Value, Malformed> {
     let kind = attr(&el, "type").map(str::to_owned);
     if kind.as_deref() == Some("array") {
-        return Value::Array(el.children.into_iter().map(convert).collect());
+        // an array element holding only text is that one value
+        if el.children.is_empty() && !el.text.trim().is_empty() {
+            return Ok(Value::Array(vec![Value::String(el.text)]));
+        }
+        return el
+            .children
+            .into_iter()
+            .map(convert)
+            .collect::<Result<_, _>>()
+            .map(Value::Array);
     }
-    if attr(&el, "nil") == Some("true") {
-        return Value::Null;
+    // `nil="true"` only empties an element without content
+    if attr(&el, "nil") == Some("true") && el.children.is_empty() && el.text.is_empty() {
+        return Ok(Value::Null);
     }
     if el.children.is_empty() {
-        let other_attrs: Vec<&(String, String)> =
-            el.attrs.iter().filter(|(k, _)| k != "type").collect();
+        let other_attrs: Vec<&(String, String)> = el
+            .attrs
+            .iter()
+            .filter(|(k, _)| k != "type" && k != "nil")
+            .collect();
         if el.text.is_empty() {
             if !other_attrs.is_empty() && kind.is_none() {
                 let mut m = Map::new();
                 for (k, v) in other_attrs {
                     m.insert(k.clone(), Value::String(v.clone()));
                 }
-                return Value::Object(m);
+                return Ok(Value::Object(m));
             }
-            return Value::Null;
+            return Ok(Value::Null);
         }
         return typed(&el.text, kind.as_deref());
     }
@@ -271,7 +289,7 @@ fn convert(el: XmlElement) -> Value {
     }
     for child in el.children {
         let name = child.name.clone();
-        let value = convert(child);
+        let value = convert(child)?;
         match m.get_mut(&name) {
             // repeated elements without type="array" still collect into an array
             Some(Value::Array(existing)) => existing.push(value),
@@ -284,25 +302,51 @@ fn convert(el: XmlElement) -> Value {
             }
         }
     }
-    Value::Object(m)
+    Ok(Value::Object(m))
 }
 
-fn typed(text: &str, kind: Option<&str>) -> Value {
-    match kind {
-        Some("integer") => text
-            .trim()
-            .parse::<i64>()
-            .map(Value::from)
-            .unwrap_or(Value::Null),
+/// An element's text cast by its `type` as ActiveSupport casts it: numbers read as Ruby's
+/// `to_i`/`to_f` read them, an unreadable date and the disallowed `yaml` and `symbol`
+/// types make the body malformed.
+fn typed(text: &str, kind: Option<&str>) -> Result<Value, Malformed> {
+    Ok(match kind {
+        Some("integer") => Value::from(super::ruby_to_i(text)),
         Some("boolean") => Value::Bool(matches!(text.trim(), "true" | "1")),
-        Some("float") | Some("decimal") | Some("double") => text
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map(Value::Number)
-            .unwrap_or(Value::Null),
+        Some("float") | Some("decimal") | Some("double") => {
+            serde_json::Number::from_f64(ruby_to_f(text)).map_or(Value::Null, Value::Number)
+        }
+        Some("date") if !looks_like_date(text) => return Err(Malformed),
+        Some("yaml") | Some("symbol") => return Err(Malformed),
         _ => Value::String(text.to_owned()),
+    })
+}
+
+/// Ruby's `String#to_f`: the longest leading decimal number, 0.0 when there is none.
+fn ruby_to_f(s: &str) -> f64 {
+    let s = s.trim_start();
+    let b = s.as_bytes();
+    let mut end = 0;
+    if matches!(b.first(), Some(b'-' | b'+')) {
+        end = 1;
+    }
+    let digits = |from: usize| from + b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    end = digits(end);
+    if b.get(end) == Some(&b'.') && b.get(end + 1).is_some_and(u8::is_ascii_digit) {
+        end = digits(end + 1);
+    }
+    s[..end].parse::<f64>().unwrap_or(0.0)
+}
+
+/// Whether `Date.parse` would read it: here, a `YYYY-MM-DD` date that exists.
+fn looks_like_date(s: &str) -> bool {
+    let mut parts = s.trim().splitn(3, '-');
+    let mut next = || parts.next().and_then(|p| p.parse::<u32>().ok());
+    match (next(), next(), next()) {
+        (Some(y), Some(m), Some(d)) => time::Month::try_from(m as u8)
+            .ok()
+            .and_then(|m| time::Date::from_calendar_date(y as i32, m, d as u8).ok())
+            .is_some(),
+        _ => false,
     }
 }
 
@@ -336,7 +380,7 @@ mod tests {
         assert_eq!(
             v,
             json!({"user": {"login": "x", "empty": null, "n": 5, "b": true, "ids": ["3", "4"],
-                   "cf": {"id": "1", "value": "v"}, "nilled": null}})
+                   "cf": {"id": "1", "value": "v"}, "nilled": "z"}})
         );
     }
 
