@@ -102,6 +102,14 @@ async fn world(b: Backend) -> World {
     assert_eq!(r.status, 204, "{}", r.text);
 
     let r = s
+        .post(
+            "/projects/secret/versions.json",
+            json!({"version": {"name": "Shared from secret", "sharing": "system"}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = s
         .post("/groups.json", json!({"group": {"name": "Insiders"}}))
         .send()
         .await;
@@ -329,7 +337,78 @@ async fn hidden_group_memberships(b: Backend) {
     assert!(r.text.contains("secret"));
 }
 
+/// Filters through parents and subtasks only count those the caller sees; a project
+/// filter by parent likewise; a version shared out of a hidden project does not name it.
+async fn hidden_through_filters(b: Backend) {
+    let w = world(b).await;
+    for (who, caller) in [("anonymous", None), ("outsider", Some(&w.callers.outsider))] {
+        let ids = |r: &Resp| -> Vec<i64> {
+            r.json()["issues"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_i64().unwrap())
+                .collect()
+        };
+        let r = w
+            .get(
+                caller,
+                &format!("/issues.json?status_id=*&parent_id={}", w.hidden_parent),
+            )
+            .await;
+        assert_eq!(ids(&r), Vec::<i64>::new(), "{b:?} {who}");
+        let r = w
+            .get(
+                caller,
+                &format!("/issues.json?status_id=*&parent_id=~{}", w.hidden_parent),
+            )
+            .await;
+        assert_eq!(ids(&r), Vec::<i64>::new(), "{b:?} {who}");
+        let r = w.get(caller, "/issues.json?status_id=*&parent_id=*").await;
+        assert_eq!(ids(&r), vec![w.visible_grandchild], "{b:?} {who}");
+        let r = w
+            .get(caller, "/issues.json?status_id=*&parent_id=!*&sort=id")
+            .await;
+        assert!(ids(&r).contains(&w.child), "{b:?} {who}: {}", r.text);
+        let r = w
+            .get(
+                caller,
+                &format!("/issues.json?status_id=*&child_id={}", w.hidden_grandchild),
+            )
+            .await;
+        assert_eq!(ids(&r), Vec::<i64>::new(), "{b:?} {who}");
+        let r = w.get(caller, "/issues.json?status_id=*&child_id=*").await;
+        assert_eq!(ids(&r), vec![w.child], "{b:?} {who}");
+        let r = w
+            .get(caller, "/projects.json?f[]=parent_id&op[parent_id]=*")
+            .await;
+        assert_eq!(r.json()["projects"], json!([]), "{b:?} {who}: {}", r.text);
+        let r = w.get(caller, "/projects/open/versions.json").await;
+        let versions = r.json()["versions"].clone();
+        assert_eq!(
+            versions.as_array().map(Vec::len),
+            Some(1),
+            "{b:?} {who}: {versions}"
+        );
+        assert!(
+            versions[0].get("project").is_none(),
+            "{b:?} {who}: {versions}"
+        );
+    }
+    let r = w.s.get("/projects/open/versions.json").send().await;
+    assert_eq!(r.json()["versions"][0]["project"]["name"], "secret");
+    let r =
+        w.s.get(&format!(
+            "/issues.json?status_id=*&parent_id={}",
+            w.hidden_parent
+        ))
+        .send()
+        .await;
+    assert_eq!(ids_in(&r), vec![w.child]);
+}
+
 per_backend!(
+    hidden_through_filters,
     hidden_parent,
     hidden_children,
     hidden_journal_details,

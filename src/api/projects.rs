@@ -261,7 +261,7 @@ pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
         order.push(crate::store::sql::order_term(expr, desc));
     }
     let q = ListQuery {
-        conditions: store::filter_sql(&filters, ctx.current.user.id),
+        conditions: store::filter_sql(&filters, ctx.current.user.id, visibility(ctx)),
         order,
     };
     let (offset, limit) = ctx.offset_and_limit();

@@ -17,16 +17,29 @@ use crate::store::versions::{self as store, Category, Version, VersionChanges};
 /// `hours`: the estimated hours of the version's visible issues, shown with the time spent
 /// where the caller may view time entries.
 fn render(v: &Version, hours: Option<f64>, custom: Vec<crate::render::Node>) -> Obj {
+    render_in(v, hours, custom, true)
+}
+
+/// `owner_visible`: whether the caller sees the project owning the version; a version
+/// shared out of a project the caller cannot see does not name it.
+fn render_in(
+    v: &Version,
+    hours: Option<f64>,
+    custom: Vec<crate::render::Node>,
+    owner_visible: bool,
+) -> Obj {
     let mut o = Obj::new();
-    o.val("id", v.id)
-        .attrs(
+    o.val("id", v.id);
+    if owner_visible {
+        o.attrs(
             "project",
             vec![
                 ("id", v.project_id.into()),
                 ("name", v.project_name.clone().into()),
             ],
-        )
-        .val("name", v.name.clone())
+        );
+    }
+    o.val("name", v.name.clone())
         .val("description", v.description.clone())
         .val("status", v.status.clone())
         .val("due_date", v.due_date.clone())
@@ -53,9 +66,23 @@ pub async fn index(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
     let total = versions.len() as i64;
     let owners: Vec<(i64, i64)> = versions.iter().map(|v| (v.id, v.project_id)).collect();
     let custom = cv::Shown::load(app, ctx, "VersionCustomField", "Version", &owners).await?;
+    let seen: Vec<i64> = if versions.iter().any(|v| v.project_id != p.id) {
+        let c = caller(ctx);
+        projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin)
+            .await?
+            .iter()
+            .map(|a| a.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let items = versions
         .iter()
-        .map(|v| object_item("version", render(v, None, custom.nodes(v.id, v.project_id))))
+        .map(|v| {
+            let owner_visible = v.project_id == p.id || seen.contains(&v.project_id);
+            let nodes = custom.nodes(v.id, v.project_id);
+            object_item("version", render_in(v, None, nodes, owner_visible))
+        })
         .collect();
     let meta = if ctx.nometa() {
         Vec::new()

@@ -729,8 +729,8 @@ pub fn sql_for(filters: &[Filter], env: &Env) -> Sql {
                 sql.push(")");
             }
             name if crate::domain::relations::is_type(name) => relation(&mut sql, name, op, v, env),
-            "parent_id" => tree(&mut sql, op, v, true),
-            "child_id" => tree(&mut sql, op, v, false),
+            "parent_id" => tree(&mut sql, op, v, true, env),
+            "child_id" => tree(&mut sql, op, v, false, env),
             "project_id" => {
                 let mine = v.iter().any(|x| x == "mine");
                 let ids = ints(v, env, false);
@@ -849,7 +849,16 @@ fn relation(sql: &mut Sql, name: &str, op: &str, values: &[String], env: &Env) {
 }
 
 /// `parent_id` (children of / descendants of) and `child_id` (parents of / ancestors of).
-fn tree(sql: &mut Sql, op: &str, values: &[String], parent: bool) {
+/// `(SELECT i.id FROM issues i WHERE <visible>)`: the issues the caller sees.
+fn visible_issues(sql: &mut Sql, env: &Env) {
+    sql.push("(SELECT i.id FROM issues i WHERE ");
+    append(sql, &env.visible);
+    sql.push(")");
+}
+
+/// `parent_id` and `child_id` filters. Only a parent or subtask the caller sees counts,
+/// as only those are shown.
+fn tree(sql: &mut Sql, op: &str, values: &[String], parent: bool, env: &Env) {
     let ids: Vec<i64> = values
         .first()
         .map(|v| {
@@ -860,23 +869,36 @@ fn tree(sql: &mut Sql, op: &str, values: &[String], parent: bool) {
         .unwrap_or_default();
     match (op, parent) {
         ("*", true) => {
-            sql.push(" AND i.parent_id IS NOT NULL");
+            sql.push(" AND i.parent_id IN ");
+            visible_issues(sql, env);
         }
         ("!*", true) => {
-            sql.push(" AND i.parent_id IS NULL");
+            sql.push(" AND (i.parent_id IS NULL OR i.parent_id NOT IN ");
+            visible_issues(sql, env);
+            sql.push(")");
         }
         ("*", false) => {
-            sql.push(" AND EXISTS (SELECT 1 FROM issues c WHERE c.parent_id = i.id)");
+            sql.push(" AND EXISTS (SELECT 1 FROM issues c WHERE c.parent_id = i.id AND c.id IN ");
+            visible_issues(sql, env);
+            sql.push(")");
         }
         ("!*", false) => {
-            sql.push(" AND NOT EXISTS (SELECT 1 FROM issues c WHERE c.parent_id = i.id)");
+            sql.push(
+                " AND NOT EXISTS (SELECT 1 FROM issues c WHERE c.parent_id = i.id AND c.id IN ",
+            );
+            visible_issues(sql, env);
+            sql.push(")");
         }
         ("~", true) => {
             let id = ids.first().copied().unwrap_or(0);
             sql.push(" AND i.id <> ")
                 .bind(id)
                 .push(" AND i.id_path LIKE ")
-                .bind(format!("%/{id}/%"));
+                .bind(format!("%/{id}/%"))
+                .push(" AND ")
+                .bind(id)
+                .push(" IN ");
+            visible_issues(sql, env);
         }
         ("~", false) => {
             let id = ids.first().copied().unwrap_or(0);
@@ -884,15 +906,22 @@ fn tree(sql: &mut Sql, op: &str, values: &[String], parent: bool) {
                 .bind(id)
                 .push(" AND (SELECT x.id_path FROM issues x WHERE x.id = ")
                 .bind(id)
-                .push(") LIKE '%/' || CAST(i.id AS TEXT) || '/%'");
+                .push(") LIKE '%/' || CAST(i.id AS TEXT) || '/%' AND ")
+                .bind(id)
+                .push(" IN ");
+            visible_issues(sql, env);
         }
         (_, true) => {
             sql.push(" AND ");
             in_list(sql, "i.parent_id", &ids);
+            sql.push(" AND i.parent_id IN ");
+            visible_issues(sql, env);
         }
         (_, false) => {
             sql.push(" AND i.id IN (SELECT parent_id FROM issues WHERE ");
             in_list(sql, "id", &ids);
+            sql.push(" AND id IN ");
+            visible_issues(sql, env);
             sql.push(")");
         }
     }

@@ -698,7 +698,15 @@ pub async fn delete_subtree(db: &Db, p: &Project) -> Result<()> {
 }
 
 /// SQL for the list filters (projects.md §4.3), appended after the visibility condition.
-pub fn filter_sql(filters: &[crate::domain::query::Filter], user_id: i64) -> Sql {
+/// `(SELECT p.id FROM projects p WHERE <visibility>)`.
+fn visible_projects(sql: &mut Sql, v: Visibility) {
+    let mut sub = Sql::new("(SELECT p.id FROM projects p WHERE");
+    visibility_sql(v, &mut sub);
+    sub.push(")");
+    super::issue_query::append(sql, &sub);
+}
+
+pub fn filter_sql(filters: &[crate::domain::query::Filter], user_id: i64, v: Visibility) -> Sql {
     let mut sql = Sql::default();
     for f in filters {
         let values: Vec<String> = f.values.iter().filter(|v| !v.is_empty()).cloned().collect();
@@ -720,12 +728,7 @@ pub fn filter_sql(filters: &[crate::domain::query::Filter], user_id: i64) -> Sql
             if nums.is_empty() {
                 sql.push("NULL");
             }
-            for (i, n) in nums.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(*n);
-            }
+            sql.ids(&nums);
             sql.push(")");
             if mine {
                 sql.push(" OR ")
@@ -758,16 +761,24 @@ pub fn filter_sql(filters: &[crate::domain::query::Filter], user_id: i64) -> Sql
                 }
                 sql.push("))");
             }
+            // only a parent the caller sees counts, as only that one is shown
             "parent_id" => match f.op.as_str() {
                 "*" => {
-                    sql.push(" AND p.parent_id IS NOT NULL");
+                    sql.push(" AND p.parent_id IN ");
+                    visible_projects(&mut sql, v);
                 }
                 "!*" => {
-                    sql.push(" AND p.parent_id IS NULL");
+                    sql.push(" AND (p.parent_id IS NULL OR p.parent_id NOT IN ");
+                    visible_projects(&mut sql, v);
+                    sql.push(")");
                 }
                 _ => {
                     let mine = values.iter().any(|v| v == "mine");
-                    in_list(&mut sql, "p.parent_id", neg, ids(&values), mine)
+                    in_list(&mut sql, "p.parent_id", neg, ids(&values), mine);
+                    if !neg {
+                        sql.push(" AND p.parent_id IN ");
+                        visible_projects(&mut sql, v);
+                    }
                 }
             },
             "name" | "description" => {
