@@ -35,6 +35,7 @@ async fn off_by_default_like_redmine() {
 fn enabled() -> Options {
     Options {
         settings: vec![("admin_api_enabled", "1")],
+        ..Default::default()
     }
 }
 

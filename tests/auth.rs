@@ -173,6 +173,7 @@ async fn login_required_setting() {
             b,
             Options {
                 settings: vec![("login_required", "1")],
+                ..Default::default()
             },
         )
         .await;
@@ -190,6 +191,7 @@ async fn rest_api_disabled_ignores_credentials() {
             b,
             Options {
                 settings: vec![("rest_api_enabled", "0")],
+                ..Default::default()
             },
         )
         .await;

@@ -300,6 +300,7 @@ async fn jsonp_only_when_enabled() {
             b,
             Options {
                 settings: vec![("jsonp_enabled", "1")],
+                ..Default::default()
             },
         )
         .await;

@@ -397,6 +397,33 @@ async fn hidden_through_filters(b: Backend) {
     }
     let r = w.s.get("/projects/open/versions.json").send().await;
     assert_eq!(r.json()["versions"][0]["project"]["name"], "secret");
+    // a custom field visible to managers only is not listed to others
+    let field =
+        w.s.create_custom_field(json!({"customized_type": "issue", "name": "Managers only",
+            "field_format": "string", "visible": false, "role_ids": [3],
+            "tracker_ids": [1, 2, 3]}))
+            .await;
+    let r =
+        w.s.put(
+            "/projects/open.json",
+            json!({"project": {"issue_custom_field_ids": [field]}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let path = "/projects/open.json?include=issue_custom_fields";
+    let r = w.get(Some(&w.callers.outsider), path).await;
+    assert_eq!(
+        r.json()["project"]["issue_custom_fields"],
+        json!([]),
+        "{b:?}: {}",
+        r.text
+    );
+    let r = w.s.get(path).send().await;
+    assert_eq!(
+        r.json()["project"]["issue_custom_fields"][0]["name"],
+        "Managers only"
+    );
     let r =
         w.s.get(&format!(
             "/issues.json?status_id=*&parent_id={}",

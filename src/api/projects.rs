@@ -108,6 +108,29 @@ async fn included(app: &App, ctx: &Ctx, projects: &[Project]) -> Result<Included
         }
         rows.insert(*name, by_project);
     }
+    // issue custom fields hidden from the caller's roles in a project are not listed there
+    if let Some(by_project) = rows.get_mut("issue_custom_fields") {
+        let c = caller(ctx);
+        if !c.admin {
+            let all = crate::store::custom_values::issue_fields(&app.db).await?;
+            let map = store::access_map(&app.db, &ctx.current.user, c.logged, false).await?;
+            for (pid, fields) in by_project.iter_mut() {
+                let rids: Vec<i64> = map
+                    .iter()
+                    .find(|a| a.id == *pid)
+                    .map(|a| a.roles.iter().map(|r| r.id).collect())
+                    .unwrap_or_default();
+                fields.retain(|(id, _)| {
+                    all.fields
+                        .iter()
+                        .find(|(f, _, _)| f.id == *id)
+                        .is_some_and(|(f, _, _)| {
+                            crate::api::custom_values::visible(&all, f, false, &rids)
+                        })
+                });
+            }
+        }
+    }
     let activities = if ctx.includes("time_entry_activities") && !projects.is_empty() {
         store::activities(&app.db, 0).await?
     } else {
