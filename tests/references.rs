@@ -210,6 +210,24 @@ async fn hidden_parent(b: Backend) {
     // the admin still sees it
     let r = w.s.get(&format!("/issues/{}.json", w.child)).send().await;
     assert_eq!(r.json()["issue"]["parent"]["id"], w.hidden_parent);
+    // a manager of the public project copies the child: the hidden parent is not copied
+    let copier = w.s.create_user("copier", "copier-pass1").await;
+    w.s.add_member("open", copier, &[3]).await;
+    let r =
+        w.s.req(
+            Method::POST,
+            &format!("/projects/open/issues.json?copy_from={}", w.child),
+        )
+        .basic("copier", "copier-pass1")
+        .json(json!({"issue": {"subject": "Copy"}}))
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{b:?}: {}", r.text);
+    assert!(
+        r.json()["issue"].get("parent").is_none(),
+        "{b:?}: {}",
+        r.text
+    );
 }
 
 /// `include=children` lists only the subtasks the caller sees, and nothing under a

@@ -881,7 +881,14 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         let values = crate::store::custom_values::of_one(&app.db, "Issue", src.id).await?;
         // only active users keep watching the copy
         let watchers = crate::store::watchers::active_users_of(&app.db, "Issue", src.id).await?;
-        body = copy_body(src, &values, &watchers, &body);
+        // a parent the caller cannot see is not copied (nor named in an error)
+        let mut src = src.clone();
+        if let Some(parent) = src.parent_id {
+            if visible_ids(app, ctx, &[parent]).await?.is_empty() {
+                src.parent_id = None;
+            }
+        }
+        body = copy_body(&src, &values, &watchers, &body);
     }
     let w = Wanted {
         body: &body,
