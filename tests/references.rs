@@ -58,17 +58,17 @@ async fn world(b: Backend) -> World {
         .await;
     let child = s
         .create_issue(
-            json!({"project_id": "open", "subject": "Child", "parent_issue_id": hidden_parent}),
+            json!({"project_id": "open", "subject": "Child", "parent_issue_id": hidden_parent, "estimated_hours": 1}),
         )
         .await;
     let visible_grandchild = s
-        .create_issue(json!({"project_id": "open", "subject": "Visible grandchild", "parent_issue_id": child}))
+        .create_issue(json!({"project_id": "open", "subject": "Visible grandchild", "parent_issue_id": child, "estimated_hours": 2}))
         .await;
     let hidden_grandchild = s
-        .create_issue(json!({"project_id": "secret", "subject": "Hidden grandchild", "parent_issue_id": child}))
+        .create_issue(json!({"project_id": "secret", "subject": "Hidden grandchild", "parent_issue_id": child, "estimated_hours": 5}))
         .await;
     // a hidden subtask under a visible one: its whole subtree stays hidden
-    s.create_issue(json!({"project_id": "secret", "subject": "Hidden great-grandchild", "parent_issue_id": visible_grandchild}))
+    s.create_issue(json!({"project_id": "secret", "subject": "Hidden great-grandchild", "parent_issue_id": visible_grandchild, "estimated_hours": 7}))
         .await;
     // parent_id details naming the hidden parent: detach, then attach again
     for parent in [json!(""), json!(hidden_parent)] {
@@ -204,12 +204,30 @@ async fn hidden_parent(b: Backend) {
             .find(|i| i["id"] == w.visible_grandchild)
             .unwrap();
         assert_eq!(grand["parent"]["id"], w.child, "{b:?} {who}");
+        // totals count only the subtasks the caller sees
+        assert_eq!(
+            child["total_estimated_hours"],
+            json!(3.0),
+            "{b:?} {who}: {child}"
+        );
+        assert_eq!(
+            grand["total_estimated_hours"],
+            json!(2.0),
+            "{b:?} {who}: {grand}"
+        );
+        let r = w.get(caller, &format!("/issues/{}.json", w.child)).await;
+        assert_eq!(
+            r.json()["issue"]["total_estimated_hours"],
+            json!(3.0),
+            "{b:?} {who}"
+        );
         let r = w.get(caller, &format!("/issues/{}.xml", w.child)).await;
         assert!(!r.text.contains("<parent"), "{b:?} {who}: {}", r.text);
     }
     // the admin still sees it
     let r = w.s.get(&format!("/issues/{}.json", w.child)).send().await;
     assert_eq!(r.json()["issue"]["parent"]["id"], w.hidden_parent);
+    assert_eq!(r.json()["issue"]["total_estimated_hours"], json!(15.0));
     // a manager of the public project copies the child: the hidden parent is not copied
     let copier = w.s.create_user("copier", "copier-pass1").await;
     w.s.add_member("open", copier, &[3]).await;

@@ -279,11 +279,22 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         true => Some(Scope::load(app, ctx).await?),
         false => None,
     };
+    let needs_scope = needs_scope || (issue.has_children && !caller(ctx).admin);
+    let scope = match (needs_scope, scope) {
+        (true, None) => Some(Scope::load(app, ctx).await?),
+        (_, s) => s,
+    };
     let mut shown = issue.clone();
     if let (Some(parent), Some(scope)) = (issue.parent_id, &scope) {
         if scope.visible_issues(app, &[parent]).await?.is_empty() {
             shown.parent_id = None;
         }
+    }
+    // the total counts only the subtasks the caller sees
+    if let (true, Some(scope)) = (issue.has_children, &scope) {
+        let totals =
+            crate::store::references::visible_totals(&app.db, &scope.visible, &[issue.id]).await?;
+        shown.total_estimated = totals.first().and_then(|t| t.1);
     }
     let mut o = render(&shown, spent, cv::nodes(&fields, &values, issue.id));
     if let (true, Some(scope)) = (ctx.includes("children"), &scope) {
@@ -2126,10 +2137,24 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     let parents: Vec<i64> = issues.iter().filter_map(|i| i.parent_id).collect();
     let visible_parents =
         crate::store::references::visible_among(&app.db, &env.visible, &parents).await?;
+    // totals count only the subtasks the caller sees
+    let with_children: Vec<i64> = issues
+        .iter()
+        .filter(|i| i.has_children)
+        .map(|i| i.id)
+        .collect();
+    let totals = if c.admin {
+        Vec::new()
+    } else {
+        crate::store::references::visible_totals(&app.db, &env.visible, &with_children).await?
+    };
     let mut items = Vec::with_capacity(issues.len());
     for i in &issues {
         let mut i = i.clone();
         i.parent_id = i.parent_id.filter(|p| visible_parents.contains(p));
+        if let Some((_, total)) = totals.iter().find(|(id, _)| *id == i.id) {
+            i.total_estimated = *total;
+        }
         let i = &i;
         // spent time shows where the caller may view time entries (no query per issue)
         let spent = projects::allowed_in(&access_map, &c, i.project_id, &["view_time_entries"]);

@@ -78,3 +78,29 @@ pub async fn owners_of(
     }
     Ok(out)
 }
+
+/// The estimated hours of each of these issues with its descendants the caller sees,
+/// in one statement: `(id, total)`.
+pub async fn visible_totals(
+    db: &Db,
+    visible: &Sql,
+    ids: &[i64],
+) -> Result<Vec<(i64, Option<f64>)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(
+        "SELECT p.id AS id, SUM(x.estimated_hours) AS total FROM issues p \
+         JOIN issues x ON substr(x.id_path, 1, length(p.id_path)) = p.id_path WHERE ",
+    );
+    super::issue_query::in_list(&mut sql, "p.id", ids);
+    sql.push(" AND x.id IN (SELECT i.id FROM issues i WHERE ");
+    super::issue_query::append(&mut sql, visible);
+    sql.push(") GROUP BY p.id");
+    Ok(db
+        .rows(&sql.text, &sql.args)
+        .await?
+        .iter()
+        .map(|r| (r.i64("id"), r.opt_f64("total")))
+        .collect())
+}
