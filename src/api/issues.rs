@@ -1132,8 +1132,7 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
             }
         }
     }
-    // watchers given at creation: unknown principals are Rails' 404; only active users
-    // may watch (groups are not assignable with the default settings)
+    // watchers given at creation: unknown principals are Rails' 404
     let mut watchers = Vec::new();
     let mut watchers_invalid = false;
     if let Some(v) = w.get("watcher_user_ids") {
@@ -1149,10 +1148,14 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
                 let Some(r) = rows.first() else {
                     return Err(ApiError::Framework(axum::http::StatusCode::NOT_FOUND));
                 };
-                if r.str("type") == "User" && r.i64("status") == 1 {
-                    watchers.push(wid);
-                } else {
+                // active users and groups may watch; each watches once
+                let kind = r.str("type");
+                let may_watch = (kind == "User" && r.i64("status") == 1)
+                    || matches!(kind.as_str(), "Group" | "GroupAnonymous" | "GroupNonMember");
+                if !may_watch {
                     watchers_invalid = true;
+                } else if !watchers.contains(&wid) {
+                    watchers.push(wid);
                 }
             }
         }
@@ -1945,28 +1948,37 @@ const GROUPABLE: &[&str] = &[
 ];
 const GROUPED_DESC: &[&str] = &["priority", "created_on", "updated_on", "closed_on"];
 
-/// The ORDER BY expression of a sortable column of the issue list.
-fn sort_column(name: &str) -> Option<&'static str> {
+/// The ORDER BY expressions of a sortable column of the issue list, as Redmine orders it:
+/// people by their displayed name (first name, last name), versions by date with the
+/// undated last, creation in creation order.
+fn sort_column(name: &str) -> Option<&'static [&'static str]> {
     Some(match name {
-        "id" => "i.id",
-        "project" => "p.name",
-        "tracker" => "t.position",
-        "status" => "s.position",
-        "priority" => "e.position",
-        "subject" => "i.subject",
-        "author" => "au.lastname",
-        "assigned_to" => "asg.lastname",
-        "updated_on" => "i.updated_on",
-        "created_on" => "i.created_on",
-        "start_date" => "i.start_date",
-        "due_date" => "i.due_date",
-        "done_ratio" => "i.done_ratio",
-        "estimated_hours" => "i.estimated_hours",
-        "closed_on" => "i.closed_on",
-        "category" => "c.name",
-        "fixed_version" => "v.effective_date",
-        "parent" => "i.id_path",
-        "is_private" => "i.is_private",
+        "id" => &["i.id"],
+        "project" => &["p.name"],
+        "tracker" => &["t.position"],
+        "status" => &["s.position"],
+        "priority" => &["e.position"],
+        "subject" => &["i.subject"],
+        "author" => &["au.firstname", "au.lastname", "au.id"],
+        "assigned_to" => &["asg.firstname", "asg.lastname", "asg.id"],
+        "updated_on" => &["i.updated_on"],
+        "created_on" => &["i.created_on", "i.id"],
+        "start_date" => &["i.start_date"],
+        "due_date" => &["i.due_date"],
+        "done_ratio" => &["i.done_ratio"],
+        "estimated_hours" => &["i.estimated_hours"],
+        "total_estimated_hours" => &["COALESCE((SELECT SUM(x.estimated_hours) FROM issues x \
+             WHERE substr(x.id_path, 1, length(i.id_path)) = i.id_path), 0)"],
+        "closed_on" => &["i.closed_on"],
+        "category" => &["c.name"],
+        "fixed_version" => &[
+            "(CASE WHEN v.effective_date IS NULL THEN 1 ELSE 0 END)",
+            "v.effective_date",
+            "v.name",
+            "v.id",
+        ],
+        "parent" => &["i.id_path"],
+        "is_private" => &["i.is_private"],
         _ => return None,
     })
 }
@@ -2110,14 +2122,20 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         .collect();
     let columns = grouped.into_iter().chain(criteria);
     for (col, desc) in columns {
-        let expr = match cv::sort_expr(&all_fields, &col, c.admin, &access_map) {
-            Some(e) => e,
+        // the private flag is a column only for those who may set it
+        if col == "is_private" && !may_set_private {
+            continue;
+        }
+        let exprs = match cv::sort_expr(&all_fields, &col, c.admin, &access_map) {
+            Some(e) => vec![e],
             None => match sort_column(&col) {
-                Some(e) => e.to_owned(),
+                Some(e) => e.iter().map(|x| (*x).to_owned()).collect(),
                 None => continue,
             },
         };
-        order.push(crate::store::sql::order_term(&expr, desc));
+        for expr in exprs {
+            order.push(crate::store::sql::order_term(&expr, desc));
+        }
     }
     order.push("i.id DESC".into());
     let (offset, limit) = ctx.offset_and_limit();
