@@ -1627,6 +1627,23 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
                 .map(crate::domain::relations::display_date);
         }
     }
+    // an issue reopened while its version is closed stays closed
+    if new_status != issue.status_id {
+        let statuses = reference::issue_statuses(&app.db).await?;
+        let closed = |s: i64| statuses.iter().any(|x| x.id == s && x.is_closed);
+        if closed(issue.status_id) && !closed(new_status) {
+            let version = match ch.cols.iter().find(|(c, _)| *c == "fixed_version_id") {
+                Some((_, crate::store::Arg::I64(v))) => Some(*v),
+                Some(_) => None,
+                None => issue.fixed_version.as_ref().map(|v| v.0),
+            };
+            if let Some(v) = version {
+                cand.reopen_in_closed_version = versions::find(&app.db, v)
+                    .await?
+                    .is_some_and(|v| v.status == "closed");
+            }
+        }
+    }
     // Redmine reports custom values before the issue's own attributes
     let mut errors = custom.errors;
     errors.extend(rules::validate(&cand));

@@ -626,6 +626,12 @@ pub async fn status_action(app: &App, ctx: &Ctx, id: &str, action: &str) -> ApiR
         _ => authorize(app, ctx, &p, &["close_project"]).await?,
     }
     match action {
+        // a version of the subtree still used by an issue outside it keeps it alive
+        "archive" if store::versions_used_outside(&app.db, &p).await? => {
+            return Err(ApiError::Validation(vec![
+                "This project cannot be archived".into(),
+            ]));
+        }
         "archive" => {
             store::set_status_subtree(
                 &app.db,

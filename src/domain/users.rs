@@ -114,6 +114,15 @@ pub fn read_input(writer: Writer, user: &Value, pref: Option<&Value>) -> Input {
                 _ => {}
             }
         }
+        // a user of an external authentication source keeps no password here
+        let external = get("auth_source_id")
+            .and_then(text)
+            .is_some_and(|t| crate::domain::values::ruby_to_i(&t) > 0);
+        if external {
+            password = None;
+            password_confirmation = None;
+            generate_password = false;
+        }
         if writer != Writer::AdminCreate {
             if let Some(Value::Array(ids)) = get("group_ids") {
                 c.group_ids = Some(

@@ -86,10 +86,11 @@ async fn basic_login(app: &App, login: &str, pass: &str) -> Result<Option<User>,
         .await
         .unwrap_or(false);
         if ok && user.is_active() {
+            // the login succeeded (and is recorded) before the password change is asked for
+            users::touch_last_login(&app.db, user.id).await?;
             if user.must_change_passwd {
                 return Err(ApiError::Status(StatusCode::FORBIDDEN));
             }
-            users::touch_last_login(&app.db, user.id).await?;
             return Ok(users::find(&app.db, user.id).await?);
         }
     }

@@ -612,6 +612,21 @@ pub async fn set_status_subtree(db: &Db, p: &Project, from: &[i64], to: i64) -> 
     db.exec(&sql.text, &sql.args).await.map(|_| ())
 }
 
+/// Whether an issue of a project outside this one's subtree uses a version of the subtree.
+pub async fn versions_used_outside(db: &Db, p: &Project) -> Result<bool> {
+    let len = p.id_path.chars().count() as i64;
+    let n = db
+        .int(
+            "SELECT COUNT(*) FROM issues i JOIN projects ip ON ip.id = i.project_id \
+             JOIN versions v ON v.id = i.fixed_version_id JOIN projects vp ON vp.id = v.project_id \
+             WHERE substr(vp.id_path, 1, CAST($1 AS INTEGER)) = $2 \
+             AND substr(ip.id_path, 1, CAST($1 AS INTEGER)) <> $2",
+            &[len.into(), p.id_path.clone().into()],
+        )
+        .await?;
+    Ok(n > 0)
+}
+
 /// Unarchive: the project and its archived ancestors become active, or closed when an
 /// ancestor is closed.
 pub async fn unarchive(db: &Db, p: &Project) -> Result<()> {

@@ -326,3 +326,57 @@ pub async fn in_use(db: &Db, version: i64) -> Result<bool> {
         .await?
         > 0)
 }
+
+/// After a version's sharing narrowed: the issues of other projects that can no longer
+/// use it lose it, each with a journal by `user` (Redmine's `update_versions`).
+pub async fn detach_unshared(db: &Db, version: &Version, user: i64) -> Result<()> {
+    let rows = db
+        .rows(
+            "SELECT id, project_id FROM issues WHERE fixed_version_id = $1 AND project_id <> $2",
+            &[version.id.into(), version.project_id.into()],
+        )
+        .await?;
+    let mut keep: Vec<(i64, bool)> = Vec::new();
+    let mut detached = Vec::new();
+    for r in &rows {
+        let project = r.i64("project_id");
+        let shares = match keep.iter().find(|(p, _)| *p == project) {
+            Some((_, s)) => *s,
+            None => {
+                let s = match super::projects::find_by_id(db, project).await? {
+                    Some(p) => shared_with(db, &p)
+                        .await?
+                        .iter()
+                        .any(|v| v.id == version.id),
+                    None => true,
+                };
+                keep.push((project, s));
+                s
+            }
+        };
+        if !shares {
+            detached.push(r.i64("id"));
+        }
+    }
+    if detached.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    for id in detached {
+        tx.exec(
+            "UPDATE issues SET fixed_version_id = NULL, updated_on = $1, \
+             lock_version = lock_version + 1 WHERE id = $2",
+            &[now().into(), id.into()],
+        )
+        .await?;
+        let detail = (
+            "attr".to_owned(),
+            "fixed_version_id".to_owned(),
+            Some(version.id.to_string()),
+            None,
+        );
+        super::issues::add_journal(&mut tx, id, user, Some(String::new()), false, &[detail])
+            .await?;
+    }
+    tx.commit().await
+}
