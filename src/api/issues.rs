@@ -891,7 +891,13 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
     if let Some(src) = &source {
         let values = crate::store::custom_values::of_one(&app.db, "Issue", src.id).await?;
         // only active users keep watching the copy
-        let watchers = crate::store::watchers::active_users_of(&app.db, "Issue", src.id).await?;
+        // watchers are copied only into the project the URL names (Redmine checks
+        // add_issue_watchers in it, and without one nobody has it)
+        let watchers = if url_project.is_some() {
+            crate::store::watchers::active_users_of(&app.db, "Issue", src.id).await?
+        } else {
+            Vec::new()
+        };
         // a parent the caller cannot see is not copied (nor named in an error)
         let mut src = src.clone();
         if let Some(parent) = src.parent_id {
@@ -926,13 +932,21 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
     }
     let subject = w.string("subject").flatten().unwrap_or_default();
     let Some(p) = project else {
+        // a copy brings its tracker and status, but no tracker is a target without a project
+        let copy = source.is_some();
         let mut cand = Candidate {
             subject,
             priority: true,
+            tracker: copy,
+            status: copy,
             ..Default::default()
         };
         cand.done_ratio = 0;
-        return Err(ApiError::Validation(rules::validate(&cand)));
+        let mut errors = rules::validate(&cand);
+        if copy {
+            errors.push("Tracker is invalid".into());
+        }
+        return Err(ApiError::Validation(errors));
     };
     let roles = roles(app, ctx, &p).await?;
     // tracker: one of the project's, or the first
@@ -1114,6 +1128,7 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         }
     }
     let mut parent_path = None;
+    let mut parent_closed = false;
     if field_on("parent_issue_id") {
         if let Some(Some(raw)) = w.string("parent_issue_id") {
             let raw = raw.trim().trim_start_matches('#').to_owned();
@@ -1126,6 +1141,7 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
                     Some(parent) if parent_allowed(app, ctx, &parent, &p, None).await? => {
                         cols.push(("parent_id", parent.id.into()));
                         parent_path = Some((parent.id, parent.id_path.clone()));
+                        parent_closed = parent.status_closed;
                     }
                     _ => cand.parent_invalid = true,
                 }
@@ -1173,6 +1189,11 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         |f| required.contains(&f.id.to_string()),
         &records,
     );
+    if parent_closed {
+        let statuses = reference::issue_statuses(&app.db).await?;
+        cand.open_under_closed_parent =
+            !status_id.is_some_and(|s| statuses.iter().any(|x| x.id == s && x.is_closed));
+    }
     // Redmine reports custom values before the issue's own attributes
     let mut errors = custom.errors;
     errors.extend(rules::validate(&cand));
@@ -1216,28 +1237,32 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         &custom.values,
     )
     .await?;
-    watchers.sort_unstable();
-    watchers.dedup();
     crate::store::watchers::add(&app.db, "Issue", id, &watchers).await?;
-    if let Some(src) = &source {
-        let link = match app.settings.link_copied_issue.as_str() {
-            "yes" => true,
-            "no" => false,
-            _ => ctx.param_str("link_copy").as_deref() == Some("1"),
-        };
+    let link = match app.settings.link_copied_issue.as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => ctx.param_str("link_copy").as_deref() == Some("1"),
+    };
+    if let (Some(src), true) = (&source, link) {
+        link_copy(app, ctx, src.id, id).await?;
+        // the notes sent with the copy go to the journal of its link
+        if let Some(notes) = w.string("notes").flatten().filter(|n| !n.is_empty()) {
+            store::note_last_journal(&app.db, id, c.user_id, &notes).await?;
+        }
+    }
+    // Redmine answers with the copy as saved, before its subtasks are copied under it
+    let issue = store::find(&app.db, id).await?.ok_or(ApiError::Internal)?;
+    if let Some(src) = source.as_ref().filter(|s| s.has_children) {
         let subtasks = ctx
             .param_str("copy_subtasks")
             .is_some_and(|s| !s.trim().is_empty());
-        let copy_watchers = allowed(app, ctx, &p, &["add_issue_watchers"]).await?;
-        if link {
-            link_copy(app, ctx, src.id, id).await?;
-        }
-        if subtasks && src.has_children {
+        let copy_watchers =
+            url_project.is_some() && allowed(app, ctx, &p, &["add_issue_watchers"]).await?;
+        if subtasks {
             copy_subtasks(app, ctx, src, id, &p, copy_watchers, link).await?;
         }
     }
     watch_contributions(app, ctx, since).await?;
-    let issue = store::find(&app.db, id).await?.ok_or(ApiError::Internal)?;
     // Redmine shows spent time in the create answer only when the URL named the project
     let spent = match &url_project {
         Some(up) => allowed(app, ctx, up, &["view_time_entries"]).await?,
@@ -1498,6 +1523,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         }
     }
     let mut new_parent = None;
+    let mut parent_closed = false;
     if may_edit {
         if let Some(raw) = w.string("parent_issue_id") {
             if allowed(app, ctx, &p, &["manage_subtasks"]).await? {
@@ -1520,6 +1546,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
                         Some(parent)
                             if parent_allowed(app, ctx, &parent, &p, Some(&issue)).await? =>
                         {
+                            parent_closed = parent.status_closed;
                             if issue.parent_id != Some(parent.id) {
                                 ch.set("parent_id", issue.parent_id.into(), parent.id.into());
                                 new_parent = Some(Some((parent.id, parent.id_path.clone())));
@@ -1626,6 +1653,10 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
                 .filter(|s| new_start < *s)
                 .map(crate::domain::relations::display_date);
         }
+    }
+    if parent_closed {
+        let statuses = reference::issue_statuses(&app.db).await?;
+        cand.open_under_closed_parent = !statuses.iter().any(|x| x.id == new_status && x.is_closed);
     }
     // an issue reopened while its version is closed stays closed
     if new_status != issue.status_id {

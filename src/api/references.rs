@@ -43,80 +43,84 @@ fn kind_of(property: &str, name: &str) -> Option<&'static str> {
     }
 }
 
-/// The objects a set of journal details names, and which of them the caller sees.
+/// The objects a set of journal details names that exist and are hidden from the caller.
+/// An object deleted since is named as Redmine names it, except through a relation
+/// (Redmine shows a relation only to an issue the caller sees).
 #[derive(Default)]
 pub struct Seen {
-    issues: HashSet<i64>,
-    projects: HashSet<i64>,
-    versions: HashSet<i64>,
-    categories: HashSet<i64>,
+    hidden: HashSet<(&'static str, i64)>,
+    visible_issues: HashSet<i64>,
 }
 
 type Detail = (String, String, Option<String>, Option<String>);
 
+fn ids_of(detail: &Detail) -> impl Iterator<Item = i64> + '_ {
+    [&detail.2, &detail.3]
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.parse::<i64>().ok())
+}
+
 impl Seen {
-    /// Looks up what the caller sees among the objects `details` name (one statement per
-    /// kind present).
+    /// Looks up what is hidden among the objects `details` name (a few statements per
+    /// kind present, whatever the number of details).
     pub async fn of_details<'a>(
         app: &App,
         scope: &Scope,
         details: impl Iterator<Item = &'a Detail>,
     ) -> Result<Seen, ApiError> {
-        let (mut issues, mut versions, mut categories) = (Vec::new(), Vec::new(), Vec::new());
-        for (prop, name, old, new) in details {
-            let Some(kind) = kind_of(prop, name) else {
-                continue;
-            };
-            for id in [old, new]
-                .into_iter()
-                .flatten()
-                .filter_map(|v| v.parse::<i64>().ok())
-            {
-                match kind {
-                    "issue" => issues.push(id),
-                    "version" => versions.push(id),
-                    "category" => categories.push(id),
-                    _ => {}
-                }
+        let mut named: Vec<(&'static str, i64)> = Vec::new();
+        for d in details {
+            if let Some(kind) = kind_of(&d.0, &d.1) {
+                named.extend(ids_of(d).map(|id| (kind, id)));
+            }
+        }
+        let of = |k: &str| -> Vec<i64> {
+            named
+                .iter()
+                .filter(|(kind, _)| *kind == k)
+                .map(|(_, id)| *id)
+                .collect()
+        };
+        let issues = of("issue");
+        let visible_issues: HashSet<i64> = scope
+            .visible_issues(app, &issues)
+            .await?
+            .into_iter()
+            .collect();
+        let mut seen = Seen {
+            hidden: HashSet::new(),
+            visible_issues,
+        };
+        for id in store::existing(&app.db, "issues", &issues).await? {
+            if !seen.visible_issues.contains(&id) {
+                seen.hidden.insert(("issue", id));
             }
         }
         let projects: HashSet<i64> = scope.access.iter().map(|a| a.id).collect();
-        let mut seen = Seen {
-            issues: scope
-                .visible_issues(app, &issues)
-                .await?
-                .into_iter()
-                .collect(),
-            ..Seen::default()
-        };
-        for (kind, id, project) in store::owners_of(&app.db, &versions, &categories).await? {
-            if projects.contains(&project) {
-                match kind {
-                    "version" => seen.versions.insert(id),
-                    _ => seen.categories.insert(id),
-                };
+        for id in store::existing(&app.db, "projects", &of("project")).await? {
+            if !projects.contains(&id) {
+                seen.hidden.insert(("project", id));
             }
         }
-        seen.projects = projects;
+        for (kind, id, project) in
+            store::owners_of(&app.db, &of("version"), &of("category")).await?
+        {
+            if !projects.contains(&project) {
+                seen.hidden.insert((kind, id));
+            }
+        }
         Ok(seen)
     }
 
-    /// Whether a detail may be shown: each value it names is an object the caller sees.
+    /// Whether a detail may be shown: no value names a hidden object.
     pub fn shows(&self, detail: &Detail) -> bool {
-        let (prop, name, old, new) = detail;
-        let Some(kind) = kind_of(prop, name) else {
+        let Some(kind) = kind_of(&detail.0, &detail.1) else {
             return true;
         };
-        let set = match kind {
-            "issue" => &self.issues,
-            "project" => &self.projects,
-            "version" => &self.versions,
-            _ => &self.categories,
-        };
-        [old, new]
-            .into_iter()
-            .flatten()
-            .filter(|v| !v.is_empty())
-            .all(|v| v.parse::<i64>().is_ok_and(|id| set.contains(&id)))
+        if detail.0 == "relation" {
+            return ids_of(detail).all(|id| self.visible_issues.contains(&id));
+        }
+        ids_of(detail).all(|id| !self.hidden.contains(&(kind, id)))
     }
 }

@@ -160,6 +160,8 @@ pub struct Candidate {
     pub tracker_not_in_project: bool,
     pub assignee_invalid: bool,
     pub parent_invalid: bool,
+    /// An open issue under a closed parent.
+    pub open_under_closed_parent: bool,
     pub reopen_in_closed_version: bool,
     /// The soonest start preceding issues allow, as shown in messages, when the new start
     /// date is earlier.
@@ -230,6 +232,8 @@ pub fn validate(c: &Candidate) -> Vec<String> {
     }
     if c.parent_invalid {
         e.push("Parent task is invalid".into());
+    } else if c.open_under_closed_parent {
+        e.push("An open issue cannot be attached to a closed parent task".into());
     }
     e
 }

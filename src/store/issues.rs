@@ -817,3 +817,15 @@ mod tests {
         assert!(uses_alias("asg.lastname", "asg"));
     }
 }
+
+/// Puts notes on the newest journal `user` wrote on an issue (the one a copy's link
+/// wrote, which in Redmine carries the notes sent with the copy).
+pub async fn note_last_journal(db: &Db, issue: i64, user: i64, notes: &str) -> Result<()> {
+    db.exec(
+        "UPDATE journals SET notes = $1 WHERE id = (SELECT MAX(id) FROM journals \
+         WHERE journalized_type = 'Issue' AND journalized_id = $2 AND user_id = $3)",
+        &[notes.into(), issue.into(), user.into()],
+    )
+    .await?;
+    Ok(())
+}

@@ -21,6 +21,26 @@ pub async fn visible_among(db: &Db, visible: &Sql, ids: &[i64]) -> Result<Vec<i6
         .collect())
 }
 
+/// Which of these ids exist in `table` (`issues` or `projects`), in one statement.
+pub async fn existing(db: &Db, table: &str, ids: &[i64]) -> Result<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let table = if table == "projects" {
+        "projects"
+    } else {
+        "issues"
+    };
+    let mut sql = Sql::new(&format!("SELECT id FROM {table} WHERE "));
+    super::issue_query::in_list(&mut sql, "id", ids);
+    Ok(db
+        .rows(&sql.text, &sql.args)
+        .await?
+        .iter()
+        .map(|r| r.i64("id"))
+        .collect())
+}
+
 /// A subtask as `include=children` shows it.
 pub struct Child {
     pub id: i64,
