@@ -8,6 +8,7 @@ use crate::api::projects::{authorize, load, roles as caller_roles};
 use crate::app::App;
 use crate::domain::access;
 use crate::domain::projects::id_list;
+use crate::domain::users::principal_name;
 use crate::http::{not_found, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{attrs_item, document, list, object_item, page_meta, Node, Obj};
 use crate::store::members::{self as store, MemberRole, Membership};
@@ -22,13 +23,6 @@ pub fn principal_key(kind: &str) -> &'static str {
         "GroupAnonymous" => "group_anonymous",
         "AnonymousUser" => "anonymous_user",
         _ => "user",
-    }
-}
-
-pub fn principal_name(kind: &str, first: &str, last: &str) -> String {
-    match kind {
-        "User" => format!("{first} {last}"),
-        _ => last.to_owned(),
     }
 }
 

@@ -12,6 +12,7 @@ use crate::domain::access::{self, STATUS_ACTIVE, STATUS_ARCHIVED, STATUS_CLOSED}
 use crate::domain::permissions;
 use crate::domain::projects::{self as rules, Facts, Parent};
 use crate::domain::query::{self, FieldType, Filter};
+use crate::domain::users::principal_name;
 use crate::http::{not_found, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{attrs_item, document, list, object_item, page_meta, Node, Obj};
 use crate::store::projects::{
@@ -153,13 +154,6 @@ async fn included(app: &App, ctx: &Ctx, projects: &[Project]) -> Result<Included
         activities,
         tracker_projects,
     })
-}
-
-fn principal_name(kind: &str, first: &str, last: &str) -> String {
-    match kind {
-        "User" => format!("{first} {last}"),
-        _ => last.to_owned(),
-    }
 }
 
 fn render(

@@ -306,6 +306,15 @@ pub fn may_delete_self(caller: &Caller, unsubscribe: bool, other_admin: bool) ->
     unsubscribe && (!caller.admin || other_admin)
 }
 
+/// The name a principal is shown with: a user's first and last name (Redmine's default
+/// format), a group's (or a builtin principal's) name, kept in `lastname`.
+pub fn principal_name(kind: &str, first: &str, last: &str) -> String {
+    match kind {
+        "User" => format!("{first} {last}"),
+        _ => last.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

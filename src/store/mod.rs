@@ -9,6 +9,7 @@ mod db;
 pub mod groups;
 pub mod issue_query;
 pub mod issues;
+pub mod journals;
 pub mod members;
 pub mod projects;
 pub mod queries;
