@@ -324,7 +324,8 @@ async fn stale_lock_version_and_concurrent_updates() {
         let r = s
             .put(
                 &path,
-                json!({"issue": {"subject": "Stale", "lock_version": 0}}),
+                // a new issue is at 1 (as in Redmine), the note bumped it to 2
+                json!({"issue": {"subject": "Stale", "lock_version": 1}}),
             )
             .send()
             .await;
@@ -336,7 +337,7 @@ async fn stale_lock_version_and_concurrent_updates() {
         assert_eq!(
             s.put(
                 &path,
-                json!({"issue": {"subject": "Fresh", "lock_version": 1}})
+                json!({"issue": {"subject": "Fresh", "lock_version": 2}})
             )
             .send()
             .await

@@ -658,10 +658,15 @@ fn detail_value(a: &crate::store::Arg) -> Option<String> {
 }
 
 impl Changes {
+    /// Records a change; a blank value replacing a blank one (nil and "") is stored but
+    /// not journaled, as in Redmine.
     fn set(&mut self, col: &'static str, old: crate::store::Arg, new: crate::store::Arg) {
         let (o, n) = (detail_value(&old), detail_value(&new));
+        let blank = |v: &Option<String>| v.as_deref().is_none_or(str::is_empty);
         if o != n {
-            self.details.push(("attr".into(), col.into(), o, n));
+            if !(blank(&o) && blank(&n)) {
+                self.details.push(("attr".into(), col.into(), o, n));
+            }
             self.cols.push((col, new));
         }
     }
@@ -1378,7 +1383,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             Some(Some(t)) if dest_trackers.contains(&t) => {
                 ch.set("tracker_id", issue.tracker_id.into(), t.into())
             }
-            Some(Some(_)) => cand.tracker_not_in_project = true,
+            // a tracker the project does not offer is ignored, as Redmine ignores it
             _ if !dest_trackers.contains(&issue.tracker_id) => match dest_trackers.first() {
                 // the tracker is not used there: the project's first one replaces it
                 Some(first) => ch.set("tracker_id", issue.tracker_id.into(), (*first).into()),
@@ -1737,6 +1742,8 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     if new_status != issue.status_id && closed(new_status) && !closed(issue.status_id) {
         ch.cols.push(("closed_on", crate::store::now().into()));
     }
+    // attributes in the order of Redmine's columns, then custom values
+    ch.details.sort_by_key(|d| rules::attribute_rank(&d.1));
     ch.details.extend(custom.details);
     let notes = if may_note {
         w.string("notes").flatten().filter(|n| !n.trim().is_empty())

@@ -238,6 +238,33 @@ pub fn validate(c: &Candidate) -> Vec<String> {
     e
 }
 
+/// Where an attribute's change sits in a journal: Redmine lists changed attributes in
+/// the order of the issues table's columns.
+pub fn attribute_rank(name: &str) -> usize {
+    const COLUMNS: [&str; 16] = [
+        "tracker_id",
+        "project_id",
+        "subject",
+        "description",
+        "due_date",
+        "category_id",
+        "status_id",
+        "assigned_to_id",
+        "priority_id",
+        "fixed_version_id",
+        "author_id",
+        "start_date",
+        "done_ratio",
+        "estimated_hours",
+        "parent_id",
+        "is_private",
+    ];
+    COLUMNS
+        .iter()
+        .position(|c| *c == name)
+        .unwrap_or(COLUMNS.len())
+}
+
 /// Dates are `YYYY-MM-DD`; a trailing ` 00:00:00` is tolerated.
 pub fn normalize_date(s: &str) -> String {
     s.trim().trim_end_matches(" 00:00:00").to_owned()

@@ -203,11 +203,12 @@ pub async fn create(
 ) -> Result<i64> {
     let t = now();
     let mut tx = db.begin().await?;
-    let mut sql = Sql::new("INSERT INTO issues (created_on, updated_on");
+    // a new issue is at lock_version 1, as Redmine's second save after creation leaves it
+    let mut sql = Sql::new("INSERT INTO issues (lock_version, created_on, updated_on");
     for (c, _) in cols {
         sql.push(", ").push(c);
     }
-    sql.push(") VALUES (").bind(t).push(", ").bind(t);
+    sql.push(") VALUES (1, ").bind(t).push(", ").bind(t);
     for (_, v) in cols {
         sql.push(", ").bind(v.clone());
     }
