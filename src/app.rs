@@ -48,6 +48,17 @@ pub fn router(app: Arc<App>, limits: Limits) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
         ))
+        .layer(axum::middleware::map_response(log_bounds))
+}
+
+/// Logs the answers of requests that hit a bound.
+async fn log_bounds(response: axum::response::Response) -> axum::response::Response {
+    match response.status() {
+        StatusCode::REQUEST_TIMEOUT => tracing::warn!("request timed out: 408"),
+        StatusCode::PAYLOAD_TOO_LARGE => tracing::warn!("request body too large: 413"),
+        _ => {}
+    }
+    response
 }
 
 /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.

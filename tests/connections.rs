@@ -159,4 +159,28 @@ async fn connection_bound(b: Backend) {
     );
 }
 
-per_backend!(idle_and_slow_clients, connection_bound);
+/// A body trickled slower than the request timeout (1 s here) gets 408 and the server
+/// goes on answering.
+async fn slow_body(b: Backend) {
+    let s = Server::start_with(
+        b,
+        Options {
+            args: vec!["--request-timeout".into(), "1".into()],
+            ..Default::default()
+        },
+    )
+    .await;
+    let mut c = TcpStream::connect(addr(&s)).await.expect("connect");
+    c.write_all(
+        b"POST /issues.json HTTP/1.1\r\nHost: carmine\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+    )
+    .await
+    .unwrap();
+    let started = Instant::now();
+    let status = tokio::time::timeout(Duration::from_secs(5), read_answer(&mut c)).await;
+    assert_eq!(status.ok().flatten(), Some(408), "{b:?}");
+    assert!(started.elapsed() < Duration::from_secs(3), "{b:?}");
+    assert_eq!(s.get("/trackers.json").send().await.status, 200);
+}
+
+per_backend!(idle_and_slow_clients, connection_bound, slow_body);

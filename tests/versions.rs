@@ -499,7 +499,7 @@ async fn categories_assign_new_issues_and_hand_theirs_on_when_deleted() {
             ))
             .send()
             .await;
-        assert_eq!(r.status, 204);
+        assert_eq!(r.status, 204, "{b:?}: {}", r.text);
         for id in [x, y] {
             let i = s.get_json(&format!("/issues/{id}.json")).await;
             assert!(i["issue"].get("category").is_none(), "{i}");
