@@ -431,6 +431,22 @@ async fn hidden_through_filters(b: Backend) {
             "{b:?} {who}: {versions}"
         );
     }
+    // who updated an issue last counts only journals the caller may read
+    let noted =
+        w.s.create_issue(json!({"project_id": "open", "subject": "Noted"}))
+            .await;
+    let r =
+        w.s.put(
+            &format!("/issues/{noted}.json"),
+            json!({"issue": {"notes": "between us", "private_notes": true}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let q = format!("/issues.json?issue_id={noted}&last_updated_by=1");
+    let r = w.get(Some(&w.callers.outsider), &q).await;
+    assert_eq!(r.json()["issues"], json!([]), "{b:?}: {}", r.text);
+    assert_eq!(ids_in(&w.s.get(&q).send().await), vec![noted]);
     let r = w.s.get("/projects/open/versions.json").send().await;
     assert_eq!(r.json()["versions"][0]["project"]["name"], "secret");
     // a custom field visible to managers only is not listed to others

@@ -2106,11 +2106,17 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     let saved = match ctx.param_str("query_id").filter(|q| !q.trim().is_empty()) {
         Some(q) => {
             let qid: i64 = q.trim().parse().map_err(|_| not_found())?;
+            let projects: Vec<i64> = access_map
+                .iter()
+                .filter(|a| a.allows(&c, &["view_issues"]))
+                .map(|a| a.id)
+                .collect();
             let found = crate::store::queries::find_visible(
                 &app.db,
                 qid,
                 "IssueQuery",
                 crate::api::projects::visibility(ctx),
+                &projects,
             )
             .await?;
             Some(found.ok_or_else(not_found)?)

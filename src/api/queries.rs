@@ -1,8 +1,9 @@
 //! `GET /queries`: the saved queries the caller may see.
 
+use crate::api::caller;
 use crate::api::projects::visibility;
 use crate::app::App;
-use crate::http::{not_found, ApiResult, Ctx, Reply};
+use crate::http::{not_found, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{list, object_item, page_meta, Obj};
 use crate::store::queries;
 
@@ -12,8 +13,15 @@ pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
     if !["IssueQuery", "TimeEntryQuery", "ProjectQuery"].contains(&kind.as_str()) {
         return Err(not_found());
     }
+    let permission = match kind.as_str() {
+        "IssueQuery" => "view_issues",
+        "TimeEntryQuery" => "view_time_entries",
+        _ => "view_project",
+    };
+    let projects = projects_allowing(app, ctx, permission).await?;
     let (offset, limit) = ctx.offset_and_limit();
-    let (total, page) = queries::list(&app.db, &kind, visibility(ctx), offset, limit).await?;
+    let (total, page) =
+        queries::list(&app.db, &kind, visibility(ctx), &projects, offset, limit).await?;
     let items = page
         .into_iter()
         .map(|q| {
@@ -30,4 +38,21 @@ pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
         page_meta(total, offset, limit, ctx.nometa()),
         items,
     )))
+}
+
+/// The projects where the caller holds `permission`: a project's saved queries are seen
+/// only there.
+pub async fn projects_allowing(
+    app: &App,
+    ctx: &Ctx,
+    permission: &str,
+) -> Result<Vec<i64>, ApiError> {
+    let c = caller(ctx);
+    let map =
+        crate::store::projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
+    Ok(map
+        .iter()
+        .filter(|a| a.allows(&c, &[permission]))
+        .map(|a| a.id)
+        .collect())
 }

@@ -625,10 +625,18 @@ pub fn sql_for(filters: &[Filter], env: &Env) -> Sql {
                 sql.push(")");
             }
             "last_updated_by" => {
+                // the newest journal the caller may see: a hidden private note does not
+                // tell who wrote it
                 sql.push(
                     " AND (SELECT j.user_id FROM journals j WHERE j.journalized_type = 'Issue' \
-                           AND j.journalized_id = i.id ORDER BY j.id DESC LIMIT 1) ",
+                           AND j.journalized_id = i.id",
                 );
+                if !env.private_notes {
+                    sql.push(" AND (j.private_notes = FALSE OR j.user_id = ")
+                        .bind(env.user_id)
+                        .push(")");
+                }
+                sql.push(" ORDER BY j.id DESC LIMIT 1) ");
                 let ids = ints(v, env, false);
                 sql.push(if op == "!" { "NOT IN (" } else { "IN (" });
                 if ids.is_empty() {

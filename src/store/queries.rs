@@ -1,6 +1,6 @@
 //! Saved queries (read-only through the API).
 
-use super::projects::{visibility_sql, Visibility};
+use super::projects::Visibility;
 use super::sql::Sql;
 use super::{Db, FromRow, Result, Row};
 
@@ -27,13 +27,13 @@ impl FromRow for Query {
     }
 }
 
-/// The queries of one type the caller may see (queries.md §1.3).
-fn visible_sql(kind: &str, v: Visibility) -> Sql {
+/// The queries of one type the caller may see (queries.md §1.3): global ones, and those
+/// of `projects`, where the caller holds the type's view permission.
+fn visible_sql(kind: &str, v: Visibility, projects: &[i64]) -> Sql {
     let mut sql = Sql::new("q.type = ");
-    sql.bind(kind)
-        .push(" AND (q.project_id IS NULL OR q.project_id IN (SELECT p.id FROM projects p WHERE");
-    visibility_sql(v, &mut sql);
-    sql.push("))");
+    sql.bind(kind).push(" AND (q.project_id IS NULL OR ");
+    super::issue_query::in_list(&mut sql, "q.project_id", projects);
+    sql.push(")");
     match v {
         Visibility::Admin => {
             sql.push(" AND q.visibility <> 0");
@@ -61,10 +61,11 @@ pub async fn list(
     db: &Db,
     kind: &str,
     v: Visibility,
+    projects: &[i64],
     offset: i64,
     limit: i64,
 ) -> Result<(i64, Vec<Query>)> {
-    let cond = visible_sql(kind, v);
+    let cond = visible_sql(kind, v, projects);
     let total = db
         .int(
             &format!("SELECT COUNT(*) FROM queries q WHERE {}", cond.text),
@@ -85,8 +86,14 @@ pub async fn list(
 }
 
 /// A query of this type the caller may see.
-pub async fn find_visible(db: &Db, id: i64, kind: &str, v: Visibility) -> Result<Option<Query>> {
-    let mut sql = visible_sql(kind, v);
+pub async fn find_visible(
+    db: &Db,
+    id: i64,
+    kind: &str,
+    v: Visibility,
+    projects: &[i64],
+) -> Result<Option<Query>> {
+    let mut sql = visible_sql(kind, v, projects);
     sql.push(" AND q.id = ").bind(id);
     db.opt(
         &format!(
