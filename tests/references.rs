@@ -431,6 +431,20 @@ async fn hidden_through_filters(b: Backend) {
             "{b:?} {who}: {versions}"
         );
     }
+    // a project's default version must be one it uses: no reading names through it
+    let private_version = w.s.create_version("secret", "Private plan").await;
+    let r =
+        w.s.put(
+            "/projects/open.json",
+            json!({"project": {"default_version_id": private_version}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 422, "{b:?}: {}", r.text);
+    assert_eq!(
+        r.json()["errors"],
+        json!(["Default version is not included in the list"])
+    );
     // who updated an issue last counts only journals the caller may read
     let noted =
         w.s.create_issue(json!({"project_id": "open", "subject": "Noted"}))

@@ -589,6 +589,14 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             parent_invalid,
         },
     ));
+    // the default version must be one the project uses (else any editor could read any
+    // version's name through it); Redmine stores any id
+    if let Some(Some(v)) = changes.default_version_id {
+        let shared = crate::store::versions::shared_with(&app.db, &p).await?;
+        if !shared.iter().any(|x| x.id == v) {
+            errors.push("Default version is not included in the list".into());
+        }
+    }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
