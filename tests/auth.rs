@@ -4,204 +4,199 @@
 mod common;
 use common::*;
 
-#[tokio::test]
-async fn keys_basic_and_anonymous() {
-    for b in backends() {
-        let s = Server::start(b).await;
-        let cur = "/users/current.json";
-        assert_eq!(
-            s.req(Method::GET, cur).key(ADMIN_KEY).send().await.json()["user"]["login"],
-            "admin",
-            "{b:?}"
-        );
-        assert_eq!(
-            s.req(Method::GET, &format!("{cur}?key={ADMIN_KEY}"))
-                .send()
-                .await
-                .json()["user"]["id"],
-            1
-        );
-        assert_eq!(
-            s.req(Method::GET, cur)
-                .basic(ADMIN_KEY, "anything")
-                .send()
-                .await
-                .json()["user"]["id"],
-            1
-        );
-        assert_eq!(
-            s.req(Method::GET, cur)
-                .basic("admin", ADMIN_PASSWORD)
-                .send()
-                .await
-                .json()["user"]["id"],
-            1
-        );
-        assert_eq!(
-            s.req(Method::GET, cur)
-                .basic("ADMIN", ADMIN_PASSWORD)
-                .send()
-                .await
-                .json()["user"]["id"],
-            1,
-            "login is case-insensitive"
-        );
-        assert_eq!(
-            s.req(Method::GET, cur)
-                .basic("admin", "wrong")
-                .send()
-                .await
-                .status,
-            401
-        );
-        // a key sent in the body counts too
-        let r = s
-            .req(Method::PUT, "/my/account.json")
-            .json(json!({"key": ADMIN_KEY, "user": {"firstname": "Redmine"}}))
+async fn keys_basic_and_anonymous(b: Backend) {
+    let s = Server::start(b).await;
+    let cur = "/users/current.json";
+    assert_eq!(
+        s.req(Method::GET, cur).key(ADMIN_KEY).send().await.json()["user"]["login"],
+        "admin",
+        "{b:?}"
+    );
+    assert_eq!(
+        s.req(Method::GET, &format!("{cur}?key={ADMIN_KEY}"))
             .send()
-            .await;
-        assert_eq!(r.status, 204);
-        // a bad key parameter wins over a good header; a bad header stops Basic
-        assert_eq!(
-            s.req(Method::GET, &format!("{cur}?key=bad"))
-                .key(ADMIN_KEY)
-                .send()
-                .await
-                .status,
-            401
-        );
-        assert_eq!(
-            s.req(Method::GET, cur)
-                .basic("admin", ADMIN_PASSWORD)
-                .header("X-Redmine-API-Key", "bad")
-                .send()
-                .await
-                .status,
-            401
-        );
-        // a bad key is just anonymous: public data still served
-        assert_eq!(
-            s.req(Method::GET, "/trackers.json?key=bad")
-                .send()
-                .await
-                .status,
-            200
-        );
-        // other schemes are ignored
-        assert_eq!(
-            s.req(Method::GET, cur)
-                .header("Authorization", "Bearer abc")
-                .send()
-                .await
-                .status,
-            401
-        );
-        assert_eq!(
-            s.req(Method::GET, cur)
-                .header("Authorization", "Basic !!!notbase64")
-                .send()
-                .await
-                .status,
-            401
-        );
-        let anon = s.req(Method::GET, cur).send().await;
-        assert_eq!((anon.status, anon.text.as_str()), (401, ""));
-        assert_eq!(
-            anon.header("www-authenticate").as_deref(),
-            Some("Basic realm=\"Redmine API\"")
-        );
-    }
-}
-
-#[tokio::test]
-async fn switch_user() {
-    for b in backends() {
-        let s = Server::start(b).await;
-        s.create_user("jsmith", "secret-pass1").await;
-        let locked = s.create_user("locked", "secret-pass1").await;
-        s.put(
-            &format!("/users/{locked}.json"),
-            json!({"user": {"status": 3}}),
-        )
+            .await
+            .json()["user"]["id"],
+        1
+    );
+    assert_eq!(
+        s.req(Method::GET, cur)
+            .basic(ADMIN_KEY, "anything")
+            .send()
+            .await
+            .json()["user"]["id"],
+        1
+    );
+    assert_eq!(
+        s.req(Method::GET, cur)
+            .basic("admin", ADMIN_PASSWORD)
+            .send()
+            .await
+            .json()["user"]["id"],
+        1
+    );
+    assert_eq!(
+        s.req(Method::GET, cur)
+            .basic("ADMIN", ADMIN_PASSWORD)
+            .send()
+            .await
+            .json()["user"]["id"],
+        1,
+        "login is case-insensitive"
+    );
+    assert_eq!(
+        s.req(Method::GET, cur)
+            .basic("admin", "wrong")
+            .send()
+            .await
+            .status,
+        401
+    );
+    // a key sent in the body counts too
+    let r = s
+        .req(Method::PUT, "/my/account.json")
+        .json(json!({"key": ADMIN_KEY, "user": {"firstname": "Redmine"}}))
         .send()
         .await;
-        let r = s
-            .get("/users/current.json")
-            .header("X-Redmine-Switch-User", "jsmith")
+    assert_eq!(r.status, 204);
+    // a bad key parameter wins over a good header; a bad header stops Basic
+    assert_eq!(
+        s.req(Method::GET, &format!("{cur}?key=bad"))
+            .key(ADMIN_KEY)
             .send()
-            .await;
-        assert_eq!(r.json()["user"]["login"], "jsmith", "{b:?}");
-        assert_eq!(
-            s.get("/users/current.json")
-                .header("X-Redmine-Switch-User", "nobody")
-                .send()
-                .await
-                .status,
-            412
-        );
-        assert_eq!(
-            s.get("/users/current.json")
-                .header("X-Redmine-Switch-User", "locked")
-                .send()
-                .await
-                .status,
-            412
-        );
-        assert_eq!(
-            s.get("/users/current.json")
-                .header("X-Redmine-Switch-User", "")
-                .send()
-                .await
-                .json()["user"]["id"],
-            1
-        );
-        // ignored for non-admins
-        let r = s
-            .req(Method::GET, "/users/current.json")
-            .basic("jsmith", "secret-pass1")
-            .header("X-Redmine-Switch-User", "admin")
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        s.req(Method::GET, cur)
+            .basic("admin", ADMIN_PASSWORD)
+            .header("X-Redmine-API-Key", "bad")
             .send()
-            .await;
-        assert_eq!(r.json()["user"]["login"], "jsmith");
-    }
+            .await
+            .status,
+        401
+    );
+    // a bad key is just anonymous: public data still served
+    assert_eq!(
+        s.req(Method::GET, "/trackers.json?key=bad")
+            .send()
+            .await
+            .status,
+        200
+    );
+    // other schemes are ignored
+    assert_eq!(
+        s.req(Method::GET, cur)
+            .header("Authorization", "Bearer abc")
+            .send()
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        s.req(Method::GET, cur)
+            .header("Authorization", "Basic !!!notbase64")
+            .send()
+            .await
+            .status,
+        401
+    );
+    let anon = s.req(Method::GET, cur).send().await;
+    assert_eq!((anon.status, anon.text.as_str()), (401, ""));
+    assert_eq!(
+        anon.header("www-authenticate").as_deref(),
+        Some("Basic realm=\"Redmine API\"")
+    );
 }
 
-#[tokio::test]
-async fn login_required_setting() {
-    for b in backends() {
-        let s = Server::start_with(
-            b,
-            Options {
-                settings: vec![("login_required", "1")],
-                ..Default::default()
-            },
-        )
+async fn switch_user(b: Backend) {
+    let s = Server::start(b).await;
+    s.create_user("jsmith", "secret-pass1").await;
+    let locked = s.create_user("locked", "secret-pass1").await;
+    s.put(
+        &format!("/users/{locked}.json"),
+        json!({"user": {"status": 3}}),
+    )
+    .send()
+    .await;
+    let r = s
+        .get("/users/current.json")
+        .header("X-Redmine-Switch-User", "jsmith")
+        .send()
         .await;
-        let r = s.req(Method::GET, "/trackers.json").send().await;
-        assert_eq!(r.status, 401, "{b:?}");
-        assert!(r.header("www-authenticate").is_some());
-        assert_eq!(s.get("/trackers.json").send().await.status, 200);
-    }
+    assert_eq!(r.json()["user"]["login"], "jsmith", "{b:?}");
+    assert_eq!(
+        s.get("/users/current.json")
+            .header("X-Redmine-Switch-User", "nobody")
+            .send()
+            .await
+            .status,
+        412
+    );
+    assert_eq!(
+        s.get("/users/current.json")
+            .header("X-Redmine-Switch-User", "locked")
+            .send()
+            .await
+            .status,
+        412
+    );
+    assert_eq!(
+        s.get("/users/current.json")
+            .header("X-Redmine-Switch-User", "")
+            .send()
+            .await
+            .json()["user"]["id"],
+        1
+    );
+    // ignored for non-admins
+    let r = s
+        .req(Method::GET, "/users/current.json")
+        .basic("jsmith", "secret-pass1")
+        .header("X-Redmine-Switch-User", "admin")
+        .send()
+        .await;
+    assert_eq!(r.json()["user"]["login"], "jsmith");
 }
 
-#[tokio::test]
-async fn rest_api_disabled_ignores_credentials() {
-    for b in backends() {
-        let s = Server::start_with(
-            b,
-            Options {
-                settings: vec![("rest_api_enabled", "0")],
-                ..Default::default()
-            },
-        )
-        .await;
-        let r = s.get("/users/current.json").send().await;
-        assert_eq!(r.status, 403, "{b:?}: keys are ignored, login needed: 403");
-        assert!(r.header("www-authenticate").is_none());
-        assert_eq!(
-            s.get("/trackers.json").send().await.status,
-            200,
-            "anonymous access still works"
-        );
-    }
+async fn login_required_setting(b: Backend) {
+    let s = Server::start_with(
+        b,
+        Options {
+            settings: vec![("login_required", "1")],
+            ..Default::default()
+        },
+    )
+    .await;
+    let r = s.req(Method::GET, "/trackers.json").send().await;
+    assert_eq!(r.status, 401, "{b:?}");
+    assert!(r.header("www-authenticate").is_some());
+    assert_eq!(s.get("/trackers.json").send().await.status, 200);
 }
+
+async fn rest_api_disabled_ignores_credentials(b: Backend) {
+    let s = Server::start_with(
+        b,
+        Options {
+            settings: vec![("rest_api_enabled", "0")],
+            ..Default::default()
+        },
+    )
+    .await;
+    let r = s.get("/users/current.json").send().await;
+    assert_eq!(r.status, 403, "{b:?}: keys are ignored, login needed: 403");
+    assert!(r.header("www-authenticate").is_none());
+    assert_eq!(
+        s.get("/trackers.json").send().await.status,
+        200,
+        "anonymous access still works"
+    );
+}
+
+per_backend!(
+    keys_basic_and_anonymous,
+    switch_user,
+    login_required_setting,
+    rest_api_disabled_ignores_credentials,
+);
