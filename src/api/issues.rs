@@ -2,14 +2,16 @@
 
 use serde_json::Value;
 
+use crate::api::access::{
+    access_to, allowed, load, load_issue, me, roles, sees, visible, visible_ids, visible_projects,
+};
 use crate::api::caller;
 use crate::api::custom_values as cv;
-use crate::api::projects::{allowed, load, roles};
 use crate::api::references::{Scope, Seen};
 use crate::app::App;
 use crate::domain::access;
 use crate::domain::issue_query::{self, Filter, Kind, QueryError};
-use crate::domain::issues::{self as rules, Candidate, IssueFacts, Visibility};
+use crate::domain::issues::{self as rules, Candidate};
 use crate::domain::trackers::enabled_standard_fields;
 use crate::domain::users::cast_bool;
 use crate::domain::values::text;
@@ -17,58 +19,15 @@ use crate::http::{not_found, ruby_to_i, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{
     attrs_item, document, list, object_item, page_meta, ruby_float, Node, Obj, Value as V,
 };
-use crate::store::issue_query::{self as issue_query_sql, in_list, Env};
+use crate::store::issue_query::{self as issue_query_sql, Env};
 use crate::store::issues::{self as store, Columns, Issue, NewJournal, UpdateError};
 use crate::store::projects::{self as projects, Project};
 use crate::store::reference::{self, Role};
-use crate::store::sql::Sql;
 use crate::store::versions;
 
 fn today() -> String {
     let d = time::OffsetDateTime::now_utc().date();
     format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
-}
-
-/// The caller's id and its groups' ids, for "mine" rules.
-async fn me(app: &App, ctx: &Ctx) -> Result<Vec<i64>, ApiError> {
-    let mut ids = vec![ctx.current.user.id];
-    if ctx.current.logged {
-        ids.extend(
-            crate::store::users::groups_of(&app.db, ctx.current.user.id)
-                .await?
-                .into_iter()
-                .map(|(id, _)| id),
-        );
-    }
-    Ok(ids)
-}
-
-/// Whether the caller sees the issue (issues.md §2.1), given its roles in the project.
-fn visible(ctx: &Ctx, p: &Project, roles: &[Role], issue: &Issue, me: &[i64]) -> bool {
-    let c = caller(ctx);
-    if !access::project_allows(&p.state(), &["view_issues"]) {
-        return false;
-    }
-    if c.admin {
-        return true;
-    }
-    let usable: Vec<Role> = roles
-        .iter()
-        .filter(|r| p.is_public || r.builtin == 0)
-        .cloned()
-        .collect();
-    rules::visibility_of(&usable, c.logged).is_some_and(|v| {
-        rules::issue_visible(
-            v,
-            c.logged,
-            &IssueFacts {
-                is_private: issue.is_private,
-                author_id: issue.author_id,
-                assigned_to_id: issue.assigned_to.as_ref().map(|(id, _)| *id),
-                me,
-            },
-        )
-    })
 }
 
 fn hours(h: Option<f64>) -> V {
@@ -133,49 +92,6 @@ fn render(i: &Issue, spent: bool, custom: Vec<Node>) -> Obj {
     o
 }
 
-async fn load_issue(
-    app: &App,
-    ctx: &Ctx,
-    id: &str,
-) -> Result<(Issue, Project, Vec<Role>), ApiError> {
-    let id: i64 = id.parse().map_err(|_| not_found())?;
-    let issue = store::find(&app.db, id).await?.ok_or_else(not_found)?;
-    let (p, roles) = access_to(app, ctx, &issue)
-        .await?
-        .ok_or_else(|| ApiError::from(caller(ctx).deny()))?;
-    Ok((issue, p, roles))
-}
-
-/// The issue's project and the caller's roles there, when the caller sees the issue.
-async fn access_to(
-    app: &App,
-    ctx: &Ctx,
-    issue: &Issue,
-) -> Result<Option<(Project, Vec<Role>)>, ApiError> {
-    let Some(p) = projects::find_by_id(&app.db, issue.project_id).await? else {
-        return Ok(None);
-    };
-    // an administrator sees every issue of a project where issues are on: neither its
-    // roles nor its groups are needed for that
-    let (roles, me) = if caller(ctx).admin {
-        (Vec::new(), Vec::new())
-    } else {
-        (roles(app, ctx, &p).await?, me_for(app, ctx, issue).await?)
-    };
-    Ok(visible(ctx, &p, &roles, issue, &me).then_some((p, roles)))
-}
-
-/// The ids that make an issue the caller's own: the caller, and its groups when the issue
-/// is assigned to someone else (which may be one of them).
-async fn me_for(app: &App, ctx: &Ctx, issue: &Issue) -> Result<Vec<i64>, ApiError> {
-    let user = ctx.current.user.id;
-    if issue.assigned_to.as_ref().is_some_and(|(a, _)| *a != user) {
-        me(app, ctx).await
-    } else {
-        Ok(vec![user])
-    }
-}
-
 /// Redmine makes whoever writes a journal on an issue a watcher of it where they may add
 /// watchers (the "issues I contributed to" preference, on by default and not settable
 /// here): every issue the caller journaled since `since` gets them as a watcher.
@@ -214,37 +130,6 @@ pub(crate) async fn watch_contributions(app: &App, ctx: &Ctx, since: i64) -> Res
         }
     }
     Ok(())
-}
-
-/// Whether the caller sees an issue.
-pub(crate) async fn sees(app: &App, ctx: &Ctx, issue: &Issue) -> Result<bool, ApiError> {
-    Ok(access_to(app, ctx, issue).await?.is_some())
-}
-
-/// Which of these issues the caller sees, in one statement (plus the caller's access).
-pub(crate) async fn visible_ids(app: &App, ctx: &Ctx, ids: &[i64]) -> Result<Vec<i64>, ApiError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let cond = visible_condition(app, ctx).await?;
-    Ok(crate::store::references::visible_among(&app.db, &cond, ids).await?)
-}
-
-/// The caller's issue visibility as a condition on `issues i`.
-pub(crate) async fn visible_condition(app: &App, ctx: &Ctx) -> Result<Sql, ApiError> {
-    let c = caller(ctx);
-    let access_map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
-    visible_condition_in(app, ctx, &access_map).await
-}
-
-/// The same, from an access map already loaded.
-pub(crate) async fn visible_condition_in(
-    app: &App,
-    ctx: &Ctx,
-    access_map: &[crate::store::projects::Access],
-) -> Result<Sql, ApiError> {
-    let me = me(app, ctx).await?;
-    Ok(visible_projects(ctx, None, access_map, &me))
 }
 
 fn role_ids(ctx: &Ctx, roles: &[Role], all: &[Role]) -> Vec<i64> {
@@ -686,7 +571,7 @@ async fn copy_source(app: &App, ctx: &Ctx) -> Result<Option<Issue>, ApiError> {
     let p = projects::find_by_id(&app.db, src.project_id)
         .await?
         .ok_or_else(not_found)?;
-    crate::api::projects::authorize(app, ctx, &p, &["copy_issues"]).await?;
+    crate::api::access::authorize(app, ctx, &p, &["copy_issues"]).await?;
     Ok(Some(src))
 }
 
@@ -886,7 +771,7 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
     let url_project = match url_project.map(str::to_owned).or(top_level) {
         Some(p) => {
             let p = load(app, &p).await?;
-            crate::api::projects::authorize(app, ctx, &p, &["add_issues"]).await?;
+            crate::api::access::authorize(app, ctx, &p, &["add_issues"]).await?;
             Some(p)
         }
         None => None,
@@ -1288,7 +1173,7 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
 pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let since = crate::store::now();
     let (issue, p, roles) = load_issue(app, ctx, id).await?;
-    crate::api::projects::authorize(
+    crate::api::access::authorize(
         app,
         ctx,
         &p,
@@ -1826,7 +1711,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let since = crate::store::now();
     let (issue, p, _) = load_issue(app, ctx, id).await?;
-    crate::api::projects::authorize(app, ctx, &p, &["delete_issues"]).await?;
+    crate::api::access::authorize(app, ctx, &p, &["delete_issues"]).await?;
     store::delete(
         &app.db,
         &issue,
@@ -1866,7 +1751,7 @@ pub async fn destroy_many(app: &App, ctx: &Ctx) -> ApiResult {
             let p = projects::find_by_id(&app.db, issue.project_id)
                 .await?
                 .ok_or_else(not_found)?;
-            crate::api::projects::authorize(app, ctx, &p, &["delete_issues"]).await?;
+            crate::api::access::authorize(app, ctx, &p, &["delete_issues"]).await?;
             projects_seen.push(p.id);
         }
     }
@@ -1885,92 +1770,6 @@ pub async fn destroy_many(app: &App, ctx: &Ctx) -> ApiResult {
     }
     watch_contributions(app, ctx, since).await?;
     Ok(Reply::NoContent)
-}
-
-/// Projects whose issues the caller sees, grouped by how much of them.
-fn visible_projects(
-    ctx: &Ctx,
-    scope: Option<&Project>,
-    access: &[crate::store::projects::Access],
-    me: &[i64],
-) -> Sql {
-    let c = caller(ctx);
-    // the projects whose issues can be listed at all, as a list of ids: counting then reads
-    // the issues' index alone instead of joining every row to its project
-    let listable: Vec<i64> = access
-        .iter()
-        .filter(|a| {
-            access::project_allows(
-                &access::ProjectState {
-                    status: a.status,
-                    is_public: a.is_public,
-                    modules: &a.modules,
-                },
-                &["view_issues"],
-            )
-        })
-        .map(|a| a.id)
-        .collect();
-    let mut cond = Sql::default();
-    in_list(&mut cond, "i.project_id", &listable);
-    if let Some(s) = scope {
-        cond.push(" AND i.project_id IN (SELECT id FROM projects WHERE substr(id_path, 1, CAST(")
-            .bind(s.id_path.chars().count() as i64)
-            .push(" AS INTEGER)) = ")
-            .bind(s.id_path.clone())
-            .push(")");
-    }
-    if c.admin {
-        return cond;
-    }
-    let (mut all, mut default, mut own) = (Vec::new(), Vec::new(), Vec::new());
-    for a in access.iter() {
-        let state = access::ProjectState {
-            status: a.status,
-            is_public: a.is_public,
-            modules: &a.modules,
-        };
-        if !access::project_allows(&state, &["view_issues"]) {
-            continue;
-        }
-        let usable: Vec<Role> = a
-            .roles
-            .iter()
-            .filter(|r| a.is_public || r.builtin == 0)
-            .cloned()
-            .collect();
-        match rules::visibility_of(&usable, c.logged) {
-            Some(Visibility::All) => all.push(a.id),
-            Some(Visibility::Default) => default.push(a.id),
-            Some(Visibility::Own) => own.push(a.id),
-            None => {}
-        }
-    }
-    let list = |sql: &mut Sql, ids: &[i64]| in_list(sql, "i.project_id", ids);
-    let mine = |sql: &mut Sql| {
-        sql.push("(i.author_id = ").bind(c.user_id).push(" OR ");
-        in_list(sql, "i.assigned_to_id", me);
-        sql.push(")");
-    };
-    cond.push(" AND ((");
-    list(&mut cond, &all);
-    cond.push(") OR (");
-    list(&mut cond, &default);
-    cond.push(" AND (i.is_private = FALSE");
-    if c.logged {
-        cond.push(" OR ");
-        mine(&mut cond);
-    }
-    cond.push(")) OR (");
-    list(&mut cond, &own);
-    if c.logged {
-        cond.push(" AND ");
-        mine(&mut cond);
-    } else {
-        cond.push(" AND 1 = 0");
-    }
-    cond.push("))");
-    cond
 }
 
 /// The default filter of a new query: open issues.
@@ -2047,7 +1846,7 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     {
         Some(pid) => {
             let p = load(app, &pid).await?;
-            crate::api::projects::authorize(app, ctx, &p, &["view_issues"]).await?;
+            crate::api::access::authorize(app, ctx, &p, &["view_issues"]).await?;
             Some(p)
         }
         None => None,
@@ -2115,7 +1914,7 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
                 &app.db,
                 qid,
                 "IssueQuery",
-                crate::api::projects::visibility(ctx),
+                crate::api::access::visibility(ctx),
                 &projects,
             )
             .await?;
@@ -2289,7 +2088,7 @@ pub async fn edit_journal(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     {
         return Err(not_found());
     }
-    crate::api::projects::authorize(app, ctx, &p, &["edit_issue_notes", "edit_own_issue_notes"])
+    crate::api::access::authorize(app, ctx, &p, &["edit_issue_notes", "edit_own_issue_notes"])
         .await?;
     let editable = c.logged
         && (allowed(app, ctx, &p, &["edit_issue_notes"]).await?
@@ -2323,7 +2122,7 @@ async fn watched_issue(app: &App, ctx: &Ctx, id: &str, perms: &[&str]) -> Result
     let Some((p, _)) = access_to(app, ctx, &issue).await? else {
         return Err(c.deny().into());
     };
-    crate::api::projects::authorize(app, ctx, &p, perms).await?;
+    crate::api::access::authorize(app, ctx, &p, perms).await?;
     Ok(issue)
 }
 

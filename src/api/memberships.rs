@@ -3,8 +3,9 @@
 use axum::http::StatusCode;
 use serde_json::Value;
 
+use crate::api::access::roles as caller_roles;
+use crate::api::access::{authorize, load};
 use crate::api::caller;
-use crate::api::projects::{authorize, load, roles as caller_roles};
 use crate::app::App;
 use crate::domain::access;
 use crate::domain::projects::id_list;

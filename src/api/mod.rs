@@ -1,5 +1,6 @@
 //! One module per Redmine resource: parameters → domain → render.
 
+pub mod access;
 pub mod admin;
 pub mod custom_fields;
 pub mod custom_values;

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
+use crate::api::access::{allowed, authorize, load, roles, visibility};
 use crate::api::caller;
 use crate::api::custom_values as cv;
 use crate::app::App;
@@ -13,12 +14,9 @@ use crate::domain::permissions;
 use crate::domain::projects::{self as rules, Facts, Parent};
 use crate::domain::query::{self, FieldType, Filter};
 use crate::domain::users::principal_name;
-use crate::http::{not_found, ApiError, ApiResult, Ctx, Reply};
+use crate::http::{ApiError, ApiResult, Ctx, Reply};
 use crate::render::{attrs_item, document, list, object_item, page_meta, Node, Obj};
-use crate::store::projects::{
-    self as store, ListQuery, NewProject, Project, ProjectChanges, Visibility,
-};
-use crate::store::reference::Role;
+use crate::store::projects::{self as store, ListQuery, NewProject, Project, ProjectChanges};
 
 const FILTERS: &[(&str, FieldType)] = &[
     ("status", FieldType::List),
@@ -37,53 +35,6 @@ const INCLUDES: &[(&str, &str)] = &[
     ("enabled_modules", "enabled_module"),
     ("issue_custom_fields", "custom_field"),
 ];
-
-/// Which projects the caller sees in lists.
-pub fn visibility(ctx: &Ctx) -> Visibility {
-    let c = caller(ctx);
-    if c.admin {
-        Visibility::Admin
-    } else if c.logged {
-        Visibility::User(c.user_id)
-    } else {
-        Visibility::Anonymous
-    }
-}
-
-/// The project named by the URL (id or identifier), or 404.
-pub async fn load(app: &App, param: &str) -> Result<Project, ApiError> {
-    store::find(&app.db, param).await?.ok_or_else(not_found)
-}
-
-pub async fn roles(app: &App, ctx: &Ctx, p: &Project) -> Result<Vec<Role>, ApiError> {
-    if let Some(r) = ctx.roles.lock().ok().and_then(|m| m.get(&p.id).cloned()) {
-        return Ok(r);
-    }
-    let r = store::roles_for(&app.db, &ctx.current.user, ctx.current.logged, p).await?;
-    if let Ok(mut m) = ctx.roles.lock() {
-        m.insert(p.id, r.clone());
-    }
-    Ok(r)
-}
-
-/// The `authorize` filter for an action granted by any of `perms` in the project.
-pub async fn authorize(app: &App, ctx: &Ctx, p: &Project, perms: &[&str]) -> Result<(), ApiError> {
-    let roles = if caller(ctx).admin {
-        Vec::new()
-    } else {
-        roles(app, ctx, p).await?
-    };
-    access::authorize(&caller(ctx), perms, &p.state(), &roles).map_err(Into::into)
-}
-
-pub async fn allowed(app: &App, ctx: &Ctx, p: &Project, perms: &[&str]) -> Result<bool, ApiError> {
-    let roles = if caller(ctx).admin {
-        Vec::new()
-    } else {
-        roles(app, ctx, p).await?
-    };
-    Ok(access::allowed(&caller(ctx), perms, &p.state(), &roles))
-}
 
 /// Which included lists each project of the page gets, loaded with one query per include.
 /// `(id, name)` pairs of one include, per project id.

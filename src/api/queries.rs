@@ -1,7 +1,7 @@
 //! `GET /queries`: the saved queries the caller may see.
 
+use crate::api::access::visibility;
 use crate::api::caller;
-use crate::api::projects::visibility;
 use crate::app::App;
 use crate::http::{not_found, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{list, object_item, page_meta, Obj};

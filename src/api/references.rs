@@ -22,7 +22,7 @@ impl Scope {
     pub async fn load(app: &App, ctx: &Ctx) -> Result<Scope, ApiError> {
         let c = caller(ctx);
         let access = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
-        let visible = super::issues::visible_condition_in(app, ctx, &access).await?;
+        let visible = super::access::visible_condition_in(app, ctx, &access).await?;
         Ok(Scope { access, visible })
     }
 

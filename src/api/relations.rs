@@ -2,9 +2,10 @@
 
 use serde_json::Value;
 
+use crate::api::access::{allowed, authorize};
+use crate::api::access::{sees, visible_ids};
 use crate::api::caller;
-use crate::api::issues::{default_priority, sees, visible_ids, watch_contributions};
-use crate::api::projects::{allowed, authorize};
+use crate::api::issues::{default_priority, watch_contributions};
 use crate::app::App;
 use crate::domain::relations::{Delay, Facts};
 use crate::http::{not_found, scalar_text, ApiError, ApiResult, Ctx, Reply};

@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
+use crate::api::access::{allowed, authorize, load};
 use crate::api::caller;
 use crate::api::custom_values as cv;
-use crate::api::projects::{allowed, authorize, load};
 use crate::app::App;
 use crate::domain::projects::{id_list, SHARINGS};
 use crate::domain::query::valid_date;
@@ -103,7 +103,7 @@ async fn load_version(app: &App, id: &str) -> Result<(Version, Project), ApiErro
 
 async fn version_document(app: &App, ctx: &Ctx, v: &Version, p: &Project) -> ApiResult {
     let hours = if allowed(app, ctx, p, &["view_time_entries"]).await? {
-        let visible = crate::api::issues::visible_condition(app, ctx).await?;
+        let visible = crate::api::access::visible_condition(app, ctx).await?;
         Some(store::estimated_hours(&app.db, v.id, &visible).await?)
     } else {
         None
@@ -202,7 +202,7 @@ async fn version_custom(
     let rids: Vec<i64> = if admin {
         Vec::new()
     } else {
-        crate::api::projects::roles(app, ctx, p)
+        crate::api::access::roles(app, ctx, p)
             .await?
             .iter()
             .map(|r| r.id)

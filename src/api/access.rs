@@ -1,0 +1,275 @@
+//! The one place for who may see and do what: loading a project or an issue the caller
+//! may see, the caller's roles (looked up once per request), permission checks, and the
+//! visibility of projects and issues, SQL conditions included. Every resource uses this
+//! module; none imports another resource's for it. The rules themselves are in
+//! `domain::access` and `domain::issues`.
+
+use crate::api::caller;
+use crate::app::App;
+use crate::domain::access;
+use crate::domain::issues::{self as rules, IssueFacts, Visibility as IssueVisibility};
+use crate::http::{not_found, ApiError, Ctx};
+use crate::store::issue_query::in_list;
+use crate::store::issues::{self as store, Issue};
+use crate::store::projects::{self as projects, Project, Visibility};
+use crate::store::reference::Role;
+use crate::store::sql::Sql;
+
+/// Which projects the caller sees in lists.
+pub(crate) fn visibility(ctx: &Ctx) -> Visibility {
+    let c = caller(ctx);
+    if c.admin {
+        Visibility::Admin
+    } else if c.logged {
+        Visibility::User(c.user_id)
+    } else {
+        Visibility::Anonymous
+    }
+}
+
+/// The project named by the URL (id or identifier), or 404.
+pub(crate) async fn load(app: &App, param: &str) -> Result<Project, ApiError> {
+    projects::find(&app.db, param).await?.ok_or_else(not_found)
+}
+
+pub(crate) async fn roles(app: &App, ctx: &Ctx, p: &Project) -> Result<Vec<Role>, ApiError> {
+    if let Some(r) = ctx.roles.lock().ok().and_then(|m| m.get(&p.id).cloned()) {
+        return Ok(r);
+    }
+    let r = projects::roles_for(&app.db, &ctx.current.user, ctx.current.logged, p).await?;
+    if let Ok(mut m) = ctx.roles.lock() {
+        m.insert(p.id, r.clone());
+    }
+    Ok(r)
+}
+
+/// The `authorize` filter for an action granted by any of `perms` in the project.
+pub(crate) async fn authorize(
+    app: &App,
+    ctx: &Ctx,
+    p: &Project,
+    perms: &[&str],
+) -> Result<(), ApiError> {
+    let roles = if caller(ctx).admin {
+        Vec::new()
+    } else {
+        roles(app, ctx, p).await?
+    };
+    access::authorize(&caller(ctx), perms, &p.state(), &roles).map_err(Into::into)
+}
+
+pub(crate) async fn allowed(
+    app: &App,
+    ctx: &Ctx,
+    p: &Project,
+    perms: &[&str],
+) -> Result<bool, ApiError> {
+    let roles = if caller(ctx).admin {
+        Vec::new()
+    } else {
+        roles(app, ctx, p).await?
+    };
+    Ok(access::allowed(&caller(ctx), perms, &p.state(), &roles))
+}
+
+/// The caller's id and its groups' ids, for "mine" rules.
+pub(crate) async fn me(app: &App, ctx: &Ctx) -> Result<Vec<i64>, ApiError> {
+    let mut ids = vec![ctx.current.user.id];
+    if ctx.current.logged {
+        ids.extend(
+            crate::store::users::groups_of(&app.db, ctx.current.user.id)
+                .await?
+                .into_iter()
+                .map(|(id, _)| id),
+        );
+    }
+    Ok(ids)
+}
+
+/// Whether the caller sees the issue (issues.md §2.1), given its roles in the project.
+pub(crate) fn visible(ctx: &Ctx, p: &Project, roles: &[Role], issue: &Issue, me: &[i64]) -> bool {
+    let c = caller(ctx);
+    if !access::project_allows(&p.state(), &["view_issues"]) {
+        return false;
+    }
+    if c.admin {
+        return true;
+    }
+    let usable: Vec<Role> = roles
+        .iter()
+        .filter(|r| p.is_public || r.builtin == 0)
+        .cloned()
+        .collect();
+    rules::visibility_of(&usable, c.logged).is_some_and(|v| {
+        rules::issue_visible(
+            v,
+            c.logged,
+            &IssueFacts {
+                is_private: issue.is_private,
+                author_id: issue.author_id,
+                assigned_to_id: issue.assigned_to.as_ref().map(|(id, _)| *id),
+                me,
+            },
+        )
+    })
+}
+
+pub(crate) async fn load_issue(
+    app: &App,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<(Issue, Project, Vec<Role>), ApiError> {
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let issue = store::find(&app.db, id).await?.ok_or_else(not_found)?;
+    let (p, roles) = access_to(app, ctx, &issue)
+        .await?
+        .ok_or_else(|| ApiError::from(caller(ctx).deny()))?;
+    Ok((issue, p, roles))
+}
+
+/// The issue's project and the caller's roles there, when the caller sees the issue.
+pub(crate) async fn access_to(
+    app: &App,
+    ctx: &Ctx,
+    issue: &Issue,
+) -> Result<Option<(Project, Vec<Role>)>, ApiError> {
+    let Some(p) = projects::find_by_id(&app.db, issue.project_id).await? else {
+        return Ok(None);
+    };
+    // an administrator sees every issue of a project where issues are on: neither its
+    // roles nor its groups are needed for that
+    let (roles, me) = if caller(ctx).admin {
+        (Vec::new(), Vec::new())
+    } else {
+        (roles(app, ctx, &p).await?, me_for(app, ctx, issue).await?)
+    };
+    Ok(visible(ctx, &p, &roles, issue, &me).then_some((p, roles)))
+}
+
+/// The ids that make an issue the caller's own: the caller, and its groups when the issue
+/// is assigned to someone else (which may be one of them).
+pub(crate) async fn me_for(app: &App, ctx: &Ctx, issue: &Issue) -> Result<Vec<i64>, ApiError> {
+    let user = ctx.current.user.id;
+    if issue.assigned_to.as_ref().is_some_and(|(a, _)| *a != user) {
+        me(app, ctx).await
+    } else {
+        Ok(vec![user])
+    }
+}
+
+/// Whether the caller sees an issue.
+pub(crate) async fn sees(app: &App, ctx: &Ctx, issue: &Issue) -> Result<bool, ApiError> {
+    Ok(access_to(app, ctx, issue).await?.is_some())
+}
+
+/// Which of these issues the caller sees, in one statement (plus the caller's access).
+pub(crate) async fn visible_ids(app: &App, ctx: &Ctx, ids: &[i64]) -> Result<Vec<i64>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cond = visible_condition(app, ctx).await?;
+    Ok(crate::store::references::visible_among(&app.db, &cond, ids).await?)
+}
+
+/// The caller's issue visibility as a condition on `issues i`.
+pub(crate) async fn visible_condition(app: &App, ctx: &Ctx) -> Result<Sql, ApiError> {
+    let c = caller(ctx);
+    let access_map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
+    visible_condition_in(app, ctx, &access_map).await
+}
+
+/// The same, from an access map already loaded.
+pub(crate) async fn visible_condition_in(
+    app: &App,
+    ctx: &Ctx,
+    access_map: &[crate::store::projects::Access],
+) -> Result<Sql, ApiError> {
+    let me = me(app, ctx).await?;
+    Ok(visible_projects(ctx, None, access_map, &me))
+}
+
+/// Projects whose issues the caller sees, grouped by how much of them.
+pub(crate) fn visible_projects(
+    ctx: &Ctx,
+    scope: Option<&Project>,
+    access: &[crate::store::projects::Access],
+    me: &[i64],
+) -> Sql {
+    let c = caller(ctx);
+    // the projects whose issues can be listed at all, as a list of ids: counting then reads
+    // the issues' index alone instead of joining every row to its project
+    let listable: Vec<i64> = access
+        .iter()
+        .filter(|a| {
+            access::project_allows(
+                &access::ProjectState {
+                    status: a.status,
+                    is_public: a.is_public,
+                    modules: &a.modules,
+                },
+                &["view_issues"],
+            )
+        })
+        .map(|a| a.id)
+        .collect();
+    let mut cond = Sql::default();
+    in_list(&mut cond, "i.project_id", &listable);
+    if let Some(s) = scope {
+        cond.push(" AND i.project_id IN (SELECT id FROM projects WHERE substr(id_path, 1, CAST(")
+            .bind(s.id_path.chars().count() as i64)
+            .push(" AS INTEGER)) = ")
+            .bind(s.id_path.clone())
+            .push(")");
+    }
+    if c.admin {
+        return cond;
+    }
+    let (mut all, mut default, mut own) = (Vec::new(), Vec::new(), Vec::new());
+    for a in access.iter() {
+        let state = access::ProjectState {
+            status: a.status,
+            is_public: a.is_public,
+            modules: &a.modules,
+        };
+        if !access::project_allows(&state, &["view_issues"]) {
+            continue;
+        }
+        let usable: Vec<Role> = a
+            .roles
+            .iter()
+            .filter(|r| a.is_public || r.builtin == 0)
+            .cloned()
+            .collect();
+        match rules::visibility_of(&usable, c.logged) {
+            Some(IssueVisibility::All) => all.push(a.id),
+            Some(IssueVisibility::Default) => default.push(a.id),
+            Some(IssueVisibility::Own) => own.push(a.id),
+            None => {}
+        }
+    }
+    let list = |sql: &mut Sql, ids: &[i64]| in_list(sql, "i.project_id", ids);
+    let mine = |sql: &mut Sql| {
+        sql.push("(i.author_id = ").bind(c.user_id).push(" OR ");
+        in_list(sql, "i.assigned_to_id", me);
+        sql.push(")");
+    };
+    cond.push(" AND ((");
+    list(&mut cond, &all);
+    cond.push(") OR (");
+    list(&mut cond, &default);
+    cond.push(" AND (i.is_private = FALSE");
+    if c.logged {
+        cond.push(" OR ");
+        mine(&mut cond);
+    }
+    cond.push(")) OR (");
+    list(&mut cond, &own);
+    if c.logged {
+        cond.push(" AND ");
+        mine(&mut cond);
+    } else {
+        cond.push(" AND 1 = 0");
+    }
+    cond.push("))");
+    cond
+}
