@@ -8,6 +8,7 @@ pub mod enumerations;
 pub mod groups;
 pub mod issue_statuses;
 pub mod issues;
+pub mod journals;
 pub mod memberships;
 pub mod my_account;
 pub mod projects;
@@ -18,6 +19,7 @@ pub mod roles;
 pub mod trackers;
 pub mod users;
 pub mod versions;
+pub mod watchers;
 
 use crate::domain::Caller;
 use crate::http::Ctx;

@@ -1,0 +1,294 @@
+//! `GET /issues`, `GET /projects/:id/issues`: filters, sorts, grouping, pages.
+
+use super::*;
+
+/// The default filter of a new query: open issues.
+pub(crate) fn open_filter() -> Filter {
+    Filter {
+        name: "status_id".into(),
+        kind: Kind::ListStatus,
+        op: "o".into(),
+        values: Vec::new(),
+    }
+}
+
+/// Columns a list can be grouped by, and those whose groups come newest first.
+pub(crate) const GROUPABLE: &[&str] = &[
+    "project",
+    "tracker",
+    "status",
+    "priority",
+    "author",
+    "assigned_to",
+    "category",
+    "fixed_version",
+    "start_date",
+    "due_date",
+    "done_ratio",
+    "created_on",
+    "updated_on",
+    "closed_on",
+    "is_private",
+];
+pub(crate) const GROUPED_DESC: &[&str] = &["priority", "created_on", "updated_on", "closed_on"];
+
+/// The ORDER BY expressions of a sortable column of the issue list, as Redmine orders it:
+/// people by their displayed name (first name, last name), versions by date with the
+/// undated last, creation in creation order.
+pub(crate) fn sort_column(name: &str) -> Option<&'static [&'static str]> {
+    Some(match name {
+        "id" => &["i.id"],
+        "project" => &["p.name"],
+        "tracker" => &["t.position"],
+        "status" => &["s.position"],
+        "priority" => &["e.position"],
+        "subject" => &["i.subject"],
+        "author" => &["au.firstname", "au.lastname", "au.id"],
+        "assigned_to" => &["asg.firstname", "asg.lastname", "asg.id"],
+        "updated_on" => &["i.updated_on"],
+        "created_on" => &["i.created_on", "i.id"],
+        "start_date" => &["i.start_date"],
+        "due_date" => &["i.due_date"],
+        "done_ratio" => &["i.done_ratio"],
+        "estimated_hours" => &["i.estimated_hours"],
+        "total_estimated_hours" => &["COALESCE((SELECT SUM(x.estimated_hours) FROM issues x \
+             WHERE substr(x.id_path, 1, length(i.id_path)) = i.id_path), 0)"],
+        "closed_on" => &["i.closed_on"],
+        "category" => &["c.name"],
+        "fixed_version" => &[
+            "(CASE WHEN v.effective_date IS NULL THEN 1 ELSE 0 END)",
+            "v.effective_date",
+            "v.name",
+            "v.id",
+        ],
+        "parent" => &["i.id_path"],
+        "is_private" => &["i.is_private"],
+        _ => return None,
+    })
+}
+
+/// `GET /issues`, `GET /projects/:id/issues`: visible issues, open ones by default.
+pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult {
+    let c = caller(ctx);
+    let project = match url_project
+        .map(str::to_owned)
+        .or_else(|| ctx.param_str("project_id"))
+    {
+        Some(pid) => {
+            let p = load(app, &pid).await?;
+            crate::api::access::authorize(app, ctx, &p, &["view_issues"]).await?;
+            Some(p)
+        }
+        None => None,
+    };
+    let access_map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
+    // the roles the caller holds anywhere, plus its builtin role, for the global checks;
+    // the builtin role counts even where no project exists (Redmine answers an empty list)
+    let builtin = match access_map.first() {
+        Some(a) => a.builtin.clone(),
+        None => {
+            crate::store::reference::builtin_role(&app.db, if c.logged { 1 } else { 2 }).await?
+        }
+    };
+    let anywhere: Vec<Role> = access_map
+        .iter()
+        .flat_map(|a| a.roles.iter().cloned())
+        .chain(builtin)
+        .collect();
+    if project.is_none() && !access::allowed_globally(&c, &["view_issues"], &anywhere) {
+        return Err(c.deny().into());
+    }
+    let me = me(app, ctx).await?;
+    let mut cond = visible_projects(ctx, project.as_ref(), &access_map, &me);
+    let has_subprojects = match &project {
+        Some(p) => projects::has_children(&app.db, p.id).await?,
+        None => false,
+    };
+    let may_set_private = access::allowed_globally(
+        &c,
+        &["set_issues_private", "set_own_issues_private"],
+        &anywhere,
+    );
+    let mut defs = issue_query::available(
+        project.is_some(),
+        has_subprojects,
+        may_set_private,
+        c.logged,
+    );
+    let (all_fields, chained_fields) =
+        crate::store::custom_values::issue_and_chained_fields(&app.db).await?;
+    let (custom_defs, mut custom_filters) = cv::filters(
+        app,
+        &all_fields,
+        &chained_fields,
+        project.as_ref(),
+        &access_map,
+        c.admin,
+    )
+    .await?;
+    defs.extend(custom_defs);
+    let (chained_defs, chained) = cv::chained_filters(&chained_fields, &access_map, c.admin);
+    defs.extend(chained_defs);
+    custom_filters.extend(chained);
+    let long_form = ctx.param("f").or_else(|| ctx.param("fields")).is_some();
+    // a saved query replaces the request's filters (and its sort, unless one is given)
+    let saved = match ctx.param_str("query_id").filter(|q| !q.trim().is_empty()) {
+        Some(q) => {
+            let qid: i64 = q.trim().parse().map_err(|_| not_found())?;
+            let projects: Vec<i64> = access_map
+                .iter()
+                .filter(|a| a.allows(&c, &["view_issues"]))
+                .map(|a| a.id)
+                .collect();
+            let found = crate::store::queries::find_visible(
+                &app.db,
+                qid,
+                "IssueQuery",
+                crate::api::access::visibility(ctx),
+                &projects,
+            )
+            .await?;
+            Some(found.ok_or_else(not_found)?)
+        }
+        None => None,
+    };
+    let parsed = match &saved {
+        Some(q) => Ok(Some(issue_query::from_saved(&q.filters, &defs))),
+        None => issue_query::parse(&ctx.params, &defs),
+    };
+    let filters = match parsed {
+        Ok(Some(f)) if saved.is_some() => f,
+        // the short form keeps the default "open" filter unless it names the status
+        Ok(Some(mut f)) if !long_form && !f.iter().any(|x| x.name == "status_id") => {
+            f.insert(0, open_filter());
+            f
+        }
+        Ok(Some(f)) => f,
+        Ok(None) => vec![open_filter()],
+        Err(QueryError::UnknownOperator) => return Err(not_found()),
+        Err(QueryError::Invalid(errors)) => return Err(ApiError::Validation(errors)),
+    };
+    let env = Env {
+        visible: visible_projects(ctx, None, &access_map, &me),
+        user_id: c.user_id,
+        logged: c.logged,
+        me,
+        today: issue_query_sql::today(),
+        scope: project.as_ref().map(|p| (p.id, p.id_path.clone())),
+        private_notes: c.admin,
+        custom: custom_filters,
+        watcher_projects: (!c.admin).then(|| {
+            access_map
+                .iter()
+                .filter(|a| a.allows(&c, &["view_issue_watchers"]))
+                .map(|a| a.id)
+                .collect()
+        }),
+    };
+    let extra = issue_query_sql::sql_for(&filters, &env);
+    issue_query_sql::append(&mut cond, &extra);
+    let mut order = Vec::new();
+    let criteria = match (&saved, ctx.param("sort")) {
+        (Some(q), None) => serde_json::from_str::<Vec<(String, String)>>(&q.sort_criteria)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(c, d)| (c, d == "desc"))
+            .collect(),
+        _ => ctx.sort_criteria(),
+    };
+    // group_by goes first, in the sort's direction for that column or the column's own
+    let group = ctx
+        .param_str("group_by")
+        .filter(|g| saved.is_none() && (GROUPABLE.contains(&g.as_str()) || g.starts_with("cf_")));
+    let grouped: Vec<(String, bool)> = group
+        .iter()
+        .map(|g| {
+            let desc = criteria
+                .iter()
+                .find(|(c, _)| c == g)
+                .map_or(GROUPED_DESC.contains(&g.as_str()), |(_, d)| *d);
+            (g.clone(), desc)
+        })
+        .collect();
+    let columns = grouped.into_iter().chain(criteria);
+    for (col, desc) in columns {
+        // the private flag is a column only for those who may set it
+        if col == "is_private" && !may_set_private {
+            continue;
+        }
+        let exprs = match cv::sort_expr(&all_fields, &col, c.admin, &access_map) {
+            Some(e) => vec![e],
+            None => match sort_column(&col) {
+                Some(e) => e.iter().map(|x| (*x).to_owned()).collect(),
+                None => continue,
+            },
+        };
+        for expr in exprs {
+            order.push(crate::store::sql::order_term(&expr, desc));
+        }
+    }
+    order.push("i.id DESC".into());
+    let (offset, limit) = ctx.offset_and_limit();
+    let (total, issues) = store::list(&app.db, &cond, &order.join(", "), offset, limit).await?;
+    let values = if all_fields.fields.is_empty() {
+        cv::Values::new()
+    } else {
+        let ids: Vec<i64> = issues.iter().map(|i| i.id).collect();
+        crate::store::custom_values::values_of(&app.db, "Issue", &ids).await?
+    };
+    let relations = if ctx.includes("relations") {
+        let ids: Vec<i64> = issues.iter().map(|i| i.id).collect();
+        crate::store::relations::visible_of_issues(&app.db, &ids, &env.visible).await?
+    } else {
+        Vec::new()
+    };
+    let parents: Vec<i64> = issues.iter().filter_map(|i| i.parent_id).collect();
+    let visible_parents =
+        crate::store::references::visible_among(&app.db, &env.visible, &parents).await?;
+    // totals count only the subtasks the caller sees
+    let with_children: Vec<i64> = issues
+        .iter()
+        .filter(|i| i.has_children)
+        .map(|i| i.id)
+        .collect();
+    let totals = if c.admin {
+        Vec::new()
+    } else {
+        crate::store::references::visible_totals(&app.db, &env.visible, &with_children).await?
+    };
+    let mut items = Vec::with_capacity(issues.len());
+    for i in &issues {
+        let mut i = i.clone();
+        i.parent_id = i.parent_id.filter(|p| visible_parents.contains(p));
+        if let Some((_, total)) = totals.iter().find(|(id, _)| *id == i.id) {
+            i.total_estimated = *total;
+        }
+        let i = &i;
+        // spent time shows where the caller may view time entries (no query per issue)
+        let spent = projects::allowed_in(&access_map, &c, i.project_id, &["view_time_entries"]);
+        let rids: Vec<i64> = access_map
+            .iter()
+            .find(|a| a.id == i.project_id)
+            .map(|a| a.roles.iter().map(|r| r.id).collect())
+            .unwrap_or_default();
+        let fields = cv::visible_on_issue(&all_fields, i.project_id, i.tracker_id, c.admin, &rids);
+        let mut o = render(i, spent, cv::nodes(&fields, &values, i.id));
+        // no attachment can exist yet: this list is truthfully empty
+        if ctx.includes("attachments") {
+            o.array("attachments", Vec::new());
+        }
+        if ctx.includes("relations") {
+            let mine = crate::store::relations::sorted_for(&relations, i.id);
+            o.array(
+                "relations",
+                mine.iter().map(crate::api::relations::attrs_node).collect(),
+            );
+        }
+        items.push(object_item("issue", o));
+    }
+    Ok(Reply::ok(list(
+        "issues",
+        page_meta(total, offset, limit, ctx.nometa()),
+        items,
+    )))
+}

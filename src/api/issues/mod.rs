@@ -1,0 +1,407 @@
+//! `/issues`: list, show, create (and copy), update with journals, delete. One file per
+//! action; this module holds what they share: the rendered issue, the workflow (allowed
+//! statuses, field rules), the parameters read from a body and the changes an update
+//! collects.
+
+mod copy;
+mod create;
+mod delete;
+mod index;
+mod show;
+mod update;
+
+use serde_json::Value;
+
+use crate::api::access::{
+    allowed, load, load_issue, me, roles, sees, visible, visible_ids, visible_projects,
+};
+use crate::api::caller;
+use crate::api::custom_values as cv;
+use crate::api::references::{Scope, Seen};
+use crate::app::App;
+use crate::domain::access;
+use crate::domain::issue_query::{self, Filter, Kind, QueryError};
+use crate::domain::issues::{self as rules, Candidate};
+use crate::domain::trackers::enabled_standard_fields;
+use crate::domain::users::cast_bool;
+use crate::domain::values::text;
+use crate::http::{not_found, ruby_to_i, ApiError, ApiResult, Ctx, Reply};
+use crate::render::{
+    attrs_item, document, list, object_item, page_meta, ruby_float, Node, Obj, Value as V,
+};
+use crate::store::issue_query::{self as issue_query_sql, Env};
+use crate::store::issues::{self as store, Columns, Issue, NewJournal, UpdateError};
+use crate::store::projects::{self as projects, Project};
+use crate::store::reference::{self, Role};
+use crate::store::versions;
+
+pub(crate) use copy::*;
+pub(crate) use create::*;
+pub(crate) use delete::*;
+pub(crate) use index::*;
+pub(crate) use show::*;
+pub(crate) use update::*;
+
+pub(crate) fn today() -> String {
+    let d = time::OffsetDateTime::now_utc().date();
+    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+pub(crate) fn hours(h: Option<f64>) -> V {
+    h.map_or(V::Null, V::Float)
+}
+
+pub(crate) fn render(i: &Issue, spent: bool, custom: Vec<Node>) -> Obj {
+    let mut o = Obj::new();
+    let pair =
+        |(id, name): &(i64, String)| vec![("id", (*id).into()), ("name", name.clone().into())];
+    o.val("id", i.id)
+        .attrs("project", pair(&(i.project_id, i.project_name.clone())))
+        .attrs("tracker", pair(&(i.tracker_id, i.tracker_name.clone())))
+        .attrs(
+            "status",
+            vec![
+                ("id", i.status_id.into()),
+                ("name", i.status_name.clone().into()),
+                ("is_closed", i.status_closed.into()),
+            ],
+        )
+        .attrs("priority", pair(&(i.priority_id, i.priority_name.clone())))
+        .attrs("author", pair(&(i.author_id, i.author_name.clone())));
+    if let Some(a) = &i.assigned_to {
+        o.attrs("assigned_to", pair(a));
+    }
+    if let Some(c) = &i.category {
+        o.attrs("category", pair(c));
+    }
+    if let Some(v) = &i.fixed_version {
+        o.attrs("fixed_version", pair(v));
+    }
+    if let Some(p) = i.parent_id {
+        o.attrs("parent", vec![("id", p.into())]);
+    }
+    o.val("subject", i.subject.clone())
+        .val("description", i.description.clone())
+        .val("start_date", i.start_date.clone())
+        .val("due_date", i.due_date.clone())
+        .val("done_ratio", i.done_ratio)
+        .val("is_private", i.is_private)
+        .val("estimated_hours", hours(i.estimated_hours))
+        .val(
+            "total_estimated_hours",
+            if i.has_children {
+                hours(i.total_estimated.or(Some(0.0)))
+            } else {
+                hours(i.estimated_hours)
+            },
+        );
+    if spent {
+        // time tracking arrives with its own issue: nothing can be spent yet
+        o.val("spent_hours", V::Float(0.0))
+            .val("total_spent_hours", V::Float(0.0));
+    }
+    if !custom.is_empty() {
+        o.array("custom_fields", custom);
+    }
+    o.time("created_on", Some(i.created_on))
+        .time("updated_on", Some(i.updated_on))
+        .time("closed_on", i.closed_on);
+    o
+}
+
+/// Redmine makes whoever writes a journal on an issue a watcher of it where they may add
+/// watchers (the "issues I contributed to" preference, on by default and not settable
+/// here): every issue the caller journaled since `since` gets them as a watcher.
+pub(crate) async fn watch_contributions(app: &App, ctx: &Ctx, since: i64) -> Result<(), ApiError> {
+    if !ctx.current.logged {
+        return Ok(());
+    }
+    let user = ctx.current.user.id;
+    let rows = app
+        .db
+        .rows(
+            "SELECT DISTINCT j.journalized_id, i.project_id FROM journals j \
+             JOIN issues i ON i.id = j.journalized_id \
+             WHERE j.journalized_type = 'Issue' AND j.user_id = $1 AND j.created_on >= $2 \
+             AND NOT EXISTS (SELECT 1 FROM watchers w WHERE w.watchable_type = 'Issue' \
+                             AND w.watchable_id = j.journalized_id AND w.user_id = $1)",
+            &[user.into(), since.into()],
+        )
+        .await?;
+    let mut decided: Vec<(i64, bool)> = Vec::new();
+    for r in rows {
+        let pid = r.i64("project_id");
+        let may = match decided.iter().find(|(p, _)| *p == pid) {
+            Some((_, may)) => *may,
+            None => {
+                let may = match projects::find_by_id(&app.db, pid).await? {
+                    Some(p) => allowed(app, ctx, &p, &["add_issue_watchers"]).await?,
+                    None => false,
+                };
+                decided.push((pid, may));
+                may
+            }
+        };
+        if may {
+            crate::store::watchers::add(&app.db, "Issue", r.i64("journalized_id"), &[user]).await?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn role_ids(ctx: &Ctx, roles: &[Role], all: &[Role]) -> Vec<i64> {
+    if caller(ctx).admin {
+        all.iter().map(|r| r.id).collect()
+    } else {
+        roles.iter().map(|r| r.id).collect()
+    }
+}
+
+pub(crate) async fn allowed_status_ids(
+    app: &App,
+    ctx: &Ctx,
+    roles: &[Role],
+    tracker_id: i64,
+    current: Option<i64>,
+    author_id: i64,
+    assigned: Option<i64>,
+) -> Result<Vec<i64>, ApiError> {
+    let all_roles = reference::roles(&app.db).await?;
+    let ids = role_ids(ctx, roles, &all_roles);
+    // only roles that may add or edit issues take part in the workflow
+    let ids: Vec<i64> = if caller(ctx).admin {
+        ids
+    } else {
+        roles
+            .iter()
+            .filter(|r| access::role_allows(r, &["add_issues", "edit_issues"]))
+            .map(|r| r.id)
+            .collect()
+    };
+    let transitions = store::transitions(&app.db, tracker_id, &ids).await?;
+    let default_status = reference::trackers(&app.db)
+        .await?
+        .into_iter()
+        .find(|t| t.id == tracker_id)
+        .and_then(|t| t.default_status_id);
+    let me = me(app, ctx).await?;
+    let is_author = ctx.current.logged && author_id == ctx.current.user.id;
+    let is_assignee = ctx.current.logged && assigned.is_some_and(|a| me.contains(&a));
+    Ok(rules::allowed_statuses(
+        &transitions,
+        &ids,
+        current,
+        default_status,
+        is_author,
+        is_assignee,
+    ))
+}
+
+/// The allowed statuses of an existing issue, less those its subtasks, blockers and
+/// ancestors rule out.
+pub(crate) async fn closing_rules(
+    app: &App,
+    issue: &Issue,
+    allowed: Vec<i64>,
+) -> Result<Vec<i64>, ApiError> {
+    if allowed.is_empty() {
+        return Ok(allowed);
+    }
+    let (closable, reopenable) =
+        crate::store::relations::closing_facts(&app.db, issue.id, &issue.id_path).await?;
+    if closable && reopenable {
+        return Ok(allowed);
+    }
+    let statuses = reference::issue_statuses(&app.db).await?;
+    let is_closed = |id: i64| statuses.iter().any(|s| s.id == id && s.is_closed);
+    Ok(rules::restrict_closing(
+        allowed, is_closed, closable, reopenable,
+    ))
+}
+
+pub(crate) async fn statuses_for(
+    app: &App,
+    ctx: &Ctx,
+    _p: &Project,
+    roles: &[Role],
+    issue: &Issue,
+) -> Result<Vec<Node>, ApiError> {
+    let ids = allowed_status_ids(
+        app,
+        ctx,
+        roles,
+        issue.tracker_id,
+        Some(issue.status_id),
+        issue.author_id,
+        issue.assigned_to.as_ref().map(|(id, _)| *id),
+    )
+    .await?;
+    let ids = closing_rules(app, issue, ids).await?;
+    Ok(reference::issue_statuses(&app.db)
+        .await?
+        .into_iter()
+        .filter(|s| ids.contains(&s.id))
+        .map(|s| {
+            attrs_item(
+                "status",
+                vec![
+                    ("id", s.id.into()),
+                    ("name", s.name.into()),
+                    ("is_closed", s.is_closed.into()),
+                ],
+            )
+        })
+        .collect())
+}
+
+pub(crate) async fn default_priority(app: &App) -> Result<i64, ApiError> {
+    Ok(reference::enumerations(&app.db, "IssuePriority")
+        .await?
+        .iter()
+        .find(|e| e.is_default)
+        .map(|e| e.id)
+        .unwrap_or(0))
+}
+
+/// Whether `parent` may hold the issue (issues.md §7): visible, in the same project tree
+/// (Redmine's default cross-project rule), and not the issue itself or below it.
+pub(crate) async fn parent_allowed(
+    app: &App,
+    ctx: &Ctx,
+    parent: &Issue,
+    project: &Project,
+    moving: Option<&Issue>,
+) -> Result<bool, ApiError> {
+    if let Some(m) = moving {
+        if parent.id_path.starts_with(&m.id_path) {
+            return Ok(false);
+        }
+    }
+    let parent_project = match projects::find_by_id(&app.db, parent.project_id).await? {
+        Some(pp) => pp,
+        None => return Ok(false),
+    };
+    let root = |path: &str| path.split('/').find(|x| !x.is_empty()).map(str::to_owned);
+    if root(&parent_project.id_path) != root(&project.id_path) {
+        return Ok(false);
+    }
+    let roles = roles(app, ctx, &parent_project).await?;
+    let me = me(app, ctx).await?;
+    Ok(visible(ctx, &parent_project, &roles, parent, &me))
+}
+
+/// The workflow's read-only and required fields for the caller, a tracker and a status.
+pub(crate) async fn workflow_fields(
+    app: &App,
+    ctx: &Ctx,
+    roles: &[Role],
+    tracker_id: i64,
+    status_id: i64,
+) -> Result<(Vec<String>, Vec<String>), ApiError> {
+    // admins are judged by every role; others by their roles that add or edit issues
+    let ids: Vec<i64> = if caller(ctx).admin {
+        reference::roles(&app.db)
+            .await?
+            .iter()
+            .map(|r| r.id)
+            .collect()
+    } else {
+        roles
+            .iter()
+            .filter(|r| access::role_allows(r, &["add_issues", "edit_issues"]))
+            .map(|r| r.id)
+            .collect()
+    };
+    let rules = store::field_rules(&app.db, tracker_id, status_id, &ids).await?;
+    Ok(rules::field_rules(&rules, &ids))
+}
+
+/// "<Field> cannot be blank" for required fields left blank, except where Redmine does not
+/// enforce them (no category or version to choose, fields the tracker disables).
+pub(crate) fn required_errors(
+    required: &[String],
+    value: impl Fn(&str) -> bool,
+    enabled: &[&str],
+    has_categories: bool,
+    has_versions: bool,
+) -> Vec<String> {
+    required
+        .iter()
+        .filter(|f| {
+            let core_disabled = crate::domain::trackers::CORE_FIELDS.contains(&f.as_str())
+                && !enabled.contains(&f.as_str());
+            let unchoosable = (f.as_str() == "category_id" && !has_categories)
+                || (f.as_str() == "fixed_version_id" && !has_versions);
+            !(core_disabled || unchoosable || value(f))
+        })
+        .map(|f| format!("{} cannot be blank", rules::field_label(f)))
+        .collect()
+}
+
+pub(crate) fn col_present(cols: &Columns, field: &str) -> bool {
+    let col = if field == "parent_issue_id" {
+        "parent_id"
+    } else {
+        field
+    };
+    cols.iter()
+        .any(|(c, v)| *c == col && crate::store::issues::arg_present(v))
+}
+
+/// The issue attributes read from a request, before the rules apply.
+pub(crate) struct Wanted<'a> {
+    body: &'a Value,
+    /// Fields the workflow makes read-only: what the request says of them is ignored.
+    read_only: Vec<String>,
+}
+
+impl Wanted<'_> {
+    fn get(&self, k: &str) -> Option<&Value> {
+        if self.read_only.iter().any(|f| f == k) {
+            return None;
+        }
+        self.body.get(k)
+    }
+    fn id(&self, k: &str) -> Option<Option<i64>> {
+        self.get(k).map(|v| {
+            text(v)
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| ruby_to_i(&t))
+        })
+    }
+    fn string(&self, k: &str) -> Option<Option<String>> {
+        self.get(k).map(text)
+    }
+}
+
+/// The changes to write and the journal details they make, in Redmine's column order.
+pub(crate) struct Changes {
+    cols: Columns,
+    details: Vec<(String, String, Option<String>, Option<String>)>,
+}
+
+pub(crate) fn detail_value(a: &crate::store::Arg) -> Option<String> {
+    use crate::store::Arg;
+    match a {
+        Arg::I64(n) => Some(n.to_string()),
+        Arg::Str(s) => Some(s.clone()),
+        Arg::Bool(b) => Some(if *b { "1" } else { "0" }.to_owned()),
+        Arg::F64(f) => Some(ruby_float(*f)),
+        _ => None,
+    }
+}
+
+impl Changes {
+    /// Records a change; a blank value replacing a blank one (nil and "") is stored but
+    /// not journaled, as in Redmine.
+    fn set(&mut self, col: &'static str, old: crate::store::Arg, new: crate::store::Arg) {
+        let (o, n) = (detail_value(&old), detail_value(&new));
+        let blank = |v: &Option<String>| v.as_deref().is_none_or(str::is_empty);
+        if o != n {
+            if !(blank(&o) && blank(&n)) {
+                self.details.push(("attr".into(), col.into(), o, n));
+            }
+            self.cols.push((col, new));
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! `GET /issues/:id` with its includes.
+
+use super::*;
+
+/// `GET /issues/:id` with `include=journals,allowed_statuses` (others follow their issues).
+pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let (issue, p, roles) = load_issue(app, ctx, id).await?;
+    let spent = allowed(app, ctx, &p, &["view_time_entries"]).await?;
+    let all_fields = crate::store::custom_values::issue_fields(&app.db).await?;
+    let admin = caller(ctx).admin;
+    let rids: Vec<i64> = roles.iter().map(|r| r.id).collect();
+    let fields = cv::visible_on_issue(&all_fields, p.id, issue.tracker_id, admin, &rids);
+    let values = if fields.is_empty() {
+        cv::Values::new()
+    } else {
+        crate::store::custom_values::values_of(&app.db, "Issue", &[issue.id]).await?
+    };
+    let journals = if ctx.includes("journals") {
+        Some(store::journals(&app.db, issue.id).await?)
+    } else {
+        None
+    };
+    // the references of the answer: what the caller does not see is left out
+    let needs_scope = issue.parent_id.is_some() || journals.is_some() || ctx.includes("children");
+    let scope = match needs_scope {
+        true => Some(Scope::load(app, ctx).await?),
+        false => None,
+    };
+    let needs_scope = needs_scope || (issue.has_children && !caller(ctx).admin);
+    let scope = match (needs_scope, scope) {
+        (true, None) => Some(Scope::load(app, ctx).await?),
+        (_, s) => s,
+    };
+    let mut shown = issue.clone();
+    if let (Some(parent), Some(scope)) = (issue.parent_id, &scope) {
+        if scope.visible_issues(app, &[parent]).await?.is_empty() {
+            shown.parent_id = None;
+        }
+    }
+    // the total counts only the subtasks the caller sees
+    if let (true, Some(scope)) = (issue.has_children, &scope) {
+        let totals =
+            crate::store::references::visible_totals(&app.db, &scope.visible, &[issue.id]).await?;
+        shown.total_estimated = totals.first().and_then(|t| t.1);
+    }
+    let mut o = render(&shown, spent, cv::nodes(&fields, &values, issue.id));
+    if let (true, Some(scope)) = (ctx.includes("children"), &scope) {
+        let children = children_tree(
+            issue.id,
+            &crate::store::references::visible_descendants(&app.db, &scope.visible, issue.id)
+                .await?,
+        );
+        if !children.is_empty() {
+            o.array("children", children);
+        }
+    }
+    // no attachment or repository can exist yet: these lists are truthfully empty
+    if ctx.includes("attachments") {
+        o.array("attachments", Vec::new());
+    }
+    if ctx.includes("relations") {
+        let relations = crate::api::relations::of_issue(app, ctx, issue.id).await?;
+        if !relations.is_empty() {
+            o.array("relations", relations);
+        }
+    }
+    if ctx.includes("changesets") {
+        o.array("changesets", Vec::new());
+    }
+    if let (Some(journals), Some(scope)) = (journals, &scope) {
+        let may_private = allowed(app, ctx, &p, &["view_private_notes"]).await?;
+        // a detail naming an issue, project, version or category the caller cannot see
+        // is not shown in the history either
+        let seen =
+            Seen::of_details(app, scope, journals.iter().flat_map(|j| j.details.iter())).await?;
+        let items: Vec<Node> = journals
+            .into_iter()
+            .filter(|j| {
+                !j.private_notes
+                    || may_private
+                    || j.user
+                        .as_ref()
+                        .is_some_and(|(u, _)| *u == ctx.current.user.id)
+            })
+            .map(|mut j| {
+                // changes of fields hidden from the caller are hidden too
+                j.details.retain(|d| match d.0.as_str() {
+                    "cf" => all_fields.fields.iter().any(|(f, _, _)| {
+                        f.id.to_string() == d.1 && cv::visible(&all_fields, f, admin, &rids)
+                    }),
+                    _ => seen.shows(d),
+                });
+                j
+            })
+            .filter(|j| j.notes.as_deref().is_some_and(|n| !n.is_empty()) || !j.details.is_empty())
+            .map(|j| {
+                let mut jo = Obj::new();
+                if let Some((uid, name)) = &j.user {
+                    jo.attrs(
+                        "user",
+                        vec![("id", (*uid).into()), ("name", name.clone().into())],
+                    );
+                }
+                jo.val("notes", j.notes.clone())
+                    .time("created_on", Some(j.created_on))
+                    .val("private_notes", j.private_notes);
+                let details = j
+                    .details
+                    .iter()
+                    .map(|(prop, name, old, new)| {
+                        let mut d = Obj::new();
+                        d.val("old_value", old.clone())
+                            .val("new_value", new.clone());
+                        Node {
+                            name: "detail",
+                            body: crate::render::Body::Object(
+                                vec![
+                                    ("property", prop.clone().into()),
+                                    ("name", name.clone().into()),
+                                ],
+                                d.0,
+                            ),
+                        }
+                    })
+                    .collect();
+                jo.array("details", details);
+                Node {
+                    name: "journal",
+                    body: crate::render::Body::Object(vec![("id", j.id.into())], jo.0),
+                }
+            })
+            .collect();
+        o.array("journals", items);
+    }
+    if ctx.includes("watchers") && allowed(app, ctx, &p, &["view_issue_watchers"]).await? {
+        let watchers = crate::store::watchers::of(&app.db, "Issue", issue.id)
+            .await?
+            .into_iter()
+            .map(|(id, name)| attrs_item("user", vec![("id", id.into()), ("name", name.into())]))
+            .collect();
+        o.array("watchers", watchers);
+    }
+    if ctx.includes("allowed_statuses") {
+        let statuses = statuses_for(app, ctx, &p, &roles, &issue).await?;
+        o.array("allowed_statuses", statuses);
+    }
+    Ok(Reply::ok(document("issue", o)))
+}
+
+/// The subtask tree under an issue, `{id, tracker, subject, children?}` in tree order,
+/// from its visible descendants.
+pub(crate) fn children_tree(of: i64, all: &[crate::store::references::Child]) -> Vec<Node> {
+    all.iter()
+        .filter(|c| c.parent_id == of)
+        .map(|c| {
+            let mut o = Obj::new();
+            o.attrs(
+                "tracker",
+                vec![
+                    ("id", c.tracker.0.into()),
+                    ("name", c.tracker.1.clone().into()),
+                ],
+            )
+            .val("subject", c.subject.clone());
+            let grand = children_tree(c.id, all);
+            if !grand.is_empty() {
+                o.array("children", grand);
+            }
+            Node {
+                name: "issue",
+                body: crate::render::Body::Object(vec![("id", c.id.into())], o.0),
+            }
+        })
+        .collect()
+}
