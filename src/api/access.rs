@@ -9,7 +9,7 @@ use crate::app::App;
 use crate::domain::access;
 use crate::domain::issues::{self as rules, IssueFacts, Visibility as IssueVisibility};
 use crate::http::{not_found, ApiError, Ctx};
-use crate::store::issue_query::in_list;
+use crate::store::issue_query::IssueScope;
 use crate::store::issues::{self as store, Issue};
 use crate::store::projects::{self as projects, Project, Visibility};
 use crate::store::reference::Role;
@@ -188,7 +188,8 @@ pub(crate) async fn visible_condition_in(
     Ok(visible_projects(ctx, None, access_map, &me))
 }
 
-/// Projects whose issues the caller sees, grouped by how much of them.
+/// Projects whose issues the caller sees, grouped by how much of them, as a condition on
+/// `issues i`.
 pub(crate) fn visible_projects(
     ctx: &Ctx,
     scope: Option<&Project>,
@@ -196,80 +197,42 @@ pub(crate) fn visible_projects(
     me: &[i64],
 ) -> Sql {
     let c = caller(ctx);
-    // the projects whose issues can be listed at all, as a list of ids: counting then reads
-    // the issues' index alone instead of joining every row to its project
-    let listable: Vec<i64> = access
+    // the projects whose issues can be listed at all
+    let listable: Vec<&crate::store::projects::Access> = access
         .iter()
         .filter(|a| {
-            access::project_allows(
-                &access::ProjectState {
-                    status: a.status,
-                    is_public: a.is_public,
-                    modules: &a.modules,
-                },
-                &["view_issues"],
-            )
+            let state = access::ProjectState {
+                status: a.status,
+                is_public: a.is_public,
+                modules: &a.modules,
+            };
+            access::project_allows(&state, &["view_issues"])
         })
-        .map(|a| a.id)
         .collect();
-    let mut cond = Sql::default();
-    in_list(&mut cond, "i.project_id", &listable);
-    if let Some(s) = scope {
-        cond.push(" AND i.project_id IN (SELECT id FROM projects WHERE substr(id_path, 1, CAST(")
-            .bind(s.id_path.chars().count() as i64)
-            .push(" AS INTEGER)) = ")
-            .bind(s.id_path.clone())
-            .push(")");
-    }
-    if c.admin {
-        return cond;
-    }
-    let (mut all, mut default, mut own) = (Vec::new(), Vec::new(), Vec::new());
-    for a in access.iter() {
-        let state = access::ProjectState {
-            status: a.status,
-            is_public: a.is_public,
-            modules: &a.modules,
-        };
-        if !access::project_allows(&state, &["view_issues"]) {
-            continue;
-        }
-        let usable: Vec<Role> = a
-            .roles
-            .iter()
-            .filter(|r| a.is_public || r.builtin == 0)
-            .cloned()
-            .collect();
-        match rules::visibility_of(&usable, c.logged) {
-            Some(IssueVisibility::All) => all.push(a.id),
-            Some(IssueVisibility::Default) => default.push(a.id),
-            Some(IssueVisibility::Own) => own.push(a.id),
-            None => {}
-        }
-    }
-    let list = |sql: &mut Sql, ids: &[i64]| in_list(sql, "i.project_id", ids);
-    let mine = |sql: &mut Sql| {
-        sql.push("(i.author_id = ").bind(c.user_id).push(" OR ");
-        in_list(sql, "i.assigned_to_id", me);
-        sql.push(")");
+    let mut v = IssueScope {
+        listable: listable.iter().map(|a| a.id).collect(),
+        subtree: scope.map(|s| s.id_path.clone()),
+        admin: c.admin,
+        logged: c.logged,
+        user: c.user_id,
+        me: me.to_vec(),
+        ..Default::default()
     };
-    cond.push(" AND ((");
-    list(&mut cond, &all);
-    cond.push(") OR (");
-    list(&mut cond, &default);
-    cond.push(" AND (i.is_private = FALSE");
-    if c.logged {
-        cond.push(" OR ");
-        mine(&mut cond);
+    if !c.admin {
+        for a in listable {
+            let usable: Vec<Role> = a
+                .roles
+                .iter()
+                .filter(|r| a.is_public || r.builtin == 0)
+                .cloned()
+                .collect();
+            match rules::visibility_of(&usable, c.logged) {
+                Some(IssueVisibility::All) => v.all.push(a.id),
+                Some(IssueVisibility::Default) => v.default.push(a.id),
+                Some(IssueVisibility::Own) => v.own.push(a.id),
+                None => {}
+            }
+        }
     }
-    cond.push(")) OR (");
-    list(&mut cond, &own);
-    if c.logged {
-        cond.push(" AND ");
-        mine(&mut cond);
-    } else {
-        cond.push(" AND 1 = 0");
-    }
-    cond.push("))");
-    cond
+    crate::store::issue_query::visibility_condition(&v)
 }

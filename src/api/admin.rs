@@ -260,24 +260,12 @@ async fn status_destroy(app: &App, id: i64) -> ApiResult {
     {
         return Err(not_found());
     }
-    let used = store::count(
-        &app.db,
-        "SELECT COUNT(*) FROM trackers WHERE default_status_id = $1",
-        id,
-    )
-    .await?;
-    if used > 0 {
+    if store::status_is_default(&app.db, id).await? {
         return Err(ApiError::Validation(vec![
             "Unable to delete issue status".into()
         ]));
     }
-    app.db
-        .exec(
-            "DELETE FROM workflows WHERE old_status_id = $1 OR new_status_id = $1",
-            &[id.into()],
-        )
-        .await?;
-    store::delete(&app.db, "issue_statuses", id).await?;
+    store::delete_status(&app.db, id).await?;
     Ok(Reply::NoContent)
 }
 
@@ -296,17 +284,11 @@ async fn enumeration_write(
         None => &empty,
     };
     let current = match id {
-        Some(id) => {
-            let rows = app
-                .db
-                .rows(
-                    "SELECT type, name FROM enumerations WHERE id = $1 AND project_id IS NULL",
-                    &[id.into()],
-                )
-                .await?;
-            let r = rows.first().ok_or_else(not_found)?;
-            Some((r.str("type"), r.str("name")))
-        }
+        Some(id) => Some(
+            store::enumeration(&app.db, id)
+                .await?
+                .ok_or_else(not_found)?,
+        ),
         None => None,
     };
     let raw_kind = match (&current, kind, b.get("type").and_then(text)) {
@@ -459,13 +441,7 @@ async fn role_write(app: &App, ctx: &Ctx, id: Option<i64>) -> ApiResult {
 
 async fn role_destroy(app: &App, id: i64) -> ApiResult {
     let role = reference::role(&app.db, id).await?.ok_or_else(not_found)?;
-    let used = store::count(
-        &app.db,
-        "SELECT COUNT(*) FROM member_roles WHERE role_id = $1",
-        id,
-    )
-    .await?;
-    if role.builtin != 0 || used > 0 {
+    if role.builtin != 0 || store::role_in_use(&app.db, id).await? {
         return Err(ApiError::Validation(vec![
             "This role is in use and cannot be deleted".into(),
         ]));

@@ -297,14 +297,8 @@ pub async fn filters(
         };
         if let (Some(p), false) = (scope, *for_all) {
             if subtree.is_none() {
-                let rows = app
-                    .db
-                    .rows(
-                        "SELECT id FROM projects WHERE substr(id_path, 1, CAST($1 AS INTEGER)) = $2",
-                        &[(p.id_path.chars().count() as i64).into(), p.id_path.clone().into()],
-                    )
-                    .await?;
-                subtree = Some(rows.iter().map(|r| r.i64("id")).collect());
+                subtree =
+                    Some(crate::store::references::project_subtree(&app.db, &p.id_path).await?);
             }
             let enabled = all.projects.get(&f.id).is_some_and(|ps| {
                 ps.iter()

@@ -215,15 +215,14 @@ pub async fn create(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
 
 /// Users (not the anonymous user), groups and the builtin groups can be members.
 async fn app_principal_exists(app: &App, id: i64) -> Result<bool, ApiError> {
-    Ok(app
-        .db
-        .int(
-            "SELECT COUNT(*) FROM users WHERE id = $1 \
-             AND type IN ('User', 'Group', 'GroupNonMember', 'GroupAnonymous')",
-            &[id.into()],
-        )
+    Ok(crate::store::users::principal_kind(&app.db, id)
         .await?
-        > 0)
+        .is_some_and(|(kind, _)| {
+            matches!(
+                kind.as_str(),
+                "User" | "Group" | "GroupNonMember" | "GroupAnonymous"
+            )
+        }))
 }
 
 /// `PUT /memberships/:id`: `manage_members`; only `role_ids` counts. Roles the caller

@@ -88,8 +88,51 @@ pub async fn set_default_enumeration(db: &Db, kind: &str, id: i64) -> Result<()>
     .map(|_| ())
 }
 
-pub async fn count(db: &Db, sql: &str, id: i64) -> Result<i64> {
-    db.int(sql, &[id.into()]).await
+/// Whether a tracker has this status as its default.
+pub async fn status_is_default(db: &Db, status: i64) -> Result<bool> {
+    Ok(db
+        .int(
+            "SELECT COUNT(*) FROM trackers WHERE default_status_id = $1",
+            &[status.into()],
+        )
+        .await?
+        > 0)
+}
+
+/// Deletes a status with the workflow transitions through it.
+pub async fn delete_status(db: &Db, id: i64) -> Result<()> {
+    let mut tx = db.begin().await?;
+    tx.exec(
+        "DELETE FROM workflows WHERE old_status_id = $1 OR new_status_id = $1",
+        &[id.into()],
+    )
+    .await?;
+    tx.exec("DELETE FROM issue_statuses WHERE id = $1", &[id.into()])
+        .await?;
+    tx.commit().await
+}
+
+/// A global enumeration's type and name.
+pub async fn enumeration(db: &Db, id: i64) -> Result<Option<(String, String)>> {
+    Ok(db
+        .rows(
+            "SELECT type, name FROM enumerations WHERE id = $1 AND project_id IS NULL",
+            &[id.into()],
+        )
+        .await?
+        .first()
+        .map(|r| (r.str("type"), r.str("name"))))
+}
+
+/// Whether a member holds this role.
+pub async fn role_in_use(db: &Db, role: i64) -> Result<bool> {
+    Ok(db
+        .int(
+            "SELECT COUNT(*) FROM member_roles WHERE role_id = $1",
+            &[role.into()],
+        )
+        .await?
+        > 0)
 }
 
 /// Replaces the rows of a link table for one custom field.

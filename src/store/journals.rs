@@ -170,3 +170,21 @@ pub async fn note_last_journal(db: &Db, issue: i64, user: i64, notes: &str) -> R
     .await?;
     Ok(())
 }
+
+/// The issues `user` wrote a journal on since `since` and does not watch yet, with their
+/// projects: `(issue, project)`.
+pub async fn unwatched_contributions(db: &Db, user: i64, since: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(db
+        .rows(
+            "SELECT DISTINCT j.journalized_id, i.project_id FROM journals j \
+             JOIN issues i ON i.id = j.journalized_id \
+             WHERE j.journalized_type = 'Issue' AND j.user_id = $1 AND j.created_on >= $2 \
+             AND NOT EXISTS (SELECT 1 FROM watchers w WHERE w.watchable_type = 'Issue' \
+                             AND w.watchable_id = j.journalized_id AND w.user_id = $1)",
+            &[user.into(), since.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.i64("journalized_id"), r.i64("project_id")))
+        .collect())
+}

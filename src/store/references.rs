@@ -124,3 +124,34 @@ pub async fn visible_totals(
         .map(|r| (r.i64("id"), r.opt_f64("total")))
         .collect())
 }
+
+/// An issue's descendants in tree order: `(id, tracker_id, project_id)`.
+pub async fn descendants(db: &Db, id: i64, id_path: &str) -> Result<Vec<(i64, i64, i64)>> {
+    Ok(db
+        .rows(
+            "SELECT id, tracker_id, project_id FROM issues \
+             WHERE substr(id_path, 1, CAST($1 AS INTEGER)) = $2 AND id <> $3 ORDER BY id_path",
+            &[
+                (id_path.chars().count() as i64).into(),
+                id_path.into(),
+                id.into(),
+            ],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.i64("id"), r.i64("tracker_id"), r.i64("project_id")))
+        .collect())
+}
+
+/// The ids of a project and its descendants.
+pub async fn project_subtree(db: &Db, id_path: &str) -> Result<Vec<i64>> {
+    Ok(db
+        .rows(
+            "SELECT id FROM projects WHERE substr(id_path, 1, CAST($1 AS INTEGER)) = $2",
+            &[(id_path.chars().count() as i64).into(), id_path.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| r.i64("id"))
+        .collect())
+}

@@ -357,6 +357,16 @@ async fn dates(tx: &mut Tx<'_>, id: i64) -> Result<(Option<Date>, Option<Date>)>
 
 /// The earliest start the issue may have: after every issue preceding it or one of its
 /// ancestors (whose dates derive from their subtasks).
+/// `soonest_start` outside a write: for checking a requested start date.
+pub async fn soonest_start_now(
+    db: &super::Db,
+    id_path: &str,
+    calendar: &Calendar,
+) -> Result<Option<Date>> {
+    let mut tx = db.begin().await?;
+    soonest_start(&mut tx, id_path, calendar).await
+}
+
 pub async fn soonest_start(
     tx: &mut Tx<'_>,
     id_path: &str,

@@ -70,3 +70,52 @@ pub fn order_term(expr: &str, desc: bool) -> String {
     let dir = if desc { "DESC" } else { "ASC" };
     format!("CASE WHEN {expr} IS NULL THEN 0 ELSE 1 END {dir}, {expr} {dir}")
 }
+
+/// `col IN (…)` over ids or text values; `IN (NULL)` (nothing) when there are none.
+pub fn in_list<T: Clone + Into<super::Arg>>(sql: &mut Sql, col: &str, values: &[T]) {
+    sql.push(col).push(" IN (");
+    if values.is_empty() {
+        sql.push("NULL");
+    }
+    let args: Vec<super::Arg> = values.iter().cloned().map(Into::into).collect();
+    let ids: Vec<i64> = args
+        .iter()
+        .filter_map(|a| match a {
+            super::Arg::I64(i) => Some(*i),
+            _ => None,
+        })
+        .collect();
+    if ids.len() == args.len() {
+        sql.ids(&ids);
+    } else {
+        for (k, v) in args.into_iter().enumerate() {
+            if k > 0 {
+                sql.push(", ");
+            }
+            sql.bind(v);
+        }
+    }
+    sql.push(")");
+}
+
+/// Appends a fragment written with its own `$1…` numbering.
+pub fn append(sql: &mut Sql, extra: &Sql) {
+    let base = sql.args.len();
+    let mut out = String::with_capacity(extra.text.len());
+    let mut chars = extra.text.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if ch == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            let mut n = String::new();
+            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                n.push(*d);
+                chars.next();
+            }
+            out.push('$');
+            out.push_str(&(n.parse::<usize>().unwrap_or(0) + base).to_string());
+        } else {
+            out.push(ch);
+        }
+    }
+    sql.push(&out);
+    sql.args.extend(extra.args.iter().cloned());
+}

@@ -496,3 +496,12 @@ pub async fn other_active_admin_exists(db: &Db, id: i64) -> Result<bool> {
     .await
     .map(|n| n > 0)
 }
+
+/// A principal's type (`User`, `Group`, `AnonymousUser`, …) and status, if it exists.
+pub async fn principal_kind(db: &Db, id: i64) -> Result<Option<(String, i64)>> {
+    Ok(db
+        .rows("SELECT type, status FROM users WHERE id = $1", &[id.into()])
+        .await?
+        .first()
+        .map(|r| (r.str("type"), r.i64("status"))))
+}

@@ -60,18 +60,11 @@ pub(crate) async fn copy_subtasks(
     link: bool,
 ) -> Result<(), ApiError> {
     let mut copied = vec![(src.id, copy)];
-    let below = app
-        .db
-        .rows(
-            "SELECT id FROM issues WHERE substr(id_path, 1, CAST($1 AS INTEGER)) = $2 \
-             AND id <> $3 ORDER BY id_path",
-            &[
-                (src.id_path.chars().count() as i64).into(),
-                src.id_path.clone().into(),
-                src.id.into(),
-            ],
-        )
-        .await?;
+    let below: Vec<i64> = crate::store::references::descendants(&app.db, src.id, &src.id_path)
+        .await?
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect();
     let trackers = reference::trackers(&app.db).await?;
     let open_versions: Vec<i64> = versions::shared_with(&app.db, p)
         .await?
@@ -81,8 +74,8 @@ pub(crate) async fn copy_subtasks(
         .collect();
     let priority = default_priority(app).await?;
     let user = caller(ctx).user_id;
-    for r in below {
-        let Some(child) = store::find(&app.db, r.i64("id")).await? else {
+    for id in below {
+        let Some(child) = store::find(&app.db, id).await? else {
             continue;
         };
         let Some(parent) = child
@@ -128,14 +121,10 @@ pub(crate) async fn copy_subtasks(
             cols.push(("fixed_version_id", v.into()));
         }
         if let Some((a, _)) = &child.assigned_to {
-            let active = app
-                .db
-                .int(
-                    "SELECT COUNT(*) FROM users WHERE id = $1 AND status = 1",
-                    &[(*a).into()],
-                )
-                .await?;
-            if active > 0 {
+            let active = crate::store::users::principal_kind(&app.db, *a)
+                .await?
+                .is_some_and(|(_, status)| status == 1);
+            if active {
                 cols.push(("assigned_to_id", (*a).into()));
             }
         }

@@ -283,19 +283,13 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
     if let Some(v) = w.get("watcher_user_ids") {
         if allowed(app, ctx, &p, &["add_issue_watchers"]).await? {
             for wid in crate::domain::projects::id_list(v) {
-                let rows = app
-                    .db
-                    .rows(
-                        "SELECT type, status FROM users WHERE id = $1",
-                        &[wid.into()],
-                    )
-                    .await?;
-                let Some(r) = rows.first() else {
+                let Some((kind, status)) =
+                    crate::store::users::principal_kind(&app.db, wid).await?
+                else {
                     return Err(ApiError::Framework(axum::http::StatusCode::NOT_FOUND));
                 };
                 // active users and groups may watch; each watches once
-                let kind = r.str("type");
-                let may_watch = (kind == "User" && r.i64("status") == 1)
+                let may_watch = (kind == "User" && status == 1)
                     || matches!(kind.as_str(), "Group" | "GroupAnonymous" | "GroupNonMember");
                 if !may_watch {
                     watchers_invalid = true;

@@ -32,41 +32,6 @@ pub(crate) const GROUPABLE: &[&str] = &[
 ];
 pub(crate) const GROUPED_DESC: &[&str] = &["priority", "created_on", "updated_on", "closed_on"];
 
-/// The ORDER BY expressions of a sortable column of the issue list, as Redmine orders it:
-/// people by their displayed name (first name, last name), versions by date with the
-/// undated last, creation in creation order.
-pub(crate) fn sort_column(name: &str) -> Option<&'static [&'static str]> {
-    Some(match name {
-        "id" => &["i.id"],
-        "project" => &["p.name"],
-        "tracker" => &["t.position"],
-        "status" => &["s.position"],
-        "priority" => &["e.position"],
-        "subject" => &["i.subject"],
-        "author" => &["au.firstname", "au.lastname", "au.id"],
-        "assigned_to" => &["asg.firstname", "asg.lastname", "asg.id"],
-        "updated_on" => &["i.updated_on"],
-        "created_on" => &["i.created_on", "i.id"],
-        "start_date" => &["i.start_date"],
-        "due_date" => &["i.due_date"],
-        "done_ratio" => &["i.done_ratio"],
-        "estimated_hours" => &["i.estimated_hours"],
-        "total_estimated_hours" => &["COALESCE((SELECT SUM(x.estimated_hours) FROM issues x \
-             WHERE substr(x.id_path, 1, length(i.id_path)) = i.id_path), 0)"],
-        "closed_on" => &["i.closed_on"],
-        "category" => &["c.name"],
-        "fixed_version" => &[
-            "(CASE WHEN v.effective_date IS NULL THEN 1 ELSE 0 END)",
-            "v.effective_date",
-            "v.name",
-            "v.id",
-        ],
-        "parent" => &["i.id_path"],
-        "is_private" => &["i.is_private"],
-        _ => return None,
-    })
-}
-
 /// `GET /issues`, `GET /projects/:id/issues`: visible issues, open ones by default.
 pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult {
     let c = caller(ctx);
@@ -218,7 +183,7 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         }
         let exprs = match cv::sort_expr(&all_fields, &col, c.admin, &access_map) {
             Some(e) => vec![e],
-            None => match sort_column(&col) {
+            None => match issue_query_sql::sort_expressions(&col) {
                 Some(e) => e.iter().map(|x| (*x).to_owned()).collect(),
                 None => continue,
             },

@@ -117,20 +117,9 @@ pub(crate) async fn watch_contributions(app: &App, ctx: &Ctx, since: i64) -> Res
         return Ok(());
     }
     let user = ctx.current.user.id;
-    let rows = app
-        .db
-        .rows(
-            "SELECT DISTINCT j.journalized_id, i.project_id FROM journals j \
-             JOIN issues i ON i.id = j.journalized_id \
-             WHERE j.journalized_type = 'Issue' AND j.user_id = $1 AND j.created_on >= $2 \
-             AND NOT EXISTS (SELECT 1 FROM watchers w WHERE w.watchable_type = 'Issue' \
-                             AND w.watchable_id = j.journalized_id AND w.user_id = $1)",
-            &[user.into(), since.into()],
-        )
-        .await?;
+    let rows = crate::store::journals::unwatched_contributions(&app.db, user, since).await?;
     let mut decided: Vec<(i64, bool)> = Vec::new();
-    for r in rows {
-        let pid = r.i64("project_id");
+    for (issue, pid) in rows {
         let may = match decided.iter().find(|(p, _)| *p == pid) {
             Some((_, may)) => *may,
             None => {
@@ -143,7 +132,7 @@ pub(crate) async fn watch_contributions(app: &App, ctx: &Ctx, since: i64) -> Res
             }
         };
         if may {
-            crate::store::watchers::add(&app.db, "Issue", r.i64("journalized_id"), &[user]).await?;
+            crate::store::watchers::add(&app.db, "Issue", issue, &[user]).await?;
         }
     }
     Ok(())

@@ -298,25 +298,14 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             .into_iter()
             .map(|(_, id, _)| id)
             .collect();
-        let blocked = app
-            .db
-            .rows(
-                "SELECT id, tracker_id FROM issues WHERE id <> $1 AND project_id = $2 \
-                 AND substr(id_path, 1, CAST($3 AS INTEGER)) = $4 ORDER BY id",
-                &[
-                    issue.id.into(),
-                    issue.project_id.into(),
-                    (issue.id_path.chars().count() as i64).into(),
-                    issue.id_path.clone().into(),
-                ],
-            )
+        let blocked = crate::store::references::descendants(&app.db, issue.id, &issue.id_path)
             .await?
             .into_iter()
-            .find(|r| !t_trackers.contains(&r.i64("tracker_id")));
-        if let Some(r) = blocked {
+            .filter(|(_, _, project)| *project == issue.project_id)
+            .find(|(_, tracker, _)| !t_trackers.contains(tracker));
+        if let Some((id, _, _)) = blocked {
             return Err(ApiError::Validation(vec![format!(
-                "Subtask #{} could not be moved to the new project: Tracker is not included in the list",
-                r.i64("id")
+                "Subtask #{id} could not be moved to the new project: Tracker is not included in the list"
             )]));
         }
     }
@@ -367,11 +356,9 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
                 Some(None) => format!("/{}/", issue.id),
                 None => issue.id_path.clone(),
             };
-            let mut tx = app.db.begin().await?;
             let soonest =
-                crate::store::relations::soonest_start(&mut tx, &path, &app.settings.calendar)
+                crate::store::relations::soonest_start_now(&app.db, &path, &app.settings.calendar)
                     .await?;
-            drop(tx);
             cand.start_before = soonest
                 .filter(|s| new_start < *s)
                 .map(crate::domain::relations::display_date);

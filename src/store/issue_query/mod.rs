@@ -1,9 +1,20 @@
-//! Issue filters translated into SQL (the WHERE part; the visibility condition comes first).
+//! Issue filters translated into SQL (the WHERE part; the visibility condition comes
+//! first): operators on attributes, people, relations and the tree here; dates in
+//! `dates`, custom fields in `custom`, the visibility condition and sort expressions in
+//! `scope`.
+
+mod custom;
+mod dates;
+mod scope;
 
 use time::{Date, Duration, Month};
 
+pub use super::sql::{append, in_list};
 use super::sql::{like_pattern, Sql};
 use crate::domain::issue_query::{words, Filter, Kind};
+pub(crate) use custom::*;
+pub(crate) use dates::*;
+pub use scope::*;
 
 /// What the filters need to know about the request.
 pub struct Env {
@@ -61,146 +72,7 @@ pub const CHAINED: [(&str, &str, &str); 4] = [
     ("fixed_version", "i.fixed_version_id", "Version"),
 ];
 
-/// A custom field filter: the issues holding (or whose project, author, assignee or version
-/// holds) a matching value the caller may see. `!` and `!*` are the complement of `=` and
-/// `*`, so that holders without any value match them; an issue without the holder (no
-/// assignee, no version) matches no chained filter.
-fn custom_filter(sql: &mut Sql, cf: &CustomFilter, f: &Filter, env: &Env) {
-    let (negate, op) = match f.op.as_str() {
-        "!" => (true, "="),
-        "!*" => (true, "*"),
-        other => (false, other),
-    };
-    if let Some(through) = cf.through {
-        return through_filter(sql, cf, through, f, op, negate, env);
-    }
-    let (column, customized) = cf.holder;
-    sql.push(" AND ");
-    if column != "i.id" {
-        sql.push(column).push(" IS NOT NULL AND ");
-    }
-    sql.push(column)
-        .push(if negate { " NOT IN (" } else { " IN (" })
-        .push("SELECT cv.customized_id FROM custom_values cv WHERE cv.customized_type = ")
-        .bind(customized)
-        .push(" AND cv.custom_field_id = ")
-        .bind(cf.field);
-    if let Some(projects) = &cf.projects {
-        // only values of holders in projects where the caller sees the field
-        match customized {
-            "Issue" => {
-                sql.push(" AND cv.customized_id IN (SELECT vi.id FROM issues vi WHERE ");
-                in_list(sql, "vi.project_id", projects);
-                sql.push(")");
-            }
-            "Version" => {
-                sql.push(" AND cv.customized_id IN (SELECT vv.id FROM versions vv WHERE ");
-                in_list(sql, "vv.project_id", projects);
-                sql.push(")");
-            }
-            _ => {
-                sql.push(" AND ");
-                in_list(sql, "cv.customized_id", projects);
-            }
-        }
-    }
-    value_condition(sql, "cv.value", f, op, env);
-    sql.push(")");
-}
-
-/// ` AND <the stored value in column col matches>`: a blank value is no value.
-fn value_condition(sql: &mut Sql, col: &str, f: &Filter, op: &str, env: &Env) {
-    sql.push(" AND ").push(col).push(" <> ''");
-    let v = &f.values;
-    match (f.kind, op) {
-        (_, "*") => {}
-        (Kind::String | Kind::Text, "=") => {
-            sql.push(" AND ");
-            in_list(sql, col, v);
-        }
-        (Kind::String | Kind::Text, _) => text(sql, col, op, v),
-        (Kind::Integer | Kind::Float, _) => number(
-            sql,
-            &format!("CAST(CASE WHEN {col} = '' THEN NULL ELSE {col} END AS NUMERIC)"),
-            op,
-            v,
-            f.kind == Kind::Float,
-        ),
-        (Kind::Date, _) => date(sql, col, true, op, v, env.today),
-        _ => {
-            let values: Vec<String> = v
-                .iter()
-                .map(|x| match x.as_str() {
-                    "me" => env.user_id.to_string(),
-                    other => other.to_owned(),
-                })
-                .collect();
-            sql.push(" AND ");
-            in_list(sql, col, &values);
-        }
-    }
-}
-
-/// A filter through an issue's user or version field: the issues whose field names a
-/// user or version matching the condition (its custom value, due date or status).
-fn through_filter(
-    sql: &mut Sql,
-    cf: &CustomFilter,
-    through: Through,
-    f: &Filter,
-    op: &str,
-    negate: bool,
-    env: &Env,
-) {
-    let field = match through {
-        Through::Value { field, .. } | Through::DueDate { field } | Through::Status { field } => {
-            field
-        }
-    };
-    sql.push(if negate {
-        " AND i.id NOT IN ("
-    } else {
-        " AND i.id IN ("
-    })
-    .push(
-        "SELECT cv.customized_id FROM custom_values cv WHERE cv.customized_type = 'Issue' \
-             AND cv.custom_field_id = ",
-    )
-    .bind(field);
-    if let Some(projects) = &cf.projects {
-        sql.push(" AND cv.customized_id IN (SELECT vi.id FROM issues vi WHERE ");
-        in_list(sql, "vi.project_id", projects);
-        sql.push(")");
-    }
-    sql.push(" AND cv.value IN (");
-    match through {
-        Through::Value { customized, .. } => {
-            sql.push(
-                "SELECT CAST(t.customized_id AS TEXT) FROM custom_values t \
-                 WHERE t.customized_type = ",
-            )
-            .bind(customized)
-            .push(" AND t.custom_field_id = ")
-            .bind(cf.field);
-            value_condition(sql, "t.value", f, op, env);
-        }
-        Through::DueDate { .. } => {
-            sql.push("SELECT CAST(v.id AS TEXT) FROM versions v WHERE 1 = 1");
-            if op == "*" {
-                sql.push(" AND v.effective_date IS NOT NULL");
-            } else {
-                date(sql, "v.effective_date", true, op, &f.values, env.today);
-            }
-        }
-        Through::Status { .. } => {
-            sql.push("SELECT CAST(v.id AS TEXT) FROM versions v WHERE ");
-            in_list(sql, "v.status", &f.values);
-        }
-    }
-    sql.push("))");
-}
-
-fn ints(values: &[String], env: &Env, me_groups: bool) -> Vec<i64> {
+pub(crate) fn ints(values: &[String], env: &Env, me_groups: bool) -> Vec<i64> {
     let mut out = Vec::new();
     for v in values {
         match v.trim() {
@@ -222,35 +94,8 @@ fn ints(values: &[String], env: &Env, me_groups: bool) -> Vec<i64> {
     out
 }
 
-/// `col IN (…)` over ids or text values; `IN (NULL)` (nothing) when there are none.
-pub fn in_list<T: Clone + Into<super::Arg>>(sql: &mut Sql, col: &str, values: &[T]) {
-    sql.push(col).push(" IN (");
-    if values.is_empty() {
-        sql.push("NULL");
-    }
-    let args: Vec<super::Arg> = values.iter().cloned().map(Into::into).collect();
-    let ids: Vec<i64> = args
-        .iter()
-        .filter_map(|a| match a {
-            super::Arg::I64(i) => Some(*i),
-            _ => None,
-        })
-        .collect();
-    if ids.len() == args.len() {
-        sql.ids(&ids);
-    } else {
-        for (k, v) in args.into_iter().enumerate() {
-            if k > 0 {
-                sql.push(", ");
-            }
-            sql.bind(v);
-        }
-    }
-    sql.push(")");
-}
-
 /// `=`, `!` (NULL included), `*`, `!*` on an id column.
-fn list(sql: &mut Sql, col: &str, op: &str, ids: &[i64]) {
+pub(crate) fn list(sql: &mut Sql, col: &str, op: &str, ids: &[i64]) {
     sql.push(" AND ");
     match op {
         "*" => {
@@ -265,175 +110,6 @@ fn list(sql: &mut Sql, col: &str, op: &str, ids: &[i64]) {
             sql.push(")");
         }
         _ => in_list(sql, col, ids),
-    }
-}
-
-/// An inclusive range of days, either end open.
-type Range = (Option<Date>, Option<Date>);
-
-fn day(s: &str) -> Option<Date> {
-    let s = s.get(..10)?;
-    let m: u8 = s.get(5..7)?.parse().ok()?;
-    Date::from_calendar_date(
-        s.get(..4)?.parse().ok()?,
-        Month::try_from(m).ok()?,
-        s.get(8..10)?.parse().ok()?,
-    )
-    .ok()
-}
-
-fn week_start(d: Date) -> Date {
-    // English weeks start on Sunday
-    d - Duration::days(d.weekday().number_days_from_sunday() as i64)
-}
-
-fn month_start(d: Date) -> Date {
-    d.replace_day(1).unwrap_or(d)
-}
-
-fn month_end(d: Date) -> Date {
-    let next = if d.month() == Month::December {
-        Date::from_calendar_date(d.year() + 1, Month::January, 1)
-    } else {
-        Date::from_calendar_date(d.year(), d.month().next(), 1)
-    };
-    next.map(|n| n - Duration::days(1)).unwrap_or(d)
-}
-
-/// `d` moved by `k` days, held within years 1..=9999 (both databases' date range), so
-/// that `t-99999999999` means "since ever" instead of overflowing.
-fn shift(d: Date, k: i64) -> Date {
-    let first = Date::from_calendar_date(1, Month::January, 1).unwrap_or(Date::MIN);
-    let last = Date::from_calendar_date(9999, Month::December, 31).unwrap_or(Date::MAX);
-    let k = k.clamp(-4_000_000, 4_000_000);
-    d.checked_add(Duration::days(k))
-        .unwrap_or(if k < 0 { first } else { last })
-        .clamp(first, last)
-}
-
-fn relative_range(op: &str, n: i64, t: Date) -> Range {
-    let at = |k: i64| Some(shift(t, k));
-    let back = n.saturating_neg();
-    match op {
-        ">t-" => (at(back), at(0)),
-        "<t-" => (None, at(back)),
-        "><t-" => (at(back), at(0)),
-        "t-" => (at(back), at(back)),
-        ">t+" => (at(n), None),
-        "<t+" => (None, at(n)),
-        "><t+" => (at(0), at(n)),
-        "t+" => (at(n), at(n)),
-        _ => (None, None),
-    }
-}
-
-fn named_range(op: &str, t: Date) -> Range {
-    let w = week_start(t);
-    let days = |d: Date, k: i64| d + Duration::days(k);
-    match op {
-        "t" => (Some(t), Some(t)),
-        "ld" => (Some(days(t, -1)), Some(days(t, -1))),
-        "nd" => (Some(days(t, 1)), Some(days(t, 1))),
-        "w" => (Some(w), Some(days(w, 6))),
-        "lw" => (Some(days(w, -7)), Some(days(w, -1))),
-        "l2w" => (Some(days(w, -14)), Some(days(w, -1))),
-        "nw" => (Some(days(w, 7)), Some(days(w, 13))),
-        "m" => (Some(month_start(t)), Some(month_end(t))),
-        "lm" => {
-            let prev = month_start(t) - Duration::days(1);
-            (Some(month_start(prev)), Some(prev))
-        }
-        "nm" => {
-            let next = month_end(t) + Duration::days(1);
-            (Some(next), Some(month_end(next)))
-        }
-        "y" => (
-            Date::from_calendar_date(t.year(), Month::January, 1).ok(),
-            Date::from_calendar_date(t.year(), Month::December, 31).ok(),
-        ),
-        _ => (None, None),
-    }
-}
-
-fn iso(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
-}
-
-fn epoch(d: Date) -> i64 {
-    d.midnight().assume_utc().unix_timestamp()
-}
-
-/// A timestamp value (`YYYY-MM-DDTHH[:MM[:SS]][Z]`) as epoch seconds.
-fn timestamp(v: &str) -> Option<i64> {
-    let (d, t) = v.split_once('T')?;
-    let t = t.trim_end_matches('Z');
-    let mut parts = t.split(':').map(|p| p.parse::<i64>().unwrap_or(0));
-    let (h, m, s) = (
-        parts.next().unwrap_or(0),
-        parts.next().unwrap_or(0),
-        parts.next().unwrap_or(0),
-    );
-    Some(epoch(day(d)?) + h * 3600 + m * 60 + s)
-}
-
-/// Date operators on a `YYYY-MM-DD` text column (`text`) or an epoch-seconds column.
-fn date(sql: &mut Sql, col: &str, text: bool, op: &str, values: &[String], today: Date) {
-    if op == "*" || op == "!*" {
-        sql.push(" AND ").push(col).push(if op == "*" {
-            " IS NOT NULL"
-        } else {
-            " IS NULL"
-        });
-        return;
-    }
-    let first = values.first().map(String::as_str).unwrap_or("");
-    // exact timestamps compare to the second on timestamp columns
-    if !text && first.contains('T') && matches!(op, "=" | ">=" | "<=" | "><") {
-        let a = timestamp(first);
-        let b = values.get(1).and_then(|v| timestamp(v));
-        let (lo, hi) = match op {
-            "=" => (a, a),
-            ">=" => (a, None),
-            "<=" => (None, a),
-            _ => (a, b),
-        };
-        sql.push(" AND ").push(col).push(" IS NOT NULL");
-        if let Some(lo) = lo {
-            sql.push(" AND ").push(col).push(" >= ").bind(lo);
-        }
-        if let Some(hi) = hi {
-            sql.push(" AND ").push(col).push(" <= ").bind(hi);
-        }
-        return;
-    }
-    let (from, to): Range = match op {
-        "=" => (day(first), day(first)),
-        ">=" => (day(first), None),
-        "<=" => (None, day(first)),
-        "><" => (day(first), values.get(1).and_then(|v| day(v))),
-        ">t-" | "<t-" | "><t-" | "t-" | ">t+" | "<t+" | "><t+" | "t+" => {
-            relative_range(op, first.trim().parse().unwrap_or(0), today)
-        }
-        other => named_range(other, today),
-    };
-    sql.push(" AND ").push(col).push(" IS NOT NULL");
-    if let Some(f) = from {
-        sql.push(" AND ").push(col).push(" >= ");
-        if text {
-            sql.bind(iso(f));
-        } else {
-            sql.bind(epoch(f));
-        }
-    }
-    if let Some(t) = to {
-        if text {
-            sql.push(" AND ").push(col).push(" <= ").bind(iso(t));
-        } else {
-            sql.push(" AND ")
-                .push(col)
-                .push(" < ")
-                .bind(epoch(t) + 86_400);
-        }
     }
 }
 
@@ -490,7 +166,7 @@ pub fn text(sql: &mut Sql, col: &str, op: &str, values: &[String]) {
 }
 
 /// Integer and float operators.
-fn number(sql: &mut Sql, col: &str, op: &str, values: &[String], float: bool) {
+pub(crate) fn number(sql: &mut Sql, col: &str, op: &str, values: &[String], float: bool) {
     let num = |v: &str| v.trim().parse::<f64>().ok();
     match op {
         "*" => {
@@ -540,7 +216,7 @@ fn number(sql: &mut Sql, col: &str, op: &str, values: &[String], float: bool) {
     }
 }
 
-fn journal_exists(sql: &mut Sql, env: &Env, negate: bool) {
+pub(crate) fn journal_exists(sql: &mut Sql, env: &Env, negate: bool) {
     sql.push(if negate {
         " AND NOT EXISTS ("
     } else {
@@ -807,7 +483,7 @@ pub fn sql_for(filters: &[Filter], env: &Env) -> Sql {
 /// A relation filter: issues on the `name` side of a relation (reverse types look at the
 /// target side of the stored forward type; `relates` at both sides) whose other issue
 /// matches the operator and is visible to the caller.
-fn relation(sql: &mut Sql, name: &str, op: &str, values: &[String], env: &Env) {
+pub(crate) fn relation(sql: &mut Sql, name: &str, op: &str, values: &[String], env: &Env) {
     use crate::domain::relations::reverse_of;
     let value = values.first().map_or(0, |v| crate::http::ruby_to_i(v));
     let one_side = |sql: &mut Sql, reversed: bool| {
@@ -858,7 +534,7 @@ fn relation(sql: &mut Sql, name: &str, op: &str, values: &[String], env: &Env) {
 
 /// `parent_id` (children of / descendants of) and `child_id` (parents of / ancestors of).
 /// `(SELECT i.id FROM issues i WHERE <visible>)`: the issues the caller sees.
-fn visible_issues(sql: &mut Sql, env: &Env) {
+pub(crate) fn visible_issues(sql: &mut Sql, env: &Env) {
     sql.push("(SELECT i.id FROM issues i WHERE ");
     append(sql, &env.visible);
     sql.push(")");
@@ -866,7 +542,7 @@ fn visible_issues(sql: &mut Sql, env: &Env) {
 
 /// `parent_id` and `child_id` filters. Only a parent or subtask the caller sees counts,
 /// as only those are shown.
-fn tree(sql: &mut Sql, op: &str, values: &[String], parent: bool, env: &Env) {
+pub(crate) fn tree(sql: &mut Sql, op: &str, values: &[String], parent: bool, env: &Env) {
     let ids: Vec<i64> = values
         .first()
         .map(|v| {
@@ -933,32 +609,6 @@ fn tree(sql: &mut Sql, op: &str, values: &[String], parent: bool, env: &Env) {
             sql.push(")");
         }
     }
-}
-
-/// Appends a fragment written with its own `$1…` numbering.
-pub fn append(sql: &mut Sql, extra: &Sql) {
-    let base = sql.args.len();
-    let mut out = String::with_capacity(extra.text.len());
-    let mut chars = extra.text.chars().peekable();
-    while let Some(ch) = chars.next() {
-        if ch == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
-            let mut n = String::new();
-            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                n.push(*d);
-                chars.next();
-            }
-            out.push('$');
-            out.push_str(&(n.parse::<usize>().unwrap_or(0) + base).to_string());
-        } else {
-            out.push(ch);
-        }
-    }
-    sql.push(&out);
-    sql.args.extend(extra.args.iter().cloned());
-}
-
-pub fn today() -> Date {
-    time::OffsetDateTime::now_utc().date()
 }
 
 #[cfg(test)]

@@ -1,0 +1,142 @@
+//! Filters on custom fields: values, and fields reached through a user or version field.
+
+use super::*;
+
+/// A custom field filter: the issues holding (or whose project, author, assignee or version
+/// holds) a matching value the caller may see. `!` and `!*` are the complement of `=` and
+/// `*`, so that holders without any value match them; an issue without the holder (no
+/// assignee, no version) matches no chained filter.
+pub(crate) fn custom_filter(sql: &mut Sql, cf: &CustomFilter, f: &Filter, env: &Env) {
+    let (negate, op) = match f.op.as_str() {
+        "!" => (true, "="),
+        "!*" => (true, "*"),
+        other => (false, other),
+    };
+    if let Some(through) = cf.through {
+        return through_filter(sql, cf, through, f, op, negate, env);
+    }
+    let (column, customized) = cf.holder;
+    sql.push(" AND ");
+    if column != "i.id" {
+        sql.push(column).push(" IS NOT NULL AND ");
+    }
+    sql.push(column)
+        .push(if negate { " NOT IN (" } else { " IN (" })
+        .push("SELECT cv.customized_id FROM custom_values cv WHERE cv.customized_type = ")
+        .bind(customized)
+        .push(" AND cv.custom_field_id = ")
+        .bind(cf.field);
+    if let Some(projects) = &cf.projects {
+        // only values of holders in projects where the caller sees the field
+        match customized {
+            "Issue" => {
+                sql.push(" AND cv.customized_id IN (SELECT vi.id FROM issues vi WHERE ");
+                in_list(sql, "vi.project_id", projects);
+                sql.push(")");
+            }
+            "Version" => {
+                sql.push(" AND cv.customized_id IN (SELECT vv.id FROM versions vv WHERE ");
+                in_list(sql, "vv.project_id", projects);
+                sql.push(")");
+            }
+            _ => {
+                sql.push(" AND ");
+                in_list(sql, "cv.customized_id", projects);
+            }
+        }
+    }
+    value_condition(sql, "cv.value", f, op, env);
+    sql.push(")");
+}
+
+/// ` AND <the stored value in column col matches>`: a blank value is no value.
+pub(crate) fn value_condition(sql: &mut Sql, col: &str, f: &Filter, op: &str, env: &Env) {
+    sql.push(" AND ").push(col).push(" <> ''");
+    let v = &f.values;
+    match (f.kind, op) {
+        (_, "*") => {}
+        (Kind::String | Kind::Text, "=") => {
+            sql.push(" AND ");
+            in_list(sql, col, v);
+        }
+        (Kind::String | Kind::Text, _) => text(sql, col, op, v),
+        (Kind::Integer | Kind::Float, _) => number(
+            sql,
+            &format!("CAST(CASE WHEN {col} = '' THEN NULL ELSE {col} END AS NUMERIC)"),
+            op,
+            v,
+            f.kind == Kind::Float,
+        ),
+        (Kind::Date, _) => date(sql, col, true, op, v, env.today),
+        _ => {
+            let values: Vec<String> = v
+                .iter()
+                .map(|x| match x.as_str() {
+                    "me" => env.user_id.to_string(),
+                    other => other.to_owned(),
+                })
+                .collect();
+            sql.push(" AND ");
+            in_list(sql, col, &values);
+        }
+    }
+}
+
+/// A filter through an issue's user or version field: the issues whose field names a
+/// user or version matching the condition (its custom value, due date or status).
+pub(crate) fn through_filter(
+    sql: &mut Sql,
+    cf: &CustomFilter,
+    through: Through,
+    f: &Filter,
+    op: &str,
+    negate: bool,
+    env: &Env,
+) {
+    let field = match through {
+        Through::Value { field, .. } | Through::DueDate { field } | Through::Status { field } => {
+            field
+        }
+    };
+    sql.push(if negate {
+        " AND i.id NOT IN ("
+    } else {
+        " AND i.id IN ("
+    })
+    .push(
+        "SELECT cv.customized_id FROM custom_values cv WHERE cv.customized_type = 'Issue' \
+             AND cv.custom_field_id = ",
+    )
+    .bind(field);
+    if let Some(projects) = &cf.projects {
+        sql.push(" AND cv.customized_id IN (SELECT vi.id FROM issues vi WHERE ");
+        in_list(sql, "vi.project_id", projects);
+        sql.push(")");
+    }
+    sql.push(" AND cv.value IN (");
+    match through {
+        Through::Value { customized, .. } => {
+            sql.push(
+                "SELECT CAST(t.customized_id AS TEXT) FROM custom_values t \
+                 WHERE t.customized_type = ",
+            )
+            .bind(customized)
+            .push(" AND t.custom_field_id = ")
+            .bind(cf.field);
+            value_condition(sql, "t.value", f, op, env);
+        }
+        Through::DueDate { .. } => {
+            sql.push("SELECT CAST(v.id AS TEXT) FROM versions v WHERE 1 = 1");
+            if op == "*" {
+                sql.push(" AND v.effective_date IS NOT NULL");
+            } else {
+                date(sql, "v.effective_date", true, op, &f.values, env.today);
+            }
+        }
+        Through::Status { .. } => {
+            sql.push("SELECT CAST(v.id AS TEXT) FROM versions v WHERE ");
+            in_list(sql, "v.status", &f.values);
+        }
+    }
+    sql.push("))");
+}
