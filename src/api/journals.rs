@@ -16,7 +16,7 @@ use crate::store::projects::{self as projects};
 pub async fn edit_journal(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let c = caller(ctx);
     let id: i64 = id.parse().map_err(|_| not_found())?;
-    let (issue_id, author, private, details) = store::journal_facts(&app.db, id)
+    let (issue_id, author, private, details) = crate::store::journals::journal_facts(&app.db, id)
         .await?
         .ok_or_else(not_found)?;
     // an invisible journal is unknown
@@ -53,6 +53,7 @@ pub async fn edit_journal(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         Some(flag) if allowed(app, ctx, &p, &["set_notes_private"]).await? => Some(flag),
         _ => None,
     };
-    store::edit_journal(&app.db, id, notes, private_notes, c.user_id, details).await?;
+    crate::store::journals::edit_journal(&app.db, id, notes, private_notes, c.user_id, details)
+        .await?;
     Ok(Reply::NoContent)
 }

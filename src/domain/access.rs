@@ -3,8 +3,8 @@
 //! project must grant the permission.
 
 use super::permissions::{self, Permission};
+use super::roles::Role;
 use super::{Caller, Denial};
-use crate::store::reference::Role;
 
 pub const STATUS_ACTIVE: i64 = 1;
 pub const STATUS_CLOSED: i64 = 5;

@@ -1,7 +1,7 @@
 //! Issues: hours notation, visibility by role, workflow transitions and validation with
 //! Redmine's messages in Redmine's order.
 
-use crate::store::reference::Role;
+use super::roles::Role;
 
 /// Redmine's hours notation: `2`, `2.5`, `2,5`, `2h`, `2h30`, `2h 30m`, `30m`, `2:30`.
 pub fn parse_hours(s: &str) -> Option<f64> {

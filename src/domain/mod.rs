@@ -10,6 +10,7 @@ pub mod projects;
 pub mod query;
 pub mod reference;
 pub mod relations;
+pub mod roles;
 pub mod settings;
 pub mod trackers;
 pub mod users;

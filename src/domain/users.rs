@@ -5,7 +5,30 @@ use serde_json::Value;
 
 use super::{Caller, Denial};
 use crate::domain::values::text;
-use crate::store::users::UserChanges;
+
+/// An active account (Redmine's `User::STATUS_ACTIVE`).
+pub const STATUS_ACTIVE: i64 = 1;
+
+/// The attributes a create or update writes; `None` leaves a column as it is.
+#[derive(Debug, Default, Clone)]
+pub struct UserChanges {
+    pub login: Option<String>,
+    pub firstname: Option<String>,
+    pub lastname: Option<String>,
+    pub mail: Option<String>,
+    pub admin: Option<bool>,
+    pub status: Option<i64>,
+    pub language: Option<String>,
+    pub mail_notification: Option<String>,
+    pub must_change_passwd: Option<bool>,
+    /// A new password hash (argon2 PHC string).
+    pub hashed_password: Option<String>,
+    pub hide_mail: Option<bool>,
+    pub time_zone: Option<String>,
+    pub group_ids: Option<Vec<i64>>,
+    /// Custom field values to store, by field.
+    pub custom: Vec<(i64, Vec<String>)>,
+}
 
 pub const MAIL_NOTIFICATIONS: &[&str] = &[
     "all",
@@ -291,7 +314,7 @@ pub fn visible(
     if caller.admin {
         return Ok(());
     }
-    if target_status != crate::store::users::STATUS_ACTIVE {
+    if target_status != STATUS_ACTIVE {
         return Err(Denial::NotFound);
     }
     if caller_sees_all_active || (caller.logged && caller.user_id == target_id) {

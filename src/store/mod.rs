@@ -16,6 +16,7 @@ pub mod queries;
 pub mod reference;
 pub mod references;
 pub mod relations;
+pub mod rollup;
 pub mod seed;
 pub mod settings;
 pub mod sql;

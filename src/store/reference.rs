@@ -27,24 +27,7 @@ pub struct Enumeration {
     pub active: bool,
 }
 
-#[derive(Debug, Clone)]
-pub struct Role {
-    pub id: i64,
-    pub name: String,
-    pub assignable: bool,
-    pub builtin: i64,
-    pub permissions: String,
-    pub issues_visibility: String,
-    pub users_visibility: String,
-    pub time_entries_visibility: String,
-    pub all_roles_managed: bool,
-}
-
-impl Role {
-    pub fn permission_names(&self) -> impl Iterator<Item = &str> {
-        self.permissions.lines().filter(|l| !l.is_empty())
-    }
-}
+pub use crate::domain::roles::Role;
 
 #[derive(Debug, Clone)]
 pub struct CustomField {

@@ -5,7 +5,8 @@ use std::collections::{HashSet, VecDeque};
 use time::Date;
 
 use super::issue_query::in_list;
-use super::issues::{add_journal, recalculate_ancestors, Detail};
+use super::journals::{add_details, add_journal, Detail};
+use super::rollup::recalculate_ancestors;
 use super::sql::Sql;
 use super::{now, Db, FromRow, Result, Row, Tx};
 use crate::domain::relations::{self as rules, Calendar, CycleCheck, Facts};
@@ -291,7 +292,7 @@ pub async fn create(
     )
     .await?;
     match to_journal {
-        Some(jid) => super::issues::add_details(&mut tx, jid, &[detail(to, f)]).await?,
+        Some(jid) => add_details(&mut tx, jid, &[detail(to, f)]).await?,
         None => {
             add_journal(
                 &mut tx,
@@ -533,7 +534,7 @@ pub async fn reschedule(
             JournalTo::New(user) => {
                 add_journal(tx, step.issue, user, Some(String::new()), false, &details).await?;
             }
-            JournalTo::Existing(jid, _) => super::issues::add_details(tx, jid, &details).await?,
+            JournalTo::Existing(jid, _) => add_details(tx, jid, &details).await?,
         }
         let moved_parents = recalculate_ancestors(tx, &path, default_priority).await?;
         queue.extend(followers(tx, step.issue, step.journal, calendar).await?);

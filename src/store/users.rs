@@ -4,7 +4,7 @@
 use super::sql::{like_pattern, Sql};
 use super::{now, Arg, Db, FromRow, Result, Row};
 
-pub const STATUS_ACTIVE: i64 = 1;
+pub use crate::domain::users::STATUS_ACTIVE;
 
 #[derive(Debug, Clone)]
 pub struct User {
@@ -236,26 +236,7 @@ pub async fn mail_taken(db: &Db, mail: &str, except: Option<i64>) -> Result<bool
     .map(|n| n > 0)
 }
 
-/// The attributes a create or update writes; `None` leaves a column as it is.
-#[derive(Debug, Default, Clone)]
-pub struct UserChanges {
-    pub login: Option<String>,
-    pub firstname: Option<String>,
-    pub lastname: Option<String>,
-    pub mail: Option<String>,
-    pub admin: Option<bool>,
-    pub status: Option<i64>,
-    pub language: Option<String>,
-    pub mail_notification: Option<String>,
-    pub must_change_passwd: Option<bool>,
-    /// A new password hash (argon2 PHC string).
-    pub hashed_password: Option<String>,
-    pub hide_mail: Option<bool>,
-    pub time_zone: Option<String>,
-    pub group_ids: Option<Vec<i64>>,
-    /// Custom field values to store, by field.
-    pub custom: Vec<(i64, Vec<String>)>,
-}
+pub use crate::domain::users::UserChanges;
 
 /// Inserts a user with its address, preferences and API key in one transaction.
 pub async fn create(db: &Db, c: &UserChanges, hide_mail_default: bool) -> Result<i64> {

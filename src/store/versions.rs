@@ -375,7 +375,7 @@ pub async fn detach_unshared(db: &Db, version: &Version, user: i64) -> Result<()
             Some(version.id.to_string()),
             None,
         );
-        super::issues::add_journal(&mut tx, id, user, Some(String::new()), false, &[detail])
+        super::journals::add_journal(&mut tx, id, user, Some(String::new()), false, &[detail])
             .await?;
     }
     tx.commit().await

@@ -370,7 +370,7 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         link_copy(app, ctx, src.id, id).await?;
         // the notes sent with the copy go to the journal of its link
         if let Some(notes) = w.string("notes").flatten().filter(|n| !n.is_empty()) {
-            store::note_last_journal(&app.db, id, c.user_id, &notes).await?;
+            crate::store::journals::note_last_journal(&app.db, id, c.user_id, &notes).await?;
         }
     }
     // Redmine answers with the copy as saved, before its subtasks are copied under it

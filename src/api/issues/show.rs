@@ -16,7 +16,7 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         crate::store::custom_values::values_of(&app.db, "Issue", &[issue.id]).await?
     };
     let journals = if ctx.includes("journals") {
-        Some(store::journals(&app.db, issue.id).await?)
+        Some(crate::store::journals::journals(&app.db, issue.id).await?)
     } else {
         None
     };

@@ -1,0 +1,22 @@
+//! A role as the rules see it: its permissions and visibility settings.
+
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub id: i64,
+    pub name: String,
+    pub assignable: bool,
+    /// 0 for a role given through memberships; 1 Non member, 2 Anonymous.
+    pub builtin: i64,
+    /// One permission name per line.
+    pub permissions: String,
+    pub issues_visibility: String,
+    pub users_visibility: String,
+    pub time_entries_visibility: String,
+    pub all_roles_managed: bool,
+}
+
+impl Role {
+    pub fn permission_names(&self) -> impl Iterator<Item = &str> {
+        self.permissions.lines().filter(|l| !l.is_empty())
+    }
+}
