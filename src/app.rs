@@ -13,19 +13,8 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::domain::settings::Settings;
-use crate::http::routes::dispatch;
-use crate::store::Db;
-
-pub struct App {
-    pub db: Db,
-    /// Read at startup; `carmine settings set` takes effect on the next start.
-    pub settings: Settings,
-    /// Largest request body accepted; larger ones get 413.
-    pub max_body: usize,
-    /// Report the statements each request ran in `X-Carmine-Queries` (CARMINE_COUNT_QUERIES=1).
-    pub count_queries: bool,
-}
+use crate::api::routes::dispatch;
+pub use crate::state::App;
 
 /// How long and how many clients may hold the server: slow or idle clients are cut off
 /// so that they cannot exhaust its connections or file descriptors.

@@ -5,6 +5,7 @@ mod app;
 mod domain;
 mod http;
 mod render;
+mod state;
 mod store;
 
 use std::path::PathBuf;

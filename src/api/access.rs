@@ -5,10 +5,10 @@
 //! `domain::access` and `domain::issues`.
 
 use crate::api::caller;
-use crate::app::App;
 use crate::domain::access;
 use crate::domain::issues::{self as rules, IssueFacts, Visibility as IssueVisibility};
 use crate::http::{not_found, ApiError, Ctx};
+use crate::state::App;
 use crate::store::issue_query::IssueScope;
 use crate::store::issues::{self as store, Issue};
 use crate::store::projects::{self as projects, Project, Visibility};

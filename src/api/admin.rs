@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 use crate::api::caller;
-use crate::app::App;
 use crate::domain::permissions;
 use crate::domain::projects::id_list;
 use crate::domain::reference::{self as rules, name_errors};
@@ -16,6 +15,7 @@ use crate::domain::users::cast_bool;
 use crate::domain::values::text;
 use crate::http::{not_found, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{document, list, Obj};
+use crate::state::App;
 use crate::store::admin as store;
 use crate::store::reference;
 use crate::store::Arg;

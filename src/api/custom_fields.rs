@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 
 use crate::api::caller;
-use crate::app::App;
 use crate::domain::reference::customized_type;
 use crate::http::{ApiError, ApiResult, Ctx, Reply};
 use crate::render::{attrs_item, list, object_item, Node, Obj};
+use crate::state::App;
 use crate::store::{admin, reference};
 
 fn possible_value(value: &str, label: &str) -> Node {

@@ -79,7 +79,7 @@ pub struct Records {
 impl Records {
     /// Loads the choices when one of the fields needs them.
     pub async fn for_project(
-        app: &crate::app::App,
+        app: &crate::state::App,
         fields: &[&CustomField],
         p: &crate::store::projects::Project,
     ) -> Result<Records, crate::http::ApiError> {
@@ -108,7 +108,7 @@ impl Records {
     /// Loads the active values of the enumeration fields among `fields`.
     pub async fn with_enumerations(
         mut self,
-        app: &crate::app::App,
+        app: &crate::state::App,
         fields: &[&CustomField],
     ) -> Result<Records, crate::http::ApiError> {
         let ids: Vec<i64> = fields
@@ -276,7 +276,7 @@ fn journal(
 /// The issue custom fields the caller may filter issues by: marked as filters, visible to
 /// them somewhere, and (within a project) enabled in the project or one of its subprojects.
 pub async fn filters(
-    app: &crate::app::App,
+    app: &crate::state::App,
     all: &IssueFields,
     chained: &IssueFields,
     scope: Option<&crate::store::projects::Project>,
@@ -512,7 +512,7 @@ pub struct Shown {
 impl Shown {
     /// `kind`: the fields' class (`ProjectCustomField`…); `objects`: `(id, its project)`.
     pub async fn load(
-        app: &crate::app::App,
+        app: &crate::state::App,
         ctx: &crate::http::Ctx,
         kind: &str,
         customized: &str,
@@ -573,7 +573,7 @@ pub fn object_nodes(
 /// creation; `customized`: its type in custom_values); fields the caller may not set keep
 /// theirs.
 pub async fn object_apply(
-    app: &crate::app::App,
+    app: &crate::state::App,
     all: &IssueFields,
     body: &serde_json::Value,
     customized: &str,

@@ -1,7 +1,7 @@
-use crate::app::App;
 use crate::domain::trackers::enumeration_kind;
 use crate::http::{not_found, ApiResult, Ctx, Reply};
 use crate::render::{list, object_item, Obj};
+use crate::state::App;
 use crate::store::reference;
 
 /// `GET /enumerations/:type`: system-level values of one kind, inactive ones included.

@@ -5,11 +5,11 @@ use serde_json::Value;
 
 use crate::api::caller;
 use crate::api::memberships::role_items;
-use crate::app::App;
 use crate::domain::projects::id_list;
 use crate::domain::users as user_rules;
 use crate::http::{not_found, scalar_text, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{attrs_item, document, list, object_item, Node, Obj};
+use crate::state::App;
 use crate::store::groups::{self as store, Group};
 use crate::store::{members, reference};
 

@@ -1,6 +1,6 @@
-use crate::app::App;
 use crate::http::{ApiResult, Ctx, Reply};
 use crate::render::{list, object_item, Obj};
+use crate::state::App;
 use crate::store::reference;
 
 /// `GET /issue_statuses`: every status by position, for any caller; not paginated.

@@ -4,11 +4,11 @@ use serde_json::Value;
 
 use crate::api::access::{allowed, me, roles, visible};
 use crate::api::caller;
-use crate::app::App;
 use crate::domain::issues::{self as rules};
 use crate::domain::users::cast_bool;
 use crate::domain::values::text;
 use crate::http::{not_found, ApiError, ApiResult, Ctx, Reply};
+use crate::state::App;
 use crate::store::issues::{self as store};
 use crate::store::projects::{self as projects};
 

@@ -16,6 +16,7 @@ pub mod queries;
 pub mod references;
 pub mod relations;
 pub mod roles;
+pub mod routes;
 pub mod trackers;
 pub mod users;
 pub mod versions;

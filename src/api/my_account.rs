@@ -2,10 +2,10 @@
 
 use crate::api::caller;
 use crate::api::users::{prepare, user_param, write_update, UserValues};
-use crate::app::App;
 use crate::domain::users::{self as rules, Writer};
 use crate::http::{ApiResult, Ctx, Reply};
 use crate::render::{document, Obj};
+use crate::state::App;
 use crate::store::users;
 
 /// `GET /my/account`: the own account, mail always shown, API key created on demand.

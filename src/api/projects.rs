@@ -8,7 +8,6 @@ use serde_json::{Map, Value};
 use crate::api::access::{allowed, authorize, load, roles, visibility};
 use crate::api::caller;
 use crate::api::custom_values as cv;
-use crate::app::App;
 use crate::domain::access::{self, STATUS_ACTIVE, STATUS_ARCHIVED, STATUS_CLOSED};
 use crate::domain::permissions;
 use crate::domain::projects::{self as rules, Facts, Parent};
@@ -16,6 +15,7 @@ use crate::domain::query::{self, FieldType, Filter};
 use crate::domain::users::principal_name;
 use crate::http::{ApiError, ApiResult, Ctx, Reply};
 use crate::render::{attrs_item, document, list, object_item, page_meta, Node, Obj};
+use crate::state::App;
 use crate::store::projects::{self as store, ListQuery, NewProject, Project, ProjectChanges};
 
 const FILTERS: &[(&str, FieldType)] = &[

@@ -2,9 +2,9 @@
 
 use crate::api::access::visibility;
 use crate::api::caller;
-use crate::app::App;
 use crate::http::{not_found, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{list, object_item, page_meta, Obj};
+use crate::state::App;
 use crate::store::queries;
 
 pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {

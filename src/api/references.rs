@@ -6,8 +6,8 @@
 use std::collections::HashSet;
 
 use crate::api::caller;
-use crate::app::App;
 use crate::http::{ApiError, Ctx};
+use crate::state::App;
 use crate::store::projects::{self, Access};
 use crate::store::references as store;
 use crate::store::sql::Sql;

@@ -1,6 +1,6 @@
-use crate::app::App;
 use crate::http::{not_found, ApiResult, Ctx, Reply};
 use crate::render::{document, item, list, object_item, Node, Obj, Value};
+use crate::state::App;
 use crate::store::reference::{self, Role};
 
 /// `GET /roles`: the givable roles (not the builtin ones) by position.

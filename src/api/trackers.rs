@@ -1,7 +1,7 @@
-use crate::app::App;
 use crate::domain::trackers::enabled_standard_fields;
 use crate::http::{ApiResult, Ctx, Reply};
 use crate::render::{item, list, object_item, Obj, Value};
+use crate::state::App;
 use crate::store::reference::{self, Tracker};
 
 /// `GET /trackers`: every tracker by position, for any caller; not paginated.

@@ -5,11 +5,11 @@ use serde_json::{Map, Value};
 
 use crate::api::caller;
 use crate::api::custom_values as cv;
-use crate::app::App;
 use crate::domain::users::{self as rules, Candidate, Exposure, Taken, Writer};
 use crate::domain::{password, Caller};
 use crate::http::{not_found, ruby_to_i, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{attrs_item, document, list, object_item, page_meta, Obj};
+use crate::state::App;
 use crate::store::reference;
 use crate::store::users::{self, ListFilter, User};
 

@@ -5,12 +5,12 @@ use serde_json::Value;
 use crate::api::access::{allowed, authorize, load};
 use crate::api::caller;
 use crate::api::custom_values as cv;
-use crate::app::App;
 use crate::domain::projects::{id_list, SHARINGS};
 use crate::domain::query::valid_date;
 use crate::domain::values::text;
 use crate::http::{not_found, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{document, list, object_item, Obj, Value as V};
+use crate::state::App;
 use crate::store::projects::{self as projects, Project};
 use crate::store::versions::{self as store, Category, Version, VersionChanges};
 

@@ -2,8 +2,8 @@
 
 use crate::api::access::access_to;
 use crate::api::caller;
-use crate::app::App;
 use crate::http::{not_found, ApiError, ApiResult, Ctx, Reply};
+use crate::state::App;
 use crate::store::issues::{self as store, Issue};
 
 /// The issue for a watcher action: an unknown or invisible issue is refused like a

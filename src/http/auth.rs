@@ -6,8 +6,8 @@ use base64::Engine;
 use serde_json::Value;
 
 use super::{ApiError, Current};
-use crate::app::App;
 use crate::domain::password;
+use crate::state::App;
 use crate::store::users::{self, User};
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -3,7 +3,6 @@
 pub mod auth;
 pub mod formats;
 pub mod params;
-pub mod routes;
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};

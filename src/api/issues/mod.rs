@@ -18,7 +18,6 @@ use crate::api::access::{
 use crate::api::caller;
 use crate::api::custom_values as cv;
 use crate::api::references::{Scope, Seen};
-use crate::app::App;
 use crate::domain::access;
 use crate::domain::issue_query::{self, Filter, Kind, QueryError};
 use crate::domain::issues::{self as rules, Candidate};
@@ -29,6 +28,7 @@ use crate::http::{not_found, ruby_to_i, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{
     attrs_item, document, list, object_item, page_meta, ruby_float, Node, Obj, Value as V,
 };
+use crate::state::App;
 use crate::store::issue_query::{self as issue_query_sql, Env};
 use crate::store::issues::{self as store, Columns, Issue, NewJournal, UpdateError};
 use crate::store::projects::{self as projects, Project};

@@ -485,7 +485,9 @@ pub fn sql_for(filters: &[Filter], env: &Env) -> Sql {
 /// matches the operator and is visible to the caller.
 pub(crate) fn relation(sql: &mut Sql, name: &str, op: &str, values: &[String], env: &Env) {
     use crate::domain::relations::reverse_of;
-    let value = values.first().map_or(0, |v| crate::http::ruby_to_i(v));
+    let value = values
+        .first()
+        .map_or(0, |v| crate::domain::values::ruby_to_i(v));
     let one_side = |sql: &mut Sql, reversed: bool| {
         let stored = reverse_of(name).unwrap_or(name);
         let (own, other) = if reversed {

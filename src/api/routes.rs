@@ -11,14 +11,14 @@ use axum::response::Response;
 use futures_util::FutureExt;
 use serde_json::{Map, Value};
 
-use super::formats::{self, bare, Requested};
-use super::params::{self, Malformed};
-use super::{
-    auth, error_response, framework_response, reply_response, ApiError, ApiResult, Ctx, Format,
-};
 use crate::api;
 use crate::api::admin::AdminRoute;
-use crate::app::App;
+use crate::http::formats::{self, bare, Requested};
+use crate::http::params::{self, Malformed};
+use crate::http::{
+    auth, error_response, framework_response, reply_response, ApiError, ApiResult, Ctx, Format,
+};
+use crate::state::App;
 
 /// Every API route carmine answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,7 +315,7 @@ fn not_api(headers: &HeaderMap, routed: bool) -> Response {
     };
     match ct {
         Some(ct) => {
-            let mut r = Response::new(Body::from(super::NOT_ACCEPTABLE_TEXT));
+            let mut r = Response::new(Body::from(crate::http::NOT_ACCEPTABLE_TEXT));
             *r.status_mut() = StatusCode::NOT_ACCEPTABLE;
             r.headers_mut()
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
@@ -350,7 +350,7 @@ fn jsonp_callback(app: &App, format: Format, params: &Value) -> Option<String> {
     let raw = params
         .get("callback")
         .or_else(|| params.get("jsonp"))
-        .and_then(super::scalar_text)?;
+        .and_then(crate::http::scalar_text)?;
     let name: String = raw
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
@@ -529,7 +529,7 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
     response
 }
 
-fn context(params: Value, current: super::Current, headers: HeaderMap) -> Ctx {
+fn context(params: Value, current: crate::http::Current, headers: HeaderMap) -> Ctx {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())

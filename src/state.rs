@@ -1,0 +1,14 @@
+//! What every request shares: the database and the settings read at startup.
+
+use crate::domain::settings::Settings;
+use crate::store::Db;
+
+pub struct App {
+    pub db: Db,
+    /// Read at startup; `carmine settings set` takes effect on the next start.
+    pub settings: Settings,
+    /// Largest request body accepted; larger ones get 413.
+    pub max_body: usize,
+    /// Report the statements each request ran in `X-Carmine-Queries` (CARMINE_COUNT_QUERIES=1).
+    pub count_queries: bool,
+}
