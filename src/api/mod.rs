@@ -6,6 +6,7 @@ pub mod custom_fields;
 pub mod custom_values;
 pub mod enumerations;
 pub mod groups;
+pub mod issue_categories;
 pub mod issue_statuses;
 pub mod issues;
 pub mod journals;
