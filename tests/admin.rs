@@ -227,12 +227,7 @@ async fn roles_workflows_custom_fields(b: Backend) {
     )
     .send()
     .await;
-    s.post(
-        "/projects/p/memberships.json",
-        json!({"membership": {"user_id": 1, "role_ids": [rid]}}),
-    )
-    .send()
-    .await;
+    s.add_member("p", 1, &[rid]).await;
     assert_eq!(
         s.delete(&format!("/roles/{rid}.json")).send().await.json(),
         json!({"errors": ["This role is in use and cannot be deleted"]})

@@ -18,12 +18,7 @@ async fn with_developer(b: Backend) -> Server {
     let s = Server::with_setting(b, "admin_api_enabled", "1").await;
     setup(&s).await;
     let dev = s.create_user("dev", "secret-pass1").await;
-    s.post(
-        "/projects/alpha/memberships.json",
-        json!({"membership": {"user_id": dev, "role_ids": [4]}}),
-    )
-    .send()
-    .await;
+    s.add_member("alpha", dev, &[4]).await;
     s
 }
 
@@ -142,18 +137,8 @@ async fn updates_write_journals_and_follow_the_workflow(b: Backend) {
     setup(&s).await;
     let rep = s.create_user("rep", "secret-pass1").await;
     let dev = s.create_user("dev", "secret-pass1").await;
-    s.post(
-        "/projects/alpha/memberships.json",
-        json!({"membership": {"user_id": rep, "role_ids": [5]}}),
-    )
-    .send()
-    .await;
-    s.post(
-        "/projects/alpha/memberships.json",
-        json!({"membership": {"user_id": dev, "role_ids": [4]}}),
-    )
-    .send()
-    .await;
+    s.add_member("alpha", rep, &[5]).await;
+    s.add_member("alpha", dev, &[4]).await;
     let id = issue(
         &s,
         json!({"project_id": 1, "subject": "Original", "start_date": "2024-01-01"}),
@@ -370,12 +355,7 @@ async fn visibility_and_lists(b: Backend) {
     .await;
     let rep = s.create_user("rep", "secret-pass1").await;
     s.create_user("out", "secret-pass1").await;
-    s.post(
-        "/projects/alpha/memberships.json",
-        json!({"membership": {"user_id": rep, "role_ids": [5]}}),
-    )
-    .send()
-    .await;
+    s.add_member("alpha", rep, &[5]).await;
     let public = issue(&s, json!({"project_id": 1, "subject": "Public"}))
         .await
         .json()["issue"]["id"]
@@ -1056,12 +1036,7 @@ async fn watchers_and_saved_queries(b: Backend) {
         "Spent time"
     );
     assert_eq!(s.get("/queries.json?type=Foo").send().await.status, 404);
-    s.post(
-        "/projects/alpha/memberships.json",
-        json!({"membership": {"user_id": amy, "role_ids": [4]}}),
-    )
-    .send()
-    .await;
+    s.add_member("alpha", amy, &[4]).await;
     let watched = s
         .req(Method::GET, "/issues.json?query_id=4&subject=~nothing")
         .basic("amy", "secret-pass1")
@@ -1094,12 +1069,7 @@ async fn list_pages_use_a_bounded_number_of_queries(b: Backend) {
     .send()
     .await;
     let dev = s.create_user("dev", "secret-pass1").await;
-    s.post(
-        "/projects/beta/memberships.json",
-        json!({"membership": {"user_id": dev, "role_ids": [4]}}),
-    )
-    .send()
-    .await;
+    s.add_member("beta", dev, &[4]).await;
     for k in 0..40 {
         let project = if k % 2 == 0 { "alpha" } else { "beta" };
         issue(&s, json!({"project_id": project, "subject": format!("Issue {k}"), "assigned_to_id": if k % 3 == 0 && k % 2 == 1 { json!(dev) } else { json!(null) }})).await;
@@ -1447,12 +1417,7 @@ async fn group_by_orders_groups_first(b: Backend) {
 async fn watcher_filter_hides_other_users_watches(b: Backend) {
     let s = with_developer(b).await;
     let rep = s.create_user("rep", "secret-pass1").await;
-    s.post(
-        "/projects/alpha/memberships.json",
-        json!({"membership": {"user_id": rep, "role_ids": [5]}}),
-    )
-    .send()
-    .await;
+    s.add_member("alpha", rep, &[5]).await;
     let r = issue(
         &s,
         json!({"project_id": "alpha", "subject": "watched", "watcher_user_ids": [rep]}),

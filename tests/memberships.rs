@@ -353,12 +353,7 @@ async fn a_manager_manages_members_of_its_project_only(b: Backend) {
     .await;
     let boss = s.create_user("boss", "secret-pass1").await;
     let dev = s.create_user("dev", "secret-pass1").await;
-    s.post(
-        "/projects/parent/memberships.json",
-        json!({"membership": {"user_id": boss, "role_ids": [3]}}),
-    )
-    .send()
-    .await;
+    s.add_member("parent", boss, &[3]).await;
     let boss_req = |m: Method, p: &str| s.req(m, p).basic("boss", "secret-pass1");
     let r = boss_req(Method::POST, "/projects/parent/memberships.json")
         .json(json!({"membership": {"user_id": dev, "role_ids": [4]}}))

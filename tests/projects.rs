@@ -446,12 +446,7 @@ async fn non_admin_creator_becomes_manager(b: Backend) {
         401
     );
     project(&s, json!({"name": "Home", "identifier": "home"})).await;
-    s.post(
-        "/projects/home/memberships.json",
-        json!({"membership": {"user_id": uid, "role_ids": [3]}}),
-    )
-    .send()
-    .await;
+    s.add_member("home", uid, &[3]).await;
     let r = maker(s.req(Method::POST, "/projects.json"))
         .json(json!({"project": {"name": "Mine", "identifier": "mine"}}))
         .send()

@@ -114,14 +114,7 @@ async fn world(b: Backend) -> World {
         .send()
         .await;
     let group = r.json()["group"]["id"].as_i64().unwrap();
-    let r = s
-        .post(
-            "/projects/secret/memberships.json",
-            json!({"membership": {"user_id": group, "role_ids": [3]}}),
-        )
-        .send()
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    s.add_member("secret", group, &[3]).await;
     World {
         s,
         callers: Callers {

@@ -140,12 +140,7 @@ async fn sharing_rules_and_shared_lists(b: Backend) {
         .send()
         .await);
     let dev = s.create_user("dev", "secret-pass1").await;
-    s.post(
-        "/projects/sub/memberships.json",
-        json!({"membership": {"user_id": dev, "role_ids": [4]}}),
-    )
-    .send()
-    .await;
+    s.add_member("sub", dev, &[4]).await;
     let make = |who: Option<&'static str>,
                 project: &'static str,
                 name: &'static str,
@@ -243,12 +238,7 @@ async fn categories_need_manage_categories(b: Backend) {
     .send()
     .await;
     let u = s.create_user("rep", "secret-pass1").await;
-    s.post(
-        "/projects/alpha/memberships.json",
-        json!({"membership": {"user_id": u, "role_ids": [5]}}),
-    )
-    .send()
-    .await;
+    s.add_member("alpha", u, &[5]).await;
     let r = s
         .post(
             "/projects/alpha/issue_categories.json",
