@@ -1,0 +1,386 @@
+//! Issue lists: visibility, filters and operators, grouping, bounded statements per page.
+
+use crate::common::*;
+use crate::per_backend;
+use crate::{issue, setup};
+
+async fn visibility_and_lists(b: Backend) {
+    let s = Server::start(b).await;
+    setup(&s).await;
+    s.post(
+        "/projects.json",
+        json!({"project": {"name": "Hidden", "identifier": "hidden", "is_public": false}}),
+    )
+    .send()
+    .await;
+    let rep = s.create_user("rep", "secret-pass1").await;
+    s.create_user("out", "secret-pass1").await;
+    s.add_member("alpha", rep, &[5]).await;
+    let public = issue(&s, json!({"project_id": 1, "subject": "Public"}))
+        .await
+        .json()["issue"]["id"]
+        .as_i64()
+        .unwrap();
+    let private = issue(
+        &s,
+        json!({"project_id": 1, "subject": "Private", "is_private": true}),
+    )
+    .await
+    .json()["issue"]["id"]
+        .as_i64()
+        .unwrap();
+    let mine = issue(&s, json!({"project_id": 1, "subject": "Private for rep", "is_private": true, "assigned_to_id": rep})).await.json()["issue"]["id"].as_i64().unwrap();
+    let hidden = issue(&s, json!({"project_id": "hidden", "subject": "In hidden"}))
+        .await
+        .json()["issue"]["id"]
+        .as_i64()
+        .unwrap();
+    let closed = issue(
+        &s,
+        json!({"project_id": 1, "subject": "Closed", "status_id": 1}),
+    )
+    .await
+    .json()["issue"]["id"]
+        .as_i64()
+        .unwrap();
+    s.put(
+        &format!("/issues/{closed}.json"),
+        json!({"issue": {"status_id": 5}}),
+    )
+    .send()
+    .await;
+    let ids = |v: Value| -> Vec<i64> {
+        v["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        ids(s.get("/issues.json").send().await.json()),
+        [hidden, mine, private, public],
+        "{b:?}: open ones, newest first"
+    );
+    assert_eq!(
+        ids(s.get("/issues.json?status_id=c").send().await.json()),
+        [closed]
+    );
+    assert_eq!(
+        ids(s
+            .get("/issues.json?status_id=*&sort=id")
+            .send()
+            .await
+            .json()),
+        [public, private, mine, hidden, closed]
+    );
+    assert_eq!(
+        ids(s
+            .req(Method::GET, "/issues.json")
+            .basic("rep", "secret-pass1")
+            .send()
+            .await
+            .json()),
+        [mine, public]
+    );
+    assert_eq!(
+        ids(s.req(Method::GET, "/issues.json").send().await.json()),
+        [public]
+    );
+    assert_eq!(
+        ids(s.get("/issues.json?project_id=hidden").send().await.json()),
+        [hidden]
+    );
+    assert_eq!(
+        ids(s
+            .get(&format!("/issues.json?assigned_to_id={rep}"))
+            .send()
+            .await
+            .json()),
+        [mine]
+    );
+    assert_eq!(
+        ids(s.get("/issues.json?subject=~for%20rep").send().await.json()),
+        [mine]
+    );
+    assert_eq!(
+        ids(s.get("/issues.json?is_private=1").send().await.json()),
+        [mine, private]
+    );
+    let page = s
+        .get("/issues.json?limit=1&offset=1&status_id=*")
+        .send()
+        .await
+        .json();
+    assert_eq!(
+        (page["total_count"].clone(), page["limit"].clone()),
+        (json!(5), json!(1))
+    );
+    for (who, id, status) in [
+        ("out", hidden, 403),
+        ("out", private, 403),
+        ("rep", private, 403),
+        ("rep", mine, 200),
+        ("out", public, 200),
+    ] {
+        assert_eq!(
+            s.req(Method::GET, &format!("/issues/{id}.json"))
+                .basic(who, "secret-pass1")
+                .send()
+                .await
+                .status,
+            status,
+            "{who} {id}"
+        );
+    }
+    assert_eq!(
+        s.req(Method::GET, &format!("/issues/{private}.json"))
+            .send()
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        s.req(Method::PUT, &format!("/issues/{hidden}.json"))
+            .basic("out", "secret-pass1")
+            .json(json!({"issue": {"subject": "x"}}))
+            .send()
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        s.req(Method::GET, "/projects/hidden/issues.json")
+            .basic("out", "secret-pass1")
+            .send()
+            .await
+            .status,
+        403
+    );
+    assert_eq!(s.get("/issues/999.json").send().await.status, 404);
+    // delete: Reporters may not, admins may
+    assert_eq!(
+        s.req(Method::DELETE, &format!("/issues/{mine}.json"))
+            .basic("rep", "secret-pass1")
+            .send()
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        s.delete(&format!("/issues/{mine}.json"))
+            .send()
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        s.get(&format!("/issues/{mine}.json")).send().await.status,
+        404
+    );
+}
+
+/// The filter engine: both syntaxes, every operator family, and Redmine's errors.
+async fn filters_and_operators(b: Backend) {
+    let s = Server::start(b).await;
+    setup(&s).await;
+    let mk = |body: Value| {
+        let s = &s;
+        async move { issue(s, body).await.json()["issue"]["id"].as_i64().unwrap() }
+    };
+    let a = mk(json!({"project_id": 1, "subject": "Login form breaks", "start_date": "2024-01-10", "due_date": "2024-01-20", "done_ratio": 30, "estimated_hours": 2.5})).await;
+    let b2 = mk(json!({"project_id": 1, "subject": "Slow search page", "description": "takes \"forever\"", "start_date": "2024-02-01", "done_ratio": 80})).await;
+    let c = mk(json!({"project_id": 1, "subject": "Typo"})).await;
+    let ids = |v: Value| -> Vec<i64> {
+        let mut x: Vec<i64> = v["issues"]
+            .as_array()
+            .unwrap_or(&vec![])
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect();
+        x.sort();
+        x
+    };
+    let q = |query: &'static str| {
+        let s = &s;
+        async move { s.get(&format!("/issues.json?{query}")).send().await }
+    };
+    assert_eq!(ids(q("subject=~login%20breaks").await.json()), [a], "{b:?}");
+    assert_eq!(ids(q("subject=!~login").await.json()), [b2, c]);
+    assert_eq!(ids(q("subject=^slow").await.json()), [b2]);
+    assert_eq!(ids(q("subject=$page").await.json()), [b2]);
+    assert_eq!(ids(q("description=~forever").await.json()), [b2]);
+    assert_eq!(ids(q("description=!*").await.json()), [a, c]);
+    assert_eq!(
+        ids(q("start_date=%3E%3D2024-01-15").await.json()),
+        [b2, c],
+        "c starts today"
+    );
+    assert_eq!(
+        ids(q("start_date=%3E%3C2024-01-01|2024-01-31").await.json()),
+        [a]
+    );
+    assert_eq!(ids(q("due_date=!*").await.json()), [b2, c]);
+    assert_eq!(ids(q("created_on=t").await.json()), [a, b2, c]);
+    assert_eq!(ids(q("created_on=ld").await.json()), Vec::<i64>::new());
+    assert_eq!(ids(q("created_on=%3Et-2").await.json()), [a, b2, c]);
+    assert_eq!(ids(q("done_ratio=%3E%3D50").await.json()), [b2]);
+    assert_eq!(ids(q("done_ratio=30,80").await.json()), [a, b2]);
+    assert_eq!(ids(q("estimated_hours=2.5").await.json()), [a]);
+    assert_eq!(ids(q("estimated_hours=!*").await.json()), [b2, c]);
+    assert_eq!(
+        ids(s
+            .get(&format!("/issues.json?issue_id={a},{b2}"))
+            .send()
+            .await
+            .json()),
+        [a, b2]
+    );
+    // trees: a parent takes its dates from its subtask
+    let top = mk(json!({"project_id": 1, "subject": "Top"})).await;
+    let sub = mk(json!({"project_id": 1, "subject": "Sub", "parent_issue_id": top, "start_date": "2030-01-01", "due_date": "2030-01-02"})).await;
+    assert_eq!(
+        ids(s
+            .get(&format!("/issues.json?parent_id={top}"))
+            .send()
+            .await
+            .json()),
+        [sub]
+    );
+    assert_eq!(ids(q("child_id=*").await.json()), [top]);
+    assert_eq!(ids(q("parent_id=!*").await.json()), [a, b2, c, top]);
+    let t = s
+        .get(&format!("/issues/{top}.json?include=children"))
+        .send()
+        .await
+        .json()["issue"]
+        .clone();
+    assert_eq!(
+        (t["start_date"].clone(), t["due_date"].clone()),
+        (json!("2030-01-01"), json!("2030-01-02"))
+    );
+    assert_eq!(t["children"][0]["id"], sub);
+    // long form: no default status filter; missing op; unknown operator; invalid values
+    assert_eq!(
+        ids(q("f[]=subject&op[subject]=~&v[subject][]=typo")
+            .await
+            .json()),
+        [c]
+    );
+    assert_eq!(
+        ids(q("f[]=subject&op[subject]=~&v[subject]=typo").await.json()).len(),
+        5,
+        "a plain string value drops the filter"
+    );
+    let r = q("f[]=status_id&op[status_id]=zz&v[status_id][]=1").await;
+    assert_eq!(r.status, 404);
+    let r = q("f[]=start_date&op[start_date]=%3D").await;
+    assert_eq!(r.json(), json!({"errors": ["Start date cannot be blank"]}));
+    assert_eq!(
+        q("done_ratio=abc").await.json(),
+        json!({"errors": ["% Done is invalid"]})
+    );
+    assert_eq!(
+        q("created_on=2024-02-30").await.json(),
+        json!({"errors": ["Created is invalid"]})
+    );
+    assert_eq!(
+        q("status_id=").await.json(),
+        json!({"errors": ["Status cannot be blank"]})
+    );
+}
+
+/// A page of issues costs the same number of statements whatever its size.
+async fn list_pages_use_a_bounded_number_of_queries(b: Backend) {
+    let s = Server::start(b).await;
+    setup(&s).await;
+    s.post(
+        "/projects.json",
+        json!({"project": {"name": "Beta", "identifier": "beta", "is_public": false}}),
+    )
+    .send()
+    .await;
+    let dev = s.create_user("dev", "secret-pass1").await;
+    s.add_member("beta", dev, &[4]).await;
+    for k in 0..40 {
+        let project = if k % 2 == 0 { "alpha" } else { "beta" };
+        issue(&s, json!({"project_id": project, "subject": format!("Issue {k}"), "assigned_to_id": if k % 3 == 0 && k % 2 == 1 { json!(dev) } else { json!(null) }})).await;
+    }
+    // relations on the first and the last page, so that both pages look them up
+    for (from, to) in [(1, 3), (38, 40)] {
+        let r = s.relate(from, json!(to), "relates").await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let count = |r: &Resp| {
+        r.header("x-carmine-queries")
+            .unwrap()
+            .parse::<u32>()
+            .unwrap()
+    };
+    for who in [None, Some("dev")] {
+        let get = |path: &str| {
+            let r = s.req(Method::GET, path);
+            match who {
+                Some(login) => r.basic(login, "secret-pass1"),
+                None => r.key(ADMIN_KEY),
+            }
+        };
+        let small = get("/issues.json?limit=5&status_id=*&include=attachments,relations")
+            .send()
+            .await;
+        let big = get("/issues.json?limit=100&status_id=*&include=attachments,relations")
+            .send()
+            .await;
+        assert_eq!(
+            big.json()["issues"].as_array().unwrap().len(),
+            40,
+            "{b:?} {who:?}"
+        );
+        assert_eq!(
+            count(&small),
+            count(&big),
+            "{b:?} {who:?}: the page size does not change the statements"
+        );
+        assert!(
+            count(&big) <= 12,
+            "{b:?} {who:?}: {} statements",
+            count(&big)
+        );
+    }
+}
+
+async fn group_by_orders_groups_first(b: Backend) {
+    let s = Server::start(b).await;
+    setup(&s).await;
+    let mut ids = Vec::new();
+    for (subject, ratio, start, priority) in [
+        ("a", 0, "2026-03-01", 3),
+        ("b", 50, "2026-01-01", 2),
+        ("c", 0, "2026-01-01", 2),
+    ] {
+        let r = issue(&s, json!({"project_id": "alpha", "subject": subject, "done_ratio": ratio, "start_date": start, "priority_id": priority})).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        ids.push(r.json()["issue"]["id"].as_i64().unwrap());
+    }
+    let (a, bb, c) = (ids[0], ids[1], ids[2]);
+    // the orders the real Redmine 5.0.4 answered for the same data
+    for (query, expected) in [
+        ("group_by=done_ratio", [c, a, bb]),
+        ("group_by=start_date", [c, bb, a]),
+        ("group_by=start_date&sort=id", [bb, c, a]),
+        ("group_by=priority", [a, c, bb]),
+        ("group_by=priority&sort=priority", [c, bb, a]),
+        ("group_by=subject", [c, bb, a]),
+        ("group_by=nonsense", [c, bb, a]),
+    ] {
+        let r = s.get(&format!("/issues.json?{query}")).send().await;
+        assert_eq!(ids_in(&r), expected, "{b:?} {query}");
+    }
+}
+
+per_backend!(
+    visibility_and_lists,
+    filters_and_operators,
+    list_pages_use_a_bounded_number_of_queries,
+    group_by_orders_groups_first,
+);
