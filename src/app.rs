@@ -13,7 +13,6 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::api::routes::dispatch;
 pub use crate::state::App;
 
 /// How long and how many clients may hold the server: slow or idle clients are cut off
@@ -29,10 +28,17 @@ pub struct Limits {
     pub max_connections: usize,
 }
 
+/// The API's router behind the pipeline's `prepare` step, which must run before routing
+/// (it takes the format extension off the path and applies method overrides), so it
+/// wraps the router as a service; timeouts and logs wrap everything.
 pub fn router(app: Arc<App>, limits: Limits) -> Router {
+    let api = crate::api::router().with_state(app.clone());
+    let prepared = tower_layer::Layer::layer(
+        &axum::middleware::from_fn_with_state(app, crate::http::pipeline::prepare),
+        api,
+    );
     Router::new()
-        .fallback(dispatch)
-        .with_state(app)
+        .fallback_service(prepared)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,

@@ -3,10 +3,9 @@
 //! style. Off unless the `admin_api_enabled` setting is on; admins only. Read shapes are
 //! Redmine's own.
 
-use axum::http::StatusCode;
 use serde_json::Value;
 
-use crate::api::caller;
+use crate::api::route;
 use crate::domain::permissions;
 use crate::domain::projects::id_list;
 use crate::domain::reference::{self as rules, name_errors};
@@ -20,59 +19,114 @@ use crate::store::admin as store;
 use crate::store::reference;
 use crate::store::Arg;
 
-/// The routes of the extension.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AdminRoute {
-    Create(&'static str),
-    Update(&'static str, String),
-    Destroy(&'static str, String),
-    EnumerationCreate(String),
-    Workflows,
-    WorkflowsUpdate,
+/// The administration routes, each behind `AdminExtension`: 403 while the extension is
+/// off (as Redmine answers), then administrators only.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::http::pipeline::Guard::AdminExtension;
+    let mut r = vec![
+        route(&["POST"], "/trackers", AdminExtension, |a, c, _| {
+            Box::pin(tracker_write(a, c, None))
+        }),
+        route(&["POST"], "/issue_statuses", AdminExtension, |a, c, _| {
+            Box::pin(status_write(a, c, None))
+        }),
+        route(&["POST"], "/enumerations", AdminExtension, |a, c, _| {
+            Box::pin(enumeration_write(a, c, None, None))
+        }),
+        route(
+            &["POST"],
+            "/enumerations/{kind}",
+            AdminExtension,
+            |a, c, p| Box::pin(enumeration_write(a, c, Some(p[0].clone()), None)),
+        ),
+        route(&["POST"], "/roles", AdminExtension, |a, c, _| {
+            Box::pin(role_write(a, c, None))
+        }),
+        route(&["POST"], "/custom_fields", AdminExtension, |a, c, _| {
+            Box::pin(custom_field_write(a, c, None))
+        }),
+        route(&["GET"], "/workflows", AdminExtension, |a, c, _| {
+            Box::pin(workflows(a, c))
+        }),
+        route(
+            &["PUT", "PATCH"],
+            "/workflows",
+            AdminExtension,
+            |a, c, _| Box::pin(workflows_update(a, c)),
+        ),
+    ];
+    r.extend([
+        route(
+            &["PUT", "PATCH"],
+            "/trackers/{id}",
+            AdminExtension,
+            |a, c, p| Box::pin(async move { tracker_write(a, c, Some(parse_id(&p[0])?)).await }),
+        ),
+        route(&["DELETE"], "/trackers/{id}", AdminExtension, |a, _, p| {
+            Box::pin(async move { tracker_destroy(a, parse_id(&p[0])?).await })
+        }),
+        route(
+            &["PUT", "PATCH"],
+            "/issue_statuses/{id}",
+            AdminExtension,
+            |a, c, p| Box::pin(async move { status_write(a, c, Some(parse_id(&p[0])?)).await }),
+        ),
+        route(
+            &["DELETE"],
+            "/issue_statuses/{id}",
+            AdminExtension,
+            |a, _, p| Box::pin(async move { status_destroy(a, parse_id(&p[0])?).await }),
+        ),
+        route(
+            &["PUT", "PATCH"],
+            "/enumerations/{kind}",
+            AdminExtension,
+            |a, c, p| {
+                Box::pin(async move { enumeration_write(a, c, None, Some(parse_id(&p[0])?)).await })
+            },
+        ),
+        route(
+            &["DELETE"],
+            "/enumerations/{kind}",
+            AdminExtension,
+            |a, _, p| Box::pin(async move { enumeration_destroy(a, parse_id(&p[0])?).await }),
+        ),
+        route(
+            &["PUT", "PATCH"],
+            "/roles/{id}",
+            AdminExtension,
+            |a, c, p| Box::pin(async move { role_write(a, c, Some(parse_id(&p[0])?)).await }),
+        ),
+        route(&["DELETE"], "/roles/{id}", AdminExtension, |a, _, p| {
+            Box::pin(async move { role_destroy(a, parse_id(&p[0])?).await })
+        }),
+        route(
+            &["PUT", "PATCH"],
+            "/custom_fields/{id}",
+            AdminExtension,
+            |a, c, p| {
+                Box::pin(async move { custom_field_write(a, c, Some(parse_id(&p[0])?)).await })
+            },
+        ),
+        route(
+            &["DELETE"],
+            "/custom_fields/{id}",
+            AdminExtension,
+            |a, _, p| Box::pin(async move { custom_field_destroy(a, parse_id(&p[0])?).await }),
+        ),
+    ]);
+    r
 }
 
-pub async fn handle(app: &App, ctx: &Ctx, route: AdminRoute) -> ApiResult {
-    let c = caller(ctx);
-    if !app.settings.admin_api_enabled {
-        // what Redmine answers: these actions exist only in its web UI
-        return Err(ApiError::Status(StatusCode::FORBIDDEN));
-    }
-    c.require_admin()?;
-    match route {
-        AdminRoute::Create("trackers") => tracker_write(app, ctx, None).await,
-        AdminRoute::Update("trackers", id) => tracker_write(app, ctx, Some(parse_id(&id)?)).await,
-        AdminRoute::Destroy("trackers", id) => tracker_destroy(app, parse_id(&id)?).await,
-        AdminRoute::Create("issue_statuses") => status_write(app, ctx, None).await,
-        AdminRoute::Update("issue_statuses", id) => {
-            status_write(app, ctx, Some(parse_id(&id)?)).await
-        }
-        AdminRoute::Destroy("issue_statuses", id) => status_destroy(app, parse_id(&id)?).await,
-        AdminRoute::Create("enumerations") => enumeration_write(app, ctx, None, None).await,
-        AdminRoute::EnumerationCreate(kind) => enumeration_write(app, ctx, Some(kind), None).await,
-        AdminRoute::Update("enumerations", id) => {
-            enumeration_write(app, ctx, None, Some(parse_id(&id)?)).await
-        }
-        AdminRoute::Destroy("enumerations", id) => {
-            store::delete(&app.db, "enumerations", parse_id(&id)?).await?;
-            Ok(Reply::NoContent)
-        }
-        AdminRoute::Create("roles") => role_write(app, ctx, None).await,
-        AdminRoute::Update("roles", id) => role_write(app, ctx, Some(parse_id(&id)?)).await,
-        AdminRoute::Destroy("roles", id) => role_destroy(app, parse_id(&id)?).await,
-        AdminRoute::Create("custom_fields") => custom_field_write(app, ctx, None).await,
-        AdminRoute::Update("custom_fields", id) => {
-            custom_field_write(app, ctx, Some(parse_id(&id)?)).await
-        }
-        AdminRoute::Destroy("custom_fields", id) => {
-            let id = parse_id(&id)?;
-            find_custom_field(app, id).await?;
-            store::delete(&app.db, "custom_fields", id).await?;
-            Ok(Reply::NoContent)
-        }
-        AdminRoute::Workflows => workflows(app, ctx).await,
-        AdminRoute::WorkflowsUpdate => workflows_update(app, ctx).await,
-        _ => Err(not_found()),
-    }
+async fn enumeration_destroy(app: &App, id: i64) -> ApiResult {
+    store::delete(&app.db, "enumerations", id).await?;
+    Ok(Reply::NoContent)
+}
+
+async fn custom_field_destroy(app: &App, id: i64) -> ApiResult {
+    find_custom_field(app, id).await?;
+    store::delete(&app.db, "custom_fields", id).await?;
+    Ok(Reply::NoContent)
 }
 
 fn parse_id(id: &str) -> Result<i64, ApiError> {

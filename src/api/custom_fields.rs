@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use crate::api::caller;
 use crate::domain::reference::customized_type;
 use crate::http::{ApiError, ApiResult, Ctx, Reply};
 use crate::render::{attrs_item, list, object_item, Node, Obj};
@@ -94,11 +93,19 @@ pub async fn list_of(app: &App, only: Option<i64>) -> Result<Vec<Node>, ApiError
     Ok(nodes)
 }
 
-pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
-    caller(ctx).require_admin()?;
+pub async fn index(app: &App, _ctx: &Ctx) -> ApiResult {
     Ok(Reply::ok(list(
         "custom_fields",
         Vec::new(),
         list_of(app, None).await?,
     )))
+}
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![route(&["GET"], "/custom_fields", Admin, |a, c, _| {
+        Box::pin(index(a, c))
+    })]
 }

@@ -21,3 +21,15 @@ pub async fn index(app: &App, _ctx: &Ctx, raw_kind: &str) -> ApiResult {
         .collect();
     Ok(Reply::ok(list(plural, Vec::new(), items)))
 }
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![route(
+        &["GET"],
+        "/enumerations/{kind}",
+        Anyone,
+        |a, c, p| Box::pin(index(a, c, &p[0])),
+    )]
+}

@@ -30,7 +30,6 @@ fn render(g: &Group) -> Obj {
 
 /// `GET /groups` (admin): regular groups; `builtin=1` adds the builtin ones.
 pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
-    caller(ctx).require_admin()?;
     let builtin = ctx.param_str("builtin").as_deref() == Some("1");
     let items = store::list(&app.db, builtin)
         .await?
@@ -148,7 +147,6 @@ async fn user_ids(app: &App, v: &Value) -> Result<Vec<i64>, ApiError> {
 
 /// `POST /groups` (admin): 201 with `{id, name}`.
 pub async fn create(app: &App, ctx: &Ctx) -> ApiResult {
-    caller(ctx).require_admin()?;
     let body = group_param(ctx).cloned().unwrap_or(Value::Null);
     let name = body.get("name").and_then(scalar_text).unwrap_or_default();
     validate_name(app, &name, None).await?;
@@ -166,7 +164,6 @@ pub async fn create(app: &App, ctx: &Ctx) -> ApiResult {
 
 /// `PUT /groups/:id` (admin): name and `user_ids`; builtin groups accept nothing (204).
 pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
-    caller(ctx).require_admin()?;
     let g = load(app, id).await?;
     let Some(body) = group_param(ctx).filter(|b| b.is_object()) else {
         return Ok(Reply::NoContent);
@@ -187,8 +184,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 }
 
 /// `DELETE /groups/:id` (admin): builtin groups are kept but the answer is still 204.
-pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
-    caller(ctx).require_admin()?;
+pub async fn destroy(app: &App, _ctx: &Ctx, id: &str) -> ApiResult {
     let g = load(app, id).await?;
     if g.kind == "Group" {
         store::delete(&app.db, g.id).await?;
@@ -198,7 +194,6 @@ pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 
 /// `POST /groups/:id/users` (admin): `user_id` or `user_ids`; 422 when none is new.
 pub async fn add_users(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
-    caller(ctx).require_admin()?;
     let g = load(app, id).await?;
     let mut ids = ctx.param("user_id").map(id_list).unwrap_or_default();
     if ids.is_empty() {
@@ -222,8 +217,7 @@ pub async fn add_users(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 }
 
 /// `DELETE /groups/:id/users/:user_id` (admin): 204 even when the user was not in it.
-pub async fn remove_user(app: &App, ctx: &Ctx, id: &str, user_id: &str) -> ApiResult {
-    caller(ctx).require_admin()?;
+pub async fn remove_user(app: &App, _ctx: &Ctx, id: &str, user_id: &str) -> ApiResult {
     let g = load(app, id).await?;
     let uid: i64 = user_id
         .parse()
@@ -233,4 +227,36 @@ pub async fn remove_user(app: &App, ctx: &Ctx, id: &str, user_id: &str) -> ApiRe
     }
     store::remove_user(&app.db, g.id, uid).await?;
     Ok(Reply::NoContent)
+}
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![
+        route(&["GET"], "/groups", Admin, |a, c, _| Box::pin(index(a, c))),
+        route(&["POST"], "/groups", Admin, |a, c, _| {
+            Box::pin(create(a, c))
+        }),
+        route(&["GET"], "/groups/{id}", Anyone, |a, c, p| {
+            Box::pin(show(a, c, &p[0]))
+        }),
+        route(&["PUT", "PATCH"], "/groups/{id}", Admin, |a, c, p| {
+            Box::pin(update(a, c, &p[0]))
+        }),
+        route(&["DELETE"], "/groups/{id}", Admin, |a, c, p| {
+            Box::pin(destroy(a, c, &p[0]))
+        }),
+        route(&["POST"], "/groups/{id}/users", Admin, |a, c, p| {
+            Box::pin(add_users(a, c, &p[0]))
+        })
+        .numeric(),
+        route(
+            &["DELETE"],
+            "/groups/{id}/users/{user_id}",
+            Admin,
+            |a, c, p| Box::pin(remove_user(a, c, &p[0], &p[1])),
+        )
+        .numeric_first(),
+    ]
 }

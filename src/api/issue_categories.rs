@@ -34,7 +34,7 @@ fn render_category(c: &Category) -> Obj {
 /// `GET /projects/:id/issue_categories`: `manage_categories` (5.0.4 needs it even to read).
 pub async fn index(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
     let p = load(app, project).await?;
-    authorize(app, ctx, &p, &["manage_categories"]).await?;
+    authorize(app, ctx, &p, ctx.required).await?;
     let cats = store::categories(&app.db, p.id).await?;
     let total = cats.len() as i64;
     let items = cats
@@ -60,7 +60,7 @@ async fn load_category(app: &App, id: &str) -> Result<(Category, Project), ApiEr
 
 pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let (c, p) = load_category(app, id).await?;
-    authorize(app, ctx, &p, &["manage_categories"]).await?;
+    authorize(app, ctx, &p, ctx.required).await?;
     Ok(Reply::ok(document("issue_category", render_category(&c))))
 }
 
@@ -94,7 +94,7 @@ fn assignee(body: &Value) -> Option<Option<i64>> {
 /// `POST /projects/:id/issue_categories`: 201 with a relative `Location`, as Redmine sends.
 pub async fn create(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
     let p = load(app, project).await?;
-    authorize(app, ctx, &p, &["manage_categories"]).await?;
+    authorize(app, ctx, &p, ctx.required).await?;
     let body = ctx.param("issue_category").cloned().unwrap_or(Value::Null);
     let name = body.get("name").and_then(text).unwrap_or_default();
     validate_category(app, &p, &name, None).await?;
@@ -110,7 +110,7 @@ pub async fn create(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
 
 pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let (c, p) = load_category(app, id).await?;
-    authorize(app, ctx, &p, &["manage_categories"]).await?;
+    authorize(app, ctx, &p, ctx.required).await?;
     let Some(body) = ctx.param("issue_category").filter(|b| b.is_object()) else {
         return Ok(Reply::NoContent);
     };
@@ -126,7 +126,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 /// `reassign_to_id` (another category of the project, unless `todo=nullify`) or lose it.
 pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let (c, p) = load_category(app, id).await?;
-    authorize(app, ctx, &p, &["manage_categories"]).await?;
+    authorize(app, ctx, &p, ctx.required).await?;
     let todo = ctx.param_str("todo").unwrap_or_default();
     let target = match ctx.param_str("reassign_to_id") {
         Some(t) if matches!(todo.trim(), "" | "reassign") => match t.trim().parse::<i64>() {
@@ -140,4 +140,42 @@ pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     };
     store::delete_category(&app.db, c.id, target).await?;
     Ok(Reply::NoContent)
+}
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![
+        route(
+            &["GET"],
+            "/projects/{project_id}/issue_categories",
+            Permission(&["manage_categories"]),
+            |a, c, p| Box::pin(index(a, c, &p[0])),
+        ),
+        route(
+            &["POST"],
+            "/projects/{project_id}/issue_categories",
+            Permission(&["manage_categories"]),
+            |a, c, p| Box::pin(create(a, c, &p[0])),
+        ),
+        route(
+            &["GET"],
+            "/issue_categories/{id}",
+            Permission(&["manage_categories"]),
+            |a, c, p| Box::pin(show(a, c, &p[0])),
+        ),
+        route(
+            &["PUT", "PATCH"],
+            "/issue_categories/{id}",
+            Permission(&["manage_categories"]),
+            |a, c, p| Box::pin(update(a, c, &p[0])),
+        ),
+        route(
+            &["DELETE"],
+            "/issue_categories/{id}",
+            Permission(&["manage_categories"]),
+            |a, c, p| Box::pin(destroy(a, c, &p[0])),
+        ),
+    ]
 }

@@ -18,3 +18,12 @@ pub async fn index(app: &App, _ctx: &Ctx) -> ApiResult {
         .collect();
     Ok(Reply::ok(list("issue_statuses", Vec::new(), items)))
 }
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![route(&["GET"], "/issue_statuses", Anyone, |a, c, _| {
+        Box::pin(index(a, c))
+    })]
+}

@@ -57,3 +57,15 @@ pub async fn edit_journal(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         .await?;
     Ok(Reply::NoContent)
 }
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![route(
+        &["PUT", "PATCH"],
+        "/journals/{id}",
+        Anyone,
+        |a, c, p| Box::pin(edit_journal(a, c, &p[0])),
+    )]
+}

@@ -81,7 +81,7 @@ async fn membership_document(app: &App, m: &Membership) -> Result<Node, ApiError
 /// `GET /projects/:id/memberships`: `view_members` (every role has it) or `manage_members`.
 pub async fn index(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
     let p = load(app, project).await?;
-    authorize(app, ctx, &p, &["view_members", "manage_members"]).await?;
+    authorize(app, ctx, &p, ctx.required).await?;
     let (offset, limit) = ctx.offset_and_limit();
     let (total, page) = store::list(&app.db, p.id, offset, limit).await?;
     let ids: Vec<i64> = page.iter().map(|m| m.id).collect();
@@ -109,7 +109,7 @@ async fn load_membership(app: &App, id: &str) -> Result<(Membership, Project), A
 /// `GET /memberships/:id`: `view_members` in its project.
 pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let (m, p) = load_membership(app, id).await?;
-    authorize(app, ctx, &p, &["view_members"]).await?;
+    authorize(app, ctx, &p, ctx.required).await?;
     Ok(Reply::ok(membership_document(app, &m).await?))
 }
 
@@ -157,7 +157,7 @@ fn wanted_roles(body: &Value, manageable: &[Role]) -> Vec<i64> {
 /// `user_id` (or `user_ids`), answered with the first.
 pub async fn create(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
     let p = load(app, project).await?;
-    authorize(app, ctx, &p, &["manage_members"]).await?;
+    authorize(app, ctx, &p, ctx.required).await?;
     let body = ctx.param("membership").cloned().unwrap_or(Value::Null);
     let principals: Vec<Option<i64>> = match body.get("user_id").filter(|v| !v.is_null()) {
         Some(v) => vec![id_list(v).first().copied()],
@@ -229,7 +229,7 @@ async fn app_principal_exists(app: &App, id: i64) -> Result<bool, ApiError> {
 /// cannot manage stay; inherited ones always stay.
 pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let (m, p) = load_membership(app, id).await?;
-    authorize(app, ctx, &p, &["manage_members"]).await?;
+    authorize(app, ctx, &p, ctx.required).await?;
     let Some(body) = ctx.param("membership").filter(|b| b.is_object()) else {
         return Ok(Reply::NoContent);
     };
@@ -273,7 +273,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 /// has inherited roles or roles the caller cannot manage.
 pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let (m, p) = load_membership(app, id).await?;
-    authorize(app, ctx, &p, &["manage_members"]).await?;
+    authorize(app, ctx, &p, ctx.required).await?;
     let roles = store::roles_of(&app.db, &[m.id]).await?;
     let manageable = manageable_roles(app, ctx, &p).await?;
     let deletable = roles.iter().all(|r| r.inherited_from.is_none())
@@ -285,4 +285,42 @@ pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     }
     store::delete(&app.db, &m).await?;
     Ok(Reply::NoContent)
+}
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![
+        route(
+            &["GET"],
+            "/projects/{project_id}/memberships",
+            Permission(&["view_members", "manage_members"]),
+            |a, c, p| Box::pin(index(a, c, &p[0])),
+        ),
+        route(
+            &["POST"],
+            "/projects/{project_id}/memberships",
+            Permission(&["manage_members"]),
+            |a, c, p| Box::pin(create(a, c, &p[0])),
+        ),
+        route(
+            &["GET"],
+            "/memberships/{id}",
+            Permission(&["view_members"]),
+            |a, c, p| Box::pin(show(a, c, &p[0])),
+        ),
+        route(
+            &["PUT", "PATCH"],
+            "/memberships/{id}",
+            Permission(&["manage_members"]),
+            |a, c, p| Box::pin(update(a, c, &p[0])),
+        ),
+        route(
+            &["DELETE"],
+            "/memberships/{id}",
+            Permission(&["manage_members"]),
+            |a, c, p| Box::pin(destroy(a, c, &p[0])),
+        ),
+    ]
 }

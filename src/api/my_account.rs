@@ -10,7 +10,6 @@ use crate::store::users;
 
 /// `GET /my/account`: the own account, mail always shown, API key created on demand.
 pub async fn show(app: &App, ctx: &Ctx) -> ApiResult {
-    caller(ctx).require_login()?;
     let u = &ctx.current.user;
     let mut o = Obj::new();
     o.val("id", u.id)
@@ -30,7 +29,6 @@ pub async fn show(app: &App, ctx: &Ctx) -> ApiResult {
 /// admin and status only for administrators; 204 or 422.
 pub async fn update(app: &App, ctx: &Ctx) -> ApiResult {
     let c = caller(ctx);
-    c.require_login()?;
     let Some(user) = user_param(ctx) else {
         return Ok(Reply::NoContent);
     };
@@ -38,4 +36,18 @@ pub async fn update(app: &App, ctx: &Ctx) -> ApiResult {
     let existing = &ctx.current.user;
     let changes = prepare(app, Some(existing), input, &user).await?;
     write_update(app, existing.id, &changes).await
+}
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![
+        route(&["GET"], "/my/account", Login, |a, c, _| {
+            Box::pin(show(a, c))
+        }),
+        route(&["PUT"], "/my/account", Login, |a, c, _| {
+            Box::pin(update(a, c))
+        }),
+    ]
 }

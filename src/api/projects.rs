@@ -282,7 +282,7 @@ async fn project_document(app: &App, ctx: &Ctx, p: &Project) -> Result<Node, Api
 /// `GET /projects/:id`: needs `view_project` (public, so: any role in the project).
 pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let p = load(app, id).await?;
-    authorize(app, ctx, &p, &["view_project"]).await?;
+    authorize(app, ctx, &p, ctx.required).await?;
     Ok(Reply::ok(project_document(app, ctx, &p).await?))
 }
 
@@ -443,7 +443,7 @@ pub async fn create(app: &App, ctx: &Ctx) -> ApiResult {
 /// `PUT /projects/:id`: `edit_project`; 204 or 422.
 pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let p = load(app, id).await?;
-    authorize(app, ctx, &p, &["edit_project"]).await?;
+    authorize(app, ctx, &p, ctx.required).await?;
     let Some(body) = project_param(ctx) else {
         return Ok(Reply::NoContent);
     };
@@ -600,4 +600,63 @@ pub async fn status_action(app: &App, ctx: &Ctx, id: &str, action: &str) -> ApiR
         _ => {}
     }
     Ok(Reply::NoContent)
+}
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![
+        route(&["GET"], "/projects", Anyone, |a, c, _| {
+            Box::pin(index(a, c))
+        }),
+        route(
+            &["POST"],
+            "/projects",
+            Permission(&["add_project", "add_subprojects"]),
+            |a, c, _| Box::pin(create(a, c)),
+        ),
+        route(
+            &["GET"],
+            "/projects/{id}",
+            Permission(&["view_project"]),
+            |a, c, p| Box::pin(show(a, c, &p[0])),
+        ),
+        route(
+            &["PUT", "PATCH"],
+            "/projects/{id}",
+            Permission(&["edit_project"]),
+            |a, c, p| Box::pin(update(a, c, &p[0])),
+        ),
+        route(
+            &["DELETE"],
+            "/projects/{id}",
+            Permission(&["delete_project"]),
+            |a, c, p| Box::pin(destroy(a, c, &p[0])),
+        ),
+        route(
+            &["PUT", "POST"],
+            "/projects/{id}/archive",
+            AdminAfterLookup,
+            |a, c, p| Box::pin(status_action(a, c, &p[0], "archive")),
+        ),
+        route(
+            &["PUT", "POST"],
+            "/projects/{id}/unarchive",
+            AdminAfterLookup,
+            |a, c, p| Box::pin(status_action(a, c, &p[0], "unarchive")),
+        ),
+        route(
+            &["PUT", "POST"],
+            "/projects/{id}/close",
+            Permission(&["close_project"]),
+            |a, c, p| Box::pin(status_action(a, c, &p[0], "close")),
+        ),
+        route(
+            &["PUT", "POST"],
+            "/projects/{id}/reopen",
+            Permission(&["close_project"]),
+            |a, c, p| Box::pin(status_action(a, c, &p[0], "reopen")),
+        ),
+    ]
 }

@@ -56,3 +56,12 @@ pub async fn projects_allowing(
         .map(|a| a.id)
         .collect())
 }
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![route(&["GET"], "/queries", Anyone, |a, c, _| {
+        Box::pin(index(a, c))
+    })]
+}

@@ -225,3 +225,35 @@ pub async fn of_issue(app: &App, ctx: &Ctx, issue: i64) -> Result<Vec<Node>, Api
         .map(attrs_node)
         .collect())
 }
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![
+        route(
+            &["GET"],
+            "/issues/{id}/relations",
+            Permission(&["view_issues"]),
+            |a, c, p| Box::pin(index(a, c, &p[0])),
+        ),
+        route(
+            &["POST"],
+            "/issues/{id}/relations",
+            Permission(&["manage_issue_relations"]),
+            |a, c, p| Box::pin(create(a, c, &p[0])),
+        ),
+        route(
+            &["GET"],
+            "/relations/{id}",
+            Permission(&["view_issues"]),
+            |a, c, p| Box::pin(show(a, c, &p[0])),
+        ),
+        route(
+            &["DELETE"],
+            "/relations/{id}",
+            Permission(&["manage_issue_relations"]),
+            |a, c, p| Box::pin(destroy(a, c, &p[0])),
+        ),
+    ]
+}

@@ -43,3 +43,15 @@ pub fn document_of(role: &Role) -> Node {
         .array("permissions", permissions);
     document("role", o)
 }
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![
+        route(&["GET"], "/roles", Anyone, |a, c, _| Box::pin(index(a, c))),
+        route(&["GET"], "/roles/{id}", Anyone, |a, c, p| {
+            Box::pin(show(a, c, &p[0]))
+        }),
+    ]
+}

@@ -31,3 +31,12 @@ pub fn render(t: Tracker) -> Obj {
     );
     o
 }
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![route(&["GET"], "/trackers", Anyone, |a, c, _| {
+        Box::pin(index(a, c))
+    })]
+}

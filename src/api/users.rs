@@ -25,7 +25,6 @@ const SORTABLE: &[&str] = &[
 /// `GET /users` (admin only): `status` (default active, blank = all), `name`, `group_id`,
 /// `sort`, pagination.
 pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
-    caller(ctx).require_admin()?;
     let status = match ctx.param_str("status") {
         None => Some(users::STATUS_ACTIVE),
         Some(s) if s.is_empty() => None,
@@ -283,7 +282,6 @@ fn taken_or_internal(e: crate::store::Error) -> ApiError {
 /// `POST /users` (admin only): 201 with the new user as the admin sees it.
 pub async fn create(app: &App, ctx: &Ctx) -> ApiResult {
     let c = caller(ctx);
-    c.require_admin()?;
     let user = user_param(ctx).unwrap_or_else(|| Value::Object(Map::new()));
     let input = rules::read_input(Writer::AdminCreate, &user, ctx.param("pref"));
     let changes = prepare(app, None, input, &user).await?;
@@ -300,7 +298,6 @@ pub async fn create(app: &App, ctx: &Ctx) -> ApiResult {
 /// `PUT /users/:id` (admin only): 204, or 422 with the messages.
 pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let c = caller(ctx);
-    c.require_admin()?;
     let id = if id == "current" {
         c.user_id
     } else {
@@ -328,7 +325,6 @@ pub async fn write_update(app: &App, id: i64, changes: &users::UserChanges) -> A
 /// `DELETE /users/:id` (admin only): 204; deleting oneself follows Redmine's rule (422).
 pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let c = caller(ctx);
-    c.require_admin()?;
     let id: i64 = id.parse().map_err(|_| not_found())?;
     let user = users::find(&app.db, id)
         .await?
@@ -342,4 +338,23 @@ pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     }
     users::delete(&app.db, user.id).await?;
     Ok(Reply::NoContent)
+}
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![
+        route(&["GET"], "/users", Admin, |a, c, _| Box::pin(index(a, c))),
+        route(&["POST"], "/users", Admin, |a, c, _| Box::pin(create(a, c))),
+        route(&["GET"], "/users/{id}", Anyone, |a, c, p| {
+            Box::pin(show(a, c, &p[0]))
+        }),
+        route(&["PUT", "PATCH"], "/users/{id}", Admin, |a, c, p| {
+            Box::pin(update(a, c, &p[0]))
+        }),
+        route(&["DELETE"], "/users/{id}", Admin, |a, c, p| {
+            Box::pin(destroy(a, c, &p[0]))
+        }),
+    ]
 }

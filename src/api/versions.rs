@@ -61,7 +61,7 @@ fn render_in(
 /// `GET /projects/:id/versions`: `view_issues`; the project's own and shared versions.
 pub async fn index(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
     let p = load(app, project).await?;
-    authorize(app, ctx, &p, &["view_issues"]).await?;
+    authorize(app, ctx, &p, ctx.required).await?;
     let versions = store::shared_with(&app.db, &p).await?;
     let total = versions.len() as i64;
     let owners: Vec<(i64, i64)> = versions.iter().map(|v| (v.id, v.project_id)).collect();
@@ -125,7 +125,7 @@ async fn version_document(app: &App, ctx: &Ctx, v: &Version, p: &Project) -> Api
 /// `GET /versions/:id`: `view_issues` in the version's own project.
 pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let (v, p) = load_version(app, id).await?;
-    authorize(app, ctx, &p, &["view_issues"]).await?;
+    authorize(app, ctx, &p, ctx.required).await?;
     version_document(app, ctx, &v, &p).await
 }
 
@@ -266,7 +266,7 @@ async fn validate(
 /// `POST /projects/:id/versions`: `manage_versions`; 201.
 pub async fn create(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
     let p = load(app, project).await?;
-    authorize(app, ctx, &p, &["manage_versions"]).await?;
+    authorize(app, ctx, &p, ctx.required).await?;
     let body = ctx.param("version").cloned().unwrap_or(Value::Null);
     let mut c = read_changes(app, ctx, &p, &body, None).await?;
     let custom = version_custom(app, ctx, &p, &body, None).await?;
@@ -291,7 +291,7 @@ pub async fn create(app: &App, ctx: &Ctx, project: &str) -> ApiResult {
 /// `PUT /versions/:id`: `manage_versions` in its project; 204.
 pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let (v, p) = load_version(app, id).await?;
-    authorize(app, ctx, &p, &["manage_versions"]).await?;
+    authorize(app, ctx, &p, ctx.required).await?;
     let Some(body) = ctx.param("version").filter(|b| b.is_object()) else {
         return Ok(Reply::NoContent);
     };
@@ -315,7 +315,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 /// issue or a custom value still uses it.
 pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let (v, p) = load_version(app, id).await?;
-    authorize(app, ctx, &p, &["manage_versions"]).await?;
+    authorize(app, ctx, &p, ctx.required).await?;
     if store::in_use(&app.db, v.id).await? {
         return Err(ApiError::Status(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -326,3 +326,41 @@ pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 }
 
 // ---------------------------------------------------------------- issue categories
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![
+        route(
+            &["GET"],
+            "/projects/{project_id}/versions",
+            Permission(&["view_issues"]),
+            |a, c, p| Box::pin(index(a, c, &p[0])),
+        ),
+        route(
+            &["POST"],
+            "/projects/{project_id}/versions",
+            Permission(&["manage_versions"]),
+            |a, c, p| Box::pin(create(a, c, &p[0])),
+        ),
+        route(
+            &["GET"],
+            "/versions/{id}",
+            Permission(&["view_issues"]),
+            |a, c, p| Box::pin(show(a, c, &p[0])),
+        ),
+        route(
+            &["PUT", "PATCH"],
+            "/versions/{id}",
+            Permission(&["manage_versions"]),
+            |a, c, p| Box::pin(update(a, c, &p[0])),
+        ),
+        route(
+            &["DELETE"],
+            "/versions/{id}",
+            Permission(&["manage_versions"]),
+            |a, c, p| Box::pin(destroy(a, c, &p[0])),
+        ),
+    ]
+}

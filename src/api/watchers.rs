@@ -86,3 +86,23 @@ pub async fn remove_watcher(app: &App, ctx: &Ctx, id: &str, user: &str) -> ApiRe
     crate::store::watchers::remove(&app.db, "Issue", issue.id, uid).await?;
     Ok(Reply::NoContent)
 }
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![
+        route(
+            &["POST"],
+            "/issues/{id}/watchers",
+            Permission(&["add_issue_watchers"]),
+            |a, c, p| Box::pin(add_watchers(a, c, &p[0])),
+        ),
+        route(
+            &["DELETE"],
+            "/issues/{id}/watchers/{user_id}",
+            Permission(&["delete_issue_watchers"]),
+            |a, c, p| Box::pin(remove_watcher(a, c, &p[0], &p[1])),
+        ),
+    ]
+}

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod formats;
 pub mod params;
+pub mod pipeline;
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -51,6 +52,8 @@ pub struct Ctx {
     /// The caller's roles per project, looked up once per request. Writes inside the
     /// request never change the caller's own roles before the answer.
     pub roles: std::sync::Mutex<std::collections::HashMap<i64, Vec<crate::store::reference::Role>>>,
+    /// The permissions the route's guard names, checked by the handler where it applies.
+    pub required: &'static [&'static str],
 }
 
 impl Ctx {

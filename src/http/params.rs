@@ -6,7 +6,7 @@ use quick_xml::Reader;
 use serde_json::{Map, Value};
 
 /// Why a body could not be read: Rails answers both with 400.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Malformed;
 
 /// The deepest nesting a body may have: Rails' JSON parser and XML conversion refuse

@@ -394,3 +394,59 @@ impl Changes {
         }
     }
 }
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![
+        route(
+            &["GET"],
+            "/issues",
+            Permission(&["view_issues"]),
+            |a, c, _| Box::pin(index(a, c, None)),
+        ),
+        route(
+            &["POST"],
+            "/issues",
+            Permission(&["add_issues"]),
+            |a, c, _| Box::pin(create(a, c, None)),
+        ),
+        route(
+            &["DELETE"],
+            "/issues",
+            Permission(&["delete_issues"]),
+            |a, c, _| Box::pin(destroy_many(a, c)),
+        ),
+        route(
+            &["GET"],
+            "/projects/{project_id}/issues",
+            Permission(&["view_issues"]),
+            |a, c, p| Box::pin(index(a, c, Some(&p[0]))),
+        ),
+        route(
+            &["POST"],
+            "/projects/{project_id}/issues",
+            Permission(&["add_issues"]),
+            |a, c, p| Box::pin(create(a, c, Some(&p[0]))),
+        ),
+        route(
+            &["GET"],
+            "/issues/{id}",
+            Permission(&["view_issues"]),
+            |a, c, p| Box::pin(show(a, c, &p[0])),
+        ),
+        route(
+            &["PUT", "PATCH"],
+            "/issues/{id}",
+            Permission(&["edit_issues", "add_issue_notes"]),
+            |a, c, p| Box::pin(update(a, c, &p[0])),
+        ),
+        route(
+            &["DELETE"],
+            "/issues/{id}",
+            Permission(&["delete_issues"]),
+            |a, c, p| Box::pin(destroy(a, c, &p[0])),
+        ),
+    ]
+}
