@@ -4,7 +4,6 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 use crate::api::caller;
-use crate::api::memberships::role_items;
 use crate::domain::projects::id_list;
 use crate::domain::users as user_rules;
 use crate::http::{not_found, scalar_text, ApiError, ApiResult, Ctx, Reply};
@@ -99,17 +98,10 @@ pub async fn principal_memberships(
     Ok(ms
         .iter()
         .map(|m| {
-            let mut o = Obj::new();
-            o.val("id", m.id)
-                .attrs(
-                    "project",
-                    vec![
-                        ("id", m.project_id.into()),
-                        ("name", m.project_name.clone().into()),
-                    ],
-                )
-                .array("roles", role_items(&roles, m.id));
-            object_item("membership", o)
+            object_item(
+                "membership",
+                crate::api::memberships::membership_object(m, &roles, false),
+            )
         })
         .collect())
 }

@@ -45,16 +45,22 @@ pub fn role_items(roles: &[MemberRole], member_id: i64) -> Vec<Node> {
 }
 
 fn render(m: &Membership, roles: &[MemberRole]) -> Obj {
+    membership_object(m, roles, true)
+}
+
+/// The one membership object: `{id, project, user|group, roles}`; without the principal
+/// when it is the subject of the answer (a user's or group's memberships).
+pub fn membership_object(m: &Membership, roles: &[MemberRole], with_principal: bool) -> Obj {
     let mut o = Obj::new();
-    o.val("id", m.id)
-        .attrs(
-            "project",
-            vec![
-                ("id", m.project_id.into()),
-                ("name", m.project_name.clone().into()),
-            ],
-        )
-        .attrs(
+    o.val("id", m.id).attrs(
+        "project",
+        vec![
+            ("id", m.project_id.into()),
+            ("name", m.project_name.clone().into()),
+        ],
+    );
+    if with_principal {
+        o.attrs(
             principal_key(&m.principal_type),
             vec![
                 ("id", m.principal_id.into()),
@@ -68,8 +74,9 @@ fn render(m: &Membership, roles: &[MemberRole]) -> Obj {
                     .into(),
                 ),
             ],
-        )
-        .array("roles", role_items(roles, m.id));
+        );
+    }
+    o.array("roles", role_items(roles, m.id));
     o
 }
 

@@ -1,26 +1,27 @@
 //! `/my/account`: the caller's own account.
 
 use crate::api::caller;
-use crate::api::users::{prepare, user_param, write_update, UserValues};
+use crate::api::users::{prepare, user_object, user_param, write_update, UserShape, UserValues};
 use crate::domain::users::{self as rules, Writer};
 use crate::http::{ApiResult, Ctx, Reply};
-use crate::render::{document, Obj};
+use crate::render::document;
 use crate::state::App;
 use crate::store::users;
 
 /// `GET /my/account`: the own account, mail always shown, API key created on demand.
 pub async fn show(app: &App, ctx: &Ctx) -> ApiResult {
     let u = &ctx.current.user;
-    let mut o = Obj::new();
-    o.val("id", u.id)
-        .val("login", u.login.clone())
-        .val("admin", u.admin)
-        .val("firstname", u.firstname.clone())
-        .val("lastname", u.lastname.clone())
-        .val("mail", u.mail.clone())
-        .time("created_on", Some(u.created_on))
-        .time("last_login_on", u.last_login_on)
-        .val("api_key", users::api_key(&app.db, u.id).await?);
+    let shape = UserShape {
+        exposure: rules::Exposure {
+            admin_flag: true,
+            mail: true,
+            private: false,
+            status: false,
+        },
+        api_key: Some(users::api_key(&app.db, u.id).await?),
+        account: true,
+    };
+    let mut o = user_object(u, &shape);
     UserValues::load(app, &[u.id]).await?.put(&mut o, u.id);
     Ok(Reply::ok(document("user", o)))
 }

@@ -54,18 +54,18 @@ pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
     let items = page
         .iter()
         .map(|u| {
-            let mut o = Obj::new();
-            o.val("id", u.id)
-                .val("login", u.login.clone())
-                .val("admin", u.admin)
-                .val("firstname", u.firstname.clone())
-                .val("lastname", u.lastname.clone())
-                .val("mail", u.mail.clone())
-                .time("created_on", Some(u.created_on))
-                .time("updated_on", Some(u.updated_on))
-                .time("last_login_on", u.last_login_on)
-                .time("passwd_changed_on", u.passwd_changed_on)
-                .val("twofa_scheme", u.twofa_scheme.clone());
+            // the list is the administrator's: every field but the key and status
+            let shape = UserShape {
+                exposure: Exposure {
+                    admin_flag: true,
+                    mail: true,
+                    private: true,
+                    status: false,
+                },
+                api_key: None,
+                account: false,
+            };
+            let mut o = user_object(u, &shape);
             custom.put(&mut o, u.id);
             object_item("user", o)
         })
@@ -107,12 +107,18 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     Ok(Reply::ok(user_document(app, ctx, &user, exposure).await?))
 }
 
-async fn user_document(
-    app: &App,
-    ctx: &Ctx,
-    u: &User,
-    exp: Exposure,
-) -> Result<crate::render::Node, ApiError> {
+/// Which fields of a user an answer shows, and the shape it has.
+pub struct UserShape {
+    pub exposure: Exposure,
+    /// The API key, for the user itself or an administrator.
+    pub api_key: Option<String>,
+    /// `/my/account`'s shape: without `updated_on`, `passwd_changed_on`, `twofa_scheme`.
+    pub account: bool,
+}
+
+/// The one user object (`/users`, `/users/:id`, `/my/account`), in Redmine's field order.
+pub fn user_object(u: &User, shape: &UserShape) -> Obj {
+    let exp = &shape.exposure;
     let mut o = Obj::new();
     o.val("id", u.id).val("login", u.login.clone());
     if exp.admin_flag {
@@ -123,17 +129,44 @@ async fn user_document(
     if exp.mail {
         o.val("mail", u.mail.clone());
     }
-    o.time("created_on", Some(u.created_on))
-        .time("updated_on", Some(u.updated_on))
-        .time("last_login_on", u.last_login_on)
-        .time("passwd_changed_on", u.passwd_changed_on);
-    if exp.private {
-        o.val("twofa_scheme", u.twofa_scheme.clone())
-            .val("api_key", users::api_key(&app.db, u.id).await?);
+    o.time("created_on", Some(u.created_on));
+    if !shape.account {
+        o.time("updated_on", Some(u.updated_on));
+    }
+    o.time("last_login_on", u.last_login_on);
+    if !shape.account {
+        o.time("passwd_changed_on", u.passwd_changed_on);
+        if exp.private {
+            o.val("twofa_scheme", u.twofa_scheme.clone());
+        }
+    }
+    if let Some(key) = &shape.api_key {
+        o.val("api_key", key.clone());
     }
     if exp.status {
         o.val("status", u.status);
     }
+    o
+}
+
+async fn user_document(
+    app: &App,
+    ctx: &Ctx,
+    u: &User,
+    exp: Exposure,
+) -> Result<crate::render::Node, ApiError> {
+    let api_key = match exp.private {
+        true => Some(users::api_key(&app.db, u.id).await?),
+        false => None,
+    };
+    let mut o = user_object(
+        u,
+        &UserShape {
+            exposure: exp,
+            api_key,
+            account: false,
+        },
+    );
     UserValues::load(app, &[u.id]).await?.put(&mut o, u.id);
     if ctx.current.is_admin() && ctx.includes("groups") {
         let groups = users::groups_of(&app.db, u.id)
