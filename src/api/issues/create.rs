@@ -321,13 +321,7 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
     let mut errors = custom.errors;
     errors.extend(rules::validate(&cand));
     {
-        let has_categories = !projects::include_rows(&app.db, "issue_categories", &[p.id])
-            .await?
-            .is_empty();
-        let has_versions = versions::shared_with(&app.db, &p)
-            .await?
-            .iter()
-            .any(|v| v.status == "open");
+        let (has_categories, has_versions) = project_offers(app, &p).await?;
         errors.extend(required_errors(
             &required,
             |f| col_present(&cols, f),

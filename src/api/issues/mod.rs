@@ -138,12 +138,37 @@ pub(crate) async fn watch_contributions(app: &App, ctx: &Ctx, since: i64) -> Res
     Ok(())
 }
 
-pub(crate) fn role_ids(ctx: &Ctx, roles: &[Role], all: &[Role]) -> Vec<i64> {
+/// The roles whose workflow applies: every role for an administrator, else the caller's
+/// roles that may add or edit issues.
+pub(crate) async fn workflow_roles(
+    app: &App,
+    ctx: &Ctx,
+    roles: &[Role],
+) -> Result<Vec<i64>, ApiError> {
     if caller(ctx).admin {
-        all.iter().map(|r| r.id).collect()
-    } else {
-        roles.iter().map(|r| r.id).collect()
+        return Ok(reference::roles(&app.db)
+            .await?
+            .iter()
+            .map(|r| r.id)
+            .collect());
     }
+    Ok(roles
+        .iter()
+        .filter(|r| access::role_allows(r, &["add_issues", "edit_issues"]))
+        .map(|r| r.id)
+        .collect())
+}
+
+/// Whether a project offers categories and open versions (for required-field rules).
+pub(crate) async fn project_offers(app: &App, p: &Project) -> Result<(bool, bool), ApiError> {
+    let has_categories = !projects::include_rows(&app.db, "issue_categories", &[p.id])
+        .await?
+        .is_empty();
+    let has_versions = versions::shared_with(&app.db, p)
+        .await?
+        .iter()
+        .any(|v| v.status == "open");
+    Ok((has_categories, has_versions))
 }
 
 pub(crate) async fn allowed_status_ids(
@@ -155,18 +180,7 @@ pub(crate) async fn allowed_status_ids(
     author_id: i64,
     assigned: Option<i64>,
 ) -> Result<Vec<i64>, ApiError> {
-    let all_roles = reference::roles(&app.db).await?;
-    let ids = role_ids(ctx, roles, &all_roles);
-    // only roles that may add or edit issues take part in the workflow
-    let ids: Vec<i64> = if caller(ctx).admin {
-        ids
-    } else {
-        roles
-            .iter()
-            .filter(|r| access::role_allows(r, &["add_issues", "edit_issues"]))
-            .map(|r| r.id)
-            .collect()
-    };
+    let ids = workflow_roles(app, ctx, roles).await?;
     let transitions = store::transitions(&app.db, tracker_id, &ids).await?;
     let default_status = reference::trackers(&app.db)
         .await?
@@ -287,20 +301,7 @@ pub(crate) async fn workflow_fields(
     tracker_id: i64,
     status_id: i64,
 ) -> Result<(Vec<String>, Vec<String>), ApiError> {
-    // admins are judged by every role; others by their roles that add or edit issues
-    let ids: Vec<i64> = if caller(ctx).admin {
-        reference::roles(&app.db)
-            .await?
-            .iter()
-            .map(|r| r.id)
-            .collect()
-    } else {
-        roles
-            .iter()
-            .filter(|r| access::role_allows(r, &["add_issues", "edit_issues"]))
-            .map(|r| r.id)
-            .collect()
-    };
+    let ids = workflow_roles(app, ctx, roles).await?;
     let rules = store::field_rules(&app.db, tracker_id, status_id, &ids).await?;
     Ok(rules::field_rules(&rules, &ids))
 }

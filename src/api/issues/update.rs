@@ -397,13 +397,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             .as_ref()
             .map(|t| enabled_standard_fields(t.fields_bits).collect())
             .unwrap_or_default();
-        let has_categories = !projects::include_rows(&app.db, "issue_categories", &[p.id])
-            .await?
-            .is_empty();
-        let has_versions = versions::shared_with(&app.db, &p)
-            .await?
-            .iter()
-            .any(|v| v.status == "open");
+        let (has_categories, has_versions) = project_offers(app, &p).await?;
         let current = |f: &str| -> bool {
             match f {
                 "assigned_to_id" => issue.assigned_to.is_some(),
