@@ -129,7 +129,6 @@ pub fn router() -> Router<Arc<App>> {
                 guard,
                 handler,
                 params,
-                _marker: std::marker::PhantomData,
             };
             pipeline::respond(&app, req, endpoint).await
         };

@@ -76,11 +76,10 @@ impl Guard {
 }
 
 /// A matched route: its guard, its handler and the path's parameters.
-pub struct Endpoint<'a> {
+pub struct Endpoint {
     pub guard: Guard,
     pub handler: Handler,
     pub params: Vec<String>,
-    pub _marker: std::marker::PhantomData<&'a ()>,
 }
 
 /// What `prepare` learned of a request, for the routed handler or the fallback.
@@ -93,7 +92,6 @@ pub struct Prepared {
     headers: HeaderMap,
     query: Result<Value, Malformed>,
     body: Result<Value, Malformed>,
-    segments: Vec<String>,
 }
 
 /// The middleware before routing: see the module's comment.
@@ -101,7 +99,7 @@ pub async fn prepare(State(app): State<Arc<App>>, req: Request, next: Next) -> R
     let (mut parts, body) = req.into_parts();
     let original = parts.method.clone();
     let headers = parts.headers.clone();
-    let (segments, ext) = split_path(parts.uri.path());
+    let ext = extension(parts.uri.path());
     let query = params::parse_form(parts.uri.query().unwrap_or("").as_bytes());
     let format_param = query
         .as_ref()
@@ -185,12 +183,11 @@ pub async fn prepare(State(app): State<Arc<App>>, req: Request, next: Next) -> R
         headers,
         query,
         body: body_params,
-        segments,
     });
     next.run(Request::from_parts(parts, Body::empty())).await
 }
 
-/// The raw path without the extension `split_path` found.
+/// The raw path without its extension.
 fn routed_path(raw: &str, ext: Option<&str>) -> String {
     let path = match ext {
         Some(e) => raw
@@ -211,7 +208,6 @@ pub async fn unrouted(req: Request) -> Response {
     let Some(p) = req.extensions().get::<Prepared>().cloned() else {
         return framework_response(None, StatusCode::NOT_FOUND);
     };
-    let _ = &p.segments;
     match p.requested {
         Requested::Other(_) => framework_response(None, StatusCode::NOT_FOUND),
         _ => match p.format {
@@ -227,7 +223,7 @@ pub async fn unrouted(req: Request) -> Response {
 }
 
 /// A matched route: everything after routing (see the module's comment).
-pub async fn respond(app: &App, req: Request, endpoint: Endpoint<'_>) -> Response {
+pub async fn respond(app: &App, req: Request, endpoint: Endpoint) -> Response {
     let Some(p) = req.extensions().get::<Prepared>().cloned() else {
         return framework_response(None, StatusCode::NOT_FOUND);
     };
@@ -308,23 +304,14 @@ pub async fn respond(app: &App, req: Request, endpoint: Endpoint<'_>) -> Respons
     response
 }
 
-/// Splits `/users/5.json` into `["users", "5"]` and the extension `json`.
-fn split_path(path: &str) -> (Vec<String>, Option<String>) {
-    let mut segments: Vec<String> = path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(percent_decode)
-        .collect();
-    let mut ext = None;
-    if let Some(last) = segments.last_mut() {
-        if let Some(dot) = last.rfind('.') {
-            if dot > 0 {
-                ext = Some(last[dot + 1..].to_owned());
-                last.truncate(dot);
-            }
-        }
+/// The extension of the path's last segment (`/users/5.json` → `json`), if any.
+fn extension(path: &str) -> Option<String> {
+    let last = path.rsplit('/').next()?;
+    let last = percent_decode(last);
+    match last.rfind('.') {
+        Some(dot) if dot > 0 => Some(last[dot + 1..].to_owned()),
+        _ => None,
     }
-    (segments, ext)
 }
 
 fn percent_decode(s: &str) -> String {
@@ -467,7 +454,7 @@ async fn other_format(
     app: &App,
     headers: HeaderMap,
     query: Value,
-    endpoint: &Endpoint<'_>,
+    endpoint: &Endpoint,
     method: &Method,
     media: &'static str,
 ) -> Response {
@@ -509,16 +496,11 @@ mod tests {
 
     #[test]
     fn paths() {
-        assert_eq!(
-            split_path("/users/5.json"),
-            (
-                vec!["users".to_string(), "5".to_string()],
-                Some("json".to_string())
-            )
-        );
-        assert_eq!(split_path("/users"), (vec!["users".to_string()], None));
-        assert_eq!(split_path("/trackers.JSON").1.as_deref(), Some("JSON"));
-        assert_eq!(split_path("/a%20b.xml").0, vec!["a b".to_string()]);
+        assert_eq!(extension("/users/5.json").as_deref(), Some("json"));
+        assert_eq!(extension("/users"), None);
+        assert_eq!(extension("/trackers.JSON").as_deref(), Some("JSON"));
+        assert_eq!(extension("/a%20b.xml").as_deref(), Some("xml"));
+        assert_eq!(extension("/.json"), None);
         assert_eq!(routed_path("/users/5.json", Some("json")), "/users/5");
         assert_eq!(routed_path("/.json", Some("json")), "/");
     }
