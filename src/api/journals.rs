@@ -37,8 +37,7 @@ pub async fn edit_journal(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     {
         return Err(not_found());
     }
-    crate::api::access::authorize(app, ctx, &p, &["edit_issue_notes", "edit_own_issue_notes"])
-        .await?;
+    crate::api::access::authorize(app, ctx, &p, ctx.required).await?;
     let editable = c.logged
         && (allowed(app, ctx, &p, &["edit_issue_notes"]).await?
             || (author == c.user_id && allowed(app, ctx, &p, &["edit_own_issue_notes"]).await?));
@@ -65,7 +64,7 @@ pub fn routes() -> Vec<crate::api::Route> {
     vec![route(
         &["PUT", "PATCH"],
         "/journals/{id}",
-        Anyone,
+        Permission(&["edit_issue_notes", "edit_own_issue_notes"]),
         |a, c, p| Box::pin(edit_journal(a, c, &p[0])),
     )]
 }

@@ -576,7 +576,7 @@ pub async fn status_action(app: &App, ctx: &Ctx, id: &str, action: &str) -> ApiR
     let c = caller(ctx);
     match action {
         "archive" | "unarchive" => c.require_admin().map_err(ApiError::from)?,
-        _ => authorize(app, ctx, &p, &["close_project"]).await?,
+        _ => authorize(app, ctx, &p, ctx.required).await?,
     }
     match action {
         // a version of the subtree still used by an issue outside it keeps it alive

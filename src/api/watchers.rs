@@ -32,17 +32,7 @@ pub(crate) async fn watched_issue(
 /// `POST /issues/:id/watchers`: `user_id` (or `watcher[user_id]`, `watcher[user_ids][]`);
 /// unknown, inactive and repeated principals are skipped; always 204.
 pub async fn add_watchers(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
-    let issue = watched_issue(
-        app,
-        ctx,
-        id,
-        &[
-            "add_issue_watchers",
-            "add_wiki_page_watchers",
-            "add_message_watchers",
-        ],
-    )
-    .await?;
+    let issue = watched_issue(app, ctx, id, ctx.required).await?;
     let mut ids = ctx
         .param("user_id")
         .map(crate::domain::projects::id_list)
@@ -68,17 +58,7 @@ pub async fn add_watchers(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 
 /// `DELETE /issues/:id/watchers/:user_id`: 404 for an unknown principal; 204.
 pub async fn remove_watcher(app: &App, ctx: &Ctx, id: &str, user: &str) -> ApiResult {
-    let issue = watched_issue(
-        app,
-        ctx,
-        id,
-        &[
-            "delete_issue_watchers",
-            "delete_wiki_page_watchers",
-            "delete_message_watchers",
-        ],
-    )
-    .await?;
+    let issue = watched_issue(app, ctx, id, ctx.required).await?;
     let uid: i64 = user.parse().map_err(|_| not_found())?;
     if !crate::store::watchers::principal_exists(&app.db, uid).await? {
         return Err(not_found());
@@ -95,13 +75,21 @@ pub fn routes() -> Vec<crate::api::Route> {
         route(
             &["POST"],
             "/issues/{id}/watchers",
-            Permission(&["add_issue_watchers"]),
+            Permission(&[
+                "add_issue_watchers",
+                "add_wiki_page_watchers",
+                "add_message_watchers",
+            ]),
             |a, c, p| Box::pin(add_watchers(a, c, &p[0])),
         ),
         route(
             &["DELETE"],
             "/issues/{id}/watchers/{user_id}",
-            Permission(&["delete_issue_watchers"]),
+            Permission(&[
+                "delete_issue_watchers",
+                "delete_wiki_page_watchers",
+                "delete_message_watchers",
+            ]),
             |a, c, p| Box::pin(remove_watcher(a, c, &p[0], &p[1])),
         ),
     ]

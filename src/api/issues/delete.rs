@@ -6,7 +6,7 @@ use super::*;
 pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let since = crate::store::now();
     let (issue, p, _) = load_issue(app, ctx, id).await?;
-    crate::api::access::authorize(app, ctx, &p, &["delete_issues"]).await?;
+    crate::api::access::authorize(app, ctx, &p, ctx.required).await?;
     store::delete(
         &app.db,
         &issue,
@@ -46,7 +46,7 @@ pub async fn destroy_many(app: &App, ctx: &Ctx) -> ApiResult {
             let p = projects::find_by_id(&app.db, issue.project_id)
                 .await?
                 .ok_or_else(not_found)?;
-            crate::api::access::authorize(app, ctx, &p, &["delete_issues"]).await?;
+            crate::api::access::authorize(app, ctx, &p, ctx.required).await?;
             projects_seen.push(p.id);
         }
     }

@@ -440,7 +440,7 @@ pub fn routes() -> Vec<crate::api::Route> {
         route(
             &["PUT", "PATCH"],
             "/issues/{id}",
-            Permission(&["edit_issues", "add_issue_notes"]),
+            Permission(&["edit_issues", "edit_own_issues", "add_issue_notes"]),
             |a, c, p| Box::pin(update(a, c, &p[0])),
         ),
         route(

@@ -6,13 +6,7 @@ use super::*;
 pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let since = crate::store::now();
     let (issue, p, roles) = load_issue(app, ctx, id).await?;
-    crate::api::access::authorize(
-        app,
-        ctx,
-        &p,
-        &["edit_issues", "edit_own_issues", "add_issue_notes"],
-    )
-    .await?;
+    crate::api::access::authorize(app, ctx, &p, ctx.required).await?;
     let c = caller(ctx);
     let mut body = ctx.param("issue").cloned().unwrap_or(Value::Null);
     // "none" clears a value
