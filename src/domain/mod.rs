@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod custom_fields;
+pub mod issue_changes;
 pub mod issue_query;
 pub mod issues;
 pub mod password;

@@ -91,17 +91,12 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             .into_iter()
             .map(|(_, id, _)| id)
             .collect();
-        match w.id("tracker_id") {
-            Some(Some(t)) if dest_trackers.contains(&t) => {
-                ch.set("tracker_id", issue.tracker_id.into(), t.into())
-            }
-            // a tracker the project does not offer is ignored, as Redmine ignores it
-            _ if !dest_trackers.contains(&issue.tracker_id) => match dest_trackers.first() {
-                // the tracker is not used there: the project's first one replaces it
-                Some(first) => ch.set("tracker_id", issue.tracker_id.into(), (*first).into()),
-                None => cand.tracker_not_in_project = true,
-            },
-            _ => {}
+        use crate::domain::issue_changes::{self as changes, TrackerChoice};
+        let requested = w.id("tracker_id").flatten();
+        match changes::tracker_after(requested, issue.tracker_id, &dest_trackers) {
+            TrackerChoice::Set(t) => ch.set("tracker_id", issue.tracker_id.into(), t.into()),
+            TrackerChoice::Missing => cand.tracker_not_in_project = true,
+            TrackerChoice::Keep => {}
         }
         if let Some(t) = &target_project {
             ch.set("project_id", issue.project_id.into(), t.id.into());
@@ -126,21 +121,15 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         }
         if on("category_id") {
             let cats = projects::include_rows(&app.db, "issue_categories", &[dest.id]).await?;
-            let current = issue.category.as_ref().map(|c| c.0);
-            if let Some(cat) = w.id("category_id") {
-                if let Some(cid) = cat {
-                    if !cats.iter().any(|(_, id, _)| *id == cid) {
-                        cand.category_invalid = true;
-                    }
-                }
-                ch.set("category_id", current.into(), cat.into());
-            } else if let (Some(_), Some((_, name))) = (&target_project, &issue.category) {
-                // the new project's category of the same name, or none
-                let same = cats
-                    .iter()
-                    .find(|(_, _, n)| n == name)
-                    .map(|(_, id, _)| *id);
-                ch.set("category_id", current.into(), same.into());
+            let offered: Vec<(i64, &str)> =
+                cats.iter().map(|(_, id, n)| (*id, n.as_str())).collect();
+            let current = issue.category.as_ref().map(|(id, n)| (*id, n.as_str()));
+            let moving = target_project.is_some();
+            let (value, invalid) =
+                changes::category_after(w.id("category_id"), current, moving, &offered);
+            cand.category_invalid = invalid;
+            if let Some(value) = value {
+                ch.set("category_id", current.map(|c| c.0).into(), value.into());
             }
         }
         if let Some(Some(s)) = w.id("status_id") {
@@ -176,29 +165,21 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
                 None => cand.priority = false,
             }
         }
-        if on("fixed_version_id") && w.id("fixed_version_id").is_none() && target_project.is_some()
-        {
-            if let Some((vid, _)) = &issue.fixed_version {
-                let shared = versions::shared_with(&app.db, dest).await?;
-                if !shared.iter().any(|x| x.id == *vid) {
-                    ch.set("fixed_version_id", Some(*vid).into(), None::<i64>.into());
-                }
-            }
-        }
         if on("fixed_version_id") {
-            if let Some(v) = w.id("fixed_version_id") {
-                if let Some(vid) = v {
-                    let shared = versions::shared_with(&app.db, dest).await?;
-                    let keep = issue.fixed_version.as_ref().is_some_and(|x| x.0 == vid);
-                    if !keep && !shared.iter().any(|x| x.id == vid && x.status == "open") {
-                        cand.version_invalid = true;
-                    }
+            let requested = w.id("fixed_version_id");
+            let current = issue.fixed_version.as_ref().map(|x| x.0);
+            let moving = target_project.is_some();
+            if requested.is_some() || (moving && current.is_some()) {
+                let shared: Vec<(i64, bool)> = versions::shared_with(&app.db, dest)
+                    .await?
+                    .iter()
+                    .map(|v| (v.id, v.status == "open"))
+                    .collect();
+                let (value, invalid) = changes::version_after(requested, current, moving, &shared);
+                cand.version_invalid = invalid;
+                if let Some(value) = value {
+                    ch.set("fixed_version_id", current.into(), value.into());
                 }
-                ch.set(
-                    "fixed_version_id",
-                    issue.fixed_version.as_ref().map(|x| x.0).into(),
-                    v.into(),
-                );
             }
         }
         if on("start_date") {
