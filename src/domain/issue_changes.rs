@@ -80,6 +80,31 @@ pub fn version_after(
     }
 }
 
+/// The attributes a parent takes from its subtasks: what a client sends for them is
+/// ignored (Redmine's default derived dates, priority and done ratio).
+pub const DERIVED_FROM_SUBTASKS: [&str; 4] =
+    ["start_date", "due_date", "priority_id", "done_ratio"];
+
+/// `estimated_hours` as sent: blank clears it (`Some(None)`); a readable non-negative
+/// value sets it; anything else is invalid (`None`).
+pub fn estimated_hours(raw: Option<&str>) -> Option<Option<f64>> {
+    match raw.map(str::trim) {
+        None | Some("") => Some(None),
+        Some(s) => super::issues::parse_hours(s)
+            .filter(|v| *v >= 0.0)
+            .map(Some),
+    }
+}
+
+/// Subtasks move with their parent and must find their tracker in the new project: the
+/// first `(id, tracker)` that would not.
+pub fn subtask_blocking_move(subtasks: &[(i64, i64)], offered: &[i64]) -> Option<i64> {
+    subtasks
+        .iter()
+        .find(|(_, tracker)| !offered.contains(tracker))
+        .map(|(id, _)| *id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +145,17 @@ mod tests {
             category_after(None, Some((3, "Docs")), false, &offered),
             (None, false)
         );
+    }
+
+    #[test]
+    fn hours_and_moves() {
+        assert_eq!(estimated_hours(None), Some(None));
+        assert_eq!(estimated_hours(Some(" ")), Some(None));
+        assert_eq!(estimated_hours(Some("1h30")), Some(Some(1.5)));
+        assert_eq!(estimated_hours(Some("-1")), None);
+        assert_eq!(estimated_hours(Some("abc")), None);
+        assert_eq!(subtask_blocking_move(&[(5, 1), (6, 3)], &[1, 2]), Some(6));
+        assert_eq!(subtask_blocking_move(&[(5, 1)], &[1, 2]), None);
     }
 
     #[test]

@@ -198,11 +198,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         }
         if on("estimated_hours") {
             if let Some(h) = w.string("estimated_hours") {
-                let parsed = match h.as_deref().map(str::trim) {
-                    None | Some("") => Some(None),
-                    Some(s) => rules::parse_hours(s).filter(|v| *v >= 0.0).map(Some),
-                };
-                match parsed {
+                match changes::estimated_hours(h.as_deref()) {
                     Some(v) => ch.set("estimated_hours", issue.estimated_hours.into(), v.into()),
                     None => cand.estimated_hours_invalid = true,
                 }
@@ -258,7 +254,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     }
     if issue.has_children {
         // derived from the subtasks: what the client sent is ignored
-        let derived = ["start_date", "due_date", "priority_id", "done_ratio"];
+        let derived = crate::domain::issue_changes::DERIVED_FROM_SUBTASKS;
         ch.details
             .retain(|(_, name, _, _)| !derived.contains(&name.as_str()));
         ch.cols.retain(|(name, _)| !derived.contains(name));
@@ -273,12 +269,15 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             .into_iter()
             .map(|(_, id, _)| id)
             .collect();
-        let blocked = crate::store::references::descendants(&app.db, issue.id, &issue.id_path)
-            .await?
-            .into_iter()
-            .filter(|(_, _, project)| *project == issue.project_id)
-            .find(|(_, tracker, _)| !t_trackers.contains(tracker));
-        if let Some((id, _, _)) = blocked {
+        let moving: Vec<(i64, i64)> =
+            crate::store::references::descendants(&app.db, issue.id, &issue.id_path)
+                .await?
+                .into_iter()
+                .filter(|(_, _, project)| *project == issue.project_id)
+                .map(|(id, tracker, _)| (id, tracker))
+                .collect();
+        let blocked = crate::domain::issue_changes::subtask_blocking_move(&moving, &t_trackers);
+        if let Some(id) = blocked {
             return Err(ApiError::Validation(vec![format!(
                 "Subtask #{id} could not be moved to the new project: Tracker is not included in the list"
             )]));
