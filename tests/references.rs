@@ -493,7 +493,95 @@ async fn hidden_through_filters(b: Backend) {
     assert_eq!(ids_in(&r), vec![w.child]);
 }
 
+/// A role that sees only members of visible projects: other users, groups and watchers
+/// beyond those are unknown to its holder, even where the Non member role sees everyone.
+async fn users_of_visible_projects(b: Backend) {
+    let s = Server::with_setting(b, "admin_api_enabled", "1").await;
+    s.create_project("pub", true).await;
+    s.create_project("priv", false).await;
+    let r = s
+        .post(
+            "/roles.json",
+            json!({"role": {"name": "Limited", "users_visibility": "members_of_visible_projects",
+                   "permissions": ["view_issues", "add_issue_watchers", "view_issue_watchers"]}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let limited_role = r.json()["role"]["id"].as_i64().unwrap();
+    let limited = s.create_user("limited", "limited-pass1").await;
+    let colleague = s.create_user("colleague", "colleague-pass1").await;
+    let stranger = s.create_user("stranger", "stranger-pass1").await;
+    let lonely = s.create_user("lonely", "lonely-pass1").await;
+    s.add_member("pub", limited, &[limited_role]).await;
+    s.add_member("pub", colleague, &[4]).await;
+    s.add_member("priv", stranger, &[4]).await;
+    let group = |name: &'static str| {
+        let s = &s;
+        async move {
+            let r = s
+                .post("/groups.json", json!({"group": {"name": name}}))
+                .send()
+                .await;
+            r.json()["group"]["id"].as_i64().unwrap()
+        }
+    };
+    let (outside, inside) = (group("Outside").await, group("Inside").await);
+    s.add_member("priv", outside, &[4]).await;
+    s.add_member("pub", inside, &[4]).await;
+    let s = &s;
+    let get = |path: String| async move {
+        s.req(Method::GET, &path)
+            .basic("limited", "limited-pass1")
+            .send()
+            .await
+            .status
+    };
+    assert_eq!(get(format!("/users/{colleague}.json")).await, 200, "{b:?}");
+    assert_eq!(get(format!("/users/{limited}.json")).await, 200, "{b:?}");
+    assert_eq!(get(format!("/users/{stranger}.json")).await, 404, "{b:?}");
+    assert_eq!(get(format!("/users/{lonely}.json")).await, 404, "{b:?}");
+    assert_eq!(get(format!("/groups/{inside}.json")).await, 200, "{b:?}");
+    assert_eq!(get(format!("/groups/{outside}.json")).await, 404, "{b:?}");
+    // the admin and a user judged by the Non member role (all users) see them all
+    assert_eq!(
+        s.get(&format!("/users/{stranger}.json"))
+            .send()
+            .await
+            .status,
+        200
+    );
+    let r = s
+        .req(Method::GET, &format!("/users/{stranger}.json"))
+        .basic("lonely", "lonely-pass1")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{b:?}");
+    // watchers: an invisible user is skipped like an unknown one
+    let issue = s
+        .create_issue(json!({"project_id": "pub", "subject": "Watched"}))
+        .await;
+    let r = s
+        .req(Method::POST, &format!("/issues/{issue}/watchers.json"))
+        .basic("limited", "limited-pass1")
+        .json(json!({"watcher": {"user_ids": [colleague, stranger]}}))
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{b:?}: {}", r.text);
+    let w = s
+        .get_json(&format!("/issues/{issue}.json?include=watchers"))
+        .await;
+    let ids: Vec<i64> = w["issue"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![colleague], "{b:?}");
+}
+
 per_backend!(
+    users_of_visible_projects,
     hidden_through_filters,
     hidden_parent,
     hidden_children,

@@ -236,3 +236,39 @@ pub(crate) fn visible_projects(
     }
     crate::store::issue_query::visibility_condition(&v)
 }
+
+/// Which of these principals the caller sees (Redmine's `Principal.visible`): all of them
+/// for an administrator; active ones when one of its deciding roles sees all users; else
+/// itself and the members of projects it sees. `status` of each principal is given.
+pub(crate) async fn visible_principals(
+    app: &App,
+    ctx: &Ctx,
+    principals: &[(i64, i64)],
+) -> Result<Vec<i64>, ApiError> {
+    let c = caller(ctx);
+    if c.admin {
+        return Ok(principals.iter().map(|(id, _)| *id).collect());
+    }
+    let active: Vec<i64> = principals
+        .iter()
+        .filter(|(_, status)| *status == crate::domain::users::STATUS_ACTIVE)
+        .map(|(id, _)| *id)
+        .collect();
+    let sees_all = crate::store::users::users_visibilities(&app.db, c.user_id, c.logged)
+        .await?
+        .iter()
+        .any(|v| v == "all");
+    if sees_all {
+        return Ok(active);
+    }
+    let seen: Vec<i64> = projects::access_map(&app.db, &ctx.current.user, c.logged, false)
+        .await?
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    let members = crate::store::users::members_among(&app.db, &active, &seen).await?;
+    Ok(active
+        .into_iter()
+        .filter(|id| (c.logged && *id == c.user_id) || members.contains(id))
+        .collect())
+}

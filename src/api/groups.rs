@@ -5,12 +5,11 @@ use serde_json::Value;
 
 use crate::api::caller;
 use crate::domain::projects::id_list;
-use crate::domain::users as user_rules;
 use crate::http::{not_found, scalar_text, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{attrs_item, document, list, object_item, Node, Obj};
 use crate::state::App;
 use crate::store::groups::{self as store, Group};
-use crate::store::{members, reference};
+use crate::store::members;
 
 fn render(g: &Group) -> Obj {
     let mut o = Obj::new();
@@ -47,13 +46,13 @@ async fn load(app: &App, id: &str) -> Result<Group, ApiError> {
 pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let g = load(app, id).await?;
     let c = caller(ctx);
-    if !c.admin {
-        let builtin = if c.logged { 1 } else { 2 };
-        let sees_all = reference::builtin_role(&app.db, builtin)
+    // groups are always active principals
+    if !c.admin
+        && crate::api::access::visible_principals(app, ctx, &[(g.id, 1)])
             .await?
-            .is_some_and(|r| r.users_visibility == "all");
-        // groups are always active principals
-        user_rules::visible(&c, g.id, 1, sees_all)?;
+            .is_empty()
+    {
+        return Err(crate::http::not_found());
     }
     let mut o = render(&g);
     if ctx.includes("users") && g.kind == "Group" {

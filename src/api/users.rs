@@ -3,14 +3,14 @@
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
+use crate::api::access::visible_principals;
 use crate::api::caller;
 use crate::api::custom_values as cv;
+use crate::domain::password;
 use crate::domain::users::{self as rules, Candidate, Exposure, Taken, Writer};
-use crate::domain::{password, Caller};
 use crate::http::{not_found, ruby_to_i, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{attrs_item, document, list, object_item, page_meta, Obj};
 use crate::state::App;
-use crate::store::reference;
 use crate::store::users::{self, ListFilter, User};
 
 const SORTABLE: &[&str] = &[
@@ -87,21 +87,16 @@ async fn target(app: &App, ctx: &Ctx, id: &str) -> Result<User, ApiError> {
     users::find(&app.db, id).await?.ok_or_else(not_found)
 }
 
-/// Whether the caller's roles let it see every active user. Without projects the only
-/// roles are the builtin ones: Non member for users, Anonymous for the anonymous user.
-async fn sees_all_active(app: &App, c: &Caller) -> Result<bool, ApiError> {
-    let builtin = if c.logged { 1 } else { 2 };
-    let role = reference::builtin_role(&app.db, builtin).await?;
-    Ok(role.is_some_and(|r| r.users_visibility == "all"))
-}
-
 /// `GET /users/:id`: what the caller may see of a visible user; 404 otherwise.
 pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let user = target(app, ctx, id).await?;
     let c = caller(ctx);
-    if !(c.admin || c.logged && c.user_id == user.id) {
-        let all = sees_all_active(app, &c).await?;
-        rules::visible(&c, user.id, user.status, all)?;
+    if !(c.admin || c.logged && c.user_id == user.id)
+        && visible_principals(app, ctx, &[(user.id, user.status)])
+            .await?
+            .is_empty()
+    {
+        return Err(not_found());
     }
     let exposure = rules::exposure(&c, user.id, user.hide_mail);
     Ok(Reply::ok(user_document(app, ctx, &user, exposure).await?))

@@ -49,9 +49,17 @@ pub async fn add_watchers(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
                 .unwrap_or_default(),
         );
     }
-    // Redmine loads the principals by id, so they are added in id order
+    // Redmine loads the principals by id, so they are added in id order; only principals
+    // the caller sees may be made watchers (an invisible one is skipped like an unknown one)
     ids.sort_unstable();
     ids.dedup();
+    let mut known = Vec::new();
+    for id in &ids {
+        if let Some((_, status)) = crate::store::users::principal_kind(&app.db, *id).await? {
+            known.push((*id, status));
+        }
+    }
+    let ids = crate::api::access::visible_principals(app, ctx, &known).await?;
     crate::store::watchers::add(&app.db, "Issue", issue.id, &ids).await?;
     Ok(Reply::NoContent)
 }

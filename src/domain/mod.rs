@@ -17,13 +17,12 @@ pub mod trackers;
 pub mod users;
 pub mod values;
 
-/// Why a request is refused; the HTTP layer turns it into 401/403/404.
+/// Why a request is refused; the HTTP layer turns it into 401/403.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Denial {
     /// Anonymous caller where a login is needed (401, or 403 with the REST API off).
     LoginRequired,
     Forbidden,
-    NotFound,
 }
 
 /// Who is asking, as the rules see it.

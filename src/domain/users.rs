@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Caller, Denial};
+use super::Caller;
 use crate::domain::values::text;
 
 /// An active account (Redmine's `User::STATUS_ACTIVE`).
@@ -299,28 +299,6 @@ pub fn exposure(caller: &Caller, target_id: i64, target_hide_mail: bool) -> Expo
         mail: caller.admin || !target_hide_mail,
         private: caller.admin || own,
         status: caller.admin,
-    }
-}
-
-/// `Principal.visible`: admins see everyone; others see active users when their roles
-/// let them see all users, else themselves (and, with projects, members of visible
-/// projects). Invisible users answer 404.
-pub fn visible(
-    caller: &Caller,
-    target_id: i64,
-    target_status: i64,
-    caller_sees_all_active: bool,
-) -> Result<(), Denial> {
-    if caller.admin {
-        return Ok(());
-    }
-    if target_status != STATUS_ACTIVE {
-        return Err(Denial::NotFound);
-    }
-    if caller_sees_all_active || (caller.logged && caller.user_id == target_id) {
-        Ok(())
-    } else {
-        Err(Denial::NotFound)
     }
 }
 

@@ -167,7 +167,6 @@ impl From<Denial> for ApiError {
         match d {
             Denial::LoginRequired => ApiError::LoginRequired,
             Denial::Forbidden => ApiError::Status(StatusCode::FORBIDDEN),
-            Denial::NotFound => ApiError::Status(StatusCode::NOT_FOUND),
         }
     }
 }

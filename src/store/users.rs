@@ -486,3 +486,47 @@ pub async fn principal_kind(db: &Db, id: i64) -> Result<Option<(String, i64)>> {
         .first()
         .map(|r| (r.str("type"), r.i64("status"))))
 }
+
+/// The `users_visibility` of the roles that decide what users `user` sees: its
+/// memberships' roles when it has any, else its builtin role's.
+pub async fn users_visibilities(db: &Db, user: i64, logged: bool) -> Result<Vec<String>> {
+    if logged {
+        let rows = db
+            .rows(
+                "SELECT r.users_visibility FROM members m JOIN projects p ON p.id = m.project_id \
+                 JOIN member_roles mr ON mr.member_id = m.id JOIN roles r ON r.id = mr.role_id \
+                 WHERE m.user_id = $1 AND p.status <> 9",
+                &[user.into()],
+            )
+            .await?;
+        if !rows.is_empty() {
+            return Ok(rows.iter().map(|r| r.str("users_visibility")).collect());
+        }
+    }
+    Ok(db
+        .rows(
+            "SELECT users_visibility FROM roles WHERE builtin = $1",
+            &[(if logged { 1i64 } else { 2 }).into()],
+        )
+        .await?
+        .iter()
+        .map(|r| r.str("users_visibility"))
+        .collect())
+}
+
+/// Which of these principals are members of any of these projects.
+pub async fn members_among(db: &Db, principals: &[i64], projects: &[i64]) -> Result<Vec<i64>> {
+    if principals.is_empty() || projects.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT DISTINCT user_id FROM members WHERE ");
+    super::sql::in_list(&mut sql, "user_id", principals);
+    sql.push(" AND ");
+    super::sql::in_list(&mut sql, "project_id", projects);
+    Ok(db
+        .rows(&sql.text, &sql.args)
+        .await?
+        .iter()
+        .map(|r| r.i64("user_id"))
+        .collect())
+}
