@@ -259,6 +259,9 @@ pub struct Consequences<'a> {
     pub drop_relations: bool,
     /// Closed with this status: the open issues duplicating it close too, with the notes.
     pub close_duplicates: Option<(i64, Option<String>, bool)>,
+    /// On a move: the versions the destination may use (subtasks moving along keep theirs
+    /// only if it is one of them).
+    pub shared_versions: &'a [i64],
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -321,7 +324,40 @@ pub async fn update(
                 .collect();
             super::relations::drop_of(&mut tx, &moving).await?;
         }
-        // subtasks in the old project move along
+        // subtasks in the old project move along, as Redmine moves them: a category becomes
+        // the destination's of the same name (or none), a version it cannot use is dropped
+        let subtree = (issue.id_path.chars().count() as i64, issue.id_path.clone());
+        tx.exec(
+            "UPDATE issues SET category_id = (SELECT c2.id FROM issue_categories c2 \
+             JOIN issue_categories c1 ON c1.name = c2.name \
+             WHERE c1.id = issues.category_id AND c2.project_id = $1) \
+             WHERE project_id = $2 AND id <> $3 AND category_id IS NOT NULL \
+             AND substr(id_path, 1, CAST($4 AS INTEGER)) = $5",
+            &[
+                project.into(),
+                issue.project_id.into(),
+                issue.id.into(),
+                subtree.0.into(),
+                subtree.1.clone().into(),
+            ],
+        )
+        .await?;
+        let mut drop_versions =
+            Sql::new("UPDATE issues SET fixed_version_id = NULL WHERE project_id = ");
+        drop_versions
+            .bind(issue.project_id)
+            .push(" AND id <> ")
+            .bind(issue.id)
+            .push(" AND substr(id_path, 1, CAST(")
+            .bind(subtree.0)
+            .push(" AS INTEGER)) = ")
+            .bind(subtree.1.clone())
+            .push(" AND fixed_version_id IS NOT NULL");
+        if !then.shared_versions.is_empty() {
+            drop_versions.push(" AND NOT ");
+            super::sql::in_list(&mut drop_versions, "fixed_version_id", then.shared_versions);
+        }
+        tx.exec(&drop_versions.text, &drop_versions.args).await?;
         tx.exec(
             "UPDATE issues SET project_id = $1 WHERE project_id = $2 \
              AND substr(id_path, 1, CAST($3 AS INTEGER)) = $4",

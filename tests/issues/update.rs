@@ -328,3 +328,59 @@ per_backend!(
     stale_lock_version_and_concurrent_updates,
     moving_an_issue_to_another_project,
 );
+
+/// Subtasks that move with their parent take the destination's category of the same name
+/// and lose a version the destination cannot use, as in Redmine.
+async fn subtasks_moving_along_follow_the_destination(b: Backend) {
+    let s = Server::start(b).await;
+    s.create_project("alpha", true).await;
+    s.create_project("beta", true).await;
+    let category = |project: &'static str, name: &'static str| {
+        let s = &s;
+        async move {
+            let r = s
+                .post(
+                    &format!("/projects/{project}/issue_categories.json"),
+                    json!({"issue_category": {"name": name}}),
+                )
+                .send()
+                .await;
+            r.json()["issue_category"]["id"].as_i64().unwrap()
+        }
+    };
+    let ui_alpha = category("alpha", "UI").await;
+    let ui_beta = category("beta", "UI").await;
+    let docs_alpha = category("alpha", "Docs").await;
+    let v1 = s.create_version("alpha", "v1").await;
+    let parent = s
+        .create_issue(json!({"project_id": "alpha", "subject": "Parent"}))
+        .await;
+    let child = s
+        .create_issue(
+            json!({"project_id": "alpha", "subject": "Child", "parent_issue_id": parent,
+                             "category_id": ui_alpha, "fixed_version_id": v1}),
+        )
+        .await;
+    let other = s
+        .create_issue(
+            json!({"project_id": "alpha", "subject": "Other", "parent_issue_id": parent,
+                             "category_id": docs_alpha}),
+        )
+        .await;
+    let r = s
+        .put(
+            &format!("/issues/{parent}.json"),
+            json!({"issue": {"project_id": "beta"}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{b:?}: {}", r.text);
+    let c = s.get_json(&format!("/issues/{child}.json")).await["issue"].clone();
+    assert_eq!(c["project"]["name"], "beta", "{b:?}");
+    assert_eq!(c["category"]["id"], ui_beta, "{b:?}: {c}");
+    assert!(c.get("fixed_version").is_none(), "{b:?}: {c}");
+    let o = s.get_json(&format!("/issues/{other}.json")).await["issue"].clone();
+    assert!(o.get("category").is_none(), "{b:?}: {o}");
+}
+
+per_backend!(subtasks_moving_along_follow_the_destination);

@@ -467,6 +467,14 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     };
     let priority = default_priority(app).await?;
     let moved_to = target_project.as_ref().map(|t| t.id);
+    let shared_at_destination: Vec<i64> = match &target_project {
+        Some(t) => versions::shared_with(&app.db, t)
+            .await?
+            .iter()
+            .map(|v| v.id)
+            .collect(),
+        None => Vec::new(),
+    };
     match store::update(
         &app.db,
         &issue,
@@ -482,6 +490,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             calendar: &app.settings.calendar,
             drop_relations: !app.settings.cross_project_issue_relations,
             close_duplicates,
+            shared_versions: &shared_at_destination,
         },
     )
     .await
