@@ -491,3 +491,46 @@ per_backend!(
     versions_count_their_visible_issues_and_stay_while_used,
     categories_assign_new_issues_and_hand_theirs_on_when_deleted,
 );
+
+/// A project moved out of a tree stops seeing the versions shared down that tree: its
+/// issues lose them (with a journal), as Redmine's hierarchy change does.
+async fn moving_a_project_drops_versions_no_longer_shared(b: Backend) {
+    let s = Server::start(b).await;
+    let top = s.create_project("top", true).await;
+    let r = s
+        .post(
+            "/projects.json",
+            json!({"project": {"name": "sub", "identifier": "sub", "parent_id": top}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = s
+        .post(
+            "/projects/top/versions.json",
+            json!({"version": {"name": "Shared down", "sharing": "descendants"}}),
+        )
+        .send()
+        .await;
+    let v = r.json()["version"]["id"].as_i64().unwrap();
+    let issue = s
+        .create_issue(json!({"project_id": "sub", "subject": "Uses it", "fixed_version_id": v}))
+        .await;
+    let r = s
+        .put("/projects/sub.json", json!({"project": {"parent_id": ""}}))
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{b:?}: {}", r.text);
+    let i = s
+        .get_json(&format!("/issues/{issue}.json?include=journals"))
+        .await["issue"]
+        .clone();
+    assert!(i.get("fixed_version").is_none(), "{b:?}: {i}");
+    let detail = &i["journals"][0]["details"][0];
+    assert_eq!(
+        (detail["name"].clone(), detail["old_value"].clone()),
+        (json!("fixed_version_id"), json!(v.to_string()))
+    );
+}
+
+per_backend!(moving_a_project_drops_versions_no_longer_shared);

@@ -553,6 +553,14 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     }
     changes.custom = custom.values;
     store::update(&app.db, &p, &changes).await?;
+    // a project moved in the tree: issues lose versions no longer shared with them
+    if changes.parent_id.is_some_and(|np| np != p.parent_id) {
+        if let Some(moved) = store::find_by_id(&app.db, p.id).await? {
+            for v in crate::store::versions::crossing_subtree(&app.db, &moved.id_path).await? {
+                crate::store::versions::detach_unshared(&app.db, &v, ctx.current.user.id).await?;
+            }
+        }
+    }
     Ok(Reply::NoContent)
 }
 

@@ -380,3 +380,29 @@ pub async fn detach_unshared(db: &Db, version: &Version, user: i64) -> Result<()
     }
     tx.commit().await
 }
+
+/// After a project moved in the tree: the versions used across the boundary of its
+/// subtree (by its issues from outside, or from it by others), each to be re-checked.
+pub async fn crossing_subtree(db: &Db, id_path: &str) -> Result<Vec<Version>> {
+    let len = id_path.chars().count() as i64;
+    let ids: Vec<i64> = db
+        .rows(
+            "SELECT DISTINCT v.id FROM issues i JOIN versions v ON v.id = i.fixed_version_id \
+             JOIN projects ip ON ip.id = i.project_id JOIN projects vp ON vp.id = v.project_id \
+             WHERE i.project_id <> v.project_id \
+             AND (substr(ip.id_path, 1, CAST($1 AS INTEGER)) = $2 \
+                  OR substr(vp.id_path, 1, CAST($1 AS INTEGER)) = $2)",
+            &[len.into(), id_path.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| r.i64("id"))
+        .collect();
+    let mut out = Vec::new();
+    for id in ids {
+        if let Some(v) = find(db, id).await? {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
