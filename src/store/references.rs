@@ -13,12 +13,7 @@ pub async fn visible_among(db: &Db, visible: &Sql, ids: &[i64]) -> Result<Vec<i6
     super::issue_query::append(&mut sql, visible);
     sql.push(") AND ");
     super::issue_query::in_list(&mut sql, "i.id", ids);
-    Ok(db
-        .rows(&sql.text, &sql.args)
-        .await?
-        .iter()
-        .map(|r| r.i64("id"))
-        .collect())
+    id_column(db, &sql).await
 }
 
 /// Which of these ids exist in `table` (`issues` or `projects`), in one statement.
@@ -33,6 +28,11 @@ pub async fn existing(db: &Db, table: &str, ids: &[i64]) -> Result<Vec<i64>> {
     };
     let mut sql = Sql::new(&format!("SELECT id FROM {table} WHERE "));
     super::issue_query::in_list(&mut sql, "id", ids);
+    id_column(db, &sql).await
+}
+
+/// The `id` column of a statement's rows.
+async fn id_column(db: &Db, sql: &Sql) -> Result<Vec<i64>> {
     Ok(db
         .rows(&sql.text, &sql.args)
         .await?

@@ -45,11 +45,11 @@ pub async fn list(
 ) -> Result<(i64, Vec<Project>)> {
     let mut count = Sql::new("SELECT COUNT(*) FROM projects p WHERE");
     visibility_sql(v, &mut count);
-    append(&mut count, &q.conditions);
+    crate::store::sql::append(&mut count, &q.conditions);
     let mut page = Sql::new(SELECT);
     page.push(" WHERE");
     visibility_sql(v, &mut page);
-    append(&mut page, &q.conditions);
+    crate::store::sql::append(&mut page, &q.conditions);
     let mut order = q.order.clone();
     order.push("p.tree_path".into());
     page.push(" ORDER BY ").push(&order.join(", "));
@@ -60,31 +60,6 @@ pub async fn list(
     let total = db.int(&count.text, &count.args).await?;
     let projects = db.all(&page.text, &page.args).await?;
     Ok((total, projects))
-}
-
-/// Appends a condition written with its own `$1…` numbering, renumbering the placeholders.
-pub(crate) fn append(sql: &mut Sql, extra: &Sql) {
-    if extra.text.is_empty() {
-        return;
-    }
-    let base = sql.args.len();
-    let mut text = String::with_capacity(extra.text.len());
-    let mut chars = extra.text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
-            let mut n = String::new();
-            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                n.push(*d);
-                chars.next();
-            }
-            text.push('$');
-            text.push_str(&(n.parse::<usize>().unwrap_or(0) + base).to_string());
-        } else {
-            text.push(c);
-        }
-    }
-    sql.push(&text);
-    sql.args.extend(extra.args.iter().cloned());
 }
 
 /// SQL for the list filters (projects.md §4.3), appended after the visibility condition.
