@@ -43,6 +43,11 @@ fn kind_of(property: &str, name: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether a journal detail's values name an issue, project, version or category.
+pub fn names_object(detail: &Detail) -> bool {
+    kind_of(&detail.0, &detail.1).is_some()
+}
+
 /// The objects a set of journal details names that exist and are hidden from the caller.
 /// An object deleted since is named as Redmine names it, except through a relation
 /// (Redmine shows a relation only to an issue the caller sees).

@@ -21,15 +21,20 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         None
     };
     // the references of the answer: what the caller does not see is left out
-    let needs_scope = issue.parent_id.is_some() || journals.is_some() || ctx.includes("children");
+    // (the caller's scope costs a few statements: it is loaded only when something
+    // the answer names may be hidden)
+    let names_objects = journals.as_ref().is_some_and(|js| {
+        js.iter()
+            .flat_map(|j| j.details.iter())
+            .any(crate::api::references::names_object)
+    });
+    let needs_scope = issue.parent_id.is_some()
+        || names_objects
+        || ctx.includes("children")
+        || (issue.has_children && !caller(ctx).admin);
     let scope = match needs_scope {
         true => Some(Scope::load(app, ctx).await?),
         false => None,
-    };
-    let needs_scope = needs_scope || (issue.has_children && !caller(ctx).admin);
-    let scope = match (needs_scope, scope) {
-        (true, None) => Some(Scope::load(app, ctx).await?),
-        (_, s) => s,
     };
     let mut shown = issue.clone();
     if let (Some(parent), Some(scope)) = (issue.parent_id, &scope) {
@@ -67,12 +72,17 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     if ctx.includes("changesets") {
         o.array("changesets", Vec::new());
     }
-    if let (Some(journals), Some(scope)) = (journals, &scope) {
+    if let Some(journals) = journals {
         let may_private = allowed(app, ctx, &p, &["view_private_notes"]).await?;
         // a detail naming an issue, project, version or category the caller cannot see
         // is not shown in the history either
-        let seen =
-            Seen::of_details(app, scope, journals.iter().flat_map(|j| j.details.iter())).await?;
+        let seen = match &scope {
+            Some(scope) if names_objects => {
+                let details = journals.iter().flat_map(|j| j.details.iter());
+                Seen::of_details(app, scope, details).await?
+            }
+            _ => Seen::default(),
+        };
         let items: Vec<Node> = journals
             .into_iter()
             .filter(|j| {
