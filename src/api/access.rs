@@ -162,30 +162,39 @@ pub(crate) async fn sees(app: &App, ctx: &Ctx, issue: &Issue) -> Result<bool, Ap
     Ok(access_to(app, ctx, issue).await?.is_some())
 }
 
-/// Which of these issues the caller sees, in one statement (plus the caller's access).
+/// The caller's view of issues: the projects it sees (with its roles there) and its
+/// issue visibility condition, loaded together (a few statements).
+pub struct Scope {
+    pub access: Vec<projects::Access>,
+    pub visible: Sql,
+}
+
+impl Scope {
+    pub async fn load(app: &App, ctx: &Ctx) -> Result<Scope, ApiError> {
+        let c = caller(ctx);
+        let access = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
+        let me = me(app, ctx).await?;
+        let visible = visible_projects(ctx, None, &access, &me);
+        Ok(Scope { access, visible })
+    }
+
+    /// Which of these issues the caller sees, in one statement.
+    pub async fn visible_issues(&self, app: &App, ids: &[i64]) -> Result<Vec<i64>, ApiError> {
+        Ok(crate::store::references::visible_among(&app.db, &self.visible, ids).await?)
+    }
+}
+
+/// Which of these issues the caller sees (its scope, then one statement).
 pub(crate) async fn visible_ids(app: &App, ctx: &Ctx, ids: &[i64]) -> Result<Vec<i64>, ApiError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let cond = visible_condition(app, ctx).await?;
-    Ok(crate::store::references::visible_among(&app.db, &cond, ids).await?)
+    Scope::load(app, ctx).await?.visible_issues(app, ids).await
 }
 
 /// The caller's issue visibility as a condition on `issues i`.
 pub(crate) async fn visible_condition(app: &App, ctx: &Ctx) -> Result<Sql, ApiError> {
-    let c = caller(ctx);
-    let access_map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
-    visible_condition_in(app, ctx, &access_map).await
-}
-
-/// The same, from an access map already loaded.
-pub(crate) async fn visible_condition_in(
-    app: &App,
-    ctx: &Ctx,
-    access_map: &[crate::store::projects::Access],
-) -> Result<Sql, ApiError> {
-    let me = me(app, ctx).await?;
-    Ok(visible_projects(ctx, None, access_map, &me))
+    Ok(Scope::load(app, ctx).await?.visible)
 }
 
 /// Projects whose issues the caller sees, grouped by how much of them, as a condition on

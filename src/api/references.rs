@@ -5,32 +5,10 @@
 
 use std::collections::HashSet;
 
-use crate::api::caller;
-use crate::http::{ApiError, Ctx};
+use crate::api::access::Scope;
+use crate::http::ApiError;
 use crate::state::App;
-use crate::store::projects::{self, Access};
 use crate::store::references as store;
-use crate::store::sql::Sql;
-
-/// The caller's view of issues: the projects it sees and its issue visibility condition.
-pub struct Scope {
-    pub access: Vec<Access>,
-    pub visible: Sql,
-}
-
-impl Scope {
-    pub async fn load(app: &App, ctx: &Ctx) -> Result<Scope, ApiError> {
-        let c = caller(ctx);
-        let access = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
-        let visible = super::access::visible_condition_in(app, ctx, &access).await?;
-        Ok(Scope { access, visible })
-    }
-
-    /// Which of these issues the caller sees, in one statement.
-    pub async fn visible_issues(&self, app: &App, ids: &[i64]) -> Result<Vec<i64>, ApiError> {
-        Ok(store::visible_among(&app.db, &self.visible, ids).await?)
-    }
-}
 
 /// Journal details whose values name an object: `(property, name)` → kind.
 fn kind_of(property: &str, name: &str) -> Option<&'static str> {

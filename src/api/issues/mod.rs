@@ -12,12 +12,13 @@ mod update;
 
 use serde_json::Value;
 
+use crate::api::access::Scope;
 use crate::api::access::{
     allowed, load, load_issue, me, roles, sees, visible, visible_ids, visible_projects,
 };
 use crate::api::caller;
 use crate::api::custom_values as cv;
-use crate::api::references::{Scope, Seen};
+use crate::api::references::Seen;
 use crate::domain::access;
 use crate::domain::issue_query::{self, Filter, Kind, QueryError};
 use crate::domain::issues::{self as rules, Candidate};
