@@ -98,7 +98,8 @@ pub struct Prepared {
 pub async fn prepare(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     let original = parts.method.clone();
-    let headers = parts.headers.clone();
+    // the pipeline reads the headers from `Prepared`; the router needs none of them
+    let headers = std::mem::take(&mut parts.headers);
     let ext = extension(parts.uri.path());
     let query = params::parse_form(parts.uri.query().unwrap_or("").as_bytes());
     let format_param = query
@@ -205,7 +206,7 @@ fn routed_path(raw: &str, ext: Option<&str>) -> String {
 
 /// No route matched the method and path.
 pub async fn unrouted(req: Request) -> Response {
-    let Some(p) = req.extensions().get::<Prepared>().cloned() else {
+    let Some(p) = req.extensions().get::<Prepared>() else {
         return framework_response(None, StatusCode::NOT_FOUND);
     };
     match p.requested {
@@ -223,8 +224,9 @@ pub async fn unrouted(req: Request) -> Response {
 }
 
 /// A matched route: everything after routing (see the module's comment).
-pub async fn respond(app: &App, req: Request, endpoint: Endpoint) -> Response {
-    let Some(p) = req.extensions().get::<Prepared>().cloned() else {
+pub async fn respond(app: &App, mut req: Request, endpoint: Endpoint) -> Response {
+    // taken, not cloned: it holds the parsed body
+    let Some(p) = req.extensions_mut().remove::<Prepared>() else {
         return framework_response(None, StatusCode::NOT_FOUND);
     };
     let Prepared {
