@@ -49,16 +49,10 @@ pub async fn add_watchers(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
                 .unwrap_or_default(),
         );
     }
-    // Redmine loads the principals by id, so they are added in id order; only principals
-    // the caller sees may be made watchers (an invisible one is skipped like an unknown one)
-    ids.sort_unstable();
-    ids.dedup();
-    let mut known = Vec::new();
-    for id in &ids {
-        if let Some((_, status)) = crate::store::users::principal_kind(&app.db, *id).await? {
-            known.push((*id, status));
-        }
-    }
+    // Redmine loads the principals by id, so they are added once each, in id order; only
+    // those the caller sees may be made watchers (an invisible one is skipped like an
+    // unknown one)
+    let known = crate::store::users::statuses_of(&app.db, &ids).await?;
     let ids = crate::api::access::visible_principals(app, ctx, &known).await?;
     crate::store::watchers::add(&app.db, "Issue", issue.id, &ids).await?;
     Ok(Reply::NoContent)

@@ -530,3 +530,19 @@ pub async fn members_among(db: &Db, principals: &[i64], projects: &[i64]) -> Res
         .map(|r| r.i64("user_id"))
         .collect())
 }
+
+/// The principals among these ids that exist, with their status, in one statement.
+pub async fn statuses_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT id, status FROM users WHERE ");
+    super::sql::in_list(&mut sql, "id", ids);
+    sql.push(" ORDER BY id");
+    Ok(db
+        .rows(&sql.text, &sql.args)
+        .await?
+        .iter()
+        .map(|r| (r.i64("id"), r.i64("status")))
+        .collect())
+}
