@@ -1,6 +1,114 @@
-//! What an update does to the attributes that depend on the project: the tracker, the
-//! category and the target version, when they are asked for and when the issue moves.
-//! Each function takes the facts and the request and says what to write.
+//! What a create or an update does to an issue's attributes: the request as read (with the
+//! workflow's read-only fields removed), the columns to write and the journal details
+//! they make, and the rules for the attributes that depend on the project (tracker,
+//! category, target version), when they are asked for and when the issue moves.
+
+use serde_json::Value;
+
+use super::issues::field_label;
+use super::values::{ruby_to_i, text, Arg};
+
+/// Column values of an issue being written, by column name.
+pub type Columns = Vec<(&'static str, Arg)>;
+
+/// A journal detail: property, name, old and new value.
+pub type Detail = (String, String, Option<String>, Option<String>);
+
+/// A journal to write with an update: notes and the changed values.
+#[derive(Debug, Clone, Default)]
+pub struct NewJournal {
+    pub notes: Option<String>,
+    pub private_notes: bool,
+    pub details: Vec<Detail>,
+}
+
+/// The issue attributes read from a request, before the rules apply.
+pub struct Wanted<'a> {
+    pub body: &'a Value,
+    /// Fields the workflow makes read-only: what the request says of them is ignored.
+    pub read_only: Vec<String>,
+}
+
+impl Wanted<'_> {
+    pub fn get(&self, k: &str) -> Option<&Value> {
+        if self.read_only.iter().any(|f| f == k) {
+            return None;
+        }
+        self.body.get(k)
+    }
+
+    /// An id as Ruby reads it; blank is `Some(None)`, absent `None`.
+    pub fn id(&self, k: &str) -> Option<Option<i64>> {
+        self.get(k).map(|v| {
+            text(v)
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| ruby_to_i(&t))
+        })
+    }
+
+    pub fn string(&self, k: &str) -> Option<Option<String>> {
+        self.get(k).map(text)
+    }
+}
+
+/// The changes to write and the journal details they make.
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub cols: Columns,
+    pub details: Vec<Detail>,
+}
+
+impl Changes {
+    /// Records a change; a blank value replacing a blank one (nil and "") is stored but
+    /// not journaled, as in Redmine.
+    pub fn set(&mut self, col: &'static str, old: Arg, new: Arg) {
+        let (o, n) = (old.detail(), new.detail());
+        let blank = |v: &Option<String>| v.as_deref().is_none_or(str::is_empty);
+        if o != n {
+            if !(blank(&o) && blank(&n)) {
+                self.details.push(("attr".into(), col.into(), o, n));
+            }
+            self.cols.push((col, new));
+        }
+    }
+
+    /// The value written to a column, if it changes.
+    pub fn get(&self, col: &str) -> Option<&Arg> {
+        self.cols.iter().find(|(c, _)| *c == col).map(|(_, v)| v)
+    }
+}
+
+/// Whether a column holds a value for a required field (`parent_issue_id` is `parent_id`).
+pub fn col_present(cols: &Columns, field: &str) -> bool {
+    let col = if field == "parent_issue_id" {
+        "parent_id"
+    } else {
+        field
+    };
+    cols.iter().any(|(c, v)| *c == col && v.present())
+}
+
+/// "<Field> cannot be blank" for required fields left blank, except where Redmine does not
+/// enforce them (no category or version to choose, fields the tracker disables).
+pub fn required_errors(
+    required: &[String],
+    value: impl Fn(&str) -> bool,
+    enabled: &[&str],
+    has_categories: bool,
+    has_versions: bool,
+) -> Vec<String> {
+    required
+        .iter()
+        .filter(|f| {
+            let core_disabled = super::trackers::CORE_FIELDS.contains(&f.as_str())
+                && !enabled.contains(&f.as_str());
+            let unchoosable = (f.as_str() == "category_id" && !has_categories)
+                || (f.as_str() == "fixed_version_id" && !has_versions);
+            !(core_disabled || unchoosable || value(f))
+        })
+        .map(|f| format!("{} cannot be blank", field_label(f)))
+        .collect()
+}
 
 /// The tracker after an update.
 #[derive(Debug, PartialEq, Eq)]

@@ -337,6 +337,41 @@ pub fn field_label(field: &str) -> &str {
     }
 }
 
+/// An issue as read, with the names of what it refers to.
+#[derive(Debug, Clone)]
+pub struct Issue {
+    pub id: i64,
+    pub project_id: i64,
+    pub project_name: String,
+    pub tracker_id: i64,
+    pub tracker_name: String,
+    pub status_id: i64,
+    pub status_name: String,
+    pub status_closed: bool,
+    pub priority_id: i64,
+    pub priority_name: String,
+    pub author_id: i64,
+    pub author_name: String,
+    pub assigned_to: Option<(i64, String)>,
+    pub category: Option<(i64, String)>,
+    pub fixed_version: Option<(i64, String)>,
+    pub parent_id: Option<i64>,
+    pub subject: String,
+    pub description: Option<String>,
+    pub start_date: Option<String>,
+    pub due_date: Option<String>,
+    pub done_ratio: i64,
+    pub is_private: bool,
+    pub estimated_hours: Option<f64>,
+    pub created_on: i64,
+    pub updated_on: i64,
+    pub closed_on: Option<i64>,
+    pub id_path: String,
+    pub has_children: bool,
+    /// Own and descendants' estimates, for issues with children.
+    pub total_estimated: Option<f64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

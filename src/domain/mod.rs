@@ -4,6 +4,7 @@ pub mod access;
 pub mod custom_fields;
 pub mod issue_changes;
 pub mod issue_query;
+pub mod issue_update;
 pub mod issues;
 pub mod password;
 pub mod permissions;

@@ -93,6 +93,133 @@ pub fn ruby_to_i(s: &str) -> i64 {
     }
 }
 
+/// A scalar written to a column (bound to a placeholder by the store). Nulls carry their
+/// type, which PostgreSQL needs.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    I64(i64),
+    Str(String),
+    Bool(bool),
+    F64(f64),
+    NullI64,
+    NullF64,
+    NullStr,
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::I64(v)
+    }
+}
+impl From<f64> for Arg {
+    fn from(v: f64) -> Self {
+        Arg::F64(v)
+    }
+}
+impl From<bool> for Arg {
+    fn from(v: bool) -> Self {
+        Arg::Bool(v)
+    }
+}
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Arg::Str(v.to_owned())
+    }
+}
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Arg::Str(v)
+    }
+}
+impl From<&String> for Arg {
+    fn from(v: &String) -> Self {
+        Arg::Str(v.clone())
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Arg::NullI64, Arg::I64)
+    }
+}
+impl From<Option<f64>> for Arg {
+    fn from(v: Option<f64>) -> Self {
+        v.map_or(Arg::NullF64, Arg::F64)
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        v.map_or(Arg::NullStr, Arg::Str)
+    }
+}
+
+impl Arg {
+    /// Whether the value counts as given for a required field: not null, not blank text.
+    pub fn present(&self) -> bool {
+        match self {
+            Arg::Str(s) => !s.trim().is_empty(),
+            Arg::NullI64 | Arg::NullStr | Arg::NullF64 => false,
+            _ => true,
+        }
+    }
+
+    /// The value as a journal detail records it.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            Arg::I64(n) => Some(n.to_string()),
+            Arg::Str(s) => Some(s.clone()),
+            Arg::Bool(b) => Some(if *b { "1" } else { "0" }.to_owned()),
+            Arg::F64(f) => Some(ruby_float(*f)),
+            _ => None,
+        }
+    }
+}
+
+/// Ruby's `Float#to_s`: shortest round-trip digits, decimal notation for exponents in
+/// -4..16 and `1.0e+20` style outside, always with a fractional part.
+pub fn ruby_float(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0.0" } else { "0.0" }.into();
+    }
+    let sci = format!("{:e}", f); // e.g. "-1.2345e-5", shortest round-trip digits
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    if (-4..16).contains(&exp) {
+        let point = exp + 1;
+        let (int, frac) = if point <= 0 {
+            (
+                "0".to_string(),
+                format!("{}{}", "0".repeat((-point) as usize), digits),
+            )
+        } else if point as usize >= digits.len() {
+            (
+                format!("{}{}", digits, "0".repeat(point as usize - digits.len())),
+                "0".to_string(),
+            )
+        } else {
+            (
+                digits[..point as usize].to_string(),
+                digits[point as usize..].to_string(),
+            )
+        };
+        format!("{sign}{int}.{frac}")
+    } else {
+        let frac = if digits.len() > 1 { &digits[1..] } else { "0" };
+        let esign = if exp < 0 { '-' } else { '+' };
+        format!("{sign}{}.{frac}e{esign}{:02}", &digits[..1], exp.abs())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

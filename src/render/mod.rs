@@ -165,51 +165,7 @@ pub fn timestamp(epoch: i64) -> String {
     )
 }
 
-/// Ruby's `Float#to_s`: shortest round-trip digits, decimal notation for exponents in
-/// -4..16 and `1.0e+20` style outside, always with a fractional part.
-pub fn ruby_float(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "Infinity" } else { "-Infinity" }.into();
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0.0" } else { "0.0" }.into();
-    }
-    let sci = format!("{:e}", f); // e.g. "-1.2345e-5", shortest round-trip digits
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => ("-", m),
-        None => ("", mantissa),
-    };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    if (-4..16).contains(&exp) {
-        let point = exp + 1;
-        let (int, frac) = if point <= 0 {
-            (
-                "0".to_string(),
-                format!("{}{}", "0".repeat((-point) as usize), digits),
-            )
-        } else if point as usize >= digits.len() {
-            (
-                format!("{}{}", digits, "0".repeat(point as usize - digits.len())),
-                "0".to_string(),
-            )
-        } else {
-            (
-                digits[..point as usize].to_string(),
-                digits[point as usize..].to_string(),
-            )
-        };
-        format!("{sign}{int}.{frac}")
-    } else {
-        let frac = if digits.len() > 1 { &digits[1..] } else { "0" };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{}.{frac}e{esign}{:02}", &digits[..1], exp.abs())
-    }
-}
+pub use crate::domain::values::ruby_float;
 
 #[cfg(test)]
 mod tests {

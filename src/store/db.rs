@@ -28,63 +28,7 @@ pub enum Val {
     Bool(bool),
 }
 
-/// A value bound to a placeholder. Nulls carry their type, which PostgreSQL needs.
-#[derive(Debug, Clone)]
-pub enum Arg {
-    I64(i64),
-    Str(String),
-    Bool(bool),
-    F64(f64),
-    NullI64,
-    NullF64,
-    NullStr,
-}
-
-impl From<i64> for Arg {
-    fn from(v: i64) -> Self {
-        Arg::I64(v)
-    }
-}
-impl From<f64> for Arg {
-    fn from(v: f64) -> Self {
-        Arg::F64(v)
-    }
-}
-impl From<bool> for Arg {
-    fn from(v: bool) -> Self {
-        Arg::Bool(v)
-    }
-}
-impl From<&str> for Arg {
-    fn from(v: &str) -> Self {
-        Arg::Str(v.to_owned())
-    }
-}
-impl From<String> for Arg {
-    fn from(v: String) -> Self {
-        Arg::Str(v)
-    }
-}
-impl From<&String> for Arg {
-    fn from(v: &String) -> Self {
-        Arg::Str(v.clone())
-    }
-}
-impl From<Option<i64>> for Arg {
-    fn from(v: Option<i64>) -> Self {
-        v.map_or(Arg::NullI64, Arg::I64)
-    }
-}
-impl From<Option<f64>> for Arg {
-    fn from(v: Option<f64>) -> Self {
-        v.map_or(Arg::NullF64, Arg::F64)
-    }
-}
-impl From<Option<String>> for Arg {
-    fn from(v: Option<String>) -> Self {
-        v.map_or(Arg::NullStr, Arg::Str)
-    }
-}
+pub use crate::domain::values::Arg;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

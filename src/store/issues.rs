@@ -1,45 +1,13 @@
 //! Issues: reading, listing, creating, updating (moves, subtasks, relations' effects)
 //! and deleting them.
 
-use super::journals::{add_journal, child_journal, Detail};
+use super::journals::{add_journal, child_journal};
 use super::rollup::recalculate_ancestors;
 use super::sql::Sql;
-use super::{now, Arg, Db, FromRow, Result, Row};
+use super::{now, Db, FromRow, Result, Row};
 use crate::domain::users::principal_name;
 
-#[derive(Debug, Clone)]
-pub struct Issue {
-    pub id: i64,
-    pub project_id: i64,
-    pub project_name: String,
-    pub tracker_id: i64,
-    pub tracker_name: String,
-    pub status_id: i64,
-    pub status_name: String,
-    pub status_closed: bool,
-    pub priority_id: i64,
-    pub priority_name: String,
-    pub author_id: i64,
-    pub author_name: String,
-    pub assigned_to: Option<(i64, String)>,
-    pub category: Option<(i64, String)>,
-    pub fixed_version: Option<(i64, String)>,
-    pub parent_id: Option<i64>,
-    pub subject: String,
-    pub description: Option<String>,
-    pub start_date: Option<String>,
-    pub due_date: Option<String>,
-    pub done_ratio: i64,
-    pub is_private: bool,
-    pub estimated_hours: Option<f64>,
-    pub created_on: i64,
-    pub updated_on: i64,
-    pub closed_on: Option<i64>,
-    pub id_path: String,
-    pub has_children: bool,
-    /// Own and descendants' estimates, for issues with children.
-    pub total_estimated: Option<f64>,
-}
+pub use crate::domain::issues::Issue;
 
 impl FromRow for Issue {
     fn from_row(r: &Row) -> Self {
@@ -179,16 +147,7 @@ pub async fn list(
     Ok((total, issues))
 }
 
-/// Column values of an issue being written, by column name.
-pub type Columns = Vec<(&'static str, Arg)>;
-
-/// A journal to write with an update: notes and the changed values.
-#[derive(Debug, Clone, Default)]
-pub struct NewJournal {
-    pub notes: Option<String>,
-    pub private_notes: bool,
-    pub details: Vec<Detail>,
-}
+pub use crate::domain::issue_changes::{Columns, NewJournal};
 
 /// Inserts an issue. Under a parent, the parent gets a `child_id` journal and every
 /// ancestor's derived attributes are recomputed.
@@ -582,14 +541,6 @@ pub async fn field_rules(
 }
 
 /// Whether a value written to a column is set (not null, not blank).
-pub fn arg_present(a: &Arg) -> bool {
-    match a {
-        Arg::Str(s) => !s.trim().is_empty(),
-        Arg::NullI64 | Arg::NullStr | Arg::NullF64 => false,
-        _ => true,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::uses_alias;

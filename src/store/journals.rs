@@ -5,7 +5,7 @@ use super::{now, Db, Result};
 use crate::domain::users::principal_name;
 
 /// One changed value of a journal: `(property, prop_key, old, new)`.
-pub type Detail = (String, String, Option<String>, Option<String>);
+pub use crate::domain::issue_changes::Detail;
 
 /// Writes a journal of an issue (`None` notes are NULL, as in Redmine's split journals).
 pub async fn add_journal(

@@ -20,18 +20,17 @@ use crate::api::caller;
 use crate::api::custom_values as cv;
 use crate::api::references::Seen;
 use crate::domain::access;
+use crate::domain::issue_changes::{col_present, required_errors, Wanted};
 use crate::domain::issue_query::{self, Filter, Kind, QueryError};
 use crate::domain::issues::{self as rules, Candidate};
 use crate::domain::trackers::enabled_standard_fields;
 use crate::domain::users::cast_bool;
 use crate::domain::values::text;
 use crate::http::{not_found, ruby_to_i, ApiError, ApiResult, Ctx, Reply};
-use crate::render::{
-    attrs_item, document, list, object_item, page_meta, ruby_float, Node, Obj, Value as V,
-};
+use crate::render::{attrs_item, document, list, object_item, page_meta, Node, Obj, Value as V};
 use crate::state::App;
 use crate::store::issue_query::{self as issue_query_sql, Env};
-use crate::store::issues::{self as store, Columns, Issue, NewJournal, UpdateError};
+use crate::store::issues::{self as store, Columns, Issue, UpdateError};
 use crate::store::projects::{self as projects, Project};
 use crate::store::reference::{self, Role};
 use crate::store::versions;
@@ -305,96 +304,6 @@ pub(crate) async fn workflow_fields(
     let ids = workflow_roles(app, ctx, roles).await?;
     let rules = store::field_rules(&app.db, tracker_id, status_id, &ids).await?;
     Ok(rules::field_rules(&rules, &ids))
-}
-
-/// "<Field> cannot be blank" for required fields left blank, except where Redmine does not
-/// enforce them (no category or version to choose, fields the tracker disables).
-pub(crate) fn required_errors(
-    required: &[String],
-    value: impl Fn(&str) -> bool,
-    enabled: &[&str],
-    has_categories: bool,
-    has_versions: bool,
-) -> Vec<String> {
-    required
-        .iter()
-        .filter(|f| {
-            let core_disabled = crate::domain::trackers::CORE_FIELDS.contains(&f.as_str())
-                && !enabled.contains(&f.as_str());
-            let unchoosable = (f.as_str() == "category_id" && !has_categories)
-                || (f.as_str() == "fixed_version_id" && !has_versions);
-            !(core_disabled || unchoosable || value(f))
-        })
-        .map(|f| format!("{} cannot be blank", rules::field_label(f)))
-        .collect()
-}
-
-pub(crate) fn col_present(cols: &Columns, field: &str) -> bool {
-    let col = if field == "parent_issue_id" {
-        "parent_id"
-    } else {
-        field
-    };
-    cols.iter()
-        .any(|(c, v)| *c == col && crate::store::issues::arg_present(v))
-}
-
-/// The issue attributes read from a request, before the rules apply.
-pub(crate) struct Wanted<'a> {
-    body: &'a Value,
-    /// Fields the workflow makes read-only: what the request says of them is ignored.
-    read_only: Vec<String>,
-}
-
-impl Wanted<'_> {
-    fn get(&self, k: &str) -> Option<&Value> {
-        if self.read_only.iter().any(|f| f == k) {
-            return None;
-        }
-        self.body.get(k)
-    }
-    fn id(&self, k: &str) -> Option<Option<i64>> {
-        self.get(k).map(|v| {
-            text(v)
-                .filter(|t| !t.trim().is_empty())
-                .map(|t| ruby_to_i(&t))
-        })
-    }
-    fn string(&self, k: &str) -> Option<Option<String>> {
-        self.get(k).map(text)
-    }
-}
-
-/// The changes to write and the journal details they make, in Redmine's column order.
-pub(crate) struct Changes {
-    cols: Columns,
-    details: Vec<(String, String, Option<String>, Option<String>)>,
-}
-
-pub(crate) fn detail_value(a: &crate::store::Arg) -> Option<String> {
-    use crate::store::Arg;
-    match a {
-        Arg::I64(n) => Some(n.to_string()),
-        Arg::Str(s) => Some(s.clone()),
-        Arg::Bool(b) => Some(if *b { "1" } else { "0" }.to_owned()),
-        Arg::F64(f) => Some(ruby_float(*f)),
-        _ => None,
-    }
-}
-
-impl Changes {
-    /// Records a change; a blank value replacing a blank one (nil and "") is stored but
-    /// not journaled, as in Redmine.
-    fn set(&mut self, col: &'static str, old: crate::store::Arg, new: crate::store::Arg) {
-        let (o, n) = (detail_value(&old), detail_value(&new));
-        let blank = |v: &Option<String>| v.as_deref().is_none_or(str::is_empty);
-        if o != n {
-            if !(blank(&o) && blank(&n)) {
-                self.details.push(("attr".into(), col.into(), o, n));
-            }
-            self.cols.push((col, new));
-        }
-    }
 }
 
 /// The routes of this resource, each with its guard.
