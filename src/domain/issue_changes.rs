@@ -110,6 +110,43 @@ pub fn required_errors(
         .collect()
 }
 
+/// A parent the request names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParentAsk {
+    /// Blank: no parent.
+    Clear,
+    Id(i64),
+    /// Not an id, or the issue itself.
+    Invalid,
+}
+
+/// What the handler found for a [`ParentAsk`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParentFound {
+    Clear,
+    /// Missing, hidden from the caller, or not a parent the issue may take.
+    Invalid,
+    Found {
+        id: i64,
+        id_path: String,
+        closed: bool,
+    },
+}
+
+/// The parent a request names, if it names one.
+pub fn parent_ask(w: &Wanted, issue_id: i64) -> Option<ParentAsk> {
+    let raw = w.string("parent_issue_id")?.unwrap_or_default();
+    let raw = raw.trim().trim_start_matches('#');
+    Some(if raw.is_empty() {
+        ParentAsk::Clear
+    } else {
+        match raw.parse::<i64>() {
+            Ok(id) if id != issue_id => ParentAsk::Id(id),
+            _ => ParentAsk::Invalid,
+        }
+    })
+}
+
 /// The tracker after an update.
 #[derive(Debug, PartialEq, Eq)]
 pub enum TrackerChoice {

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::issue_changes::{
     self as changes, col_present, required_errors, Changes, Columns, Detail, NewJournal,
-    TrackerChoice, Wanted,
+    ParentFound, TrackerChoice, Wanted,
 };
 use super::issues::{self as rules, Candidate, Issue};
 use super::relations::display_date;
@@ -27,29 +27,6 @@ pub struct Rights {
     pub set_private: bool,
     pub manage_subtasks: bool,
     pub set_notes_private: bool,
-}
-
-/// A parent the request names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ParentAsk {
-    /// Blank: no parent.
-    Clear,
-    Id(i64),
-    /// Not an id, or the issue itself.
-    Invalid,
-}
-
-/// What the handler found for a [`ParentAsk`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ParentFound {
-    Clear,
-    /// Missing, hidden from the caller, or not a parent the issue may take.
-    Invalid,
-    Found {
-        id: i64,
-        id_path: String,
-        closed: bool,
-    },
 }
 
 /// Everything an update's rules look at besides the request. Lists the request does not
@@ -104,20 +81,6 @@ pub fn requested_status(body: &Value) -> Option<i64> {
     body.get("status_id")
         .and_then(text)
         .and_then(|t| t.trim().parse::<i64>().ok())
-}
-
-/// The parent a request names, if it names one.
-pub fn parent_ask(w: &Wanted, issue_id: i64) -> Option<ParentAsk> {
-    let raw = w.string("parent_issue_id")?.unwrap_or_default();
-    let raw = raw.trim().trim_start_matches('#');
-    Some(if raw.is_empty() {
-        ParentAsk::Clear
-    } else {
-        match raw.parse::<i64>() {
-            Ok(id) if id != issue_id => ParentAsk::Id(id),
-            _ => ParentAsk::Invalid,
-        }
-    })
 }
 
 /// The issue's tree path under the parent it will have.
@@ -631,10 +594,22 @@ mod tests {
             &Notes::default(),
         )
         .unwrap_err();
-        assert!(errors.contains(&"Subject cannot be blank".to_string()), "{errors:?}");
-        assert!(errors.contains(&"Assignee is invalid".to_string()), "{errors:?}");
-        assert!(errors.contains(&"Parent task is invalid".to_string()), "{errors:?}");
-        assert!(errors.contains(&"Priority cannot be blank".to_string()), "{errors:?}");
+        assert!(
+            errors.contains(&"Subject cannot be blank".to_string()),
+            "{errors:?}"
+        );
+        assert!(
+            errors.contains(&"Assignee is invalid".to_string()),
+            "{errors:?}"
+        );
+        assert!(
+            errors.contains(&"Parent task is invalid".to_string()),
+            "{errors:?}"
+        );
+        assert!(
+            errors.contains(&"Priority cannot be blank".to_string()),
+            "{errors:?}"
+        );
     }
 
     #[test]
@@ -654,7 +629,12 @@ mod tests {
         let mut i = issue();
         i.has_children = true;
         let f = facts(&i);
-        let p = run(&f, json!({"done_ratio": 50, "subject": "T"}), &Notes::default()).unwrap();
+        let p = run(
+            &f,
+            json!({"done_ratio": 50, "subject": "T"}),
+            &Notes::default(),
+        )
+        .unwrap();
         assert_eq!(p.cols.len(), 1);
         assert_eq!(p.cols[0].0, "subject");
     }
@@ -668,7 +648,10 @@ mod tests {
         f.moving_subtasks = vec![(6, 1), (7, 2)];
         let w = json!({"project_id": 9});
         let errors = run(&f, w.clone(), &Notes::default()).unwrap_err();
-        assert!(errors[0].starts_with("Subtask #7 could not be moved"), "{errors:?}");
+        assert!(
+            errors[0].starts_with("Subtask #7 could not be moved"),
+            "{errors:?}"
+        );
         f.moving_subtasks.pop();
         let p = run(&f, w, &Notes::default()).unwrap();
         // the version the destination does not share is dropped, journaled
@@ -695,6 +678,9 @@ mod tests {
             body: &w,
             read_only: Vec::new(),
         };
-        assert_eq!(parent_ask(&w, 5), Some(ParentAsk::Invalid));
+        assert_eq!(
+            changes::parent_ask(&w, 5),
+            Some(changes::ParentAsk::Invalid)
+        );
     }
 }

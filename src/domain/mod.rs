@@ -3,6 +3,7 @@
 pub mod access;
 pub mod custom_fields;
 pub mod issue_changes;
+pub mod issue_create;
 pub mod issue_query;
 pub mod issue_update;
 pub mod issues;

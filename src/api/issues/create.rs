@@ -1,6 +1,8 @@
 //! `POST /issues`, `POST /projects/:id/issues`.
 
 use super::*;
+use crate::domain::issue_changes::{parent_ask, ParentAsk, ParentFound};
+use crate::domain::issue_create as plan;
 
 pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult {
     let since = crate::store::now();
@@ -59,36 +61,18 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
             return Err(c.deny().into());
         }
     }
-    let subject = w.string("subject").flatten().unwrap_or_default();
     let Some(p) = project else {
-        // a copy brings its tracker and status, but no tracker is a target without a project
-        let copy = source.is_some();
-        let mut cand = Candidate {
-            subject,
-            priority: true,
-            tracker: copy,
-            status: copy,
-            ..Default::default()
-        };
-        cand.done_ratio = 0;
-        let mut errors = rules::validate(&cand);
-        if copy {
-            errors.push("Tracker is invalid".into());
-        }
+        let subject = w.string("subject").flatten().unwrap_or_default();
+        let errors = plan::without_project(subject, source.is_some());
         return Err(ApiError::Validation(errors));
     };
     let roles = roles(app, ctx, &p).await?;
-    // tracker: one of the project's, or the first
     let trackers: Vec<i64> = crate::store::projects::include_rows(&app.db, "trackers", &[p.id])
         .await?
         .into_iter()
         .map(|(_, id, _)| id)
         .collect();
-    let tracker_id = match w.id("tracker_id").flatten() {
-        Some(t) if trackers.contains(&t) => Some(t),
-        _ => trackers.first().copied(),
-    };
-    let Some(tracker_id) = tracker_id else {
+    let Some(tracker_id) = plan::tracker(w.id("tracker_id").flatten(), &trackers) else {
         return Err(ApiError::Validation(vec!["Tracker cannot be blank".into()]));
     };
     let tracker = reference::trackers(&app.db)
@@ -96,24 +80,13 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         .into_iter()
         .find(|t| t.id == tracker_id)
         .ok_or(ApiError::Internal)?;
-    let enabled: Vec<&str> = enabled_standard_fields(tracker.fields_bits).collect();
-    let field_on = |f: &str| enabled.contains(&f);
     let author = ctx.current.user.id;
     let statuses = allowed_status_ids(app, ctx, &roles, tracker_id, None, author, None).await?;
-    let status_id = match w.id("status_id").flatten() {
-        Some(s) if statuses.contains(&s) => Some(s),
-        _ => tracker
-            .default_status_id
-            .filter(|d| statuses.contains(d))
-            .or_else(|| statuses.first().copied()),
-    };
-    let priorities = reference::enumerations(&app.db, "IssuePriority").await?;
-    let priority_id = match w.id("priority_id") {
-        Some(Some(id)) => priorities.iter().find(|e| e.id == id).map(|e| e.id),
-        // sent blank: no priority, which is an error
-        Some(None) => None,
-        None => priorities.iter().find(|e| e.is_default).map(|e| e.id),
-    };
+    let status_id = plan::status(
+        w.id("status_id").flatten(),
+        tracker.default_status_id,
+        &statuses,
+    );
     let (read_only, required) = match status_id {
         Some(st) => workflow_fields(app, ctx, &roles, tracker_id, st).await?,
         None => (Vec::new(), Vec::new()),
@@ -122,183 +95,20 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         body: &body,
         read_only,
     };
-    let mut cand = Candidate {
-        subject: subject.clone(),
-        project: true,
-        tracker: true,
-        priority: priority_id.is_some(),
-        status: status_id.is_some(),
+    let mut f = plan::Facts {
+        project: p.id,
+        author,
+        tracker: tracker_id,
+        status: status_id,
+        enabled: enabled_standard_fields(tracker.fields_bits).collect(),
+        required,
+        default_version: p.default_version_id,
+        default_assignee: p.default_assigned_to_id,
+        today: today(),
+        now: crate::store::now(),
         ..Default::default()
     };
-    let mut cols: Columns = vec![
-        ("project_id", p.id.into()),
-        ("tracker_id", tracker_id.into()),
-        ("subject", subject.into()),
-        ("author_id", author.into()),
-    ];
-    if let Some(s) = status_id {
-        cols.push(("status_id", s.into()));
-    }
-    if let Some(pr) = priority_id {
-        cols.push(("priority_id", pr.into()));
-    }
-    if field_on("description") {
-        if let Some(d) = w.string("description").flatten() {
-            cols.push(("description", rules::crlf(&d).into()));
-        }
-    }
-    cand.start_date = if field_on("start_date") {
-        match w.string("start_date") {
-            Some(v) => rules::date_value(v),
-            None => Some(today()),
-        }
-    } else {
-        None
-    };
-    cand.due_date = if field_on("due_date") {
-        rules::date_value(w.string("due_date").flatten())
-    } else {
-        None
-    };
-    cols.push(("start_date", cand.start_date.clone().into()));
-    cols.push(("due_date", cand.due_date.clone().into()));
-    if field_on("done_ratio") {
-        if let Some(d) = w.get("done_ratio") {
-            cand.done_ratio = text(d).map(|t| ruby_to_i(&t)).unwrap_or(0);
-            cols.push(("done_ratio", cand.done_ratio.into()));
-        }
-    }
-    if field_on("estimated_hours") {
-        if let Some(Some(h)) = w.string("estimated_hours") {
-            match rules::parse_hours(&h) {
-                Some(v) if v >= 0.0 => cols.push(("estimated_hours", Some(v).into())),
-                _ => cand.estimated_hours_invalid = true,
-            }
-        }
-    }
-    if let Some(v) = w.get("is_private") {
-        if allowed(
-            app,
-            ctx,
-            &p,
-            &["set_issues_private", "set_own_issues_private"],
-        )
-        .await?
-        {
-            cols.push(("is_private", cast_bool(v).unwrap_or(false).into()));
-        }
-    }
-    if field_on("category_id") {
-        if let Some(Some(cat)) = w.id("category_id") {
-            let cats = projects::include_rows(&app.db, "issue_categories", &[p.id]).await?;
-            if cats.iter().any(|(_, id, _)| *id == cat) {
-                cols.push(("category_id", cat.into()));
-            } else {
-                cand.category_invalid = true;
-            }
-        }
-    }
-    if field_on("fixed_version_id") {
-        let shared = versions::shared_with(&app.db, &p).await?;
-        match w.id("fixed_version_id") {
-            Some(Some(v)) => {
-                if shared.iter().any(|x| x.id == v && x.status == "open") {
-                    cols.push(("fixed_version_id", v.into()));
-                } else {
-                    cand.version_invalid = true;
-                }
-            }
-            Some(None) => {}
-            None => {
-                if let Some(d) = p
-                    .default_version_id
-                    .filter(|d| shared.iter().any(|x| x.id == *d && x.status == "open"))
-                {
-                    cols.push(("fixed_version_id", d.into()));
-                }
-            }
-        }
-    }
-    let wanted = if field_on("assigned_to_id") {
-        match w.string("assigned_to_id").flatten().as_deref() {
-            Some("me") => Some(author),
-            Some(t) if !t.trim().is_empty() => Some(ruby_to_i(t)),
-            _ => None,
-        }
-    } else {
-        None
-    };
-    // without an assignee, the category's or else the project's default one (Redmine's
-    // default_assign, on creation only), checked like one sent
-    let wanted = match wanted {
-        Some(a) => Some(a),
-        None => {
-            let category = cols.iter().find_map(|(c, v)| match v {
-                crate::store::Arg::I64(id) if *c == "category_id" => Some(*id),
-                _ => None,
-            });
-            let from_category = match category {
-                Some(cid) => versions::category(&app.db, cid)
-                    .await?
-                    .and_then(|c| c.assigned_to.map(|(id, _)| id)),
-                None => None,
-            };
-            from_category.or(p.default_assigned_to_id)
-        }
-    };
-    {
-        if let Some(a) = wanted {
-            let assignable = store::assignable_ids(&app.db, p.id).await?;
-            if assignable.contains(&a) || a == author {
-                cols.push(("assigned_to_id", a.into()));
-            } else {
-                cand.assignee_invalid = true;
-            }
-        }
-    }
-    let mut parent_path = None;
-    let mut parent_closed = false;
-    if field_on("parent_issue_id") {
-        if let Some(Some(raw)) = w.string("parent_issue_id") {
-            let raw = raw.trim().trim_start_matches('#').to_owned();
-            if allowed(app, ctx, &p, &["manage_subtasks"]).await? && !raw.is_empty() {
-                let parent = match raw.parse::<i64>() {
-                    Ok(pid) => store::find(&app.db, pid).await?,
-                    Err(_) => None,
-                };
-                match parent {
-                    Some(parent) if parent_allowed(app, ctx, &parent, &p, None).await? => {
-                        cols.push(("parent_id", parent.id.into()));
-                        parent_path = Some((parent.id, parent.id_path.clone()));
-                        parent_closed = parent.status_closed;
-                    }
-                    _ => cand.parent_invalid = true,
-                }
-            }
-        }
-    }
-    // watchers given at creation: unknown principals are Rails' 404
-    let mut watchers = Vec::new();
-    let mut watchers_invalid = false;
-    if let Some(v) = w.get("watcher_user_ids") {
-        if allowed(app, ctx, &p, &["add_issue_watchers"]).await? {
-            for wid in crate::domain::projects::id_list(v) {
-                let Some((kind, status)) =
-                    crate::store::users::principal_kind(&app.db, wid).await?
-                else {
-                    return Err(ApiError::Framework(axum::http::StatusCode::NOT_FOUND));
-                };
-                // active users and groups may watch; each watches once
-                let may_watch = (kind == "User" && status == 1)
-                    || matches!(kind.as_str(), "Group" | "GroupAnonymous" | "GroupNonMember");
-                if !may_watch {
-                    watchers_invalid = true;
-                } else if !watchers.contains(&wid) {
-                    watchers.push(wid);
-                }
-            }
-        }
-    }
+    load_create_facts(app, ctx, &mut f, &w, &p).await?;
     let all_fields = crate::store::custom_values::issue_fields(&app.db).await?;
     let rids: Vec<i64> = roles.iter().map(|r| r.id).collect();
     let fields = all_fields.for_issue(p.id, tracker_id);
@@ -309,52 +119,20 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         None,
         0,
         |f| cv::visible(&all_fields, f, c.admin, &rids) && !w.read_only.contains(&f.id.to_string()),
-        |f| required.contains(&f.id.to_string()),
+        |field| f.required.contains(&field.id.to_string()),
         &records,
     );
-    if parent_closed {
-        let statuses = reference::issue_statuses(&app.db).await?;
-        cand.open_under_closed_parent =
-            !status_id.is_some_and(|s| statuses.iter().any(|x| x.id == s && x.is_closed));
-    }
-    // Redmine reports custom values before the issue's own attributes
-    let mut errors = custom.errors;
-    errors.extend(rules::validate(&cand));
-    {
-        let (has_categories, has_versions) = project_offers(app, &p).await?;
-        errors.extend(required_errors(
-            &required,
-            |f| col_present(&cols, f),
-            &enabled,
-            has_categories,
-            has_versions,
-        ));
-    }
-    if watchers_invalid {
-        errors.push("Watchers is invalid".into());
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    if let Some(s) = status_id {
-        let closed = reference::issue_statuses(&app.db)
-            .await?
-            .iter()
-            .any(|x| x.id == s && x.is_closed);
-        if closed {
-            cols.push(("closed_on", crate::store::now().into()));
-        }
-    }
+    let planned = plan::plan(&f, &w, custom.errors).map_err(ApiError::Validation)?;
     let id = store::create(
         &app.db,
-        &cols,
-        parent_path,
+        &planned.cols,
+        planned.parent,
         author,
         default_priority(app).await?,
         &custom.values,
     )
     .await?;
-    crate::store::watchers::add(&app.db, "Issue", id, &watchers).await?;
+    crate::store::watchers::add(&app.db, "Issue", id, &planned.watchers).await?;
     let link = match app.settings.link_copied_issue.as_str() {
         "yes" => true,
         "no" => false,
@@ -394,4 +172,85 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         }),
         ctx.location(&format!("/issues/{id}")),
     ))
+}
+
+/// The facts a creation needs, loaded only for what the request names.
+async fn load_create_facts(
+    app: &App,
+    ctx: &Ctx,
+    f: &mut plan::Facts,
+    w: &Wanted<'_>,
+    p: &Project,
+) -> Result<(), ApiError> {
+    let may = |perms: &'static [&'static str]| allowed(app, ctx, p, perms);
+    f.rights = plan::Rights {
+        set_private: may(&["set_issues_private", "set_own_issues_private"]).await?,
+        manage_subtasks: may(&["manage_subtasks"]).await?,
+        add_watchers: may(&["add_issue_watchers"]).await?,
+    };
+    f.priorities = reference::enumerations(&app.db, "IssuePriority")
+        .await?
+        .iter()
+        .map(|e| (e.id, e.is_default))
+        .collect();
+    f.closed_statuses = reference::issue_statuses(&app.db)
+        .await?
+        .iter()
+        .filter(|s| s.is_closed)
+        .map(|s| s.id)
+        .collect();
+    if let Some(cat) = plan::category(f, w) {
+        f.categories = projects::include_rows(&app.db, "issue_categories", &[p.id])
+            .await?
+            .into_iter()
+            .map(|(_, id, _)| id)
+            .collect();
+        if f.categories.contains(&cat) {
+            f.category_assignee = versions::category(&app.db, cat)
+                .await?
+                .and_then(|c| c.assigned_to.map(|(id, _)| id));
+        }
+    }
+    if f.enabled.contains(&"fixed_version_id") {
+        f.versions = versions::shared_with(&app.db, p)
+            .await?
+            .iter()
+            .map(|v| (v.id, v.status == "open"))
+            .collect();
+    }
+    if plan::assignee(f, w).is_some() {
+        f.assignable = store::assignable_ids(&app.db, p.id).await?;
+    }
+    if f.rights.manage_subtasks && f.enabled.contains(&"parent_issue_id") {
+        f.parent = match parent_ask(w, 0) {
+            None | Some(ParentAsk::Clear) => None,
+            Some(ParentAsk::Invalid) => Some(ParentFound::Invalid),
+            Some(ParentAsk::Id(pid)) => Some(match store::find(&app.db, pid).await? {
+                Some(parent) if parent_allowed(app, ctx, &parent, p, None).await? => {
+                    ParentFound::Found {
+                        id: parent.id,
+                        id_path: parent.id_path.clone(),
+                        closed: parent.status_closed,
+                    }
+                }
+                _ => ParentFound::Invalid,
+            }),
+        };
+    }
+    // watchers given at creation: unknown principals are Rails' 404
+    if let Some(v) = w.get("watcher_user_ids").filter(|_| f.rights.add_watchers) {
+        for wid in crate::domain::projects::id_list(v) {
+            let Some((kind, status)) = crate::store::users::principal_kind(&app.db, wid).await?
+            else {
+                return Err(ApiError::Framework(axum::http::StatusCode::NOT_FOUND));
+            };
+            let may_watch = (kind == "User" && status == 1)
+                || matches!(kind.as_str(), "Group" | "GroupAnonymous" | "GroupNonMember");
+            f.watchers.push((wid, may_watch));
+        }
+    }
+    if !f.required.is_empty() {
+        f.offers = project_offers(app, p).await?;
+    }
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! `PUT /issues/:id`: attribute changes, notes, journals, moves and their consequences.
 
 use super::*;
+use crate::domain::issue_changes::{ParentAsk, ParentFound};
 use crate::domain::issue_update as plan;
 
 /// `PUT /issues/:id`: attributes with edit rights, notes with `add_issue_notes`; 204.
@@ -187,19 +188,19 @@ async fn load_edit_facts(
             .collect();
     }
     if f.rights.manage_subtasks {
-        f.parent = match plan::parent_ask(w, issue.id) {
+        f.parent = match crate::domain::issue_changes::parent_ask(w, issue.id) {
             None => None,
-            Some(plan::ParentAsk::Clear) => Some(plan::ParentFound::Clear),
-            Some(plan::ParentAsk::Invalid) => Some(plan::ParentFound::Invalid),
-            Some(plan::ParentAsk::Id(pid)) => Some(match store::find(&app.db, pid).await? {
+            Some(ParentAsk::Clear) => Some(ParentFound::Clear),
+            Some(ParentAsk::Invalid) => Some(ParentFound::Invalid),
+            Some(ParentAsk::Id(pid)) => Some(match store::find(&app.db, pid).await? {
                 Some(parent) if parent_allowed(app, ctx, &parent, p, Some(issue)).await? => {
-                    plan::ParentFound::Found {
+                    ParentFound::Found {
                         id: parent.id,
                         id_path: parent.id_path.clone(),
                         closed: parent.status_closed,
                     }
                 }
-                _ => plan::ParentFound::Invalid,
+                _ => ParentFound::Invalid,
             }),
         };
     }
