@@ -474,27 +474,26 @@ pub fn sort_expr(
     if f.multiple {
         return None;
     }
-    let mut cond = String::new();
-    if !(admin || f.visible) {
+    // hidden from some roles: only the projects where the caller holds one of its roles
+    let projects = if admin || f.visible {
+        None
+    } else {
         let roles = all.roles.get(&f.id).cloned().unwrap_or_default();
-        let seen: Vec<String> = access
+        let seen: Vec<i64> = access
             .iter()
             .filter(|a| a.roles.iter().any(|r| roles.contains(&r.id)))
-            .map(|a| a.id.to_string())
+            .map(|a| a.id)
             .collect();
         if seen.is_empty() {
             return None;
         }
-        cond = format!(" AND i.project_id IN ({})", seen.join(", "));
-    }
-    let value = if matches!(f.field_format.as_str(), "int" | "float") {
-        "CAST(CASE WHEN cv.value = '' THEN NULL ELSE cv.value END AS NUMERIC)"
-    } else {
-        "cv.value"
+        Some(seen)
     };
-    Some(format!(
-        "(SELECT {value} FROM custom_values cv WHERE cv.customized_type = 'Issue' \
-         AND cv.customized_id = i.id AND cv.custom_field_id = {id}{cond} ORDER BY cv.id LIMIT 1)"
+    let numeric = matches!(f.field_format.as_str(), "int" | "float");
+    Some(crate::store::custom_values::issue_sort_expr(
+        id,
+        numeric,
+        projects.as_deref(),
     ))
 }
 

@@ -252,3 +252,24 @@ pub async fn set_enumerations(
     }
     tx.commit().await
 }
+
+/// The sort expression of an issue custom field: its first value (numeric for numbers),
+/// read only in `projects` when given.
+pub fn issue_sort_expr(field: i64, numeric: bool, projects: Option<&[i64]>) -> String {
+    let cond = match projects {
+        Some(ids) => {
+            let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+            format!(" AND i.project_id IN ({})", ids.join(", "))
+        }
+        None => String::new(),
+    };
+    let value = if numeric {
+        "CAST(CASE WHEN cv.value = '' THEN NULL ELSE cv.value END AS NUMERIC)"
+    } else {
+        "cv.value"
+    };
+    format!(
+        "(SELECT {value} FROM custom_values cv WHERE cv.customized_type = 'Issue' \
+         AND cv.customized_id = i.id AND cv.custom_field_id = {field}{cond} ORDER BY cv.id LIMIT 1)"
+    )
+}
