@@ -19,6 +19,7 @@ pub mod queries;
 pub mod references;
 pub mod relations;
 pub mod roles;
+pub mod time_entries;
 pub mod trackers;
 pub mod users;
 pub mod versions;
@@ -105,6 +106,7 @@ pub fn router() -> Router<Arc<App>> {
         journals::routes(),
         relations::routes(),
         watchers::routes(),
+        time_entries::routes(),
         admin::routes(),
     ]
     .into_iter()

@@ -16,7 +16,7 @@ use crate::store::versions::{self as store, Version, VersionChanges};
 
 /// `hours`: the estimated hours of the version's visible issues, shown with the time spent
 /// where the caller may view time entries.
-fn render(v: &Version, hours: Option<f64>, custom: Vec<crate::render::Node>) -> Obj {
+fn render(v: &Version, hours: Option<(f64, f64)>, custom: Vec<crate::render::Node>) -> Obj {
     render_in(v, hours, custom, true)
 }
 
@@ -24,7 +24,7 @@ fn render(v: &Version, hours: Option<f64>, custom: Vec<crate::render::Node>) -> 
 /// shared out of a project the caller cannot see does not name it.
 fn render_in(
     v: &Version,
-    hours: Option<f64>,
+    hours: Option<(f64, f64)>,
     custom: Vec<crate::render::Node>,
     owner_visible: bool,
 ) -> Obj {
@@ -45,10 +45,9 @@ fn render_in(
         .val("due_date", v.due_date.clone())
         .val("sharing", v.sharing.clone())
         .val("wiki_page_title", v.wiki_page_title.clone());
-    if let Some(estimated) = hours {
-        // time tracking arrives with its own issue: nothing can be spent yet
+    if let Some((estimated, spent)) = hours {
         o.val("estimated_hours", V::Float(estimated))
-            .val("spent_hours", V::Float(0.0));
+            .val("spent_hours", V::Float(spent));
     }
     if !custom.is_empty() {
         o.array("custom_fields", custom);
@@ -104,7 +103,10 @@ async fn load_version(app: &App, id: &str) -> Result<(Version, Project), ApiErro
 async fn version_document(app: &App, ctx: &Ctx, v: &Version, p: &Project) -> ApiResult {
     let hours = if allowed(app, ctx, p, &["view_time_entries"]).await? {
         let visible = crate::api::access::visible_condition(app, ctx).await?;
-        Some(store::estimated_hours(&app.db, v.id, &visible).await?)
+        let estimated = store::estimated_hours(&app.db, v.id, &visible).await?;
+        // every hour logged on the version's issues, seen or not, as Redmine sums them
+        let spent = crate::store::time_entries::spent_on_version(&app.db, v.id).await?;
+        Some((estimated, spent))
     } else {
         None
     };

@@ -166,6 +166,11 @@ pub fn available(
     defs
 }
 
+/// The `spent_time` filter, offered to those who may view time entries somewhere.
+pub fn spent_time() -> Def {
+    def("spent_time", "Spent time", Kind::Float)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Filter {
     pub name: String,

@@ -15,6 +15,7 @@ pub mod reference;
 pub mod relations;
 pub mod roles;
 pub mod settings;
+pub mod time_entries;
 pub mod trackers;
 pub mod users;
 pub mod values;

@@ -52,6 +52,31 @@ pub const KNOWN: &[(&str, &str, &str)] = &[
         "6,7",
         "week days without work when issues are rescheduled (1 = Monday … 7 = Sunday)",
     ),
+    (
+        "timelog_required_fields",
+        "",
+        "time entry fields that must be given: issue_id, comments (comma-separated)",
+    ),
+    (
+        "timelog_accept_0_hours",
+        "1",
+        "a time entry may log 0 hours (1/0)",
+    ),
+    (
+        "timelog_max_hours_per_day",
+        "999",
+        "most hours a user may log on one day (0: no limit)",
+    ),
+    (
+        "timelog_accept_future_dates",
+        "1",
+        "time may be logged on future dates (1/0)",
+    ),
+    (
+        "timespan_format",
+        "minutes",
+        "how hours are written in messages: minutes (1:30) or decimal (1.50)",
+    ),
 ];
 
 #[derive(Debug, Clone)]
@@ -68,6 +93,20 @@ pub struct Settings {
     /// `yes`, `no` or `ask`.
     pub link_copied_issue: String,
     pub calendar: crate::domain::relations::Calendar,
+    pub timelog: Timelog,
+}
+
+/// The settings that decide what a time entry may log.
+#[derive(Debug, Clone)]
+pub struct Timelog {
+    pub required_issue: bool,
+    pub required_comments: bool,
+    pub accept_0_hours: bool,
+    /// 0 or less: no limit.
+    pub max_hours_per_day: f64,
+    pub accept_future_dates: bool,
+    /// Hours written `1.50` rather than `1:30`.
+    pub decimal_timespans: bool,
 }
 
 impl Settings {
@@ -91,6 +130,17 @@ impl Settings {
             close_duplicate_issues: flag("close_duplicate_issues"),
             link_copied_issue: values["link_copied_issue"].trim().to_owned(),
             calendar: crate::domain::relations::Calendar::new(values["non_working_week_days"]),
+            timelog: Timelog {
+                required_issue: values["timelog_required_fields"].contains("issue_id"),
+                required_comments: values["timelog_required_fields"].contains("comments"),
+                accept_0_hours: flag("timelog_accept_0_hours"),
+                max_hours_per_day: values["timelog_max_hours_per_day"]
+                    .trim()
+                    .parse()
+                    .unwrap_or(999.0),
+                accept_future_dates: flag("timelog_accept_future_dates"),
+                decimal_timespans: values["timespan_format"].trim() == "decimal",
+            },
         }
     }
 

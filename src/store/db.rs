@@ -111,6 +111,9 @@ impl Row {
             _ => None,
         }
     }
+    pub fn f64(&self, name: &str) -> f64 {
+        self.opt_f64(name).unwrap_or(0.0)
+    }
     pub fn bool(&self, name: &str) -> bool {
         match self.val(name) {
             Val::Bool(b) => *b,

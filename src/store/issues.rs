@@ -328,6 +328,17 @@ pub async fn update(
             ],
         )
         .await?;
+        // the time logged on the moved issues follows them
+        tx.exec(
+            "UPDATE time_entries SET project_id = $1 WHERE issue_id IN (SELECT id FROM issues \
+             WHERE project_id = $1 AND substr(id_path, 1, CAST($2 AS INTEGER)) = $3)",
+            &[
+                project.into(),
+                (issue.id_path.chars().count() as i64).into(),
+                issue.id_path.clone().into(),
+            ],
+        )
+        .await?;
     }
     let mut paths = vec![issue.id_path.clone()];
     if let Some(parent) = new_parent {
@@ -430,6 +441,9 @@ pub async fn delete(
             &[id.into()],
         )
         .await?;
+        // Redmine's API deletes the time logged on a deleted issue with it
+        tx.exec("DELETE FROM time_entries WHERE issue_id = $1", &[id.into()])
+            .await?;
         tx.exec("DELETE FROM issues WHERE id = $1", &[id.into()])
             .await?;
     }

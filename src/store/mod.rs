@@ -20,6 +20,7 @@ pub mod rollup;
 pub mod seed;
 pub mod settings;
 pub mod sql;
+pub mod time_entries;
 pub mod users;
 pub mod versions;
 pub mod watchers;
@@ -74,6 +75,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 9,
         sql: include_str!("../../migrations/0009_custom_field_enumerations.sql"),
+    },
+    Migration {
+        version: 10,
+        sql: include_str!("../../migrations/0010_time_entries.sql"),
     },
 ];
 

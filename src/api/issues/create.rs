@@ -168,7 +168,11 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
             let rids: Vec<i64> = roles.iter().map(|r| r.id).collect();
             let fields = cv::visible_on_issue(&all_fields, p.id, tracker_id, c.admin, &rids);
             let values = crate::store::custom_values::values_of(&app.db, "Issue", &[id]).await?;
-            render(&issue, spent, cv::nodes(&fields, &values, id))
+            render(
+                &issue,
+                spent.then_some((0.0, 0.0)),
+                cv::nodes(&fields, &values, id),
+            )
         }),
         ctx.location(&format!("/issues/{id}")),
     ))

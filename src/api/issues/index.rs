@@ -80,6 +80,9 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         may_set_private,
         c.logged,
     );
+    if access::allowed_globally(&c, &["view_time_entries"], &anywhere) {
+        defs.push(issue_query::spent_time());
+    }
     let (all_fields, chained_fields) =
         crate::store::custom_values::issue_and_chained_fields(&app.db).await?;
     let (custom_defs, mut custom_filters) = cv::filters(
@@ -221,6 +224,14 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     } else {
         crate::store::references::visible_totals(&app.db, &env.visible, &with_children).await?
     };
+    // spent time shows where the caller may view time entries, in one statement a page
+    let with_spent: Vec<i64> = issues
+        .iter()
+        .filter(|i| projects::allowed_in(&access_map, &c, i.project_id, &["view_time_entries"]))
+        .map(|i| i.id)
+        .collect();
+    let entries = crate::api::time_entries::visible_entries(ctx, &access_map).condition();
+    let sums = crate::store::time_entries::spent_on_issues(&app.db, &with_spent, &entries).await?;
     let mut items = Vec::with_capacity(issues.len());
     for i in &issues {
         let mut i = i.clone();
@@ -229,8 +240,11 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
             i.total_estimated = *total;
         }
         let i = &i;
-        // spent time shows where the caller may view time entries (no query per issue)
-        let spent = projects::allowed_in(&access_map, &c, i.project_id, &["view_time_entries"]);
+        let spent = with_spent.contains(&i.id).then(|| {
+            sums.iter()
+                .find(|(id, _, _)| *id == i.id)
+                .map_or((0.0, 0.0), |(_, s, t)| (*s, *t))
+        });
         let rids: Vec<i64> = access_map
             .iter()
             .find(|a| a.id == i.project_id)

@@ -50,7 +50,9 @@ pub(crate) fn hours(h: Option<f64>) -> V {
     h.map_or(V::Null, V::Float)
 }
 
-pub(crate) fn render(i: &Issue, spent: bool, custom: Vec<Node>) -> Obj {
+/// `spent`: the visible hours on the issue and on it with its subtasks, shown where the
+/// caller may view time entries.
+pub(crate) fn render(i: &Issue, spent: Option<(f64, f64)>, custom: Vec<Node>) -> Obj {
     let mut o = Obj::new();
     let pair =
         |(id, name): &(i64, String)| vec![("id", (*id).into()), ("name", name.clone().into())];
@@ -94,10 +96,9 @@ pub(crate) fn render(i: &Issue, spent: bool, custom: Vec<Node>) -> Obj {
                 hours(i.estimated_hours)
             },
         );
-    if spent {
-        // time tracking arrives with its own issue: nothing can be spent yet
-        o.val("spent_hours", V::Float(0.0))
-            .val("total_spent_hours", V::Float(0.0));
+    if let Some((spent, total)) = spent {
+        o.val("spent_hours", V::Float(spent))
+            .val("total_spent_hours", V::Float(total));
     }
     if !custom.is_empty() {
         o.array("custom_fields", custom);

@@ -5,7 +5,16 @@ use super::*;
 /// `GET /issues/:id` with `include=journals,allowed_statuses` (others follow their issues).
 pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let (issue, p, roles) = load_issue(app, ctx, id).await?;
-    let spent = allowed(app, ctx, &p, &["view_time_entries"]).await?;
+    let spent = if allowed(app, ctx, &p, &["view_time_entries"]).await? {
+        let visible = crate::api::time_entries::visible(app, ctx)
+            .await?
+            .condition();
+        let sums =
+            crate::store::time_entries::spent_on_issues(&app.db, &[issue.id], &visible).await?;
+        Some(sums.first().map_or((0.0, 0.0), |(_, s, t)| (*s, *t)))
+    } else {
+        None
+    };
     let all_fields = crate::store::custom_values::issue_fields(&app.db).await?;
     let admin = caller(ctx).admin;
     let rids: Vec<i64> = roles.iter().map(|r| r.id).collect();

@@ -91,7 +91,20 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         errors: custom.errors,
         details: custom.details,
     };
-    let plan = plan::finish(&f, draft, outcome, &notes).map_err(ApiError::Validation)?;
+    // time logged with the update is validated with it and written after it
+    let logged_in = target.as_ref().unwrap_or(&p);
+    let logged = crate::api::time_entries::with_issue_update(app, ctx, &issue, logged_in).await?;
+    let plan = match (plan::finish(&f, draft, outcome, &notes), &logged) {
+        (Ok(plan), None | Some(Ok(_))) => plan,
+        (result, _) => {
+            let mut errors = Vec::new();
+            if matches!(logged, Some(Err(()))) {
+                errors.push("Time entries is invalid".to_owned());
+            }
+            errors.extend(result.err().unwrap_or_default());
+            return Err(ApiError::Validation(errors));
+        }
+    };
     let close_duplicates = plan
         .closing
         .filter(|_| app.settings.close_duplicate_issues)
@@ -122,6 +135,9 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     .await
     {
         Ok(()) => {
+            if let Some(Ok(entry)) = &logged {
+                crate::store::time_entries::create(&app.db, entry, c.user_id, &[]).await?;
+            }
             watch_contributions(app, ctx, since).await?;
             Ok(Reply::NoContent)
         }

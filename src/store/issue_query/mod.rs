@@ -261,6 +261,7 @@ pub fn sql_for(filters: &[Filter], env: &Env) -> Sql {
             "issue_id" => number(&mut sql, "i.id", op, v, false),
             "done_ratio" => number(&mut sql, "i.done_ratio", op, v, false),
             "estimated_hours" => number(&mut sql, "i.estimated_hours", op, v, true),
+            "spent_time" => spent_time(&mut sql, op, v),
             "subject" => text(&mut sql, "i.subject", op, v),
             "description" => text(&mut sql, "i.description", op, v),
             "start_date" => date(&mut sql, "i.start_date", true, op, v, env.today),
@@ -609,6 +610,34 @@ pub(crate) fn tree(sql: &mut Sql, op: &str, values: &[String], parent: bool, env
             sql.push(" AND id IN ");
             visible_issues(sql, env);
             sql.push(")");
+        }
+    }
+}
+
+/// `spent_time`: all hours logged on the issue (rounded to 2 decimals), none counting as 0.
+fn spent_time(sql: &mut Sql, op: &str, values: &[String]) {
+    let num = |i: usize| {
+        values
+            .get(i)
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    sql.push(
+        " AND COALESCE((SELECT ROUND(CAST(SUM(te.hours) AS NUMERIC), 2) FROM time_entries te \
+         WHERE te.issue_id = i.id), 0) ",
+    );
+    match op {
+        "=" | ">=" | "<=" => {
+            sql.push(op).push(" ").bind(num(0));
+        }
+        "><" => {
+            sql.push("BETWEEN ").bind(num(0)).push(" AND ").bind(num(1));
+        }
+        "*" => {
+            sql.push("> 0");
+        }
+        _ => {
+            sql.push("= 0");
         }
     }
 }

@@ -1,0 +1,113 @@
+//! `GET /time_entries`, `GET /projects/:id/time_entries`: visible entries, filtered,
+//! sorted, a page at a time, in a fixed number of statements.
+
+use super::*;
+use crate::domain::issue_query::{self, Filter, Kind};
+use crate::render::{list, object_item, page_meta};
+use crate::store::reference::Role;
+
+pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult {
+    let c = caller(ctx);
+    let project = match url_project
+        .map(str::to_owned)
+        .or_else(|| ctx.param_str("project_id"))
+    {
+        Some(pid) => {
+            let p = load(app, &pid).await?;
+            authorize(app, ctx, &p, ctx.required).await?;
+            Some(p)
+        }
+        None => None,
+    };
+    let access_map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
+    if project.is_none() {
+        let builtin = match access_map.first() {
+            Some(a) => a.builtin.clone(),
+            None => {
+                crate::store::reference::builtin_role(&app.db, if c.logged { 1 } else { 2 }).await?
+            }
+        };
+        let anywhere: Vec<Role> = access_map
+            .iter()
+            .flat_map(|a| a.roles.iter().cloned())
+            .chain(builtin)
+            .collect();
+        if !access::allowed_globally(&c, ctx.required, &anywhere) {
+            return Err(c.deny().into());
+        }
+    }
+    let visible = visible_entries(ctx, &access_map);
+    let has_subprojects = match &project {
+        Some(p) => projects::has_children(&app.db, p.id).await?,
+        None => false,
+    };
+    let defs = rules::filters(project.is_some(), has_subprojects);
+    let filters = filters(ctx, &defs);
+    let me = crate::api::access::me(app, ctx).await?;
+    let env = store::Env {
+        user_id: c.user_id,
+        logged: c.logged,
+        today: crate::store::issue_query::today(),
+        scope: project.as_ref().map(|p| (p.id, p.id_path.clone())),
+        mine: access_map
+            .iter()
+            .filter(|a| a.roles.iter().any(|r| r.builtin == 0))
+            .map(|a| a.id)
+            .collect(),
+        issues_visible: crate::api::access::visible_projects(ctx, None, &access_map, &me),
+    };
+    let cond = store::condition(&visible, &filters, &env);
+    let order = order(ctx);
+    let (offset, limit) = ctx.offset_and_limit();
+    let (total, entries) = store::list(&app.db, &cond, &order, offset, limit).await?;
+    let items = entries
+        .iter()
+        .map(|e| object_item("time_entry", render(e)))
+        .collect();
+    Ok(Reply::ok(list(
+        "time_entries",
+        page_meta(total, offset, limit, ctx.nometa()),
+        items,
+    )))
+}
+
+/// The request's filters, `from`/`to` replacing `spent_on`. Any invalid filter disables
+/// them all, as in Redmine (the list never answers 422).
+fn filters(ctx: &Ctx, defs: &[issue_query::Def]) -> Vec<Filter> {
+    let Ok(parsed) = issue_query::parse(&ctx.params, defs) else {
+        return Vec::new();
+    };
+    let mut filters = parsed.unwrap_or_default();
+    if let Some((op, values)) = rules::from_to(ctx.param_str("from"), ctx.param_str("to")) {
+        if !values.iter().all(|v| issue_query::valid_date_value(v)) {
+            return Vec::new();
+        }
+        filters.retain(|f| f.name != "spent_on");
+        filters.push(Filter {
+            name: "spent_on".into(),
+            kind: Kind::DatePast,
+            op,
+            values,
+        });
+    }
+    filters
+}
+
+/// The sort: the request's known keys (at most three), then the id; without a `sort`,
+/// newest `spent_on` first.
+fn order(ctx: &Ctx) -> String {
+    let criteria = match ctx.param_str("sort").filter(|s| !s.trim().is_empty()) {
+        Some(_) => ctx.sort_criteria(),
+        None => vec![("spent_on".to_owned(), true)],
+    };
+    let mut order = Vec::new();
+    for (key, desc) in criteria.iter().take(3) {
+        if let Some(exprs) = store::sort_expressions(key) {
+            for e in exprs {
+                order.push(crate::store::sql::order_term(e, *desc));
+            }
+        }
+    }
+    order.push("te.id ASC".into());
+    order.join(", ")
+}

@@ -1,0 +1,541 @@
+//! Time entries: reading, the list with its filters and sorts, writing, and the sums shown
+//! on issues and versions.
+
+use time::Date;
+
+use super::issue_query::{self as q, append, in_list};
+use super::sql::Sql;
+use super::{now, Db, FromRow, Result, Row};
+use crate::domain::issue_query::Filter;
+use crate::domain::users::principal_name;
+
+#[derive(Debug, Clone)]
+pub struct TimeEntry {
+    pub id: i64,
+    pub project_id: i64,
+    pub project_name: String,
+    pub issue_id: Option<i64>,
+    pub user_id: i64,
+    pub user_name: String,
+    pub author_id: i64,
+    pub activity_id: i64,
+    pub activity_name: String,
+    pub hours: f64,
+    pub comments: Option<String>,
+    pub spent_on: String,
+    pub created_on: i64,
+    pub updated_on: i64,
+}
+
+impl FromRow for TimeEntry {
+    fn from_row(r: &Row) -> Self {
+        TimeEntry {
+            id: r.i64("id"),
+            project_id: r.i64("project_id"),
+            project_name: r.str("project_name"),
+            issue_id: r.opt_i64("issue_id"),
+            user_id: r.i64("user_id"),
+            user_name: principal_name(
+                &r.opt_str("u_type").unwrap_or_default(),
+                &r.opt_str("u_first").unwrap_or_default(),
+                &r.opt_str("u_last").unwrap_or_default(),
+            ),
+            author_id: r.i64("author_id"),
+            activity_id: r.i64("activity_id"),
+            activity_name: r.opt_str("activity_name").unwrap_or_default(),
+            hours: r.f64("hours"),
+            comments: r.opt_str("comments"),
+            spent_on: r.str("spent_on"),
+            created_on: r.i64("created_on"),
+            updated_on: r.i64("updated_on"),
+        }
+    }
+}
+
+const SELECT: &str = "SELECT te.id, te.project_id, p.name AS project_name, te.issue_id, \
+    te.user_id, u.type AS u_type, u.firstname AS u_first, u.lastname AS u_last, te.author_id, \
+    te.activity_id, a.name AS activity_name, te.hours, te.comments, te.spent_on, \
+    te.created_on, te.updated_on \
+    FROM time_entries te JOIN projects p ON p.id = te.project_id \
+    LEFT JOIN users u ON u.id = te.user_id LEFT JOIN enumerations a ON a.id = te.activity_id ";
+
+pub async fn find(db: &Db, id: i64) -> Result<Option<TimeEntry>> {
+    db.opt(&format!("{SELECT} WHERE te.id = $1"), &[id.into()])
+        .await
+}
+
+pub async fn find_many(db: &Db, ids: &[i64]) -> Result<Vec<TimeEntry>> {
+    let mut sql = Sql::new(SELECT);
+    sql.push(" WHERE ");
+    in_list(&mut sql, "te.id", ids);
+    db.all(&sql.text, &sql.args).await
+}
+
+/// Who sees which entries: every entry of the `all` projects, the caller's own entries of
+/// the `own` ones (time-entries.md §3.2).
+#[derive(Debug, Default, Clone)]
+pub struct Visible {
+    pub all: Vec<i64>,
+    pub own: Vec<i64>,
+    pub user: i64,
+}
+
+impl Visible {
+    /// The condition on `time_entries te`.
+    pub fn condition(&self) -> Sql {
+        let mut sql = Sql::new("(");
+        in_list(&mut sql, "te.project_id", &self.all);
+        if !self.own.is_empty() {
+            sql.push(" OR (te.user_id = ").bind(self.user).push(" AND ");
+            in_list(&mut sql, "te.project_id", &self.own);
+            sql.push(")");
+        }
+        sql.push(")");
+        sql
+    }
+
+    pub fn sees(&self, e: &TimeEntry) -> bool {
+        self.all.contains(&e.project_id)
+            || (self.own.contains(&e.project_id) && e.user_id == self.user)
+    }
+}
+
+/// What the list's filters need besides the filters.
+pub struct Env {
+    pub user_id: i64,
+    pub logged: bool,
+    pub today: Date,
+    /// The query project and its tree path.
+    pub scope: Option<(i64, String)>,
+    /// Projects the caller is a member of (`mine`).
+    pub mine: Vec<i64>,
+    /// The caller's issue visibility, as a condition on `issues i`.
+    pub issues_visible: Sql,
+}
+
+/// The list's condition: visible entries, in the query project's scope, filtered.
+pub fn condition(visible: &Visible, filters: &[Filter], env: &Env) -> Sql {
+    let mut sql = visible.condition();
+    let subprojects = filters.iter().find(|f| f.name == "subproject_id");
+    if let Some((id, path)) = &env.scope {
+        sql.push(" AND (te.project_id = ").bind(*id);
+        let descendants = "te.project_id IN (SELECT sp.id FROM projects sp WHERE sp.id_path LIKE ";
+        match subprojects.map(|f| (f.op.as_str(), ints(&f.values))) {
+            Some(("!*", _)) => {}
+            Some(("=", ids)) => {
+                sql.push(" OR ");
+                in_list(&mut sql, "te.project_id", &ids);
+            }
+            Some(("!", ids)) => {
+                sql.push(" OR (")
+                    .push(descendants)
+                    .bind(format!("{path}%"))
+                    .push(") AND NOT ");
+                in_list(&mut sql, "te.project_id", &ids);
+                sql.push(")");
+            }
+            _ => {
+                sql.push(" OR ")
+                    .push(descendants)
+                    .bind(format!("{path}%"))
+                    .push(")");
+            }
+        }
+        sql.push(")");
+    }
+    for f in filters {
+        filter(&mut sql, f, env);
+    }
+    sql
+}
+
+fn ints(values: &[String]) -> Vec<i64> {
+    values
+        .iter()
+        .filter_map(|v| v.trim().parse().ok())
+        .collect()
+}
+
+fn people(values: &[String], env: &Env) -> Vec<i64> {
+    values
+        .iter()
+        .filter_map(|v| match v.trim() {
+            "me" if env.logged => Some(env.user_id),
+            "me" => Some(-1),
+            other => other.parse().ok(),
+        })
+        .collect()
+}
+
+fn filter(sql: &mut Sql, f: &Filter, env: &Env) {
+    let op = f.op.as_str();
+    match f.name.as_str() {
+        "spent_on" => q::date(sql, "te.spent_on", true, op, &f.values, env.today),
+        "project_id" => {
+            let mut ids = Vec::new();
+            for v in &f.values {
+                match v.trim() {
+                    "mine" => ids.extend(env.mine.iter().copied()),
+                    other => ids.extend(other.parse::<i64>().ok()),
+                }
+            }
+            q::list(sql, "te.project_id", op, &ids);
+        }
+        "issue_id" => issue(sql, op, &f.values),
+        "issue.tracker_id" | "issue.status_id" | "issue.category_id" => {
+            let col = format!("i.{}", &f.name["issue.".len()..]);
+            visible_issue(sql, &col, op, &ints(&f.values), env);
+        }
+        "issue.fixed_version_id" => {
+            // any issue with the version, seen or not; `!` also drops entries without issue
+            let not = if op == "!" { " NOT" } else { "" };
+            sql.push(" AND te.issue_id")
+                .push(not)
+                .push(" IN (SELECT i.id FROM issues i WHERE ");
+            in_list(sql, "i.fixed_version_id", &ints(&f.values));
+            sql.push(")");
+        }
+        "user_id" => q::list(sql, "te.user_id", op, &people(&f.values, env)),
+        "author_id" => q::list(sql, "te.author_id", op, &people(&f.values, env)),
+        "activity_id" => {
+            // an activity stands for the project-specific activities overriding it
+            let not = if op == "!" { " NOT" } else { "" };
+            let ids = ints(&f.values);
+            sql.push(" AND te.activity_id")
+                .push(not)
+                .push(" IN (SELECT ea.id FROM enumerations ea WHERE ");
+            in_list(sql, "ea.id", &ids);
+            sql.push(" OR ");
+            in_list(sql, "ea.parent_id", &ids);
+            sql.push(")");
+        }
+        "project.status" => {
+            let not = if op == "!" { " NOT" } else { "" };
+            sql.push(" AND te.project_id")
+                .push(not)
+                .push(" IN (SELECT ps.id FROM projects ps WHERE ");
+            in_list(sql, "ps.status", &ints(&f.values));
+            sql.push(")");
+        }
+        "comments" => q::text(sql, "te.comments", op, &f.values),
+        "hours" => q::number(sql, "te.hours", op, &f.values, true),
+        _ => {}
+    }
+}
+
+/// `issue_id`: `=` that issue, `~` it and its descendants, `*` any, `!*` none.
+fn issue(sql: &mut Sql, op: &str, values: &[String]) {
+    let id: i64 = values
+        .first()
+        .and_then(|v| v.trim().trim_start_matches('#').parse().ok())
+        .unwrap_or(0);
+    match op {
+        "*" => {
+            sql.push(" AND te.issue_id IS NOT NULL");
+        }
+        "!*" => {
+            sql.push(" AND te.issue_id IS NULL");
+        }
+        "~" => {
+            sql.push(" AND te.issue_id IN (SELECT d.id FROM issues d WHERE d.id_path LIKE ")
+                .push("(SELECT x.id_path FROM issues x WHERE x.id = ")
+                .bind(id)
+                .push(") || '%')");
+        }
+        _ => {
+            sql.push(" AND te.issue_id = ").bind(id);
+        }
+    }
+}
+
+/// A filter on the entry's issue, which counts only when the caller sees the issue: an
+/// entry whose issue is hidden (or without issue) never matches `=`, always `!` and `!*`.
+fn visible_issue(sql: &mut Sql, col: &str, op: &str, ids: &[i64], env: &Env) {
+    let matching = |sql: &mut Sql, cond: &dyn Fn(&mut Sql)| {
+        sql.push("te.issue_id IN (SELECT i.id FROM issues i WHERE ");
+        cond(sql);
+        sql.push(" AND ");
+        append(sql, &env.issues_visible);
+        sql.push(")");
+    };
+    match op {
+        "=" => {
+            sql.push(" AND ");
+            matching(sql, &|s: &mut Sql| in_list(s, col, ids));
+        }
+        "*" => {
+            sql.push(" AND ");
+            matching(sql, &|s: &mut Sql| {
+                s.push(col).push(" IS NOT NULL");
+            });
+        }
+        "!*" => {
+            sql.push(" AND (te.issue_id IS NULL OR NOT ");
+            matching(sql, &|s: &mut Sql| {
+                s.push(col).push(" IS NOT NULL");
+            });
+            sql.push(")");
+        }
+        _ => {
+            sql.push(" AND (te.issue_id IS NULL OR NOT ");
+            matching(sql, &|s: &mut Sql| in_list(s, col, ids));
+            sql.push(")");
+        }
+    }
+}
+
+/// The sort expressions of a key (time-entries.md §3.5).
+pub fn sort_expressions(key: &str) -> Option<&'static [&'static str]> {
+    Some(match key {
+        "project" => &["p.name"],
+        "spent_on" => &["te.spent_on", "te.created_on"],
+        "created_on" => &["te.created_on"],
+        "tweek" => &["te.tyear", "te.tweek"],
+        "author" => &[
+            "(SELECT x.firstname FROM users x WHERE x.id = te.author_id)",
+            "(SELECT x.lastname FROM users x WHERE x.id = te.author_id)",
+            "te.author_id",
+        ],
+        "user" => &["u.firstname", "u.lastname", "te.user_id"],
+        "activity" => &["a.position"],
+        "issue" => &["te.issue_id"],
+        "issue.tracker" => &[
+            "(SELECT t.position FROM issues x JOIN trackers t ON t.id = x.tracker_id WHERE x.id = te.issue_id)",
+        ],
+        "issue.status" => &[
+            "(SELECT s.position FROM issues x JOIN issue_statuses s ON s.id = x.status_id WHERE x.id = te.issue_id)",
+        ],
+        "issue.category" => &[
+            "(SELECT c.name FROM issues x JOIN issue_categories c ON c.id = x.category_id WHERE x.id = te.issue_id)",
+        ],
+        "issue.fixed_version" => &[
+            "(SELECT v.effective_date FROM issues x JOIN versions v ON v.id = x.fixed_version_id WHERE x.id = te.issue_id)",
+            "(SELECT v.name FROM issues x JOIN versions v ON v.id = x.fixed_version_id WHERE x.id = te.issue_id)",
+        ],
+        "hours" => &["te.hours"],
+        _ => return None,
+    })
+}
+
+/// A page of entries and the number of all matching ones.
+pub async fn list(
+    db: &Db,
+    cond: &Sql,
+    order: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<(i64, Vec<TimeEntry>)> {
+    let mut count = Sql::new("SELECT COUNT(*) FROM time_entries te WHERE ");
+    append(&mut count, cond);
+    let total = db.int(&count.text, &count.args).await?;
+    if total == 0 || offset >= total {
+        return Ok((total, Vec::new()));
+    }
+    let mut page = Sql::new(SELECT);
+    page.push(" WHERE ");
+    append(&mut page, cond);
+    page.push(" ORDER BY ")
+        .push(order)
+        .push(" LIMIT ")
+        .bind(limit)
+        .push(" OFFSET ")
+        .bind(offset);
+    Ok((total, db.all(&page.text, &page.args).await?))
+}
+
+/// The columns of a new or changed entry.
+#[derive(Debug, Clone)]
+pub struct Values {
+    pub project_id: i64,
+    pub issue_id: Option<i64>,
+    pub user_id: i64,
+    pub activity_id: i64,
+    pub hours: f64,
+    pub comments: Option<String>,
+    pub spent_on: String,
+}
+
+fn calendar(spent_on: &str) -> (i64, i64, i64) {
+    match super::issue_query::day(spent_on) {
+        Some(d) => (
+            i64::from(d.year()),
+            i64::from(d.month() as u8),
+            i64::from(d.iso_week()),
+        ),
+        None => (0, 0, 0),
+    }
+}
+
+pub async fn create(
+    db: &Db,
+    v: &Values,
+    author: i64,
+    custom: &[(i64, Vec<String>)],
+) -> Result<i64> {
+    let t = now();
+    let (y, m, w) = calendar(&v.spent_on);
+    let mut tx = db.begin().await?;
+    let id = tx
+        .int(
+            "INSERT INTO time_entries (project_id, issue_id, user_id, author_id, activity_id, \
+             hours, comments, spent_on, tyear, tmonth, tweek, created_on, updated_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+            &[
+                v.project_id.into(),
+                v.issue_id.into(),
+                v.user_id.into(),
+                author.into(),
+                v.activity_id.into(),
+                v.hours.into(),
+                v.comments.clone().into(),
+                v.spent_on.clone().into(),
+                y.into(),
+                m.into(),
+                w.into(),
+                t.into(),
+            ],
+        )
+        .await?;
+    super::custom_values::set(&mut tx, "TimeEntry", id, custom).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update(db: &Db, id: i64, v: &Values, custom: &[(i64, Vec<String>)]) -> Result<()> {
+    let (y, m, w) = calendar(&v.spent_on);
+    let mut tx = db.begin().await?;
+    tx.exec(
+        "UPDATE time_entries SET project_id = $1, issue_id = $2, user_id = $3, activity_id = $4, \
+         hours = $5, comments = $6, spent_on = $7, tyear = $8, tmonth = $9, tweek = $10, \
+         updated_on = $11 WHERE id = $12",
+        &[
+            v.project_id.into(),
+            v.issue_id.into(),
+            v.user_id.into(),
+            v.activity_id.into(),
+            v.hours.into(),
+            v.comments.clone().into(),
+            v.spent_on.clone().into(),
+            y.into(),
+            m.into(),
+            w.into(),
+            now().into(),
+            id.into(),
+        ],
+    )
+    .await?;
+    super::custom_values::set(&mut tx, "TimeEntry", id, custom).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn delete(db: &Db, ids: &[i64]) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let mut sql = Sql::new("DELETE FROM time_entries WHERE ");
+    in_list(&mut sql, "id", ids);
+    tx.exec(&sql.text, &sql.args).await?;
+    let mut cv = Sql::new("DELETE FROM custom_values WHERE customized_type = 'TimeEntry' AND ");
+    in_list(&mut cv, "customized_id", ids);
+    tx.exec(&cv.text, &cv.args).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Hours the user logged that day on other entries (the daily maximum).
+pub async fn other_hours(db: &Db, user: i64, spent_on: &str, except: i64) -> Result<f64> {
+    let rows = db
+        .rows(
+            "SELECT COALESCE(SUM(hours), 0) AS h FROM time_entries \
+             WHERE user_id = $1 AND spent_on = $2 AND id <> $3",
+            &[user.into(), spent_on.into(), except.into()],
+        )
+        .await?;
+    Ok(rows.first().map(|r| r.f64("h")).unwrap_or(0.0))
+}
+
+/// The activities a project offers: active shared ones it does not override, and its own
+/// active ones, with whether each is the default.
+pub async fn activities(db: &Db, project: i64) -> Result<Vec<(i64, bool, Option<i64>)>> {
+    Ok(db
+        .rows(
+            "SELECT e.id, e.is_default, e.parent_id FROM enumerations e \
+             WHERE e.type = 'TimeEntryActivity' AND e.active = TRUE AND \
+             ((e.project_id IS NULL AND e.id NOT IN (SELECT o.parent_id FROM enumerations o \
+               WHERE o.project_id = $1 AND o.parent_id IS NOT NULL)) OR e.project_id = $1) \
+             ORDER BY e.position, e.id",
+            &[project.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.i64("id"), r.bool("is_default"), r.opt_i64("parent_id")))
+        .collect())
+}
+
+/// The default shared activity, if one is flagged.
+pub async fn default_activity(db: &Db) -> Result<Option<i64>> {
+    Ok(db
+        .rows(
+            "SELECT id FROM enumerations WHERE type = 'TimeEntryActivity' AND is_default = TRUE \
+             AND project_id IS NULL ORDER BY position LIMIT 1",
+            &[],
+        )
+        .await?
+        .first()
+        .map(|r| r.i64("id")))
+}
+
+/// Active members of the project with, for each, whether they are an administrator and
+/// the permissions of their roles (one line each).
+pub async fn active_members(db: &Db, project: i64) -> Result<Vec<(i64, bool, String)>> {
+    Ok(db
+        .rows(
+            "SELECT m.user_id, u.admin, r.permissions FROM members m \
+             JOIN member_roles mr ON mr.member_id = m.id JOIN roles r ON r.id = mr.role_id \
+             JOIN users u ON u.id = m.user_id \
+             WHERE m.project_id = $1 AND u.type = 'User' AND u.status = 1",
+            &[project.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.i64("user_id"), r.bool("admin"), r.str("permissions")))
+        .collect())
+}
+
+/// `(issue, spent, total spent)` of these issues: the visible entries on the issue, and on
+/// it and its descendants.
+pub async fn spent_on_issues(db: &Db, ids: &[i64], visible: &Sql) -> Result<Vec<(i64, f64, f64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(
+        "SELECT i.id, (SELECT COALESCE(SUM(te.hours), 0) FROM time_entries te \
+         WHERE te.issue_id = i.id AND ",
+    );
+    append(&mut sql, visible);
+    sql.push(
+        ") AS spent, (SELECT COALESCE(SUM(te.hours), 0) FROM time_entries te \
+         JOIN issues d ON d.id = te.issue_id \
+         WHERE substr(d.id_path, 1, length(i.id_path)) = i.id_path AND ",
+    );
+    append(&mut sql, visible);
+    sql.push(") AS total FROM issues i WHERE ");
+    in_list(&mut sql, "i.id", ids);
+    Ok(db
+        .rows(&sql.text, &sql.args)
+        .await?
+        .iter()
+        .map(|r| (r.i64("id"), r.f64("spent"), r.f64("total")))
+        .collect())
+}
+
+/// All hours logged on the issues of a version, whoever sees them (as Redmine sums them).
+pub async fn spent_on_version(db: &Db, version: i64) -> Result<f64> {
+    let rows = db
+        .rows(
+            "SELECT COALESCE(SUM(te.hours), 0) AS h FROM time_entries te \
+             JOIN issues i ON i.id = te.issue_id WHERE i.fixed_version_id = $1",
+            &[version.into()],
+        )
+        .await?;
+    Ok(rows.first().map(|r| r.f64("h")).unwrap_or(0.0))
+}
