@@ -387,7 +387,79 @@ async fn list_statements_are_bounded(b: Backend) {
     );
 }
 
+async fn custom_fields(b: Backend) {
+    let s = Server::with_setting(b, "admin_api_enabled", "1").await;
+    s.create_project("cf", true).await;
+    let billable = s
+        .create_custom_field(json!({"customized_type": "time_entry", "name": "Billable",
+            "field_format": "bool", "is_required": true}))
+        .await;
+    let secret = s
+        .create_custom_field(json!({"customized_type": "time_entry", "name": "Rate",
+            "field_format": "int", "visible": false, "role_ids": [3]}))
+        .await;
+    let rep = s.create_user("rep", "rep-pass-123").await;
+    s.add_member("cf", rep, &[5]).await;
+    let r = log(
+        &s,
+        "cf",
+        json!({"hours": "x", "activity_id": 9, "spent_on": "2024-01-01"}),
+    )
+    .await;
+    assert_eq!(
+        r.json()["errors"],
+        json!(["Billable cannot be blank", "Hours is invalid"]),
+        "{b:?}"
+    );
+    let r = log(
+        &s,
+        "cf",
+        json!({"hours": 1, "activity_id": 9, "spent_on": "2024-01-01",
+            "custom_fields": [{"id": billable, "value": "1"}, {"id": secret, "value": "90"}]}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["time_entry"]["id"].as_i64().unwrap();
+    assert_eq!(
+        r.json()["time_entry"]["custom_fields"],
+        json!([{"id": billable, "name": "Billable", "value": "1"},
+               {"id": secret, "name": "Rate", "value": "90"}])
+    );
+    // the Reporter does not see the field hidden from its role, in show or list
+    let shown = s
+        .get(&format!("/time_entries/{id}.json"))
+        .basic("rep", "rep-pass-123")
+        .send()
+        .await
+        .json();
+    assert_eq!(
+        shown["time_entry"]["custom_fields"],
+        json!([{"id": billable, "name": "Billable", "value": "1"}])
+    );
+    let listed = s
+        .get("/time_entries.json")
+        .basic("rep", "rep-pass-123")
+        .send()
+        .await
+        .json();
+    assert_eq!(
+        listed["time_entries"][0]["custom_fields"],
+        json!([{"id": billable, "name": "Billable", "value": "1"}])
+    );
+    let r = s
+        .put(
+            &format!("/time_entries/{id}.json"),
+            json!({"time_entry": {"custom_fields": [{"id": billable, "value": "0"}]}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let e = s.get_json(&format!("/time_entries/{id}.json")).await;
+    assert_eq!(e["time_entry"]["custom_fields"][0]["value"], json!("0"));
+}
+
 per_backend!(
+    custom_fields,
     hours_formats,
     dates_and_presence,
     visibility_by_role,

@@ -135,8 +135,8 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     .await
     {
         Ok(()) => {
-            if let Some(Ok(entry)) = &logged {
-                crate::store::time_entries::create(&app.db, entry, c.user_id, &[]).await?;
+            if let Some(Ok((entry, custom))) = &logged {
+                crate::store::time_entries::create(&app.db, entry, c.user_id, custom).await?;
             }
             watch_contributions(app, ctx, since).await?;
             Ok(Reply::NoContent)

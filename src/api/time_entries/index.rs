@@ -60,9 +60,10 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     let order = order(ctx);
     let (offset, limit) = ctx.offset_and_limit();
     let (total, entries) = store::list(&app.db, &cond, &order, offset, limit).await?;
-    let items = entries
-        .iter()
-        .map(|e| object_item("time_entry", render(e)))
+    let items = rendered(app, ctx, &entries)
+        .await?
+        .into_iter()
+        .map(|o| object_item("time_entry", o))
         .collect();
     Ok(Reply::ok(list(
         "time_entries",

@@ -51,6 +51,35 @@ pub(crate) fn render(e: &TimeEntry) -> Obj {
     o
 }
 
+/// Entries rendered with the custom values the caller sees (one statement for the
+/// values, one for the roles when a field is hidden from some).
+pub(crate) async fn rendered(
+    app: &App,
+    ctx: &Ctx,
+    entries: &[TimeEntry],
+) -> Result<Vec<Obj>, ApiError> {
+    let owners: Vec<(i64, i64)> = entries.iter().map(|e| (e.id, e.project_id)).collect();
+    let custom = crate::api::custom_values::Shown::load(
+        app,
+        ctx,
+        "TimeEntryCustomField",
+        "TimeEntry",
+        &owners,
+    )
+    .await?;
+    Ok(entries
+        .iter()
+        .map(|e| {
+            let mut o = render(e);
+            let nodes = custom.nodes(e.id, e.project_id);
+            if !nodes.is_empty() {
+                o.array("custom_fields", nodes);
+            }
+            o
+        })
+        .collect())
+}
+
 /// Which entries the caller sees, project by project, from its access map: all of a
 /// project's entries through a role whose `time_entries_visibility` is `all`, its own
 /// through an `own` role (time-entries.md §3.2).
@@ -110,7 +139,10 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     if !visible(app, ctx).await?.sees(&e) {
         return Err(caller(ctx).deny().into());
     }
-    Ok(Reply::ok(document("time_entry", render(&e))))
+    let shown = rendered(app, ctx, std::slice::from_ref(&e))
+        .await?
+        .remove(0);
+    Ok(Reply::ok(document("time_entry", shown)))
 }
 
 /// Whether the caller may change or delete the entry (Redmine's `editable_by?`).

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use super::*;
+use crate::api::custom_values as cv;
 use crate::domain::time_entries::{Candidate, Hours, SpentOn};
 use crate::domain::values::{ruby_to_i, text};
 use crate::store::issues::Issue;
@@ -201,6 +202,33 @@ async fn may_log_time(
     }))
 }
 
+/// The custom values a write takes: only fields the caller sees in the entry's project.
+async fn custom_values(
+    app: &App,
+    ctx: &Ctx,
+    d: &Draft,
+    body: &Value,
+    current: Option<i64>,
+) -> Result<cv::Outcome, ApiError> {
+    let fields = crate::store::custom_values::fields_of(&app.db, "TimeEntryCustomField").await?;
+    if fields.fields.is_empty() {
+        return Ok(cv::Outcome::default());
+    }
+    let admin = caller(ctx).admin;
+    let rids: Vec<i64> = match (&d.project, admin) {
+        (Some(p), false) => crate::api::access::roles(app, ctx, p)
+            .await?
+            .iter()
+            .map(|r| r.id)
+            .collect(),
+        _ => Vec::new(),
+    };
+    cv::object_apply(app, &fields, body, "TimeEntry", current, |f| {
+        cv::visible(&fields, f, admin, &rids)
+    })
+    .await
+}
+
 fn values(d: &Draft) -> Option<store::Values> {
     Some(store::Values {
         project_id: d.project.as_ref()?.id,
@@ -275,17 +303,21 @@ pub async fn create(app: &App, ctx: &Ctx, target: Target<'_>) -> ApiResult {
     if let Some(p) = &d.project {
         authorize(app, ctx, p, &["log_time"]).await?;
     }
-    let errors = check(app, ctx, &d, None, c.user_id, issue_unusable, Vec::new()).await?;
+    let custom = custom_values(app, ctx, &d, &body, None).await?;
+    let errors = check(app, ctx, &d, None, c.user_id, issue_unusable, custom.errors).await?;
     let Some(v) = values(&d).filter(|_| errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
-    let id = store::create(&app.db, &v, c.user_id, &[]).await?;
+    let id = store::create(&app.db, &v, c.user_id, &custom.values).await?;
     let e = store::find(&app.db, id).await?.ok_or(ApiError::Internal)?;
     Ok(Reply::Created(
-        document("time_entry", render(&e)),
+        document("time_entry", rendered(app, ctx, &[e]).await?.remove(0)),
         ctx.location(&format!("/time_entries/{id}")),
     ))
 }
+
+/// An entry to log with an issue update, with its custom values; `Err`: it is invalid.
+pub(crate) type Logged = Result<(store::Values, Vec<(i64, Vec<String>)>), ()>;
 
 /// Time logged with an issue update (`time_entry` beside `issue` in `PUT /issues/:id`):
 /// `None` when nothing is to be logged (no hours nor comments, or no `log_time`), else the
@@ -295,7 +327,7 @@ pub(crate) async fn with_issue_update(
     ctx: &Ctx,
     issue: &Issue,
     p: &Project,
-) -> Result<Option<Result<store::Values, ()>>, ApiError> {
+) -> Result<Option<Logged>, ApiError> {
     let Some(body) = ctx.param("time_entry").filter(|b| b.is_object()) else {
         return Ok(None);
     };
@@ -324,8 +356,12 @@ pub(crate) async fn with_issue_update(
         spent_on: SpentOn::Date(crate::store::issue_query::iso(today)),
     };
     let unusable = assign(app, ctx, &mut d, body, true).await?;
-    let errors = check(app, ctx, &d, None, c.user_id, unusable, Vec::new()).await?;
-    Ok(Some(values(&d).filter(|_| errors.is_empty()).ok_or(())))
+    let custom = custom_values(app, ctx, &d, body, None).await?;
+    let errors = check(app, ctx, &d, None, c.user_id, unusable, custom.errors).await?;
+    let Some(entry) = values(&d).filter(|_| errors.is_empty()) else {
+        return Ok(Some(Err(())));
+    };
+    Ok(Some(Ok((entry, custom.values))))
 }
 
 /// The default activity: the shared default, or the project's own override of it.
@@ -373,20 +409,22 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     if let Some(np) = d.project.as_ref().filter(|np| np.id != p.id) {
         authorize(app, ctx, np, &["log_time"]).await?;
     }
+    let custom = custom_values(app, ctx, &d, body, Some(e.id)).await?;
+    let author = e.author_id;
     let errors = check(
         app,
         ctx,
         &d,
         Some(&e),
-        e.author_id,
+        author,
         issue_unusable,
-        Vec::new(),
+        custom.errors,
     )
     .await?;
     let Some(v) = values(&d).filter(|_| errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
-    store::update(&app.db, e.id, &v, &[]).await?;
+    store::update(&app.db, e.id, &v, &custom.values).await?;
     Ok(Reply::NoContent)
 }
 
