@@ -21,3 +21,5 @@ CREATE INDEX time_entries_project ON time_entries (project_id, spent_on);
 CREATE INDEX time_entries_issue ON time_entries (issue_id);
 CREATE INDEX time_entries_user ON time_entries (user_id, spent_on);
 CREATE INDEX time_entries_spent_on ON time_entries (spent_on, created_on);
+-- the `hours` sort reads the first page off this index instead of sorting every match
+CREATE INDEX time_entries_hours ON time_entries (hours);

@@ -458,7 +458,67 @@ async fn custom_fields(b: Backend) {
     assert_eq!(e["time_entry"]["custom_fields"][0]["value"], json!("0"));
 }
 
+/// Past 5,000 matches a page is read in the sort's order (another statement shape):
+/// the answers stay those of the narrow form.
+async fn wide_lists(b: Backend) {
+    let s = Server::start(b).await;
+    s.create_project("wide", true).await;
+    let n = 5_010;
+    let bodies: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({"time_entry": {"hours": (i % 97) as f64 / 4.0 + 0.25, "activity_id": 8 + i % 2,
+                "spent_on": format!("2024-{:02}-{:02}", 1 + i % 12, 1 + i % 28)}})
+        })
+        .collect();
+    for chunk in bodies.chunks(64) {
+        let sent = chunk.iter().map(|body| {
+            s.post("/projects/wide/time_entries.json", body.clone())
+                .send()
+        });
+        for r in futures_util::future::join_all(sent).await {
+            assert_eq!(r.status, 201, "{}", r.text);
+        }
+    }
+    let page = |q: &'static str| {
+        let s = &s;
+        async move {
+            let r = s.get(q).send().await;
+            assert_eq!(r.status, 200, "{q}: {}", r.text);
+            r.json()
+        }
+    };
+    let first = page("/projects/wide/time_entries.json?limit=100").await;
+    assert_eq!(first["total_count"], json!(n), "{b:?}");
+    let entries = first["time_entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 100);
+    let days: Vec<&str> = entries
+        .iter()
+        .map(|e| e["spent_on"].as_str().unwrap())
+        .collect();
+    assert_eq!(days[0], "2024-12-28");
+    assert!(days.windows(2).all(|w| w[0] >= w[1]), "{days:?}");
+    let by_hours = page("/time_entries.json?limit=5&sort=hours:desc").await;
+    let hours: Vec<f64> = by_hours["time_entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["hours"].as_f64().unwrap())
+        .collect();
+    assert_eq!(hours, vec![24.25; 5], "{b:?}");
+    let by_id = page("/time_entries.json?limit=3&offset=10&sort=bogus").await;
+    let ids: Vec<i64> = by_id["time_entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![11, 12, 13]);
+    let design = page("/time_entries.json?limit=1&activity_id=8").await;
+    assert_eq!(design["total_count"], json!(n / 2));
+}
+
 per_backend!(
+    wide_lists,
     custom_fields,
     hours_formats,
     dates_and_presence,

@@ -18,6 +18,16 @@ fn count() {
     let _ = QUERIES.try_with(|c| c.set(c.get() + 1));
 }
 
+/// Statements slower than this are logged, with their text, for whoever runs the server.
+const SLOW: Duration = Duration::from_millis(200);
+
+fn slow(sql: &str, started: std::time::Instant) {
+    let took = started.elapsed();
+    if took >= SLOW {
+        tracing::warn!(ms = took.as_millis() as u64, sql, "slow statement");
+    }
+}
+
 /// A value read from a row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
@@ -357,6 +367,13 @@ impl Db {
 
     pub async fn rows(&self, sql: &str, args: &[Arg]) -> Result<Vec<Row>> {
         count();
+        let started = std::time::Instant::now();
+        let rows = self.rows_now(sql, args).await;
+        slow(sql, started);
+        rows
+    }
+
+    async fn rows_now(&self, sql: &str, args: &[Arg]) -> Result<Vec<Row>> {
         match self {
             Db::Sqlite(pool) => {
                 let _w = if is_write(sql) {

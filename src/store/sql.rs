@@ -47,6 +47,20 @@ impl Sql {
     }
 }
 
+impl Sql {
+    /// `col IN (a, b, c)` with the ids written out: the planner then knows the values
+    /// (and its statistics apply), where a scope decides which index is best.
+    pub fn in_literal_ids(&mut self, col: &str, ids: &[i64]) -> &mut Self {
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        let list = if list.is_empty() {
+            "NULL".to_owned()
+        } else {
+            list.join(", ")
+        };
+        self.push(col).push(" IN (").push(&list).push(")")
+    }
+}
+
 /// The longest id list bound as placeholders (see `Sql::ids`).
 const BOUND_IDS: usize = 100;
 

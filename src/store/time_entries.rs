@@ -83,11 +83,17 @@ pub struct Visible {
 impl Visible {
     /// The condition on `time_entries te`.
     pub fn condition(&self) -> Sql {
+        self.condition_on("te.project_id")
+    }
+
+    /// `col`: the project column as written (`+te.project_id` keeps SQLite off the
+    /// project index, see `list`).
+    fn condition_on(&self, col: &str) -> Sql {
         let mut sql = Sql::new("(");
-        in_list(&mut sql, "te.project_id", &self.all);
+        sql.in_literal_ids(col, &self.all);
         if !self.own.is_empty() {
             sql.push(" OR (te.user_id = ").bind(self.user).push(" AND ");
-            in_list(&mut sql, "te.project_id", &self.own);
+            sql.in_literal_ids(col, &self.own);
             sql.push(")");
         }
         sql.push(")");
@@ -113,13 +119,29 @@ pub struct Env {
     pub issues_visible: Sql,
 }
 
-/// The list's condition: visible entries, in the query project's scope, filtered.
-pub fn condition(visible: &Visible, filters: &[Filter], env: &Env) -> Sql {
-    let mut sql = visible.condition();
+/// The list's query: visible entries, in the query project's scope, filtered.
+pub struct Query<'a> {
+    pub visible: &'a Visible,
+    pub filters: &'a [Filter],
+    pub env: &'a Env,
+}
+
+/// The list's condition. `wide`: the project terms are written so that no index serves
+/// them (`+te.project_id`), for scopes matching so many entries that reading an index in
+/// the sort's order and skipping the others is faster than collecting them all.
+fn condition(q: &Query, wide: bool) -> Sql {
+    let (filters, env) = (q.filters, q.env);
+    let col = if wide {
+        "+te.project_id"
+    } else {
+        "te.project_id"
+    };
+    let mut sql = q.visible.condition_on(col);
     let subprojects = filters.iter().find(|f| f.name == "subproject_id");
     if let Some((id, path)) = &env.scope {
-        sql.push(" AND (te.project_id = ").bind(*id);
-        let descendants = "te.project_id IN (SELECT sp.id FROM projects sp WHERE sp.id_path LIKE ";
+        sql.push(" AND (").push(col).push(" = ").bind(*id);
+        let descendants = format!("{col} IN (SELECT sp.id FROM projects sp WHERE sp.id_path LIKE ");
+        let descendants = descendants.as_str();
         match subprojects.map(|f| (f.op.as_str(), ints(&f.values))) {
             Some(("!*", _)) => {}
             Some(("=", ids)) => {
@@ -284,56 +306,90 @@ fn visible_issue(sql: &mut Sql, col: &str, op: &str, ids: &[i64], env: &Env) {
     }
 }
 
-/// The sort expressions of a key (time-entries.md §3.5).
-pub fn sort_expressions(key: &str) -> Option<&'static [&'static str]> {
+/// The sort expressions of a key (time-entries.md §3.5), each with whether it can be NULL.
+fn sort_expressions(key: &str) -> Option<&'static [(&'static str, bool)]> {
     Some(match key {
-        "project" => &["p.name"],
-        "spent_on" => &["te.spent_on", "te.created_on"],
-        "created_on" => &["te.created_on"],
-        "tweek" => &["te.tyear", "te.tweek"],
+        "project" => &[("p.name", false)],
+        "spent_on" => &[("te.spent_on", false), ("te.created_on", false)],
+        "created_on" => &[("te.created_on", false)],
+        "tweek" => &[("te.tyear", false), ("te.tweek", false)],
         "author" => &[
-            "(SELECT x.firstname FROM users x WHERE x.id = te.author_id)",
-            "(SELECT x.lastname FROM users x WHERE x.id = te.author_id)",
-            "te.author_id",
+            ("(SELECT x.firstname FROM users x WHERE x.id = te.author_id)", true),
+            ("(SELECT x.lastname FROM users x WHERE x.id = te.author_id)", true),
+            ("te.author_id", false),
         ],
-        "user" => &["u.firstname", "u.lastname", "te.user_id"],
-        "activity" => &["a.position"],
-        "issue" => &["te.issue_id"],
-        "issue.tracker" => &[
+        "user" => &[("u.firstname", true), ("u.lastname", true), ("te.user_id", false)],
+        "activity" => &[("a.position", true)],
+        "issue" => &[("te.issue_id", true)],
+        "issue.tracker" => &[(
             "(SELECT t.position FROM issues x JOIN trackers t ON t.id = x.tracker_id WHERE x.id = te.issue_id)",
-        ],
-        "issue.status" => &[
+            true,
+        )],
+        "issue.status" => &[(
             "(SELECT s.position FROM issues x JOIN issue_statuses s ON s.id = x.status_id WHERE x.id = te.issue_id)",
-        ],
-        "issue.category" => &[
+            true,
+        )],
+        "issue.category" => &[(
             "(SELECT c.name FROM issues x JOIN issue_categories c ON c.id = x.category_id WHERE x.id = te.issue_id)",
-        ],
+            true,
+        )],
         "issue.fixed_version" => &[
-            "(SELECT v.effective_date FROM issues x JOIN versions v ON v.id = x.fixed_version_id WHERE x.id = te.issue_id)",
-            "(SELECT v.name FROM issues x JOIN versions v ON v.id = x.fixed_version_id WHERE x.id = te.issue_id)",
+            (
+                "(SELECT v.effective_date FROM issues x JOIN versions v ON v.id = x.fixed_version_id WHERE x.id = te.issue_id)",
+                true,
+            ),
+            (
+                "(SELECT v.name FROM issues x JOIN versions v ON v.id = x.fixed_version_id WHERE x.id = te.issue_id)",
+                true,
+            ),
         ],
-        "hours" => &["te.hours"],
+        "hours" => &[("te.hours", false)],
         _ => return None,
     })
 }
 
-/// A page of entries and the number of all matching ones.
+/// The ORDER BY of `(key, descending)` criteria, the first three known keys, then the id.
+/// Columns that cannot be NULL are ordered plainly, so an index can serve the order.
+pub fn order(criteria: &[(String, bool)]) -> String {
+    let mut order = Vec::new();
+    let known = criteria
+        .iter()
+        .filter_map(|(k, desc)| sort_expressions(k).map(|e| (e, *desc)))
+        .take(3);
+    for (exprs, desc) in known {
+        for (expr, nullable) in exprs {
+            order.push(if *nullable {
+                super::sql::order_term(expr, desc)
+            } else {
+                format!("{expr} {}", if desc { "DESC" } else { "ASC" })
+            });
+        }
+    }
+    order.push("te.id ASC".into());
+    order.join(", ")
+}
+
+/// Matches above which a page is read in the sort's order rather than through the
+/// project index (SQLite would otherwise collect and sort every match).
+const WIDE: i64 = 5_000;
+
+/// A page of entries and the number of all matching ones: two statements.
 pub async fn list(
     db: &Db,
-    cond: &Sql,
+    q: &Query<'_>,
     order: &str,
     offset: i64,
     limit: i64,
 ) -> Result<(i64, Vec<TimeEntry>)> {
     let mut count = Sql::new("SELECT COUNT(*) FROM time_entries te WHERE ");
-    append(&mut count, cond);
+    append(&mut count, &condition(q, false));
     let total = db.int(&count.text, &count.args).await?;
     if total == 0 || offset >= total {
         return Ok((total, Vec::new()));
     }
     let mut page = Sql::new(SELECT);
     page.push(" WHERE ");
-    append(&mut page, cond);
+    append(&mut page, &condition(q, total > WIDE));
     page.push(" ORDER BY ")
         .push(order)
         .push(" LIMIT ")

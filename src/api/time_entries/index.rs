@@ -56,10 +56,14 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
             .collect(),
         issues_visible: crate::api::access::visible_projects(ctx, None, &access_map, &me),
     };
-    let cond = store::condition(&visible, &filters, &env);
+    let query = store::Query {
+        visible: &visible,
+        filters: &filters,
+        env: &env,
+    };
     let order = order(ctx);
     let (offset, limit) = ctx.offset_and_limit();
-    let (total, entries) = store::list(&app.db, &cond, &order, offset, limit).await?;
+    let (total, entries) = store::list(&app.db, &query, &order, offset, limit).await?;
     let items = rendered(app, ctx, &entries)
         .await?
         .into_iter()
@@ -94,21 +98,11 @@ fn filters(ctx: &Ctx, defs: &[issue_query::Def]) -> Vec<Filter> {
     filters
 }
 
-/// The sort: the request's known keys (at most three), then the id; without a `sort`,
-/// newest `spent_on` first.
+/// The sort: the request's keys; without a `sort`, newest `spent_on` first.
 fn order(ctx: &Ctx) -> String {
     let criteria = match ctx.param_str("sort").filter(|s| !s.trim().is_empty()) {
         Some(_) => ctx.sort_criteria(),
         None => vec![("spent_on".to_owned(), true)],
     };
-    let mut order = Vec::new();
-    for (key, desc) in criteria.iter().take(3) {
-        if let Some(exprs) = store::sort_expressions(key) {
-            for e in exprs {
-                order.push(crate::store::sql::order_term(e, *desc));
-            }
-        }
-    }
-    order.push("te.id ASC".into());
-    order.join(", ")
+    store::order(&criteria)
 }
