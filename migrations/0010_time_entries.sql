@@ -3,7 +3,7 @@
 -- is its ISO week, for the `tweek` sort.
 CREATE TABLE time_entries (
     id {ID},
-    project_id BIGINT NOT NULL,
+    project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
     issue_id BIGINT,
     user_id BIGINT NOT NULL,
     author_id BIGINT NOT NULL,

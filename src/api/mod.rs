@@ -24,6 +24,7 @@ pub mod trackers;
 pub mod users;
 pub mod versions;
 pub mod watchers;
+pub mod wiki;
 
 use std::sync::Arc;
 
@@ -107,6 +108,7 @@ pub fn router() -> Router<Arc<App>> {
         relations::routes(),
         watchers::routes(),
         time_entries::routes(),
+        wiki::routes(),
         admin::routes(),
     ]
     .into_iter()

@@ -19,6 +19,7 @@ pub mod time_entries;
 pub mod trackers;
 pub mod users;
 pub mod values;
+pub mod wiki;
 
 /// Why a request is refused; the HTTP layer turns it into 401/403.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

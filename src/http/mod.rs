@@ -139,6 +139,8 @@ pub enum Reply {
     Doc(StatusCode, Node),
     Created(Node, String),
     NoContent,
+    /// 302 to this absolute URL, as Rails' `redirect_to` answers.
+    Found(String),
 }
 
 impl Reply {
@@ -204,6 +206,20 @@ pub fn reply_response(format: Format, reply: Reply) -> Response {
         Reply::Doc(status, node) => document_response(format, status, &node),
         Reply::Created(node, location) => {
             let mut r = document_response(format, StatusCode::CREATED, &node);
+            if let Ok(v) = HeaderValue::from_str(&location) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            r
+        }
+        Reply::Found(location) => {
+            let body = format!(
+                "<html><body>You are being <a href=\"{location}\">redirected</a>.</body></html>"
+            );
+            let mut r = with_type(
+                StatusCode::FOUND,
+                "text/html; charset=utf-8",
+                body.into_bytes(),
+            );
             if let Ok(v) = HeaderValue::from_str(&location) {
                 r.headers_mut().insert(header::LOCATION, v);
             }

@@ -24,6 +24,7 @@ pub mod time_entries;
 pub mod users;
 pub mod versions;
 pub mod watchers;
+pub mod wiki;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -79,6 +80,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 10,
         sql: include_str!("../../migrations/0010_time_entries.sql"),
+    },
+    Migration {
+        version: 11,
+        sql: include_str!("../../migrations/0011_wiki.sql"),
     },
 ];
 

@@ -95,6 +95,9 @@ pub async fn create(db: &Db, n: &NewProject) -> Result<i64> {
         )
         .await?;
     }
+    if n.module_names.iter().any(|m| m == "wiki") {
+        super::super::wiki::ensure_wiki(&mut tx, id).await?;
+    }
     set_links(&mut tx, id, &n.tracker_ids, &n.issue_custom_field_ids).await?;
     crate::store::custom_values::set(&mut tx, "Project", id, &n.custom).await?;
     if let Some((user_id, role_id)) = n.creator_membership {
@@ -234,9 +237,13 @@ pub async fn update(db: &Db, p: &Project, c: &ProjectChanges) -> Result<()> {
         for name in add {
             tx.exec(
                 "INSERT INTO enabled_modules (project_id, name) VALUES ($1, $2)",
-                &[p.id.into(), name.into()],
+                &[p.id.into(), name.clone().into()],
             )
             .await?;
+            // enabling the wiki module creates the project's wiki (kept when disabled)
+            if name == "wiki" {
+                super::super::wiki::ensure_wiki(&mut tx, p.id).await?;
+            }
         }
     }
     if let Some(ids) = &c.tracker_ids {
@@ -372,6 +379,8 @@ pub async fn delete_subtree(db: &Db, p: &Project) -> Result<()> {
              AND journalized_id IN (SELECT id FROM issues WHERE project_id = $1)",
             "DELETE FROM watchers WHERE watchable_type = 'Issue' \
              AND watchable_id IN (SELECT id FROM issues WHERE project_id = $1)",
+            "DELETE FROM custom_values WHERE customized_type = 'TimeEntry' \
+             AND customized_id IN (SELECT id FROM time_entries WHERE project_id = $1)",
         ] {
             tx.exec(sql, &[id.into()]).await?;
         }
