@@ -392,7 +392,7 @@ async fn custom_fields(b: Backend) {
     s.create_project("cf", true).await;
     let billable = s
         .create_custom_field(json!({"customized_type": "time_entry", "name": "Billable",
-            "field_format": "bool", "is_required": true}))
+            "field_format": "bool", "is_required": true, "is_filter": true}))
         .await;
     let secret = s
         .create_custom_field(json!({"customized_type": "time_entry", "name": "Rate",
@@ -456,6 +456,21 @@ async fn custom_fields(b: Backend) {
     assert_eq!(r.status, 204, "{}", r.text);
     let e = s.get_json(&format!("/time_entries/{id}.json")).await;
     assert_eq!(e["time_entry"]["custom_fields"][0]["value"], json!("0"));
+    // the field is a filter
+    let none = s
+        .get_json(&format!("/time_entries.json?cf_{billable}=1"))
+        .await;
+    assert_eq!(none["total_count"], json!(0), "{b:?}");
+    let one = s
+        .get_json(&format!("/time_entries.json?cf_{billable}=0"))
+        .await;
+    assert_eq!(one["total_count"], json!(1));
+    let long = s
+        .get_json(&format!(
+            "/time_entries.json?f[]=cf_{billable}&op[cf_{billable}]=!*&v[cf_{billable}][]="
+        ))
+        .await;
+    assert_eq!(long["total_count"], json!(0));
 }
 
 /// Past 5,000 matches a page is read in the sort's order (another statement shape):

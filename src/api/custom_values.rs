@@ -405,6 +405,40 @@ fn seen_in(
     (!seen.is_empty()).then_some(seen)
 }
 
+/// The `cf_<id>` filters on the fields of another kind of object (time entries): fields
+/// marked as filters the caller sees somewhere, each counting only values of objects in
+/// projects where the caller sees it. `holder`: the column naming the object and its
+/// customized type.
+pub fn object_filters(
+    all: &IssueFields,
+    access: &[crate::store::projects::Access],
+    admin: bool,
+    holder: (&'static str, &'static str),
+) -> (Vec<Def>, Vec<CustomFilter>) {
+    let mut defs = Vec::new();
+    let mut filters = Vec::new();
+    for (f, _, _) in all.fields.iter().filter(|(f, _, _)| f.is_filter) {
+        let projects = if admin || f.visible {
+            None
+        } else {
+            match seen_in(all, f, access) {
+                Some(seen) => Some(seen),
+                None => continue,
+            }
+        };
+        let def = issue_query::custom(f.id, &f.name, &f.field_format);
+        filters.push(CustomFilter {
+            name: def.name.to_string(),
+            field: f.id,
+            projects,
+            holder,
+            through: None,
+        });
+        defs.push(def);
+    }
+    (defs, filters)
+}
+
 /// The filters on custom fields of an issue's project, author, assignee and target version
 /// (`project.cf_<id>` …): fields marked as filters that the caller sees, labelled
 /// "Project's Budget", "Assignee's Phone"…

@@ -1,8 +1,6 @@
 //! Time entries: reading, the list with its filters and sorts, writing, and the sums shown
 //! on issues and versions.
 
-use time::Date;
-
 use super::issue_query::{self as q, append, in_list};
 use super::sql::Sql;
 use super::{now, Db, FromRow, Result, Row};
@@ -106,17 +104,13 @@ impl Visible {
     }
 }
 
-/// What the list's filters need besides the filters.
+/// What the list's filters need besides the filters: the issue query's environment
+/// (caller, today, the query project, the custom fields one may filter on, the caller's
+/// issue visibility as a condition on `issues i`), and the projects the caller is a member
+/// of (`mine`).
 pub struct Env {
-    pub user_id: i64,
-    pub logged: bool,
-    pub today: Date,
-    /// The query project and its tree path.
-    pub scope: Option<(i64, String)>,
-    /// Projects the caller is a member of (`mine`).
+    pub base: q::Env,
     pub mine: Vec<i64>,
-    /// The caller's issue visibility, as a condition on `issues i`.
-    pub issues_visible: Sql,
 }
 
 /// The list's query: visible entries, in the query project's scope, filtered.
@@ -130,7 +124,7 @@ pub struct Query<'a> {
 /// them (`+te.project_id`), for scopes matching so many entries that reading an index in
 /// the sort's order and skipping the others is faster than collecting them all.
 fn condition(q: &Query, wide: bool) -> Sql {
-    let (filters, env) = (q.filters, q.env);
+    let (filters, env) = (q.filters, &q.env.base);
     let col = if wide {
         "+te.project_id"
     } else {
@@ -166,7 +160,7 @@ fn condition(q: &Query, wide: bool) -> Sql {
         sql.push(")");
     }
     for f in filters {
-        filter(&mut sql, f, env);
+        filter(&mut sql, f, q.env);
     }
     sql
 }
@@ -178,7 +172,7 @@ fn ints(values: &[String]) -> Vec<i64> {
         .collect()
 }
 
-fn people(values: &[String], env: &Env) -> Vec<i64> {
+fn people(values: &[String], env: &q::Env) -> Vec<i64> {
     values
         .iter()
         .filter_map(|v| match v.trim() {
@@ -189,7 +183,8 @@ fn people(values: &[String], env: &Env) -> Vec<i64> {
         .collect()
 }
 
-fn filter(sql: &mut Sql, f: &Filter, env: &Env) {
+fn filter(sql: &mut Sql, f: &Filter, te_env: &Env) {
+    let env = &te_env.base;
     let op = f.op.as_str();
     match f.name.as_str() {
         "spent_on" => q::date(sql, "te.spent_on", true, op, &f.values, env.today),
@@ -197,7 +192,7 @@ fn filter(sql: &mut Sql, f: &Filter, env: &Env) {
             let mut ids = Vec::new();
             for v in &f.values {
                 match v.trim() {
-                    "mine" => ids.extend(env.mine.iter().copied()),
+                    "mine" => ids.extend(te_env.mine.iter().copied()),
                     other => ids.extend(other.parse::<i64>().ok()),
                 }
             }
@@ -241,7 +236,11 @@ fn filter(sql: &mut Sql, f: &Filter, env: &Env) {
         }
         "comments" => q::text(sql, "te.comments", op, &f.values),
         "hours" => q::number(sql, "te.hours", op, &f.values, true),
-        _ => {}
+        name => {
+            if let Some(cf) = env.custom.iter().find(|c| c.name == name) {
+                q::custom_filter(sql, cf, f, env);
+            }
+        }
     }
 }
 
@@ -272,12 +271,12 @@ fn issue(sql: &mut Sql, op: &str, values: &[String]) {
 
 /// A filter on the entry's issue, which counts only when the caller sees the issue: an
 /// entry whose issue is hidden (or without issue) never matches `=`, always `!` and `!*`.
-fn visible_issue(sql: &mut Sql, col: &str, op: &str, ids: &[i64], env: &Env) {
+fn visible_issue(sql: &mut Sql, col: &str, op: &str, ids: &[i64], env: &q::Env) {
     let matching = |sql: &mut Sql, cond: &dyn Fn(&mut Sql)| {
         sql.push("te.issue_id IN (SELECT i.id FROM issues i WHERE ");
         cond(sql);
         sql.push(" AND ");
-        append(sql, &env.issues_visible);
+        append(sql, &env.visible);
         sql.push(")");
     };
     match op {

@@ -41,20 +41,34 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         Some(p) => projects::has_children(&app.db, p.id).await?,
         None => false,
     };
-    let defs = rules::filters(project.is_some(), has_subprojects);
+    let mut defs = rules::filters(project.is_some(), has_subprojects);
+    let fields = crate::store::custom_values::fields_of(&app.db, "TimeEntryCustomField").await?;
+    let (custom_defs, custom) = crate::api::custom_values::object_filters(
+        &fields,
+        &access_map,
+        c.admin,
+        ("te.id", "TimeEntry"),
+    );
+    defs.extend(custom_defs);
     let filters = filters(ctx, &defs);
     let me = crate::api::access::me(app, ctx).await?;
     let env = store::Env {
-        user_id: c.user_id,
-        logged: c.logged,
-        today: crate::store::issue_query::today(),
-        scope: project.as_ref().map(|p| (p.id, p.id_path.clone())),
+        base: crate::store::issue_query::Env {
+            user_id: c.user_id,
+            logged: c.logged,
+            visible: crate::api::access::visible_projects(ctx, None, &access_map, &me),
+            me,
+            today: crate::store::issue_query::today(),
+            scope: project.as_ref().map(|p| (p.id, p.id_path.clone())),
+            private_notes: false,
+            custom,
+            watcher_projects: None,
+        },
         mine: access_map
             .iter()
             .filter(|a| a.roles.iter().any(|r| r.builtin == 0))
             .map(|a| a.id)
             .collect(),
-        issues_visible: crate::api::access::visible_projects(ctx, None, &access_map, &me),
     };
     let query = store::Query {
         visible: &visible,

@@ -17,7 +17,7 @@ pub(crate) fn custom_filter(sql: &mut Sql, cf: &CustomFilter, f: &Filter, env: &
     }
     let (column, customized) = cf.holder;
     sql.push(" AND ");
-    if column != "i.id" {
+    if column != "i.id" && column != "te.id" {
         sql.push(column).push(" IS NOT NULL AND ");
     }
     sql.push(column)
@@ -37,6 +37,11 @@ pub(crate) fn custom_filter(sql: &mut Sql, cf: &CustomFilter, f: &Filter, env: &
             "Version" => {
                 sql.push(" AND cv.customized_id IN (SELECT vv.id FROM versions vv WHERE ");
                 in_list(sql, "vv.project_id", projects);
+                sql.push(")");
+            }
+            "TimeEntry" => {
+                sql.push(" AND cv.customized_id IN (SELECT vt.id FROM time_entries vt WHERE ");
+                in_list(sql, "vt.project_id", projects);
                 sql.push(")");
             }
             _ => {
