@@ -471,6 +471,44 @@ async fn custom_fields(b: Backend) {
         ))
         .await;
     assert_eq!(long["total_count"], json!(0));
+    // the fields of the entry's issue and project are filters too
+    let team = s
+        .create_custom_field(json!({"customized_type": "issue", "name": "Team",
+            "field_format": "string", "is_for_all": true, "tracker_ids": [1], "is_filter": true}))
+        .await;
+    let unit = s
+        .create_custom_field(json!({"customized_type": "project", "name": "Unit",
+            "field_format": "string", "is_filter": true}))
+        .await;
+    let issue = s
+        .create_issue(json!({"project_id": "cf", "subject": "T", "tracker_id": 1,
+            "custom_fields": [{"id": team, "value": "core"}]}))
+        .await;
+    let r = s
+        .post(
+            &format!("/issues/{issue}/time_entries.json"),
+            json!({"time_entry": {"hours": 2, "activity_id": 9,
+                "custom_fields": [{"id": billable, "value": "1"}]}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = s
+        .put(
+            "/projects/cf.json",
+            json!({"project": {"custom_fields": [{"id": unit, "value": "north"}]}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let by_issue = s
+        .get_json(&format!("/time_entries.json?issue.cf_{team}=core"))
+        .await;
+    assert_eq!(by_issue["total_count"], json!(1), "{b:?}");
+    let by_project = s
+        .get_json(&format!("/time_entries.json?project.cf_{unit}=north"))
+        .await;
+    assert_eq!(by_project["total_count"], json!(2));
 }
 
 /// Past 5,000 matches a page is read in the sort's order (another statement shape):

@@ -405,36 +405,65 @@ fn seen_in(
     (!seen.is_empty()).then_some(seen)
 }
 
-/// The `cf_<id>` filters on the fields of another kind of object (time entries): fields
-/// marked as filters the caller sees somewhere, each counting only values of objects in
-/// projects where the caller sees it. `holder`: the column naming the object and its
-/// customized type.
-pub fn object_filters(
-    all: &IssueFields,
+/// The custom field filters of the time entry list: the entry's own fields (`cf_<id>`),
+/// its issue's (`issue.cf_<id>`), project's and user's, each a filter field the caller sees
+/// somewhere and counting only values in projects where the caller sees it (a hidden user
+/// field: administrators only).
+pub fn time_entry_filters(
+    own: &IssueFields,
+    issue: &IssueFields,
+    chained: &IssueFields,
     access: &[crate::store::projects::Access],
     admin: bool,
-    holder: (&'static str, &'static str),
 ) -> (Vec<Def>, Vec<CustomFilter>) {
     let mut defs = Vec::new();
     let mut filters = Vec::new();
-    for (f, _, _) in all.fields.iter().filter(|(f, _, _)| f.is_filter) {
-        let projects = if admin || f.visible {
-            None
-        } else {
-            match seen_in(all, f, access) {
-                Some(seen) => Some(seen),
-                None => continue,
-            }
+    let sources = [
+        (own, None, ("te.id", "TimeEntry")),
+        (issue, Some(("issue", "Issue")), ("te.issue_id", "Issue")),
+        (
+            chained,
+            Some(("project", "Project")),
+            ("te.project_id", "Project"),
+        ),
+        (chained, Some(("user", "User")), ("te.user_id", "Principal")),
+    ];
+    for (all, prefix, holder) in sources {
+        let kind = match prefix {
+            None => "TimeEntryCustomField",
+            Some((_, "Issue")) => "IssueCustomField",
+            Some((_, "Project")) => "ProjectCustomField",
+            Some(_) => "UserCustomField",
         };
-        let def = issue_query::custom(f.id, &f.name, &f.field_format);
-        filters.push(CustomFilter {
-            name: def.name.to_string(),
-            field: f.id,
-            projects,
-            holder,
-            through: None,
-        });
-        defs.push(def);
+        let fields = all
+            .fields
+            .iter()
+            .filter(|(f, _, _)| f.is_filter && f.kind == kind);
+        for (f, _, _) in fields {
+            let projects = if admin || f.visible {
+                None
+            } else if kind == "UserCustomField" {
+                continue;
+            } else {
+                match seen_in(all, f, access) {
+                    Some(seen) => Some(seen),
+                    None => continue,
+                }
+            };
+            let mut def = issue_query::custom(f.id, &f.name, &f.field_format);
+            if let Some((prefix, owner)) = prefix {
+                def.name = format!("{prefix}.cf_{}", f.id).into();
+                def.label = format!("{owner}'s {}", f.name).into();
+            }
+            filters.push(CustomFilter {
+                name: def.name.to_string(),
+                field: f.id,
+                projects,
+                holder,
+                through: None,
+            });
+            defs.push(def);
+        }
     }
     (defs, filters)
 }

@@ -42,12 +42,15 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         None => false,
     };
     let mut defs = rules::filters(project.is_some(), has_subprojects);
-    let fields = crate::store::custom_values::fields_of(&app.db, "TimeEntryCustomField").await?;
-    let (custom_defs, custom) = crate::api::custom_values::object_filters(
-        &fields,
+    let own = crate::store::custom_values::fields_of(&app.db, "TimeEntryCustomField").await?;
+    let (issue_fields, chained) =
+        crate::store::custom_values::issue_and_chained_fields(&app.db).await?;
+    let (custom_defs, custom) = crate::api::custom_values::time_entry_filters(
+        &own,
+        &issue_fields,
+        &chained,
         &access_map,
         c.admin,
-        ("te.id", "TimeEntry"),
     );
     defs.extend(custom_defs);
     let filters = filters(ctx, &defs);

@@ -50,6 +50,12 @@ pub(crate) fn custom_filter(sql: &mut Sql, cf: &CustomFilter, f: &Filter, env: &
             }
         }
     }
+    if customized == "Issue" && column != "i.id" {
+        // an issue reached from elsewhere counts only when the caller sees it
+        sql.push(" AND cv.customized_id IN (SELECT i.id FROM issues i WHERE ");
+        append(sql, &env.visible);
+        sql.push(")");
+    }
     value_condition(sql, "cv.value", f, op, env);
     sql.push(")");
 }
