@@ -192,7 +192,7 @@ fn content_change(ctx: &Ctx, page: &Value) -> ContentChange {
         .filter(|c| c.is_object())
         .unwrap_or(page);
     ContentChange {
-        text: source.get("text").map(|t| text(t).unwrap_or_default()),
+        text: source.get("text").and_then(text),
         comments: source.get("comments").and_then(text),
         version: source
             .get("version")
@@ -279,7 +279,8 @@ pub async fn update(app: &App, ctx: &Ctx, project: &str, title: &str) -> ApiResu
         .cloned()
         .unwrap_or(Value::Null);
     let change = content_change(ctx, &body);
-    let errors = rules::content_errors(&change);
+    let has_content = page.as_ref().is_some_and(|pg| pg.version.is_some());
+    let errors = rules::content_errors(&change, has_content);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

@@ -49,10 +49,15 @@ pub struct ContentChange {
 }
 
 /// The content's messages (only these are reported; page-level errors answer an empty
-/// list, as Redmine renders only the content's errors).
-pub fn content_errors(c: &ContentChange) -> Vec<String> {
+/// list, as Redmine renders only the content's errors). A page that has a text must be
+/// given one: without it the text would become blank.
+pub fn content_errors(c: &ContentChange, has_content: bool) -> Vec<String> {
     let mut e = Vec::new();
-    if c.text.as_deref().is_some_and(str::is_empty) {
+    let blank = match c.text.as_deref() {
+        Some(t) => t.is_empty(),
+        None => has_content,
+    };
+    if blank {
         e.push("Text field cannot be blank".to_owned());
     }
     if c.comments
@@ -106,13 +111,17 @@ mod tests {
             version: None,
         };
         assert_eq!(
-            content_errors(&c),
+            content_errors(&c, false),
             [
                 "Text field cannot be blank",
                 "Comment is too long (maximum is 1024 characters)"
             ]
         );
-        assert!(content_errors(&ContentChange::default()).is_empty());
+        assert!(content_errors(&ContentChange::default(), false).is_empty());
+        assert_eq!(
+            content_errors(&ContentChange::default(), true),
+            ["Text field cannot be blank"]
+        );
         assert!(created_protected("SIDEBAR"));
     }
 }

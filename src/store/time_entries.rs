@@ -248,7 +248,7 @@ fn filter(sql: &mut Sql, f: &Filter, te_env: &Env) {
 fn issue(sql: &mut Sql, op: &str, values: &[String]) {
     let id: i64 = values
         .first()
-        .and_then(|v| v.trim().trim_start_matches('#').parse().ok())
+        .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0);
     match op {
         "*" => {
@@ -309,8 +309,14 @@ fn visible_issue(sql: &mut Sql, col: &str, op: &str, ids: &[i64], env: &q::Env) 
 fn sort_expressions(key: &str) -> Option<&'static [(&'static str, bool)]> {
     Some(match key {
         "project" => &[("p.name", false)],
-        "spent_on" => &[("te.spent_on", false), ("te.created_on", false)],
-        "created_on" => &[("te.created_on", false)],
+        // entries created in the same second keep their order of creation (Redmine's
+        // timestamps have microseconds; ids grow with time)
+        "spent_on" => &[
+            ("te.spent_on", false),
+            ("te.created_on", false),
+            ("te.id", false),
+        ],
+        "created_on" => &[("te.created_on", false), ("te.id", false)],
         "tweek" => &[("te.tyear", false), ("te.tweek", false)],
         "author" => &[
             ("(SELECT x.firstname FROM users x WHERE x.id = te.author_id)", true),
@@ -347,14 +353,31 @@ fn sort_expressions(key: &str) -> Option<&'static [(&'static str, bool)]> {
     })
 }
 
-/// The ORDER BY of `(key, descending)` criteria, the first three known keys, then the id.
-/// Columns that cannot be NULL are ordered plainly, so an index can serve the order.
-pub fn order(criteria: &[(String, bool)]) -> String {
+/// Columns a list can be grouped by (`group_by`), and those whose groups come newest first.
+pub const GROUPABLE: &[&str] = &[
+    "project",
+    "spent_on",
+    "user",
+    "activity",
+    "issue",
+    "issue.tracker",
+    "issue.status",
+    "issue.category",
+    "issue.fixed_version",
+];
+pub const GROUPED_DESC: &[&str] = &["spent_on"];
+
+/// The ORDER BY of a grouping, then of `(key, descending)` criteria (the first three known
+/// keys), then the id. Columns that cannot be NULL are ordered plainly, so an index can
+/// serve the order.
+pub fn order(group: Option<(&str, bool)>, criteria: &[(String, bool)]) -> String {
     let mut order = Vec::new();
-    let known = criteria
+    let sorts = criteria
         .iter()
         .filter_map(|(k, desc)| sort_expressions(k).map(|e| (e, *desc)))
         .take(3);
+    let grouped = group.and_then(|(k, desc)| sort_expressions(k).map(|e| (e, desc)));
+    let known = grouped.into_iter().chain(sorts);
     for (exprs, desc) in known {
         for (expr, nullable) in exprs {
             order.push(if *nullable {

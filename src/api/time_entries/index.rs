@@ -115,11 +115,22 @@ fn filters(ctx: &Ctx, defs: &[issue_query::Def]) -> Vec<Filter> {
     filters
 }
 
-/// The sort: the request's keys; without a `sort`, newest `spent_on` first.
+/// The sort: the request's keys; without a `sort`, newest `spent_on` first. A `group_by`
+/// column comes first, in the sort's direction for it or its own.
 fn order(ctx: &Ctx) -> String {
     let criteria = match ctx.param_str("sort").filter(|s| !s.trim().is_empty()) {
         Some(_) => ctx.sort_criteria(),
         None => vec![("spent_on".to_owned(), true)],
     };
-    store::order(&criteria)
+    let group = ctx
+        .param_str("group_by")
+        .filter(|g| store::GROUPABLE.contains(&g.as_str()));
+    let group = group.as_deref().map(|g| {
+        let desc = criteria
+            .iter()
+            .find(|(c, _)| c == g)
+            .map_or(store::GROUPED_DESC.contains(&g), |(_, d)| *d);
+        (g, desc)
+    });
+    store::order(group, &criteria)
 }
