@@ -126,6 +126,14 @@ async fn renames_and_redirects(b: Backend) {
         json!({"wiki_page": {"title": "Kid", "redirect_existing_links": "0"}}),
     )
     .await;
+    // an existing page must be given its text
+    assert_eq!(r.json()["errors"], json!(["Text field cannot be blank"]));
+    let r = put(
+        &s,
+        "Child",
+        json!({"wiki_page": {"text": "c", "title": "Kid", "redirect_existing_links": "0"}}),
+    )
+    .await;
     assert_eq!(r.status, 204);
     let r = s.get("/projects/docs/wiki/Child.json").send().await;
     assert_eq!(r.status, 404);
