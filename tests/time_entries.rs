@@ -509,6 +509,32 @@ async fn custom_fields(b: Backend) {
         .get_json(&format!("/time_entries.json?project.cf_{unit}=north"))
         .await;
     assert_eq!(by_project["total_count"], json!(2));
+    // numeric fields sort as numbers; entries without a value come first ascending
+    let r = log(
+        &s,
+        "cf",
+        json!({"hours": 1, "activity_id": 9, "spent_on": "2024-01-02",
+            "custom_fields": [{"id": billable, "value": "1"}, {"id": secret, "value": "100"}]}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let sorted = s
+        .get_json(&format!("/time_entries.json?sort=cf_{secret},id"))
+        .await;
+    let rates: Vec<Value> = sorted["time_entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            e["custom_fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["id"] == json!(secret))
+                .map_or(json!(null), |f| f["value"].clone())
+        })
+        .collect();
+    assert_eq!(rates, vec![json!(null), json!("90"), json!("100")], "{b:?}");
 }
 
 /// Past 5,000 matches a page is read in the sort's order (another statement shape):

@@ -533,6 +533,20 @@ pub fn sort_expr(
     access: &[crate::store::projects::Access],
 ) -> Option<String> {
     let id: i64 = criterion.strip_prefix("cf_")?.parse().ok()?;
+    field_sort_expr(all, id, admin, access, ("Issue", "i.id"), "i.project_id")
+}
+
+/// The sort expression of a field of the object `holder` names (`(customized type,
+/// column)`), counting values only in projects (`project_col`) where the caller sees the
+/// field; none for a multiple field or one the caller sees nowhere.
+pub fn field_sort_expr(
+    all: &IssueFields,
+    id: i64,
+    admin: bool,
+    access: &[crate::store::projects::Access],
+    holder: (&str, &str),
+    project_col: &str,
+) -> Option<String> {
     let (f, _, _) = all.fields.iter().find(|(f, _, _)| f.id == id)?;
     if f.multiple {
         return None;
@@ -541,22 +555,14 @@ pub fn sort_expr(
     let projects = if admin || f.visible {
         None
     } else {
-        let roles = all.roles.get(&f.id).cloned().unwrap_or_default();
-        let seen: Vec<i64> = access
-            .iter()
-            .filter(|a| a.roles.iter().any(|r| roles.contains(&r.id)))
-            .map(|a| a.id)
-            .collect();
-        if seen.is_empty() {
-            return None;
-        }
-        Some(seen)
+        Some(seen_in(all, f, access)?)
     };
     let numeric = matches!(f.field_format.as_str(), "int" | "float");
-    Some(crate::store::custom_values::issue_sort_expr(
+    Some(crate::store::custom_values::sort_expr(
+        holder,
         id,
         numeric,
-        projects.as_deref(),
+        projects.as_deref().map(|p| (project_col, p)),
     ))
 }
 

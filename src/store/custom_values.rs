@@ -253,13 +253,25 @@ pub async fn set_enumerations(
     tx.commit().await
 }
 
-/// The sort expression of an issue custom field: its first value (numeric for numbers),
-/// read only in `projects` when given.
-pub fn issue_sort_expr(field: i64, numeric: bool, projects: Option<&[i64]>) -> String {
+/// The sort expression of a custom field of the object `holder` names (`(customized type,
+/// column)`): its first value (numeric for numbers), read only where the project column is
+/// in the given projects.
+pub fn sort_expr(
+    holder: (&str, &str),
+    field: i64,
+    numeric: bool,
+    projects: Option<(&str, &[i64])>,
+) -> String {
+    let (customized, column) = holder;
     let cond = match projects {
-        Some(ids) => {
+        Some((col, ids)) => {
             let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
-            format!(" AND i.project_id IN ({})", ids.join(", "))
+            let ids = if ids.is_empty() {
+                "NULL".to_owned()
+            } else {
+                ids.join(", ")
+            };
+            format!(" AND {col} IN ({ids})")
         }
         None => String::new(),
     };
@@ -269,7 +281,7 @@ pub fn issue_sort_expr(field: i64, numeric: bool, projects: Option<&[i64]>) -> S
         "cv.value"
     };
     format!(
-        "(SELECT {value} FROM custom_values cv WHERE cv.customized_type = 'Issue' \
-         AND cv.customized_id = i.id AND cv.custom_field_id = {field}{cond} ORDER BY cv.id LIMIT 1)"
+        "(SELECT {value} FROM custom_values cv WHERE cv.customized_type = '{customized}' \
+         AND cv.customized_id = {column} AND cv.custom_field_id = {field}{cond} ORDER BY cv.id LIMIT 1)"
     )
 }

@@ -370,18 +370,30 @@ pub const GROUPED_DESC: &[&str] = &["spent_on"];
 /// The ORDER BY of a grouping, then of `(key, descending)` criteria (the first three known
 /// keys), then the id. Columns that cannot be NULL are ordered plainly, so an index can
 /// serve the order.
-pub fn order(group: Option<(&str, bool)>, criteria: &[(String, bool)]) -> String {
+/// `custom`: the sort expressions of the custom field keys the caller may sort by.
+pub fn order(
+    group: Option<(&str, bool)>,
+    criteria: &[(String, bool)],
+    custom: &[(String, String)],
+) -> String {
+    let exprs = |key: &str| -> Option<Vec<(String, bool)>> {
+        if let Some(e) = sort_expressions(key) {
+            return Some(e.iter().map(|(x, n)| ((*x).to_owned(), *n)).collect());
+        }
+        let (_, e) = custom.iter().find(|(k, _)| k == key)?;
+        Some(vec![(e.clone(), true)])
+    };
     let mut order = Vec::new();
     let sorts = criteria
         .iter()
-        .filter_map(|(k, desc)| sort_expressions(k).map(|e| (e, *desc)))
+        .filter_map(|(k, desc)| exprs(k).map(|e| (e, *desc)))
         .take(3);
-    let grouped = group.and_then(|(k, desc)| sort_expressions(k).map(|e| (e, desc)));
+    let grouped = group.and_then(|(k, desc)| exprs(k).map(|e| (e, desc)));
     let known = grouped.into_iter().chain(sorts);
     for (exprs, desc) in known {
         for (expr, nullable) in exprs {
-            order.push(if *nullable {
-                super::sql::order_term(expr, desc)
+            order.push(if nullable {
+                super::sql::order_term(&expr, desc)
             } else {
                 format!("{expr} {}", if desc { "DESC" } else { "ASC" })
             });

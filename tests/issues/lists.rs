@@ -341,8 +341,9 @@ async fn list_pages_use_a_bounded_number_of_queries(b: Backend) {
             count(&big),
             "{b:?} {who:?}: the page size does not change the statements"
         );
+        // (the 13th sums the page's spent hours)
         assert!(
-            count(&big) <= 12,
+            count(&big) <= 13,
             "{b:?} {who:?}: {} statements",
             count(&big)
         );

@@ -78,7 +78,8 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         filters: &filters,
         env: &env,
     };
-    let order = order(ctx);
+    let sorts = custom_sorts(ctx, &own, &chained, &access_map);
+    let order = order(ctx, &sorts);
     let (offset, limit) = ctx.offset_and_limit();
     let (total, entries) = store::list(&app.db, &query, &order, offset, limit).await?;
     let items = rendered(app, ctx, &entries)
@@ -117,7 +118,7 @@ fn filters(ctx: &Ctx, defs: &[issue_query::Def]) -> Vec<Filter> {
 
 /// The sort: the request's keys; without a `sort`, newest `spent_on` first. A `group_by`
 /// column comes first, in the sort's direction for it or its own.
-fn order(ctx: &Ctx) -> String {
+fn order(ctx: &Ctx, custom: &[(String, String)]) -> String {
     let criteria = match ctx.param_str("sort").filter(|s| !s.trim().is_empty()) {
         Some(_) => ctx.sort_criteria(),
         None => vec![("spent_on".to_owned(), true)],
@@ -132,5 +133,50 @@ fn order(ctx: &Ctx) -> String {
             .map_or(store::GROUPED_DESC.contains(&g), |(_, d)| *d);
         (g, desc)
     });
-    store::order(group, &criteria)
+    store::order(group, &criteria, custom)
+}
+
+/// The custom field keys the request sorts by (`cf_<id>` of entries, `project.cf_<id>`),
+/// with their expressions. An issue's fields are not offered: a hidden issue's values
+/// would show through the order.
+fn custom_sorts(
+    ctx: &Ctx,
+    own: &crate::store::custom_values::IssueFields,
+    chained: &crate::store::custom_values::IssueFields,
+    access: &[projects::Access],
+) -> Vec<(String, String)> {
+    let admin = caller(ctx).admin;
+    ctx.sort_criteria()
+        .into_iter()
+        .filter_map(|(key, _)| {
+            let (all, kind, holder, id) = if let Some(id) = key.strip_prefix("project.cf_") {
+                (
+                    chained,
+                    "ProjectCustomField",
+                    ("Project", "te.project_id"),
+                    id,
+                )
+            } else {
+                let id = key.strip_prefix("cf_")?;
+                (own, "TimeEntryCustomField", ("TimeEntry", "te.id"), id)
+            };
+            let id: i64 = id.parse().ok()?;
+            if !all
+                .fields
+                .iter()
+                .any(|(f, _, _)| f.id == id && f.kind == kind)
+            {
+                return None;
+            }
+            let expr = crate::api::custom_values::field_sort_expr(
+                all,
+                id,
+                admin,
+                access,
+                holder,
+                "te.project_id",
+            )?;
+            Some((key, expr))
+        })
+        .collect()
 }
