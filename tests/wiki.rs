@@ -276,7 +276,41 @@ async fn permissions_and_modules(b: Backend) {
     assert_eq!(r.status, 404);
 }
 
+async fn section_editing(b: Backend) {
+    let s = Server::start(b).await;
+    s.create_project("docs", true).await;
+    let text = "Intro\n\nh1. One\n\nfirst\n\nh1. Two\n\nsecond";
+    put(&s, "Page", json!({"wiki_page": {"text": text}})).await;
+    let md5 = |t: &str| hex::encode(<md5::Md5 as md5::Digest>::digest(t.as_bytes()));
+    // the hash of the section as read: accepted
+    let r = put(
+        &s,
+        "Page",
+        json!({"section": 2, "section_hash": md5("h1. Two\n\nsecond"),
+            "wiki_page": {"text": "h1. Two\n\nchanged"}}),
+    )
+    .await;
+    assert_eq!(r.status, 204, "{b:?} {}", r.text);
+    let page = s.get_json("/projects/docs/wiki/Page.json").await;
+    assert_eq!(
+        page["wiki_page"]["text"],
+        json!("Intro\n\nh1. One\n\nfirst\n\nh1. Two\n\nchanged")
+    );
+    // the same hash again: the section has changed since
+    let r = put(
+        &s,
+        "Page",
+        json!({"section": 2, "section_hash": md5("h1. Two\n\nsecond"),
+            "wiki_page": {"text": "h1. Two\n\nlost"}}),
+    )
+    .await;
+    assert_eq!(r.status, 409);
+    let page = s.get_json("/projects/docs/wiki/Page.json").await;
+    assert_eq!(page["wiki_page"]["version"], json!(2));
+}
+
 per_backend!(
+    section_editing,
     versions_and_conflicts,
     renames_and_redirects,
     protected_and_start_pages,

@@ -335,6 +335,24 @@ pub async fn update(app: &App, ctx: &Ctx, project: &str, title: &str) -> ApiResu
         Some(pg) => store::content(&app.db, pg, None).await?,
         None => None,
     };
+    // `section`: the text replaces only that section of the current text (Textile
+    // headings), checked against the `section_hash` the client read; `version` is ignored
+    let mut change = change;
+    if let Some(section) = ctx.param_str("section").filter(|s| !s.trim().is_empty()) {
+        let base = current
+            .as_ref()
+            .and_then(|c| c.text.clone())
+            .unwrap_or_default();
+        let hash = ctx.param_str("section_hash");
+        let index = usize::try_from(ruby_to_i(&section)).unwrap_or(0);
+        let md5 = |s: &str| hex::encode(<md5::Md5 as md5::Digest>::digest(s.as_bytes()));
+        let update = change.text.clone().unwrap_or_default();
+        match rules::update_section(&base, index, &update, hash.as_deref(), md5) {
+            Ok(text) => change.text = Some(text),
+            Err(()) => return Err(ApiError::Status(axum::http::StatusCode::CONFLICT)),
+        }
+        change.version = None;
+    }
     // only a changed text makes a new version (and stores the comment)
     if let Some(text) = &change.text {
         if current.as_ref().and_then(|c| c.text.as_ref()) != Some(text) {
