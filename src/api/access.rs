@@ -72,6 +72,27 @@ pub(crate) async fn allowed(
     Ok(access::allowed(&caller(ctx), perms, &p.state(), &roles))
 }
 
+/// The roles the caller holds anywhere (from its access map), plus its builtin role, for
+/// the global checks; the builtin role counts even where no project exists.
+pub(crate) async fn roles_anywhere(
+    app: &App,
+    ctx: &Ctx,
+    access_map: &[projects::Access],
+) -> Result<Vec<Role>, ApiError> {
+    let c = caller(ctx);
+    let builtin = match access_map.first() {
+        Some(a) => a.builtin.clone(),
+        None => {
+            crate::store::reference::builtin_role(&app.db, if c.logged { 1 } else { 2 }).await?
+        }
+    };
+    Ok(access_map
+        .iter()
+        .flat_map(|a| a.roles.iter().cloned())
+        .chain(builtin)
+        .collect())
+}
+
 /// The caller's id and its groups' ids, for "mine" rules.
 pub(crate) async fn me(app: &App, ctx: &Ctx) -> Result<Vec<i64>, ApiError> {
     let mut ids = vec![ctx.current.user.id];

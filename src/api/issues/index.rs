@@ -47,19 +47,8 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         None => None,
     };
     let access_map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
-    // the roles the caller holds anywhere, plus its builtin role, for the global checks;
-    // the builtin role counts even where no project exists (Redmine answers an empty list)
-    let builtin = match access_map.first() {
-        Some(a) => a.builtin.clone(),
-        None => {
-            crate::store::reference::builtin_role(&app.db, if c.logged { 1 } else { 2 }).await?
-        }
-    };
-    let anywhere: Vec<Role> = access_map
-        .iter()
-        .flat_map(|a| a.roles.iter().cloned())
-        .chain(builtin)
-        .collect();
+    // (the builtin role counts even where no project exists: Redmine answers an empty list)
+    let anywhere = crate::api::access::roles_anywhere(app, ctx, &access_map).await?;
     if project.is_none() && !access::allowed_globally(&c, &["view_issues"], &anywhere) {
         return Err(c.deny().into());
     }

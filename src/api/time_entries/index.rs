@@ -4,7 +4,6 @@
 use super::*;
 use crate::domain::issue_query::{self, Filter, Kind};
 use crate::render::{list, object_item, page_meta};
-use crate::store::reference::Role;
 
 pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult {
     let c = caller(ctx);
@@ -21,17 +20,7 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     };
     let access_map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
     if project.is_none() {
-        let builtin = match access_map.first() {
-            Some(a) => a.builtin.clone(),
-            None => {
-                crate::store::reference::builtin_role(&app.db, if c.logged { 1 } else { 2 }).await?
-            }
-        };
-        let anywhere: Vec<Role> = access_map
-            .iter()
-            .flat_map(|a| a.roles.iter().cloned())
-            .chain(builtin)
-            .collect();
+        let anywhere = crate::api::access::roles_anywhere(app, ctx, &access_map).await?;
         if !access::allowed_globally(&c, ctx.required, &anywhere) {
             return Err(c.deny().into());
         }
