@@ -291,6 +291,11 @@ async fn moving_entries_needs_log_time(b: Backend) {
     assert_eq!(r.status, 403, "{b:?} {}", r.text);
     let e = s.get_json(&format!("/time_entries/{id}.json")).await;
     assert_eq!(e["time_entry"]["project"]["name"], json!("here"));
+    // a deleted project takes its entries with it
+    let r = s.delete("/projects/here.json").send().await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let r = s.get(&format!("/time_entries/{id}.json")).send().await;
+    assert_eq!(r.status, 404);
 }
 
 async fn spent_hours_roll_up(b: Backend) {
