@@ -7,6 +7,7 @@
 use crate::api::caller;
 use crate::domain::access;
 use crate::domain::issues::{self as rules, IssueFacts, Visibility as IssueVisibility};
+use crate::domain::time_entries as time_rules;
 use crate::http::{not_found, ApiError, Ctx};
 use crate::state::App;
 use crate::store::issue_query::IssueScope;
@@ -14,6 +15,7 @@ use crate::store::issues::{self as store, Issue};
 use crate::store::projects::{self as projects, Project, Visibility};
 use crate::store::reference::Role;
 use crate::store::sql::Sql;
+use crate::store::time_entries::Visible;
 
 /// Which projects the caller sees in lists.
 pub(crate) fn visibility(ctx: &Ctx) -> Visibility {
@@ -265,6 +267,47 @@ pub(crate) fn visible_projects(
         }
     }
     crate::store::issue_query::visibility_condition(&v)
+}
+
+/// Which entries the caller sees, project by project, from its access map: all of a
+/// project's entries through a role whose `time_entries_visibility` is `all`, its own
+/// through an `own` role (time-entries.md §3.2).
+pub(crate) fn visible_entries(ctx: &Ctx, access_map: &[projects::Access]) -> Visible {
+    let c = caller(ctx);
+    let mut v = Visible {
+        user: c.user_id,
+        ..Default::default()
+    };
+    for a in access_map {
+        let state = access::ProjectState {
+            status: a.status,
+            is_public: a.is_public,
+            modules: &a.modules,
+        };
+        if !access::project_allows(&state, &["view_time_entries"]) {
+            continue;
+        }
+        if c.admin {
+            v.all.push(a.id);
+            continue;
+        }
+        let granting = a.roles.iter().filter(|r| {
+            access::allowed(&c, &["view_time_entries"], &state, std::slice::from_ref(*r))
+        });
+        match time_rules::visibility(granting, c.logged) {
+            Some(time_rules::Visibility::All) => v.all.push(a.id),
+            Some(time_rules::Visibility::Own) => v.own.push(a.id),
+            None => {}
+        }
+    }
+    v
+}
+
+/// The caller's visible entries (one statement for the access map).
+pub(crate) async fn visible_time_entries(app: &App, ctx: &Ctx) -> Result<Visible, ApiError> {
+    let c = caller(ctx);
+    let map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
+    Ok(visible_entries(ctx, &map))
 }
 
 /// Which of these principals the caller sees (Redmine's `Principal.visible`): all of them

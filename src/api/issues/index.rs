@@ -219,7 +219,7 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         .filter(|i| projects::allowed_in(&access_map, &c, i.project_id, &["view_time_entries"]))
         .map(|i| i.id)
         .collect();
-    let entries = crate::api::time_entries::visible_entries(ctx, &access_map).condition();
+    let entries = crate::api::access::visible_entries(ctx, &access_map).condition();
     let sums = crate::store::time_entries::spent_on_issues(&app.db, &with_spent, &entries).await?;
     let mut items = Vec::with_capacity(issues.len());
     for i in &issues {

@@ -6,7 +6,7 @@ use super::*;
 pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let (issue, p, roles) = load_issue(app, ctx, id).await?;
     let spent = if allowed(app, ctx, &p, &["view_time_entries"]).await? {
-        let visible = crate::api::time_entries::visible(app, ctx)
+        let visible = crate::api::access::visible_time_entries(app, ctx)
             .await?
             .condition();
         let sums =

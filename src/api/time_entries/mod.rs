@@ -7,15 +7,17 @@ mod write;
 
 pub(crate) use write::with_issue_update;
 
-use crate::api::access::{allowed, authorize, load};
+use crate::api::access::{
+    allowed, authorize, load, visible_entries, visible_time_entries as visible,
+};
 use crate::api::caller;
-use crate::domain::access::{self, ProjectState};
+use crate::domain::access;
 use crate::domain::time_entries::{self as rules, shown_hours};
 use crate::http::{not_found, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{document, Obj, Value as V};
 use crate::state::App;
-use crate::store::projects::{self as projects, Access};
-use crate::store::time_entries::{self as store, TimeEntry, Visible};
+use crate::store::projects;
+use crate::store::time_entries::{self as store, TimeEntry};
 
 pub(crate) fn render(e: &TimeEntry) -> Obj {
     let mut o = Obj::new();
@@ -78,47 +80,6 @@ pub(crate) async fn rendered(
             o
         })
         .collect())
-}
-
-/// Which entries the caller sees, project by project, from its access map: all of a
-/// project's entries through a role whose `time_entries_visibility` is `all`, its own
-/// through an `own` role (time-entries.md §3.2).
-pub(crate) fn visible_entries(ctx: &Ctx, access_map: &[Access]) -> Visible {
-    let c = caller(ctx);
-    let mut v = Visible {
-        user: c.user_id,
-        ..Default::default()
-    };
-    for a in access_map {
-        let state = ProjectState {
-            status: a.status,
-            is_public: a.is_public,
-            modules: &a.modules,
-        };
-        if !access::project_allows(&state, &["view_time_entries"]) {
-            continue;
-        }
-        if c.admin {
-            v.all.push(a.id);
-            continue;
-        }
-        let granting = a.roles.iter().filter(|r| {
-            access::allowed(&c, &["view_time_entries"], &state, std::slice::from_ref(*r))
-        });
-        match rules::visibility(granting, c.logged) {
-            Some(rules::Visibility::All) => v.all.push(a.id),
-            Some(rules::Visibility::Own) => v.own.push(a.id),
-            None => {}
-        }
-    }
-    v
-}
-
-/// The caller's visible entries (one statement for the access map).
-pub(crate) async fn visible(app: &App, ctx: &Ctx) -> Result<Visible, ApiError> {
-    let c = caller(ctx);
-    let map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
-    Ok(visible_entries(ctx, &map))
 }
 
 /// The entry of the URL and its project, or 404.
