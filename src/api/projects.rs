@@ -84,7 +84,11 @@ async fn included(app: &App, ctx: &Ctx, projects: &[Project]) -> Result<Included
         }
     }
     let activities = if ctx.includes("time_entry_activities") && !projects.is_empty() {
-        store::activities(&app.db, 0).await?
+        store::activities(&app.db, 0)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect()
     } else {
         Vec::new()
     };

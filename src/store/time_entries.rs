@@ -543,24 +543,6 @@ pub async fn other_hours(db: &Db, user: i64, spent_on: &str, except: i64) -> Res
     Ok(rows.first().map(|r| r.f64("h")).unwrap_or(0.0))
 }
 
-/// The activities a project offers: active shared ones it does not override, and its own
-/// active ones, with whether each is the default.
-pub async fn activities(db: &Db, project: i64) -> Result<Vec<(i64, bool, Option<i64>)>> {
-    Ok(db
-        .rows(
-            "SELECT e.id, e.is_default, e.parent_id FROM enumerations e \
-             WHERE e.type = 'TimeEntryActivity' AND e.active = TRUE AND \
-             ((e.project_id IS NULL AND e.id NOT IN (SELECT o.parent_id FROM enumerations o \
-               WHERE o.project_id = $1 AND o.parent_id IS NOT NULL)) OR e.project_id = $1) \
-             ORDER BY e.position, e.id",
-            &[project.into()],
-        )
-        .await?
-        .iter()
-        .map(|r| (r.i64("id"), r.bool("is_default"), r.opt_i64("parent_id")))
-        .collect())
-}
-
 /// The default shared activity, if one is flagged.
 pub async fn default_activity(db: &Db) -> Result<Option<i64>> {
     Ok(db

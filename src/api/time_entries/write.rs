@@ -163,8 +163,8 @@ async fn check(
         }
     }
     if let (true, Some(p), Some(a)) = (activity_changed, &d.project, d.activity_id) {
-        let offered = store::activities(&app.db, p.id).await?;
-        cand.activity_not_included = !offered.iter().any(|(id, _, _)| *id == a);
+        let offered = projects::activities(&app.db, p.id).await?;
+        cand.activity_not_included = !offered.iter().any(|x| x.id == a);
     }
     if spent_changed {
         let today = crate::store::issue_query::today();
@@ -368,12 +368,9 @@ pub(crate) async fn with_issue_update(
 async fn default_activity(app: &App, project: Option<&Project>) -> Result<Option<i64>, ApiError> {
     let mut activity = store::default_activity(&app.db).await?;
     if let (Some(default), Some(p)) = (activity, project) {
-        let offered = store::activities(&app.db, p.id).await?;
-        if let Some((child, _, _)) = offered
-            .iter()
-            .find(|(_, _, parent)| *parent == Some(default))
-        {
-            activity = Some(*child);
+        let offered = projects::activities(&app.db, p.id).await?;
+        if let Some(child) = offered.iter().find(|a| a.parent_id == Some(default)) {
+            activity = Some(child.id);
         }
     }
     Ok(activity)

@@ -140,26 +140,35 @@ pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<Project>> {
     one_with_modules(db, "p.id = $1", id.into()).await
 }
 
-pub(crate) async fn pairs(db: &Db, sql: &str, id: i64) -> Result<Vec<(i64, String)>> {
-    Ok(db
-        .rows(sql, &[id.into()])
-        .await?
-        .iter()
-        .map(|r| (r.i64("id"), r.str("name")))
-        .collect())
+/// A time entry activity a project offers.
+#[derive(Debug, Clone)]
+pub struct Activity {
+    pub id: i64,
+    pub name: String,
+    /// The shared activity a project-specific one overrides.
+    pub parent_id: Option<i64>,
 }
 
-/// Active time entry activities available in the project.
-pub async fn activities(db: &Db, project_id: i64) -> Result<Vec<(i64, String)>> {
-    pairs(
-        db,
-        "SELECT id, name FROM enumerations WHERE type = 'TimeEntryActivity' AND active = TRUE \
-         AND (project_id IS NULL OR project_id = $1) \
-         AND id NOT IN (SELECT parent_id FROM enumerations WHERE project_id = $1 AND parent_id IS NOT NULL) \
-         ORDER BY position, id",
-        project_id,
-    )
-    .await
+/// Active time entry activities available in the project: the shared ones it does not
+/// override, and its own (Redmine's `Project#activities`).
+pub async fn activities(db: &Db, project_id: i64) -> Result<Vec<Activity>> {
+    Ok(db
+        .rows(
+            "SELECT id, name, parent_id FROM enumerations \
+             WHERE type = 'TimeEntryActivity' AND active = TRUE \
+             AND (project_id IS NULL OR project_id = $1) \
+             AND id NOT IN (SELECT parent_id FROM enumerations WHERE project_id = $1 AND parent_id IS NOT NULL) \
+             ORDER BY position, id",
+            &[project_id.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| Activity {
+            id: r.i64("id"),
+            name: r.str("name"),
+            parent_id: r.opt_i64("parent_id"),
+        })
+        .collect())
 }
 
 /// `(project id, (id, name))` rows of one include, for a page of projects at once.
