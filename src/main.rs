@@ -128,6 +128,7 @@ async fn main() -> anyhow::Result<()> {
             let app = Arc::new(app::App {
                 db,
                 settings,
+                files: store::files::Files::new(cli.data.join("files")),
                 max_body: *max_body,
                 count_queries: std::env::var("CARMINE_COUNT_QUERIES").is_ok_and(|v| v == "1"),
             });

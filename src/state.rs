@@ -7,6 +7,8 @@ pub struct App {
     pub db: Db,
     /// Read at startup; `carmine settings set` takes effect on the next start.
     pub settings: Settings,
+    /// Attachment bytes, under the data directory.
+    pub files: crate::store::files::Files,
     /// Largest request body accepted; larger ones get 413.
     pub max_body: usize,
     /// Report the statements each request ran in `X-Carmine-Queries` (CARMINE_COUNT_QUERIES=1).

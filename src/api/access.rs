@@ -310,6 +310,76 @@ pub(crate) async fn visible_time_entries(app: &App, ctx: &Ctx) -> Result<Visible
     Ok(visible_entries(ctx, &map))
 }
 
+/// What the caller may do with an attachment, by its container (attachments.md §10): an
+/// upload not attached yet is its author's alone; an issue's follows the issue (seen and
+/// `view_issues`; changed by who may edit the issue); a wiki page's follows the wiki
+/// (`view_wiki_pages`; `edit_wiki_pages` and, when protected, `protect_wiki_pages` to change;
+/// `delete_wiki_pages_attachments` too to delete).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AttachmentRights {
+    pub visible: bool,
+    pub editable: bool,
+    pub deletable: bool,
+}
+
+pub(crate) async fn attachment_rights(
+    app: &App,
+    ctx: &Ctx,
+    a: &crate::store::attachments::Attachment,
+) -> Result<AttachmentRights, ApiError> {
+    let c = caller(ctx);
+    let Some((kind, id)) = &a.container else {
+        let own = c.logged && a.author_id == c.user_id;
+        return Ok(AttachmentRights {
+            visible: own,
+            editable: own,
+            deletable: own,
+        });
+    };
+    match kind.as_str() {
+        "Issue" => {
+            let Some(issue) = store::find(&app.db, *id).await? else {
+                return Ok(AttachmentRights::default());
+            };
+            let Some(p) = projects::find_by_id(&app.db, issue.project_id).await? else {
+                return Ok(AttachmentRights::default());
+            };
+            let visible =
+                sees(app, ctx, &issue).await? && allowed(app, ctx, &p, &["view_issues"]).await?;
+            let own = c.logged && issue.author_id == c.user_id;
+            let editable = visible
+                && (allowed(app, ctx, &p, &["edit_issues"]).await?
+                    || (own && allowed(app, ctx, &p, &["edit_own_issues"]).await?));
+            Ok(AttachmentRights {
+                visible,
+                editable,
+                deletable: editable,
+            })
+        }
+        "WikiPage" => {
+            let Some((project, protected)) =
+                crate::store::wiki::project_of_page(&app.db, *id).await?
+            else {
+                return Ok(AttachmentRights::default());
+            };
+            let Some(p) = projects::find_by_id(&app.db, project).await? else {
+                return Ok(AttachmentRights::default());
+            };
+            let visible = allowed(app, ctx, &p, &["view_wiki_pages"]).await?;
+            let editable = allowed(app, ctx, &p, &["edit_wiki_pages"]).await?
+                && (!protected || allowed(app, ctx, &p, &["protect_wiki_pages"]).await?);
+            let deletable =
+                editable && allowed(app, ctx, &p, &["delete_wiki_pages_attachments"]).await?;
+            Ok(AttachmentRights {
+                visible,
+                editable,
+                deletable,
+            })
+        }
+        _ => Ok(AttachmentRights::default()),
+    }
+}
+
 /// Which of these principals the caller sees (Redmine's `Principal.visible`): all of them
 /// for an administrator; active ones when one of its deciding roles sees all users; else
 /// itself and the members of projects it sees. `status` of each principal is given.

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod attachments;
 pub mod custom_fields;
 pub mod custom_values;
 pub mod enumerations;
@@ -109,6 +110,7 @@ pub fn router() -> Router<Arc<App>> {
         watchers::routes(),
         time_entries::routes(),
         wiki::routes(),
+        attachments::routes(),
         admin::routes(),
     ]
     .into_iter()

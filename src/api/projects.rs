@@ -578,7 +578,9 @@ pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     if !deletable {
         return Err(c.deny().into());
     }
-    store::delete_subtree(&app.db, &p).await?;
+    for (dir, name) in store::delete_subtree(&app.db, &p).await? {
+        app.files.delete(&dir, &name).await;
+    }
     Ok(Reply::NoContent)
 }
 

@@ -16,7 +16,7 @@ use crate::store::wiki::{self as store, Page, Wiki};
 
 /// What Rails leaves unescaped in a path segment: unreserved and sub-delimiter
 /// characters, `:` and `@`.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
@@ -178,8 +178,13 @@ async fn show_found(
         .ok_or_else(not_found)?;
     let mut o = render_page(&page, Some(&content), None);
     if ctx.includes("attachments") {
-        // no attachment can exist yet: this list is truthfully empty
-        o.array("attachments", Vec::new());
+        // always the page's current files, even for an old version
+        let files = crate::store::attachments::of(&app.db, "WikiPage", &[page.id]).await?;
+        let items = files
+            .iter()
+            .map(|a| object_item("attachment", crate::api::attachments::render(ctx, a)))
+            .collect();
+        o.array("attachments", items);
     }
     Ok(Reply::ok(document("wiki_page", o)))
 }
@@ -372,6 +377,11 @@ pub async fn update(app: &App, ctx: &Ctx, project: &str, title: &str) -> ApiResu
         }
         Err(e) => return Err(e.into()),
     };
+    // files attached with the write; tokens naming no free upload are ignored, as Redmine
+    // ignores them for wiki pages
+    let (files, _) = crate::api::attachments::named_uploads(app, ctx, Some(&body)).await?;
+    let files: Vec<_> = files.into_iter().map(|(a, _)| a).collect();
+    crate::store::attachments::attach_all(&app.db, ("WikiPage", id), &files).await?;
     if page.is_some() {
         return Ok(Reply::NoContent);
     }
@@ -427,7 +437,9 @@ pub async fn destroy(app: &App, ctx: &Ctx, project: &str, title: &str) -> ApiRes
         }
         _ => Children::Nullify,
     };
-    store::delete(&app.db, &page, children).await?;
+    for (dir, name) in store::delete(&app.db, &page, children).await? {
+        app.files.delete(&dir, &name).await;
+    }
     Ok(Reply::NoContent)
 }
 

@@ -163,6 +163,12 @@ pub fn available(
     if may_set_private {
         defs.push(def("is_private", "Private", Kind::List));
     }
+    defs.push(def("attachment", "File", Kind::Text));
+    defs.push(def(
+        "attachment_description",
+        "File description",
+        Kind::Text,
+    ));
     defs
 }
 

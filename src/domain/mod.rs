@@ -1,6 +1,7 @@
 //! The rules, without HTTP and without SQL: who may do what, and what is valid.
 
 pub mod access;
+pub mod attachments;
 pub mod custom_fields;
 pub mod issue_changes;
 pub mod issue_create;

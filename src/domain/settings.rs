@@ -73,6 +73,11 @@ pub const KNOWN: &[(&str, &str, &str)] = &[
         "time may be logged on future dates (1/0)",
     ),
     (
+        "attachment_max_size",
+        "5120",
+        "largest file accepted by POST /uploads, in KiB",
+    ),
+    (
         "timespan_format",
         "minutes",
         "how hours are written in messages: minutes (1:30) or decimal (1.50)",
@@ -94,6 +99,8 @@ pub struct Settings {
     pub link_copied_issue: String,
     pub calendar: crate::domain::relations::Calendar,
     pub timelog: Timelog,
+    /// KiB.
+    pub attachment_max_size: u64,
 }
 
 /// The settings that decide what a time entry may log.
@@ -130,6 +137,7 @@ impl Settings {
             close_duplicate_issues: flag("close_duplicate_issues"),
             link_copied_issue: values["link_copied_issue"].trim().to_owned(),
             calendar: crate::domain::relations::Calendar::new(values["non_working_week_days"]),
+            attachment_max_size: values["attachment_max_size"].trim().parse().unwrap_or(5120),
             timelog: Timelog {
                 required_issue: values["timelog_required_fields"].contains("issue_id"),
                 required_comments: values["timelog_required_fields"].contains("comments"),

@@ -54,6 +54,8 @@ pub struct Ctx {
     pub roles: std::sync::Mutex<std::collections::HashMap<i64, Vec<crate::store::reference::Role>>>,
     /// The permissions the route's guard names, checked by the handler where it applies.
     pub required: &'static [&'static str],
+    /// The unread body of a file upload (`POST /uploads` with `application/octet-stream`).
+    pub upload: std::sync::Mutex<Option<axum::body::Body>>,
 }
 
 impl Ctx {
@@ -141,6 +143,8 @@ pub enum Reply {
     NoContent,
     /// 302 to this absolute URL, as Rails' `redirect_to` answers.
     Found(String),
+    /// A response made by the handler (a file download).
+    Raw(Response),
 }
 
 impl Reply {
@@ -211,6 +215,7 @@ pub fn reply_response(format: Format, reply: Reply) -> Response {
             }
             r
         }
+        Reply::Raw(response) => response,
         Reply::Found(location) => {
             let body = format!(
                 "<html><body>You are being <a href=\"{location}\">redirected</a>.</body></html>"

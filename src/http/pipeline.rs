@@ -92,6 +92,8 @@ pub struct Prepared {
     headers: HeaderMap,
     query: Result<Value, Malformed>,
     body: Result<Value, Malformed>,
+    /// The raw body of a file upload, left unread for the handler to stream.
+    upload: Option<Arc<std::sync::Mutex<Option<Body>>>>,
 }
 
 /// The middleware before routing: see the module's comment.
@@ -100,7 +102,14 @@ pub async fn prepare(State(app): State<Arc<App>>, req: Request, next: Next) -> R
     let original = parts.method.clone();
     // the pipeline reads the headers from `Prepared`; the router needs none of them
     let headers = std::mem::take(&mut parts.headers);
-    let ext = extension(parts.uri.path());
+    // downloads name a file: their path has no format extension
+    let download = parts.uri.path().starts_with("/attachments/download/")
+        || parts.uri.path().starts_with("/attachments/thumbnail/");
+    let ext = if download {
+        None
+    } else {
+        extension(parts.uri.path())
+    };
     let query = params::parse_form(parts.uri.query().unwrap_or("").as_bytes());
     let format_param = query
         .as_ref()
@@ -108,6 +117,10 @@ pub async fn prepare(State(app): State<Arc<App>>, req: Request, next: Next) -> R
         .and_then(|q| q.get("format"))
         .and_then(Value::as_str);
     let requested = Requested::of(ext.as_deref());
+    let upload_path = original == Method::POST
+        && routed_path(parts.uri.path(), ext.as_deref()) == "/uploads"
+        && media_type(&headers, header::CONTENT_TYPE).as_deref()
+            == Some("application/octet-stream");
     if !formats::known_method(&original) {
         return match requested {
             Requested::Api(f) => framework_response(Some(f), StatusCode::METHOD_NOT_ALLOWED),
@@ -115,6 +128,8 @@ pub async fn prepare(State(app): State<Arc<App>>, req: Request, next: Next) -> R
         };
     }
     let format = match requested {
+        // a download answers its errors as the API does, without a body
+        Requested::Page if download => Some(Format::Json),
         Requested::Api(f) => Some(f),
         Requested::Other(_) => None,
         Requested::Page => match format_param {
@@ -122,6 +137,13 @@ pub async fn prepare(State(app): State<Arc<App>>, req: Request, next: Next) -> R
             Some("xml") => Some(Format::Xml),
             _ => None,
         },
+    };
+    // a file upload is streamed by its handler, past the body limit
+    let (body, upload) = if upload_path {
+        let kept = Arc::new(std::sync::Mutex::new(Some(body)));
+        (Body::empty(), Some(kept))
+    } else {
+        (body, None)
     };
     let bytes = match to_bytes(body, app.max_body).await {
         Ok(b) => b,
@@ -184,6 +206,7 @@ pub async fn prepare(State(app): State<Arc<App>>, req: Request, next: Next) -> R
         headers,
         query,
         body: body_params,
+        upload,
     });
     next.run(Request::from_parts(parts, Body::empty())).await
 }
@@ -237,6 +260,7 @@ pub async fn respond(app: &App, mut req: Request, endpoint: Endpoint) -> Respons
         headers,
         query,
         body,
+        upload,
         ..
     } = p;
     if let Requested::Other(media) = requested {
@@ -276,7 +300,10 @@ pub async fn respond(app: &App, mut req: Request, endpoint: Endpoint) -> Respons
     if let Err(e) = endpoint.guard.check(app, &current) {
         return head_stripped(error_response(format, rest, e), &original);
     }
-    let ctx = context(params, current, headers, endpoint.guard);
+    let mut ctx = context(params, current, headers, endpoint.guard);
+    ctx.upload = upload
+        .and_then(|u| u.lock().ok().and_then(|mut b| b.take()))
+        .into();
     let jsonp = jsonp_callback(app, format, &ctx.params);
     let counted = crate::store::QUERIES.scope(std::cell::Cell::new(0), async {
         let outcome = AssertUnwindSafe((endpoint.handler)(app, &ctx, &endpoint.params))
@@ -427,6 +454,7 @@ fn context(params: Value, current: Current, headers: HeaderMap, guard: Guard) ->
         headers,
         roles: Default::default(),
         required: guard.permissions(),
+        upload: Default::default(),
     }
 }
 

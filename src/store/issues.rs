@@ -400,8 +400,9 @@ pub async fn delete(
     user: i64,
     default_priority: i64,
     calendar: &crate::domain::relations::Calendar,
-) -> Result<()> {
+) -> Result<Vec<(String, String)>> {
     let mut tx = db.begin().await?;
+    let mut files = Vec::new();
     let path = tx
         .rows(
             "SELECT id_path FROM issues WHERE id = $1",
@@ -413,7 +414,7 @@ pub async fn delete(
         .filter(|p| !p.is_empty());
     let Some(path) = path else {
         // deleted meanwhile (with an ancestor, or by a concurrent request)
-        return Ok(());
+        return Ok(files);
     };
     let ids: Vec<i64> = tx
         .rows(
@@ -441,6 +442,8 @@ pub async fn delete(
             &[id.into()],
         )
         .await?;
+        let attached = super::attachments::ids_of(&mut tx, "Issue", &[id]).await?;
+        files.extend(super::attachments::delete(&mut tx, &attached).await?);
         // Redmine's API deletes the time logged on a deleted issue with it
         tx.exec("DELETE FROM time_entries WHERE issue_id = $1", &[id.into()])
             .await?;
@@ -464,7 +467,8 @@ pub async fn delete(
         }
         super::relations::reschedule(&mut tx, steps, calendar, default_priority).await?;
     }
-    tx.commit().await
+    tx.commit().await?;
+    Ok(files)
 }
 
 /// Workflow transitions of a tracker for some roles.
@@ -555,6 +559,32 @@ pub async fn field_rules(
 }
 
 /// Whether a value written to a column is set (not null, not blank).
+/// Deletes an attachment; one of an issue gets a journal by `user` naming the file. Returns
+/// the files no attachment uses any more.
+pub async fn delete_attachment(
+    db: &Db,
+    id: i64,
+    issue: Option<i64>,
+    user: i64,
+) -> Result<Vec<(String, String)>> {
+    let mut tx = db.begin().await?;
+    if let Some(issue) = issue {
+        let name = tx
+            .rows(
+                "SELECT filename FROM attachments WHERE id = $1",
+                &[id.into()],
+            )
+            .await?
+            .first()
+            .map(|r| r.str("filename"));
+        let detail = ("attachment".to_owned(), id.to_string(), name, None);
+        add_journal(&mut tx, issue, user, Some(String::new()), false, &[detail]).await?;
+    }
+    let files = super::attachments::delete(&mut tx, &[id]).await?;
+    tx.commit().await?;
+    Ok(files)
+}
+
 #[cfg(test)]
 mod tests {
     use super::uses_alias;

@@ -4,8 +4,10 @@
 //! both) and run through [`Db`], so every query runs on both databases.
 
 pub mod admin;
+pub mod attachments;
 pub mod custom_values;
 mod db;
+pub mod files;
 pub mod groups;
 pub mod issue_query;
 pub mod issues;
@@ -84,6 +86,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 11,
         sql: include_str!("../../migrations/0011_wiki.sql"),
+    },
+    Migration {
+        version: 12,
+        sql: include_str!("../../migrations/0012_attachments.sql"),
     },
 ];
 

@@ -305,9 +305,9 @@ pub async fn save_checked(db: &Db, s: &Save, expected: Option<i64>) -> Result<Op
     save(db, s).await.map(Some)
 }
 
-/// Deletes a page with its versions and the redirects to it; its children are re-rooted,
-/// deleted or moved as asked.
-pub async fn delete(db: &Db, page: &Page, children: Children) -> Result<()> {
+/// Deletes a page with its versions, files and the redirects to it; its children are
+/// re-rooted, deleted or moved as asked. Returns the files no attachment uses any more.
+pub async fn delete(db: &Db, page: &Page, children: Children) -> Result<Vec<(String, String)>> {
     let mut tx = db.begin().await?;
     let mut doomed = vec![page.id];
     if children == Children::Destroy {
@@ -344,11 +344,26 @@ pub async fn delete(db: &Db, page: &Page, children: Children) -> Result<()> {
     redirects.bind(page.wiki_id).push(" AND ");
     super::sql::in_list(&mut redirects, "redirects_to", &gone);
     tx.exec(&redirects.text, &redirects.args).await?;
+    let attached = super::attachments::ids_of(&mut tx, "WikiPage", &doomed).await?;
+    let files = super::attachments::delete(&mut tx, &attached).await?;
     // children first, so that no page is left pointing at a deleted one
     for id in doomed.iter().rev() {
         tx.exec("DELETE FROM wiki_pages WHERE id = $1", &[(*id).into()])
             .await?;
     }
     tx.commit().await?;
-    Ok(())
+    Ok(files)
+}
+
+/// The project of a page's wiki, and whether the page is protected.
+pub async fn project_of_page(db: &Db, page: i64) -> Result<Option<(i64, bool)>> {
+    Ok(db
+        .rows(
+            "SELECT w.project_id, wp.protected FROM wiki_pages wp JOIN wikis w ON w.id = wp.wiki_id \
+             WHERE wp.id = $1",
+            &[page.into()],
+        )
+        .await?
+        .first()
+        .map(|r| (r.i64("project_id"), r.bool("protected"))))
 }

@@ -123,6 +123,11 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         &records,
     );
     let planned = plan::plan(&f, &w, custom.errors).map_err(ApiError::Validation)?;
+    let uploads =
+        match crate::api::attachments::requested_uploads(app, ctx, ctx.param("issue")).await? {
+            Ok(u) => u,
+            Err(bad) => return Err(crate::api::attachments::not_saved(bad)),
+        };
     let id = store::create(
         &app.db,
         &planned.cols,
@@ -133,6 +138,8 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
     )
     .await?;
     crate::store::watchers::add(&app.db, "Issue", id, &planned.watchers).await?;
+    let files: Vec<_> = uploads.into_iter().map(|(a, _)| a).collect();
+    crate::store::attachments::attach_all(&app.db, ("Issue", id), &files).await?;
     let link = match app.settings.link_copied_issue.as_str() {
         "yes" => true,
         "no" => false,

@@ -7,7 +7,7 @@ pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let since = crate::store::now();
     let (issue, p, _) = load_issue(app, ctx, id).await?;
     crate::api::access::authorize(app, ctx, &p, ctx.required).await?;
-    store::delete(
+    let files = store::delete(
         &app.db,
         &issue,
         caller(ctx).user_id,
@@ -15,6 +15,9 @@ pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         &app.settings.calendar,
     )
     .await?;
+    for (dir, name) in files {
+        app.files.delete(&dir, &name).await;
+    }
     watch_contributions(app, ctx, since).await?;
     Ok(Reply::NoContent)
 }
@@ -54,7 +57,7 @@ pub async fn destroy_many(app: &App, ctx: &Ctx) -> ApiResult {
     issues.sort_by_key(|i| i.id_path.len());
     let priority = default_priority(app).await?;
     for issue in &issues {
-        store::delete(
+        let files = store::delete(
             &app.db,
             issue,
             caller(ctx).user_id,
@@ -62,6 +65,9 @@ pub async fn destroy_many(app: &App, ctx: &Ctx) -> ApiResult {
             &app.settings.calendar,
         )
         .await?;
+        for (dir, name) in files {
+            app.files.delete(&dir, &name).await;
+        }
     }
     watch_contributions(app, ctx, since).await?;
     Ok(Reply::NoContent)

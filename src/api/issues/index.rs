@@ -221,6 +221,12 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         .collect();
     let entries = crate::api::access::visible_entries(ctx, &access_map).condition();
     let sums = crate::store::time_entries::spent_on_issues(&app.db, &with_spent, &entries).await?;
+    let files = if ctx.includes("attachments") {
+        let ids: Vec<i64> = issues.iter().map(|i| i.id).collect();
+        crate::store::attachments::of(&app.db, "Issue", &ids).await?
+    } else {
+        Vec::new()
+    };
     let mut items = Vec::with_capacity(issues.len());
     for i in &issues {
         let mut i = i.clone();
@@ -241,9 +247,13 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
             .unwrap_or_default();
         let fields = cv::visible_on_issue(&all_fields, i.project_id, i.tracker_id, c.admin, &rids);
         let mut o = render(i, spent, cv::nodes(&fields, &values, i.id));
-        // no attachment can exist yet: this list is truthfully empty
         if ctx.includes("attachments") {
-            o.array("attachments", Vec::new());
+            let items = files
+                .iter()
+                .filter(|a| a.container.as_ref().is_some_and(|c| c.1 == i.id))
+                .map(|a| object_item("attachment", crate::api::attachments::render(ctx, a)))
+                .collect();
+            o.array("attachments", items);
         }
         if ctx.includes("relations") {
             let mine = crate::store::relations::sorted_for(&relations, i.id);

@@ -70,7 +70,14 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     }
     // no attachment or repository can exist yet: these lists are truthfully empty
     if ctx.includes("attachments") {
-        o.array("attachments", Vec::new());
+        let files = crate::store::attachments::of(&app.db, "Issue", &[issue.id]).await?;
+        let items = files
+            .iter()
+            .map(|a| {
+                crate::render::object_item("attachment", crate::api::attachments::render(ctx, a))
+            })
+            .collect();
+        o.array("attachments", items);
     }
     if ctx.includes("relations") {
         let relations = crate::api::relations::of_issue(app, ctx, issue.id).await?;

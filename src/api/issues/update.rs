@@ -105,6 +105,29 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             return Err(ApiError::Validation(errors));
         }
     };
+    // files attached with the update are journaled with it
+    let uploads =
+        match crate::api::attachments::requested_uploads(app, ctx, ctx.param("issue")).await? {
+            Ok(u) => u,
+            Err(bad) => return Err(crate::api::attachments::not_saved(bad)),
+        };
+    let mut plan = plan;
+    if !uploads.is_empty() {
+        let details = uploads.iter().map(|(a, name)| {
+            let name = a.filename.clone().unwrap_or_else(|| name.clone());
+            ("attachment".to_owned(), a.id.to_string(), None, Some(name))
+        });
+        match plan.journals.first_mut() {
+            Some(j) => j.details.extend(details),
+            None => plan
+                .journals
+                .push(crate::domain::issue_changes::NewJournal {
+                    notes: Some(String::new()),
+                    private_notes: false,
+                    details: details.collect(),
+                }),
+        }
+    }
     let close_duplicates = plan
         .closing
         .filter(|_| app.settings.close_duplicate_issues)
@@ -135,6 +158,8 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     .await
     {
         Ok(()) => {
+            let files: Vec<_> = uploads.into_iter().map(|(a, _)| a).collect();
+            crate::store::attachments::attach_all(&app.db, ("Issue", issue.id), &files).await?;
             if let Some(Ok((entry, custom))) = &logged {
                 crate::store::time_entries::create(&app.db, entry, c.user_id, custom).await?;
             }

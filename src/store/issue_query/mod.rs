@@ -262,6 +262,8 @@ pub fn sql_for(filters: &[Filter], env: &Env) -> Sql {
             "done_ratio" => number(&mut sql, "i.done_ratio", op, v, false),
             "estimated_hours" => number(&mut sql, "i.estimated_hours", op, v, true),
             "spent_time" => spent_time(&mut sql, op, v),
+            "attachment" => attachment(&mut sql, op, v, false),
+            "attachment_description" => attachment(&mut sql, op, v, true),
             "subject" => text(&mut sql, "i.subject", op, v),
             "description" => text(&mut sql, "i.description", op, v),
             "start_date" => date(&mut sql, "i.start_date", true, op, v, env.today),
@@ -612,6 +614,70 @@ pub(crate) fn tree(sql: &mut Sql, op: &str, values: &[String], parent: bool, env
             sql.push(")");
         }
     }
+}
+
+/// `attachment` (file names) and `attachment_description`: issues with (or without) a file
+/// matching, as Redmine words them.
+fn attachment(sql: &mut Sql, op: &str, values: &[String], description: bool) {
+    let col = if description {
+        "a.description"
+    } else {
+        "a.filename"
+    };
+    let value = values.first().cloned().unwrap_or_default().to_lowercase();
+    let pattern = like_pattern(&value);
+    let like = |sql: &mut Sql, pattern: String, negate: bool| {
+        sql.push(" AND LOWER(")
+            .push(col)
+            .push(if negate { ") NOT LIKE " } else { ") LIKE " })
+            .bind(pattern)
+            .push(" ESCAPE '\\'");
+    };
+    let described = " AND a.description IS NOT NULL AND a.description <> ''";
+    let exists = |sql: &mut Sql, negate: bool| {
+        sql.push(if negate { " AND NOT EXISTS" } else { " AND EXISTS" })
+            .push(" (SELECT 1 FROM attachments a WHERE a.container_type = 'Issue' AND a.container_id = i.id");
+    };
+    match (op, description) {
+        ("*" | "!*", false) => {
+            exists(sql, op == "!*");
+        }
+        ("*", true) => {
+            exists(sql, false);
+            sql.push(described);
+        }
+        ("!*", true) => {
+            exists(sql, false);
+            sql.push(" AND NOT (a.description IS NOT NULL AND a.description <> '')");
+        }
+        ("~" | "!~", false) => {
+            exists(sql, op == "!~");
+            like(sql, pattern, false);
+        }
+        ("~", true) => {
+            exists(sql, false);
+            like(sql, pattern, false);
+        }
+        ("!~", true) => {
+            exists(sql, false);
+            sql.push(described);
+            like(sql, pattern, true);
+        }
+        ("^" | "$", _) => {
+            exists(sql, false);
+            let p = if op == "^" {
+                pattern[1..].to_owned()
+            } else {
+                pattern[..pattern.len() - 1].to_owned()
+            };
+            like(sql, p, false);
+        }
+        _ => {
+            sql.push(" AND 1=0");
+            return;
+        }
+    }
+    sql.push(")");
 }
 
 /// `spent_time`: all hours logged on the issue (rounded to 2 decimals), none counting as 0.

@@ -340,8 +340,10 @@ pub async fn has_children(db: &Db, id: i64) -> Result<bool> {
 }
 
 /// Deletes the project and all its descendants with what belongs to them.
-pub async fn delete_subtree(db: &Db, p: &Project) -> Result<()> {
+/// Returns the files no attachment uses any more, for the caller to remove.
+pub async fn delete_subtree(db: &Db, p: &Project) -> Result<Vec<(String, String)>> {
     let mut tx = db.begin().await?;
+    let mut files = Vec::new();
     let ids: Vec<i64> = tx
         .rows(
             "SELECT id FROM projects WHERE substr(id_path, 1, CAST($1 AS INTEGER)) = $2 \
@@ -384,8 +386,23 @@ pub async fn delete_subtree(db: &Db, p: &Project) -> Result<()> {
         ] {
             tx.exec(sql, &[id.into()]).await?;
         }
+        // the files of its issues and wiki pages
+        let attached: Vec<i64> = tx
+            .rows(
+                "SELECT a.id FROM attachments a WHERE (a.container_type = 'Issue' \
+                 AND a.container_id IN (SELECT id FROM issues WHERE project_id = $1)) \
+                 OR (a.container_type = 'WikiPage' AND a.container_id IN (SELECT wp.id \
+                 FROM wiki_pages wp JOIN wikis w ON w.id = wp.wiki_id WHERE w.project_id = $1))",
+                &[id.into()],
+            )
+            .await?
+            .iter()
+            .map(|r| r.i64("id"))
+            .collect();
+        files.extend(crate::store::attachments::delete(&mut tx, &attached).await?);
         tx.exec("DELETE FROM projects WHERE id = $1", &[id.into()])
             .await?;
     }
-    tx.commit().await
+    tx.commit().await?;
+    Ok(files)
 }

@@ -1,0 +1,399 @@
+//! `POST /uploads` (the file streamed into the store), `/attachments/:id` (metadata, change,
+//! delete) and the downloads. Attaching uploads to issues and wiki pages is done by their
+//! writes with `uploads` (see `attach_uploads`).
+
+use axum::http::{header, HeaderValue, StatusCode};
+use serde_json::Value;
+
+use crate::api::access::{attachment_rights, AttachmentRights};
+use crate::api::caller;
+use crate::domain::attachments as rules;
+use crate::domain::values::text;
+use crate::http::{not_found, ApiError, ApiResult, Ctx, Reply};
+use crate::render::{document, Obj};
+use crate::state::App;
+use crate::store::attachments::{self as store, Attach, Attachment};
+use crate::store::files::PutError;
+
+/// The attachment object of Redmine's API (attachments.md §4).
+pub(crate) fn render(ctx: &Ctx, a: &Attachment) -> Obj {
+    let mut o = Obj::new();
+    let url = format!(
+        "/attachments/download/{}/{}",
+        a.id,
+        percent_encoding::utf8_percent_encode(&a.filename, crate::api::wiki::SEGMENT)
+    );
+    o.val("id", a.id)
+        .val("filename", a.filename.clone())
+        .val("filesize", a.filesize)
+        .val("content_type", a.content_type.clone())
+        .val("description", a.description.clone())
+        .val("content_url", ctx.location(&url));
+    if let Some(name) = &a.author_name {
+        o.attrs(
+            "author",
+            vec![("id", a.author_id.into()), ("name", name.clone().into())],
+        );
+    }
+    o.time("created_on", Some(a.created_on));
+    o
+}
+
+/// `POST /uploads?filename=…`: the raw body becomes an upload; 201 with its token.
+pub async fn upload(app: &App, ctx: &Ctx) -> ApiResult {
+    let c = caller(ctx);
+    if !c.admin {
+        let anywhere = crate::api::access::roles_anywhere(
+            app,
+            ctx,
+            &crate::store::projects::access_map(&app.db, &ctx.current.user, c.logged, false)
+                .await?,
+        )
+        .await?;
+        if !crate::domain::access::allowed_globally(&c, rules::UPLOAD_PERMISSIONS, &anywhere) {
+            return Err(c.deny().into());
+        }
+    }
+    // only a raw octet-stream body is a file
+    let body = ctx.upload.lock().ok().and_then(|mut b| b.take());
+    let Some(body) = body else {
+        return Err(ApiError::Status(StatusCode::NOT_ACCEPTABLE));
+    };
+    let filename = ctx
+        .param_str("filename")
+        .map(|f| rules::sanitize_filename(&f))
+        .filter(|f| !f.trim().is_empty())
+        .unwrap_or_else(|| format!("{:032x}", rand::random::<u128>()));
+    let content_type = match ctx.param_str("content_type") {
+        Some(t) if !t.is_empty() => Some(t).filter(|t| t.chars().count() <= 255),
+        _ => rules::content_type_of(&filename).map(str::to_owned),
+    };
+    let limit = app.settings.attachment_max_size.saturating_mul(1024);
+    let stored = match app.files.put(body, limit).await {
+        Ok(s) => s,
+        Err(PutError::TooLarge) => {
+            let max = app.settings.attachment_max_size;
+            return Err(ApiError::Validation(vec![rules::too_big(max)]));
+        }
+        Err(PutError::Body) => return Err(ApiError::Status(StatusCode::BAD_REQUEST)),
+        Err(PutError::Io(e)) => {
+            tracing::error!(error = %e, "could not store an upload");
+            return Err(ApiError::Internal);
+        }
+    };
+    let new = store::NewUpload {
+        filename,
+        disk_directory: stored.directory,
+        disk_filename: stored.filename,
+        filesize: stored.size as i64,
+        content_type,
+        digest: stored.digest.clone(),
+        author_id: c.user_id,
+    };
+    let id = store::create_upload(&app.db, &new).await?;
+    let mut o = Obj::new();
+    o.val("id", id)
+        .val("token", format!("{id}.{}", stored.digest));
+    Ok(Reply::Doc(StatusCode::CREATED, document("upload", o)))
+}
+
+/// The attachment of the URL, whose file is in the store, and the caller's rights on it.
+async fn load(app: &App, ctx: &Ctx, id: &str) -> Result<(Attachment, AttachmentRights), ApiError> {
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let a = store::find(&app.db, id).await?.ok_or_else(not_found)?;
+    if !app.files.exists(&a.disk_directory, &a.disk_filename).await {
+        return Err(not_found());
+    }
+    let rights = attachment_rights(app, ctx, &a).await?;
+    Ok((a, rights))
+}
+
+fn deny(ctx: &Ctx) -> ApiError {
+    caller(ctx).deny().into()
+}
+
+/// `GET /attachments/:id`.
+pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let (a, rights) = load(app, ctx, id).await?;
+    if !rights.visible {
+        return Err(deny(ctx));
+    }
+    Ok(Reply::ok(document("attachment", render(ctx, &a))))
+}
+
+/// A bare 404 in the media type Redmine answers missing files with (outside the API).
+fn missing(result: ApiResult, media: &'static str) -> ApiResult {
+    match result {
+        Err(ApiError::Status(StatusCode::NOT_FOUND)) => {
+            let mut r = axum::response::Response::new(axum::body::Body::empty());
+            *r.status_mut() = StatusCode::NOT_FOUND;
+            r.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+            Ok(Reply::Raw(r))
+        }
+        other => other,
+    }
+}
+
+/// `GET /attachments/download/:id(/:filename)`: the bytes, streamed.
+pub async fn download(app: &App, ctx: &Ctx, id: &str, name: Option<&str>) -> ApiResult {
+    missing(download_file(app, ctx, id, name).await, "text/plain")
+}
+
+async fn download_file(app: &App, ctx: &Ctx, id: &str, name: Option<&str>) -> ApiResult {
+    // a name that is not the file's is 404 before anything else
+    let numeric: i64 = id.parse().map_err(|_| not_found())?;
+    let found = store::find(&app.db, numeric).await?.ok_or_else(not_found)?;
+    if let Some(name) = name {
+        let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+        if name != found.filename {
+            return Err(not_found());
+        }
+    }
+    let (a, rights) = load(app, ctx, id).await?;
+    if !rights.visible {
+        return Err(deny(ctx));
+    }
+    let etag = format!("W/\"{}\"", a.digest);
+    let fresh = ctx
+        .headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let content_type = rules::served_type(a.content_type.as_deref(), &a.filename);
+    let mut response = if fresh {
+        let mut r = axum::response::Response::new(axum::body::Body::empty());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        let (body, size) = app
+            .files
+            .open(&a.disk_directory, &a.disk_filename)
+            .await
+            .ok_or_else(not_found)?;
+        let mut r = axum::response::Response::new(body);
+        r.headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+        r
+    };
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&content_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&disposition(&a.filename)) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, v);
+    }
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok(Reply::Raw(response))
+}
+
+/// `attachment` (inline for PDFs) with the name quoted safely and in RFC 5987 form.
+fn disposition(filename: &str) -> String {
+    let kind = if filename.to_ascii_lowercase().ends_with(".pdf") {
+        "inline"
+    } else {
+        "attachment"
+    };
+    // only printable ASCII in the plain form; quotes and backslashes escaped
+    let plain: String = filename
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' => '_',
+            c if c.is_ascii() && !c.is_ascii_control() => c,
+            _ => '_',
+        })
+        .collect();
+    let encoded =
+        percent_encoding::utf8_percent_encode(filename, percent_encoding::NON_ALPHANUMERIC);
+    format!("{kind}; filename=\"{plain}\"; filename*=UTF-8''{encoded}")
+}
+
+/// `GET /attachments/thumbnail/:id(/:size)`: no thumbnails are made yet, so every
+/// attachment answers as a non-image does (404), after the same checks.
+pub async fn thumbnail(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let checked = async {
+        let (_, rights) = load(app, ctx, id).await?;
+        if !rights.visible {
+            return Err(deny(ctx));
+        }
+        Err(not_found())
+    };
+    missing(checked.await, "text/html")
+}
+
+/// `PATCH /attachments/:id`: `filename`, `description`, `content_type`; 204.
+pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let id_num: i64 = id.parse().map_err(|_| not_found())?;
+    let a = store::find(&app.db, id_num).await?.ok_or_else(not_found)?;
+    if !attachment_rights(app, ctx, &a).await?.editable {
+        return Err(deny(ctx));
+    }
+    let Some(body) = ctx.param("attachment").filter(|b| b.is_object()) else {
+        return Ok(Reply::NoContent);
+    };
+    let filename = match body.get("filename") {
+        Some(v) => rules::sanitize_filename(&text(v).unwrap_or_default()),
+        None => a.filename.clone(),
+    };
+    let description = match body.get("description") {
+        Some(v) => text(v),
+        None => a.description.clone(),
+    };
+    let content_type = match body.get("content_type") {
+        Some(v) => text(v),
+        None => a.content_type.clone(),
+    };
+    let errors = rules::errors(&filename, description.as_deref());
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    store::update(
+        &app.db,
+        a.id,
+        &filename,
+        content_type.as_deref(),
+        description.as_deref(),
+    )
+    .await?;
+    Ok(Reply::NoContent)
+}
+
+/// `DELETE /attachments/:id`: 204; an issue's gets a journal naming the file.
+pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let id_num: i64 = id.parse().map_err(|_| not_found())?;
+    let a = store::find(&app.db, id_num).await?.ok_or_else(not_found)?;
+    if !attachment_rights(app, ctx, &a).await?.deletable {
+        return Err(deny(ctx));
+    }
+    let journal = match &a.container {
+        Some((kind, issue)) if kind == "Issue" => Some(*issue),
+        _ => None,
+    };
+    let files =
+        crate::store::issues::delete_attachment(&app.db, a.id, journal, caller(ctx).user_id)
+            .await?;
+    for (dir, name) in files {
+        app.files.delete(&dir, &name).await;
+    }
+    Ok(Reply::NoContent)
+}
+
+/// The uploads an issue or a page write names (`uploads` in the object, or a top-level
+/// `attachments` array or hash), in order: `Ok` with what to attach, `Err(n)` with the
+/// number of tokens that name no free upload.
+pub(crate) async fn requested_uploads(
+    app: &App,
+    ctx: &Ctx,
+    object: Option<&Value>,
+) -> Result<Result<Vec<(Attach, String)>, usize>, ApiError> {
+    let (found, bad) = named_uploads(app, ctx, object).await?;
+    Ok(if bad > 0 { Err(bad) } else { Ok(found) })
+}
+
+/// The free uploads a write names, and how many of its tokens name none.
+pub(crate) async fn named_uploads(
+    app: &App,
+    ctx: &Ctx,
+    object: Option<&Value>,
+) -> Result<(Vec<(Attach, String)>, usize), ApiError> {
+    let list = object
+        .and_then(|o| o.get("uploads"))
+        .or_else(|| ctx.param("attachments"));
+    let entries: Vec<Value> = match list {
+        Some(Value::Array(items)) => items.clone(),
+        Some(Value::Object(map)) => {
+            // a hash keyed by numbers is read in numeric order
+            let mut keyed: Vec<(&String, &Value)> = map.iter().collect();
+            keyed.sort_by_key(|(k, _)| k.parse::<i64>().unwrap_or(i64::MAX));
+            keyed.into_iter().map(|(_, v)| v.clone()).collect()
+        }
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    let mut bad = 0;
+    for e in entries.iter().filter(|e| e.is_object()) {
+        let token = e.get("token").and_then(text).unwrap_or_default();
+        let found = match rules::parse_token(&token) {
+            Some((id, digest)) => store::find(&app.db, id)
+                .await?
+                .filter(|a| a.container.is_none() && a.digest == digest),
+            None => None,
+        };
+        match found {
+            Some(a) => out.push((
+                Attach {
+                    id: a.id,
+                    filename: e
+                        .get("filename")
+                        .and_then(text)
+                        .map(|f| rules::sanitize_filename(&f))
+                        .filter(|f| !f.is_empty()),
+                    content_type: e.get("content_type").and_then(text),
+                    description: e.get("description").and_then(text).unwrap_or_default(),
+                },
+                a.filename.clone(),
+            )),
+            None => bad += 1,
+        }
+    }
+    Ok((out, bad))
+}
+
+/// The message of uploads that could not be attached.
+pub(crate) fn not_saved(count: usize) -> ApiError {
+    ApiError::Validation(vec![format!("{count} file(s) could not be saved.")])
+}
+
+/// The routes of this resource, each with its guard.
+pub fn routes() -> Vec<crate::api::Route> {
+    use crate::api::route;
+    use crate::http::pipeline::Guard::*;
+    vec![
+        route(&["POST"], "/uploads", Anyone, |a, c, _| {
+            Box::pin(upload(a, c))
+        }),
+        route(&["GET"], "/attachments/{id}", Anyone, |a, c, p| {
+            Box::pin(show(a, c, &p[0]))
+        })
+        .numeric(),
+        route(&["PUT", "PATCH"], "/attachments/{id}", Anyone, |a, c, p| {
+            Box::pin(update(a, c, &p[0]))
+        })
+        .numeric(),
+        route(&["DELETE"], "/attachments/{id}", Anyone, |a, c, p| {
+            Box::pin(destroy(a, c, &p[0]))
+        })
+        .numeric(),
+        route(&["GET"], "/attachments/download/{id}", Anyone, |a, c, p| {
+            Box::pin(download(a, c, &p[0], None))
+        })
+        .numeric(),
+        route(
+            &["GET"],
+            "/attachments/download/{id}/{*filename}",
+            Anyone,
+            |a, c, p| Box::pin(download(a, c, &p[0], Some(&p[1]))),
+        )
+        .numeric_first(),
+        route(
+            &["GET"],
+            "/attachments/thumbnail/{id}",
+            Anyone,
+            |a, c, p| Box::pin(thumbnail(a, c, &p[0])),
+        )
+        .numeric(),
+        route(
+            &["GET"],
+            "/attachments/thumbnail/{id}/{size}",
+            Anyone,
+            |a, c, p| Box::pin(thumbnail(a, c, &p[0])),
+        )
+        .numeric(),
+    ]
+}

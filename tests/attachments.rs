@@ -1,0 +1,174 @@
+//! Uploads and attachments: the file streamed in and out, the size limit, visibility by
+//! container, hostile names, and files going with their issue or page.
+
+mod common;
+use common::*;
+
+async fn upload(s: &Server, name: &str, bytes: Vec<u8>) -> Resp {
+    s.req(Method::POST, &format!("/uploads.json?filename={name}"))
+        .key(ADMIN_KEY)
+        .body(Some("application/octet-stream"), bytes)
+        .send()
+        .await
+}
+
+fn token(r: &Resp) -> String {
+    r.json()["upload"]["token"].as_str().unwrap().to_owned()
+}
+
+async fn streamed_in_and_out(b: Backend) {
+    let s = Server::start_with(
+        b,
+        Options {
+            settings: vec![("attachment_max_size", "20480")],
+            ..Default::default()
+        },
+    )
+    .await;
+    s.create_project("files", true).await;
+    // 12 MiB of text, past the JSON body limit: the upload is streamed to the store
+    let big: Vec<u8> = (0..12 * 1024 * 1024u32)
+        .map(|i| b'a' + (i % 26) as u8)
+        .collect();
+    let r = upload(&s, "big.txt", big.clone()).await;
+    assert_eq!(r.status, 201, "{b:?} {}", r.text);
+    let tok = token(&r);
+    let id = r.json()["upload"]["id"].as_i64().unwrap();
+    let issue = s
+        .create_issue(json!({"project_id": "files", "subject": "Big", "uploads": [{"token": tok}]}))
+        .await;
+    let d = s
+        .get(&format!("/attachments/download/{id}/big.txt"))
+        .send()
+        .await;
+    assert_eq!(d.status, 200);
+    assert_eq!(d.text.len(), big.len());
+    assert!(d.text.as_bytes() == big.as_slice());
+    assert_eq!(
+        d.header("content-length").as_deref(),
+        Some(big.len().to_string().as_str())
+    );
+    // the digest is the token's, and answers 304 to a client that has it
+    let etag = d.header("etag").unwrap();
+    assert!(etag.contains(tok.split('.').nth(1).unwrap()), "{etag}");
+    let again = s
+        .get(&format!("/attachments/download/{id}"))
+        .header("If-None-Match", &etag)
+        .send()
+        .await;
+    assert_eq!(again.status, 304);
+    // past the limit: Redmine's message, nothing kept
+    let too_big = vec![b'x'; 21 * 1024 * 1024];
+    let r = upload(&s, "huge.bin", too_big).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(
+        r.json()["errors"],
+        json!([
+            "This file cannot be uploaded because it exceeds the maximum allowed file size (20 MB)"
+        ])
+    );
+    // deleting the issue removes its file
+    let r = s.delete(&format!("/issues/{issue}.json")).send().await;
+    assert_eq!(r.status, 204);
+    let r = s.get(&format!("/attachments/{id}.json")).send().await;
+    assert_eq!(r.status, 404);
+}
+
+async fn visibility_follows_the_container(b: Backend) {
+    let s = Server::start(b).await;
+    s.create_project("secret", false).await;
+    s.create_user("out", "out-pass-123").await;
+    let r = upload(&s, "plan.txt", b"the plan".to_vec()).await;
+    let id = r.json()["upload"]["id"].as_i64().unwrap();
+    let tok = token(&r);
+    s.create_issue(json!({"project_id": "secret", "subject": "S", "uploads": [{"token": tok}]}))
+        .await;
+    for path in [
+        format!("/attachments/{id}.json"),
+        format!("/attachments/download/{id}/plan.txt"),
+    ] {
+        let r = s.get(&path).basic("out", "out-pass-123").send().await;
+        assert_eq!(r.status, 403, "{b:?} {path}");
+        let r = s.get(&path).anonymous().send().await;
+        assert_eq!(r.status, 401, "{b:?} {path}");
+        let r = s.get(&path).send().await;
+        assert_eq!(r.status, 200, "{b:?} {path}");
+    }
+    let r = s
+        .delete(&format!("/attachments/{id}.json"))
+        .basic("out", "out-pass-123")
+        .send()
+        .await;
+    assert_eq!(r.status, 403);
+}
+
+async fn hostile_names(b: Backend) {
+    let s = Server::start(b).await;
+    s.create_project("files", true).await;
+    let name = "a%22b%5C%0Ac%3B%20d%C3%A9.txt";
+    let r = upload(&s, name, b"x".to_vec()).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["upload"]["id"].as_i64().unwrap();
+    let meta = s.get_json(&format!("/attachments/{id}.json")).await;
+    let stored = meta["attachment"]["filename"].as_str().unwrap().to_owned();
+    assert!(
+        !stored.contains('"') && !stored.contains('\n'),
+        "{stored:?}"
+    );
+    let url = meta["attachment"]["content_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = url
+        .split_once("/attachments/")
+        .map(|(_, p)| format!("/attachments/{p}"))
+        .unwrap();
+    let d = s.get(&path).send().await;
+    assert_eq!(d.status, 200, "{b:?} {path}");
+    let disposition = d.header("content-disposition").unwrap();
+    // one header line, the plain name quoted without quotes inside, the real one encoded
+    assert!(
+        disposition.starts_with("attachment; filename=\""),
+        "{disposition}"
+    );
+    assert_eq!(disposition.matches('"').count(), 2, "{disposition}");
+    assert!(disposition.contains("filename*=UTF-8''"), "{disposition}");
+    assert_eq!(
+        d.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+}
+
+async fn wiki_page_files(b: Backend) {
+    let s = Server::start(b).await;
+    s.create_project("docs", true).await;
+    let r = upload(&s, "diagram.txt", b"boxes".to_vec()).await;
+    let (id, tok) = (r.json()["upload"]["id"].as_i64().unwrap(), token(&r));
+    let r = s
+        .put(
+            "/projects/docs/wiki/Page.json",
+            json!({"wiki_page": {"text": "t", "uploads": [{"token": tok, "description": "D"}, {"token": "1.dead"}]}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{b:?} {}", r.text);
+    let page = s
+        .get_json("/projects/docs/wiki/Page.json?include=attachments")
+        .await;
+    assert_eq!(page["wiki_page"]["attachments"][0]["id"], json!(id));
+    assert_eq!(
+        page["wiki_page"]["attachments"][0]["description"],
+        json!("D")
+    );
+    let r = s.delete("/projects/docs/wiki/Page.json").send().await;
+    assert_eq!(r.status, 204);
+    let r = s.get(&format!("/attachments/{id}.json")).send().await;
+    assert_eq!(r.status, 404);
+}
+
+per_backend!(
+    streamed_in_and_out,
+    visibility_follows_the_container,
+    hostile_names,
+    wiki_page_files,
+);
