@@ -116,6 +116,9 @@ impl Files {
     }
 }
 
+/// How much of a too large upload is read past the limit before the connection is given up.
+const DRAIN: u64 = 256 * 1024 * 1024;
+
 async fn write(path: &Path, body: Body, limit: u64) -> Result<(u64, String), PutError> {
     let mut file = tokio::fs::File::create(path).await?;
     let mut hasher = Sha256::new();
@@ -125,6 +128,15 @@ async fn write(path: &Path, body: Body, limit: u64) -> Result<(u64, String), Put
         let chunk = chunk.map_err(|_| PutError::Body)?;
         size += chunk.len() as u64;
         if size > limit {
+            // the rest is read and dropped (up to a bound), so that the client receives the
+            // answer and may keep its connection, as Redmine reads the whole body
+            let mut drained = size;
+            while let Some(Ok(chunk)) = stream.next().await {
+                drained += chunk.len() as u64;
+                if drained > limit.saturating_add(DRAIN) {
+                    break;
+                }
+            }
             return Err(PutError::TooLarge);
         }
         hasher.update(&chunk);
