@@ -389,6 +389,24 @@ fn through_filters(
     }
 }
 
+/// Where a filter on a field counts values: everywhere (`Some(None)`), in the projects
+/// where the caller holds one of the field's roles, or nowhere (`None`: not offered; a
+/// hidden user field is for administrators only).
+fn filter_scope(
+    all: &IssueFields,
+    f: &CustomField,
+    access: &[crate::store::projects::Access],
+    admin: bool,
+) -> Option<Option<Vec<i64>>> {
+    if admin || f.visible {
+        Some(None)
+    } else if f.kind == "UserCustomField" {
+        None
+    } else {
+        seen_in(all, f, access).map(Some)
+    }
+}
+
 /// The projects where the caller holds one of the roles that see a hidden field; `None`
 /// when there is none.
 fn seen_in(
@@ -440,15 +458,8 @@ pub fn time_entry_filters(
             .iter()
             .filter(|(f, _, _)| f.is_filter && f.kind == kind);
         for (f, _, _) in fields {
-            let projects = if admin || f.visible {
-                None
-            } else if kind == "UserCustomField" {
+            let Some(projects) = filter_scope(all, f, access, admin) else {
                 continue;
-            } else {
-                match seen_in(all, f, access) {
-                    Some(seen) => Some(seen),
-                    None => continue,
-                }
             };
             let mut def = issue_query::custom(f.id, &f.name, &f.field_format);
             if let Some((prefix, owner)) = prefix {
@@ -485,16 +496,8 @@ pub fn chained_filters(
         ("VersionCustomField", &["fixed_version"][..]),
     ] {
         for (f, _, _) in all.fields.iter().filter(|(f, _, _)| f.kind == kind) {
-            let projects = if admin || f.visible {
-                None
-            } else if kind == "UserCustomField" {
-                // a hidden user field is for administrators only
+            let Some(projects) = filter_scope(all, f, access, admin) else {
                 continue;
-            } else {
-                match seen_in(all, f, access) {
-                    Some(seen) => Some(seen),
-                    None => continue,
-                }
             };
             for prefix in prefixes {
                 let Some((_, column, customized)) = CHAINED.iter().find(|(p, _, _)| p == prefix)
