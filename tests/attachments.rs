@@ -100,6 +100,21 @@ async fn visibility_follows_the_container(b: Backend) {
         .send()
         .await;
     assert_eq!(r.status, 403);
+    // a token named twice attaches its file once
+    let r = upload(&s, "twice.txt", b"2".to_vec()).await;
+    let tok = token(&r);
+    let issue = s
+        .create_issue(json!({"project_id": "secret", "subject": "T",
+            "uploads": [{"token": tok}, {"token": tok}]}))
+        .await;
+    let shown = s
+        .get_json(&format!("/issues/{issue}.json?include=attachments"))
+        .await;
+    assert_eq!(
+        shown["issue"]["attachments"].as_array().unwrap().len(),
+        1,
+        "{b:?}"
+    );
 }
 
 async fn hostile_names(b: Backend) {

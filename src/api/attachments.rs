@@ -315,16 +315,29 @@ pub(crate) async fn named_uploads(
         }
         _ => Vec::new(),
     };
+    let entries: Vec<&Value> = entries.iter().filter(|e| e.is_object()).collect();
+    let tokens: Vec<String> = entries
+        .iter()
+        .map(|e| e.get("token").and_then(text).unwrap_or_default())
+        .collect();
+    // every named upload in one statement, however long the list
+    let ids: Vec<i64> = tokens
+        .iter()
+        .filter_map(|t| rules::parse_token(t).map(|(id, _)| id))
+        .collect();
+    let known = store::find_many(&app.db, &ids).await?;
     let mut out = Vec::new();
     let mut bad = 0;
-    for e in entries.iter().filter(|e| e.is_object()) {
-        let token = e.get("token").and_then(text).unwrap_or_default();
-        let found = match rules::parse_token(&token) {
-            Some((id, digest)) => store::find(&app.db, id)
-                .await?
-                .filter(|a| a.container.is_none() && a.digest == digest),
-            None => None,
-        };
+    for (e, token) in entries.into_iter().zip(&tokens) {
+        let found = rules::parse_token(token).and_then(|(id, digest)| {
+            known
+                .iter()
+                .find(|a| a.id == id && a.container.is_none() && a.digest == digest)
+        });
+        // a token named twice attaches its file once
+        if found.is_some_and(|a| out.iter().any(|(x, _): &(Attach, String)| x.id == a.id)) {
+            continue;
+        }
         match found {
             Some(a) => out.push((
                 Attach {

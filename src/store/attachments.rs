@@ -57,6 +57,17 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<Attachment>> {
         .await
 }
 
+/// Some attachments by id.
+pub async fn find_many(db: &Db, ids: &[i64]) -> Result<Vec<Attachment>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(SELECT);
+    sql.push(" WHERE ");
+    in_list(&mut sql, "a.id", ids);
+    db.all(&sql.text, &sql.args).await
+}
+
 /// The attachments of some containers of one type, in creation order.
 pub async fn of(db: &Db, container_type: &str, ids: &[i64]) -> Result<Vec<Attachment>> {
     if ids.is_empty() {
