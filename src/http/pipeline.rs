@@ -423,6 +423,15 @@ async fn with_jsonp(response: Response, callback: Option<String>) -> Response {
     let Some(callback) = callback else {
         return response;
     };
+    // only JSON documents are wrapped: a file download stays a stream
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    if !json {
+        return response;
+    }
     let (mut parts, body) = response.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
     if bytes.is_empty() {
