@@ -97,14 +97,28 @@ pub async fn upload(app: &App, ctx: &Ctx) -> ApiResult {
     Ok(Reply::Doc(StatusCode::CREATED, document("upload", o)))
 }
 
-/// The attachment of the URL, whose file is in the store, and the caller's rights on it.
-async fn load(app: &App, ctx: &Ctx, id: &str) -> Result<(Attachment, AttachmentRights), ApiError> {
+/// The attachment of the URL, or 404.
+async fn find(app: &App, id: &str) -> Result<Attachment, ApiError> {
     let id: i64 = id.parse().map_err(|_| not_found())?;
-    let a = store::find(&app.db, id).await?.ok_or_else(not_found)?;
+    store::find(&app.db, id).await?.ok_or_else(not_found)
+}
+
+/// The caller's rights on an attachment whose file is in the store (404 when it is gone).
+async fn rights_on_file(
+    app: &App,
+    ctx: &Ctx,
+    a: &Attachment,
+) -> Result<AttachmentRights, ApiError> {
     if !app.files.exists(&a.disk_directory, &a.disk_filename).await {
         return Err(not_found());
     }
-    let rights = attachment_rights(app, ctx, &a).await?;
+    attachment_rights(app, ctx, a).await
+}
+
+/// The attachment of the URL, whose file is in the store, and the caller's rights on it.
+async fn load(app: &App, ctx: &Ctx, id: &str) -> Result<(Attachment, AttachmentRights), ApiError> {
+    let a = find(app, id).await?;
+    let rights = rights_on_file(app, ctx, &a).await?;
     Ok((a, rights))
 }
 
@@ -142,15 +156,14 @@ pub async fn download(app: &App, ctx: &Ctx, id: &str, name: Option<&str>) -> Api
 
 async fn download_file(app: &App, ctx: &Ctx, id: &str, name: Option<&str>) -> ApiResult {
     // a name that is not the file's is 404 before anything else
-    let numeric: i64 = id.parse().map_err(|_| not_found())?;
-    let found = store::find(&app.db, numeric).await?.ok_or_else(not_found)?;
+    let a = find(app, id).await?;
     if let Some(name) = name {
         let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
-        if name != found.filename {
+        if name != a.filename {
             return Err(not_found());
         }
     }
-    let (a, rights) = load(app, ctx, id).await?;
+    let rights = rights_on_file(app, ctx, &a).await?;
     if !rights.visible {
         return Err(deny(ctx));
     }
@@ -229,8 +242,7 @@ pub async fn thumbnail(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 
 /// `PATCH /attachments/:id`: `filename`, `description`, `content_type`; 204.
 pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
-    let id_num: i64 = id.parse().map_err(|_| not_found())?;
-    let a = store::find(&app.db, id_num).await?.ok_or_else(not_found)?;
+    let a = find(app, id).await?;
     if !attachment_rights(app, ctx, &a).await?.editable {
         return Err(deny(ctx));
     }
@@ -266,8 +278,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 
 /// `DELETE /attachments/:id`: 204; an issue's gets a journal naming the file.
 pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
-    let id_num: i64 = id.parse().map_err(|_| not_found())?;
-    let a = store::find(&app.db, id_num).await?.ok_or_else(not_found)?;
+    let a = find(app, id).await?;
     if !attachment_rights(app, ctx, &a).await?.deletable {
         return Err(deny(ctx));
     }

@@ -62,6 +62,18 @@ async fn wiki_of(
     Ok((p, w))
 }
 
+/// The page of a title, or the page of this wiki an old title redirects to (writes and
+/// parents follow redirects without answering 302).
+async fn page_or_redirected(app: &App, wiki: &Wiki, title: &str) -> Result<Option<Page>, ApiError> {
+    if let Some(p) = store::find_page(&app.db, wiki.id, title).await? {
+        return Ok(Some(p));
+    }
+    Ok(match store::redirect(&app.db, wiki.id, title).await? {
+        Some((to, _)) => store::find_page(&app.db, wiki.id, &to).await?,
+        None => None,
+    })
+}
+
 /// A title found as a page, or as an old title redirecting elsewhere.
 enum Found {
     Page(Page),
@@ -220,22 +232,10 @@ async fn requested_parent(
         if t.is_empty() {
             return Ok(Some(None));
         }
-        let found = store::find_page(&app.db, wiki.id, &t)
+        page_or_redirected(app, wiki, &t)
             .await
-            .map_err(|e| Some(e.into()))?;
-        let found = match found {
-            Some(p) => Some(p),
-            None => match store::redirect(&app.db, wiki.id, &t)
-                .await
-                .map_err(|e| Some(e.into()))?
-            {
-                Some((to, _)) => store::find_page(&app.db, wiki.id, &to)
-                    .await
-                    .map_err(|e| Some(e.into()))?,
-                None => None,
-            },
-        };
-        found.ok_or(None)?
+            .map_err(Some)?
+            .ok_or(None)?
     } else if let Some(id) = body.get("parent_id") {
         match text(id).filter(|t| !t.trim().is_empty()) {
             None => return Ok(Some(None)),
@@ -263,15 +263,8 @@ async fn requested_parent(
 pub async fn update(app: &App, ctx: &Ctx, project: &str, title: &str) -> ApiResult {
     let (p, wiki) = wiki_of(app, ctx, project, ctx.required).await?;
     let title = url_title(title);
-    let page = match find(app, ctx, &wiki, &title).await? {
-        Found::Page(page) => Some(page),
-        // an update through an old title goes to the page it names
-        Found::Moved(_) => match store::redirect(&app.db, wiki.id, &title).await? {
-            Some((to, _)) => store::find_page(&app.db, wiki.id, &to).await?,
-            None => None,
-        },
-        Found::Missing => None,
-    };
+    // an update through an old title goes to the page it names
+    let page = page_or_redirected(app, &wiki, &title).await?;
     let protected = page
         .as_ref()
         .map_or(rules::created_protected(&title), |pg| pg.protected);
