@@ -3,7 +3,7 @@
 
 use super::issue_query::{self as q, append, in_list};
 use super::sql::Sql;
-use super::{now, Db, FromRow, Result, Row};
+use super::{now, Arg, Db, FromRow, Result, Row};
 use crate::domain::issue_query::Filter;
 use crate::domain::users::principal_name;
 
@@ -456,34 +456,41 @@ fn calendar(spent_on: &str) -> (i64, i64, i64) {
     }
 }
 
+impl Values {
+    /// The written columns, with the date's year, month and week, in the order both
+    /// statements below name them.
+    fn args(&self) -> Vec<Arg> {
+        let (y, m, w) = calendar(&self.spent_on);
+        vec![
+            self.project_id.into(),
+            self.issue_id.into(),
+            self.user_id.into(),
+            self.activity_id.into(),
+            self.hours.into(),
+            self.comments.clone().into(),
+            self.spent_on.clone().into(),
+            y.into(),
+            m.into(),
+            w.into(),
+        ]
+    }
+}
+
 pub async fn create(
     db: &Db,
     v: &Values,
     author: i64,
     custom: &[(i64, Vec<String>)],
 ) -> Result<i64> {
-    let t = now();
-    let (y, m, w) = calendar(&v.spent_on);
+    let mut args = v.args();
+    args.extend([author.into(), now().into()]);
     let mut tx = db.begin().await?;
     let id = tx
         .int(
-            "INSERT INTO time_entries (project_id, issue_id, user_id, author_id, activity_id, \
-             hours, comments, spent_on, tyear, tmonth, tweek, created_on, updated_on) \
+            "INSERT INTO time_entries (project_id, issue_id, user_id, activity_id, hours, \
+             comments, spent_on, tyear, tmonth, tweek, author_id, created_on, updated_on) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-            &[
-                v.project_id.into(),
-                v.issue_id.into(),
-                v.user_id.into(),
-                author.into(),
-                v.activity_id.into(),
-                v.hours.into(),
-                v.comments.clone().into(),
-                v.spent_on.clone().into(),
-                y.into(),
-                m.into(),
-                w.into(),
-                t.into(),
-            ],
+            &args,
         )
         .await?;
     super::custom_values::set(&mut tx, "TimeEntry", id, custom).await?;
@@ -492,26 +499,14 @@ pub async fn create(
 }
 
 pub async fn update(db: &Db, id: i64, v: &Values, custom: &[(i64, Vec<String>)]) -> Result<()> {
-    let (y, m, w) = calendar(&v.spent_on);
+    let mut args = v.args();
+    args.extend([now().into(), id.into()]);
     let mut tx = db.begin().await?;
     tx.exec(
         "UPDATE time_entries SET project_id = $1, issue_id = $2, user_id = $3, activity_id = $4, \
          hours = $5, comments = $6, spent_on = $7, tyear = $8, tmonth = $9, tweek = $10, \
          updated_on = $11 WHERE id = $12",
-        &[
-            v.project_id.into(),
-            v.issue_id.into(),
-            v.user_id.into(),
-            v.activity_id.into(),
-            v.hours.into(),
-            v.comments.clone().into(),
-            v.spent_on.clone().into(),
-            y.into(),
-            m.into(),
-            w.into(),
-            now().into(),
-            id.into(),
-        ],
+        &args,
     )
     .await?;
     super::custom_values::set(&mut tx, "TimeEntry", id, custom).await?;
