@@ -45,6 +45,25 @@ pub(crate) async fn roles(app: &App, ctx: &Ctx, p: &Project) -> Result<Vec<Role>
     Ok(r)
 }
 
+/// The project a list or a write is scoped to: the URL's, else a top-level `project_id`
+/// (id or identifier, 404 when unknown), authorized for `perms`; none without either.
+pub(crate) async fn query_project(
+    app: &App,
+    ctx: &Ctx,
+    url_project: Option<&str>,
+    perms: &[&str],
+) -> Result<Option<Project>, ApiError> {
+    let named = url_project
+        .map(str::to_owned)
+        .or_else(|| ctx.param_str("project_id"));
+    let Some(named) = named else {
+        return Ok(None);
+    };
+    let p = load(app, &named).await?;
+    authorize(app, ctx, &p, perms).await?;
+    Ok(Some(p))
+}
+
 /// The `authorize` filter for an action granted by any of `perms` in the project.
 pub(crate) async fn authorize(
     app: &App,

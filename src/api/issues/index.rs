@@ -35,17 +35,8 @@ pub(crate) const GROUPED_DESC: &[&str] = &["priority", "created_on", "updated_on
 /// `GET /issues`, `GET /projects/:id/issues`: visible issues, open ones by default.
 pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult {
     let c = caller(ctx);
-    let project = match url_project
-        .map(str::to_owned)
-        .or_else(|| ctx.param_str("project_id"))
-    {
-        Some(pid) => {
-            let p = load(app, &pid).await?;
-            crate::api::access::authorize(app, ctx, &p, &["view_issues"]).await?;
-            Some(p)
-        }
-        None => None,
-    };
+    let project =
+        crate::api::access::query_project(app, ctx, url_project, &["view_issues"]).await?;
     let access_map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
     // (the builtin role counts even where no project exists: Redmine answers an empty list)
     let anywhere = crate::api::access::roles_anywhere(app, ctx, &access_map).await?;

@@ -7,17 +7,7 @@ use crate::render::{list, object_item, page_meta};
 
 pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult {
     let c = caller(ctx);
-    let project = match url_project
-        .map(str::to_owned)
-        .or_else(|| ctx.param_str("project_id"))
-    {
-        Some(pid) => {
-            let p = load(app, &pid).await?;
-            authorize(app, ctx, &p, ctx.required).await?;
-            Some(p)
-        }
-        None => None,
-    };
+    let project = crate::api::access::query_project(app, ctx, url_project, ctx.required).await?;
     let access_map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
     if project.is_none() {
         let anywhere = crate::api::access::roles_anywhere(app, ctx, &access_map).await?;

@@ -167,13 +167,7 @@ async fn check(
         cand.activity_not_included = !offered.iter().any(|x| x.id == a);
     }
     if spent_changed {
-        let today = crate::store::issue_query::today();
-        let today = format!(
-            "{:04}-{:02}-{:02}",
-            today.year(),
-            today.month() as u8,
-            today.day()
-        );
+        let today = crate::store::issue_query::iso(crate::store::issue_query::today());
         cand.future = d.spent_on.date().is_some_and(|s| s > today.as_str());
     }
     let mut errors = custom_errors;
@@ -261,25 +255,20 @@ pub async fn create(app: &App, ctx: &Ctx, target: Target<'_>) -> ApiResult {
             (Some(p), Some(issue))
         }
         Target::Project(pid) => {
-            let p = load(app, pid).await?;
-            authorize(app, ctx, &p, ctx.required).await?;
-            (Some(p), None)
+            let p = crate::api::access::query_project(app, ctx, Some(pid), ctx.required).await?;
+            (p, None)
         }
-        Target::None => match ctx.param_str("project_id") {
-            Some(pid) => {
-                let p = load(app, &pid).await?;
-                authorize(app, ctx, &p, ctx.required).await?;
-                (Some(p), None)
-            }
-            None => {
+        Target::None => {
+            let p = crate::api::access::query_project(app, ctx, None, ctx.required).await?;
+            if p.is_none() {
                 let anywhere =
                     projects::roles_anywhere(&app.db, &ctx.current.user, c.logged).await?;
                 if !c.admin && !access::allowed_globally(&c, ctx.required, &anywhere) {
                     return Err(c.deny().into());
                 }
-                (None, None)
             }
-        },
+            (p, None)
+        }
     };
     let activity = default_activity(app, project.as_ref()).await?;
     let today = crate::store::issue_query::today();
