@@ -329,6 +329,22 @@ pub(crate) async fn visible_time_entries(app: &App, ctx: &Ctx) -> Result<Visible
     Ok(visible_entries(ctx, &map))
 }
 
+/// The projects where the caller holds `permission` (one statement for the access map).
+pub(crate) async fn projects_allowing(
+    app: &App,
+    ctx: &Ctx,
+    permission: &str,
+) -> Result<Vec<i64>, ApiError> {
+    let c = caller(ctx);
+    let map =
+        crate::store::projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
+    Ok(map
+        .iter()
+        .filter(|a| a.allows(&c, &[permission]))
+        .map(|a| a.id)
+        .collect())
+}
+
 /// What the caller may do with an attachment, by its container (attachments.md §10): an
 /// upload not attached yet is its author's alone; an issue's follows the issue (seen and
 /// `view_issues`; changed by who may edit the issue); a wiki page's follows the wiki
@@ -395,8 +411,49 @@ pub(crate) async fn attachment_rights(
                 deletable,
             })
         }
+        "Project" | "Version" => {
+            let project = if kind == "Project" {
+                Some(*id)
+            } else {
+                crate::store::versions::find(&app.db, *id)
+                    .await?
+                    .map(|v| v.project_id)
+            };
+            let Some(p) = project_of(app, project).await? else {
+                return Ok(AttachmentRights::default());
+            };
+            let visible = allowed(app, ctx, &p, &["view_files"]).await?;
+            let manage = allowed(app, ctx, &p, &["manage_files"]).await?;
+            // a version's file is changed by who sees the version (its issues)
+            let editable =
+                manage && (kind == "Project" || allowed(app, ctx, &p, &["view_issues"]).await?);
+            Ok(AttachmentRights {
+                visible,
+                editable,
+                deletable: manage,
+            })
+        }
+        "News" => {
+            let project = crate::store::news::project_of(&app.db, *id).await?;
+            let Some(p) = project_of(app, project).await? else {
+                return Ok(AttachmentRights::default());
+            };
+            let manage = allowed(app, ctx, &p, &["manage_news"]).await?;
+            Ok(AttachmentRights {
+                visible: allowed(app, ctx, &p, &["view_news"]).await?,
+                editable: manage,
+                deletable: manage,
+            })
+        }
         _ => Ok(AttachmentRights::default()),
     }
+}
+
+async fn project_of(app: &App, id: Option<i64>) -> Result<Option<Project>, ApiError> {
+    Ok(match id {
+        Some(id) => projects::find_by_id(&app.db, id).await?,
+        None => None,
+    })
 }
 
 /// Which of these principals the caller sees (Redmine's `Principal.visible`): all of them

@@ -167,6 +167,10 @@ async fn download_file(app: &App, ctx: &Ctx, id: &str, name: Option<&str>) -> Ap
     if !rights.visible {
         return Err(deny(ctx));
     }
+    // only project files count their downloads, a conditional one too
+    if matches!(&a.container, Some((kind, _)) if kind == "Project" || kind == "Version") {
+        store::count_download(&app.db, a.id).await?;
+    }
     let etag = format!("W/\"{}\"", a.digest);
     let fresh = ctx
         .headers
@@ -313,9 +317,19 @@ pub(crate) async fn named_uploads(
     ctx: &Ctx,
     object: Option<&Value>,
 ) -> Result<(Vec<(Attach, String)>, usize), ApiError> {
-    let list = object
-        .and_then(|o| o.get("uploads"))
-        .or_else(|| ctx.param("attachments"));
+    // a top-level `attachments` wins, as Redmine's writes read it
+    let list = ctx
+        .param("attachments")
+        .or_else(|| object.and_then(|o| o.get("uploads")));
+    uploads_in(app, list).await
+}
+
+/// The free uploads a list (array, or hash keyed by numbers) of `{token, filename,
+/// description, content_type}` names, and how many of its tokens name none.
+pub(crate) async fn uploads_in(
+    app: &App,
+    list: Option<&Value>,
+) -> Result<(Vec<(Attach, String)>, usize), ApiError> {
     let entries: Vec<Value> = match list {
         Some(Value::Array(items)) => items.clone(),
         Some(Value::Object(map)) => {
@@ -369,9 +383,9 @@ pub(crate) async fn named_uploads(
     Ok((out, bad))
 }
 
-/// The message of uploads that could not be attached.
+/// 422: uploads that could not be attached.
 pub(crate) fn not_saved(count: usize) -> ApiError {
-    ApiError::Validation(vec![format!("{count} file(s) could not be saved.")])
+    ApiError::Validation(vec![rules::not_saved(count)])
 }
 
 /// The routes of this resource, each with its guard.

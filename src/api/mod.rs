@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod custom_fields;
 pub mod custom_values;
 pub mod enumerations;
+pub mod files;
 pub mod groups;
 pub mod issue_categories;
 pub mod issue_statuses;
@@ -15,6 +16,7 @@ pub mod issues;
 pub mod journals;
 pub mod memberships;
 pub mod my_account;
+pub mod news;
 pub mod projects;
 pub mod queries;
 pub mod references;
@@ -111,6 +113,8 @@ pub fn router() -> Router<Arc<App>> {
         time_entries::routes(),
         wiki::routes(),
         attachments::routes(),
+        files::routes(),
+        news::routes(),
         admin::routes(),
     ]
     .into_iter()

@@ -1,8 +1,7 @@
 //! `GET /queries`: the saved queries the caller may see.
 
-use crate::api::access::visibility;
-use crate::api::caller;
-use crate::http::{not_found, ApiError, ApiResult, Ctx, Reply};
+use crate::api::access::{projects_allowing, visibility};
+use crate::http::{not_found, ApiResult, Ctx, Reply};
 use crate::render::{list, object_item, page_meta, Obj};
 use crate::state::App;
 use crate::store::queries;
@@ -38,23 +37,6 @@ pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
         page_meta(total, offset, limit, ctx.nometa()),
         items,
     )))
-}
-
-/// The projects where the caller holds `permission`: a project's saved queries are seen
-/// only there.
-pub async fn projects_allowing(
-    app: &App,
-    ctx: &Ctx,
-    permission: &str,
-) -> Result<Vec<i64>, ApiError> {
-    let c = caller(ctx);
-    let map =
-        crate::store::projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
-    Ok(map
-        .iter()
-        .filter(|a| a.allows(&c, &[permission]))
-        .map(|a| a.id)
-        .collect())
 }
 
 /// The routes of this resource, each with its guard.

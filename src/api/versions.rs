@@ -323,7 +323,9 @@ pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
-    store::delete(&app.db, &v).await?;
+    for (dir, name) in store::delete(&app.db, &v).await? {
+        app.files.delete(&dir, &name).await;
+    }
     Ok(Reply::NoContent)
 }
 

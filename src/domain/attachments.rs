@@ -1,6 +1,34 @@
 //! Attachments (attachments.md): file names as Redmine cleans them, content types guessed
 //! from the name, upload tokens, and the messages of a rejected file.
 
+/// An attachment: an upload (no container yet) or a file of an issue, a wiki page, a
+/// project, a version or a news item.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub id: i64,
+    pub container: Option<(String, i64)>,
+    pub filename: String,
+    pub disk_directory: String,
+    pub disk_filename: String,
+    pub filesize: i64,
+    pub content_type: Option<String>,
+    pub digest: String,
+    pub author_id: i64,
+    /// Absent when the author no longer exists.
+    pub author_name: Option<String>,
+    pub created_on: i64,
+    pub description: Option<String>,
+    pub downloads: i64,
+}
+
+/// The version a project file is attached to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileVersion {
+    pub id: i64,
+    pub name: String,
+    pub due_date: Option<String>,
+}
+
 /// Redmine's `sanitize_filename`: the part after the last `/` or `\`, with runs of
 /// `/ ? % * : | " ' < >` and line breaks replaced by one `_`.
 pub fn sanitize_filename(raw: &str) -> String {
@@ -24,7 +52,7 @@ pub fn sanitize_filename(raw: &str) -> String {
     out
 }
 
-/// Redmine's own types by extension, then the common ones of its MIME database.
+/// Redmine's own types by extension; other extensions are looked up in `mime_types.txt`.
 const TYPES: &[(&str, &str)] = &[
     (
         "text/plain",
@@ -57,40 +85,6 @@ const TYPES: &[(&str, &str)] = &[
     ("application/pdf", "pdf"),
     ("video/mp4", "mp4"),
     ("video/webm", "webm"),
-    ("text/markdown", "md,markdown"),
-    ("application/json", "json"),
-    ("application/zip", "zip"),
-    ("application/gzip", "gz"),
-    ("application/x-tar", "tar"),
-    ("application/x-7z-compressed", "7z"),
-    ("application/msword", "doc"),
-    (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "docx",
-    ),
-    ("application/vnd.ms-excel", "xls"),
-    (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "xlsx",
-    ),
-    ("application/vnd.ms-powerpoint", "ppt"),
-    (
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "pptx",
-    ),
-    ("application/vnd.oasis.opendocument.text", "odt"),
-    ("application/vnd.oasis.opendocument.spreadsheet", "ods"),
-    ("application/rtf", "rtf"),
-    ("application/octet-stream", "bin,exe"),
-    ("image/svg+xml", "svg"),
-    ("image/webp", "webp"),
-    ("image/vnd.microsoft.icon", "ico"),
-    ("audio/mpeg", "mp3"),
-    ("audio/x-wav", "wav"),
-    ("audio/ogg", "ogg,oga"),
-    ("video/quicktime", "mov"),
-    ("video/mpeg", "mpeg,mpg"),
-    ("video/x-msvideo", "avi"),
 ];
 
 /// The content type of a file name's extension (Redmine's `MimeType.of`); none without a
@@ -101,6 +95,26 @@ pub fn content_type_of(name: &str) -> Option<&'static str> {
         .iter()
         .find(|(_, exts)| exts.split(',').any(|e| e == ext))
         .map(|(t, _)| *t)
+        .or_else(|| mime_database(&ext))
+}
+
+/// The MIME database Redmine falls back on (mini_mime's), one `extension type` per line.
+const MIME_DATABASE: &str = include_str!("mime_types.txt");
+
+fn mime_database(ext: &str) -> Option<&'static str> {
+    static TABLE: std::sync::OnceLock<Vec<(&'static str, &'static str)>> =
+        std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        MIME_DATABASE
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once(' '))
+            .collect()
+    });
+    table
+        .binary_search_by(|(e, _)| (*e).cmp(ext))
+        .ok()
+        .map(|i| table[i].1)
 }
 
 /// Ruby's `File.extname` without the dot: none for a leading-dot name or a trailing dot.
@@ -121,6 +135,11 @@ pub fn served_type(stored: Option<&str>, filename: &str) -> String {
             .unwrap_or("application/octet-stream")
             .to_owned(),
     }
+}
+
+/// The message of uploads that could not be attached.
+pub fn not_saved(count: usize) -> String {
+    format!("{count} file(s) could not be saved.")
 }
 
 /// An upload token: `<id>.<hex digest>`.
@@ -219,6 +238,16 @@ mod tests {
         assert_eq!(content_type_of("hello.TXT"), Some("text/plain"));
         assert_eq!(content_type_of("noext"), None);
         assert_eq!(content_type_of(".bashrc"), None);
+        assert_eq!(
+            content_type_of("setup.exe"),
+            Some("application/x-ms-dos-executable")
+        );
+        assert_eq!(content_type_of("a.wav"), Some("audio/wav"));
+        assert_eq!(
+            content_type_of("a.123"),
+            Some("application/vnd.lotus-1-2-3")
+        );
+        assert_eq!(content_type_of("a.zzzz"), None);
         assert_eq!(
             served_type(Some("application/octet-stream"), "page.html"),
             "text/html"

@@ -3,11 +3,13 @@
 pub mod access;
 pub mod attachments;
 pub mod custom_fields;
+pub mod files;
 pub mod issue_changes;
 pub mod issue_create;
 pub mod issue_query;
 pub mod issue_update;
 pub mod issues;
+pub mod news;
 pub mod password;
 pub mod permissions;
 pub mod projects;

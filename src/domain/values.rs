@@ -71,6 +71,11 @@ pub fn ruby_inspect(v: &Value) -> String {
     }
 }
 
+/// Ruby's `blank?` for a string: empty or only white space.
+pub fn blank(s: &str) -> bool {
+    s.trim().is_empty()
+}
+
 /// Ruby's `String#to_i`: leading whitespace, an optional sign, then digits; 0 otherwise.
 pub fn ruby_to_i(s: &str) -> i64 {
     let s = s.trim_start();

@@ -3,24 +3,8 @@
 
 use super::sql::{in_list, Sql};
 use super::{now, Db, FromRow, Result, Row, Tx};
+pub use crate::domain::attachments::{Attachment, FileVersion};
 use crate::domain::users::principal_name;
-
-#[derive(Debug, Clone)]
-pub struct Attachment {
-    pub id: i64,
-    pub container: Option<(String, i64)>,
-    pub filename: String,
-    pub disk_directory: String,
-    pub disk_filename: String,
-    pub filesize: i64,
-    pub content_type: Option<String>,
-    pub digest: String,
-    pub author_id: i64,
-    /// Absent when the author no longer exists.
-    pub author_name: Option<String>,
-    pub created_on: i64,
-    pub description: Option<String>,
-}
 
 impl FromRow for Attachment {
     fn from_row(r: &Row) -> Self {
@@ -43,14 +27,24 @@ impl FromRow for Attachment {
             }),
             created_on: r.i64("created_on"),
             description: r.opt_str("description"),
+            downloads: r.i64("downloads"),
         }
     }
 }
 
-const SELECT: &str = "SELECT a.id, a.container_type, a.container_id, a.filename, \
-    a.disk_directory, a.disk_filename, a.filesize, a.content_type, a.digest, \
-    a.author_id, u.type AS a_type, u.firstname AS a_first, u.lastname AS a_last, \
-    a.created_on, a.description FROM attachments a LEFT JOIN users u ON u.id = a.author_id ";
+/// The columns of an attachment and its author's name, and where they come from.
+macro_rules! select {
+    ($($more:literal)?) => {
+        concat!(
+            "SELECT a.id, a.container_type, a.container_id, a.filename, a.disk_directory, \
+             a.disk_filename, a.filesize, a.content_type, a.digest, a.author_id, \
+             u.type AS a_type, u.firstname AS a_first, u.lastname AS a_last, a.created_on, \
+             a.description, a.downloads", $($more,)? " FROM attachments a \
+             LEFT JOIN users u ON u.id = a.author_id "
+        )
+    };
+}
+const SELECT: &str = select!();
 
 pub async fn find(db: &Db, id: i64) -> Result<Option<Attachment>> {
     db.opt(&format!("{SELECT} WHERE a.id = $1"), &[id.into()])
@@ -80,6 +74,42 @@ pub async fn of(db: &Db, container_type: &str, ids: &[i64]) -> Result<Vec<Attach
     in_list(&mut sql, "a.container_id", ids);
     sql.push(" ORDER BY a.created_on, a.id");
     db.all(&sql.text, &sql.args).await
+}
+
+/// A project's files: its own and its versions' (with the version's id, name and date).
+pub async fn project_files(
+    db: &Db,
+    project_id: i64,
+) -> Result<Vec<(Attachment, Option<FileVersion>)>> {
+    let sql = concat!(
+        select!(", v.id AS v_id, v.name AS v_name, v.effective_date AS v_date"),
+        "LEFT JOIN versions v ON a.container_type = 'Version' AND v.id = a.container_id \
+         WHERE (a.container_type = 'Project' AND a.container_id = $1) \
+         OR (a.container_type = 'Version' AND v.project_id = $1)"
+    );
+    Ok(db
+        .rows(sql, &[project_id.into()])
+        .await?
+        .iter()
+        .map(|r| {
+            let version = r.opt_i64("v_id").map(|id| FileVersion {
+                id,
+                name: r.str("v_name"),
+                due_date: r.opt_str("v_date"),
+            });
+            (Attachment::from_row(r), version)
+        })
+        .collect())
+}
+
+/// One more download of a project file.
+pub async fn count_download(db: &Db, id: i64) -> Result<()> {
+    db.exec(
+        "UPDATE attachments SET downloads = downloads + 1 WHERE id = $1",
+        &[id.into()],
+    )
+    .await?;
+    Ok(())
 }
 
 /// A new upload (no container yet).

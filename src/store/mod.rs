@@ -13,6 +13,7 @@ pub mod issue_query;
 pub mod issues;
 pub mod journals;
 pub mod members;
+pub mod news;
 pub mod projects;
 pub mod queries;
 pub mod reference;
@@ -90,6 +91,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 12,
         sql: include_str!("../../migrations/0012_attachments.sql"),
+    },
+    Migration {
+        version: 13,
+        sql: include_str!("../../migrations/0013_news.sql"),
     },
 ];
 

@@ -419,7 +419,7 @@ pub async fn delete(db: &Db, id: i64) -> Result<bool> {
             .await?;
         let user = id.to_string();
         let anon = anonymous.to_string();
-        let steps: [(&str, Vec<super::Arg>); 9] = [
+        let mut steps: Vec<(&str, Vec<super::Arg>)> = vec![
             (
                 "DELETE FROM custom_values WHERE customized_type = 'Principal' AND customized_id = $1",
                 vec![id.into()],
@@ -460,6 +460,17 @@ pub async fn delete(db: &Db, id: i64) -> Result<bool> {
                 vec![user.into()],
             ),
         ];
+        // the later resources' authors, signed by the anonymous user too
+        for sql in [
+            "UPDATE attachments SET author_id = $1 WHERE author_id = $2",
+            "UPDATE comments SET author_id = $1 WHERE author_id = $2",
+            "UPDATE news SET author_id = $1 WHERE author_id = $2",
+            "UPDATE time_entries SET user_id = $1 WHERE user_id = $2",
+            "UPDATE time_entries SET author_id = $1 WHERE author_id = $2",
+            "UPDATE wiki_content_versions SET author_id = $1 WHERE author_id = $2",
+        ] {
+            steps.push((sql, vec![anonymous.into(), id.into()]));
+        }
         for (sql, args) in steps {
             tx.exec(sql, &args).await?;
         }

@@ -169,9 +169,12 @@ pub async fn update(db: &Db, v: &Version, c: &VersionChanges) -> Result<()> {
     tx.commit().await
 }
 
-/// Deletes a version; the project forgets it as its default.
-pub async fn delete(db: &Db, v: &Version) -> Result<()> {
+/// Deletes a version with its files; the project forgets it as its default. Returns the
+/// files to remove from the store.
+pub async fn delete(db: &Db, v: &Version) -> Result<Vec<(String, String)>> {
     let mut tx = db.begin().await?;
+    let attached = super::attachments::ids_of(&mut tx, "Version", &[v.id]).await?;
+    let files = super::attachments::delete(&mut tx, &attached).await?;
     tx.exec(
         "UPDATE projects SET default_version_id = NULL WHERE default_version_id = $1",
         &[v.id.into()],
@@ -184,7 +187,8 @@ pub async fn delete(db: &Db, v: &Version) -> Result<()> {
     .await?;
     tx.exec("DELETE FROM versions WHERE id = $1", &[v.id.into()])
         .await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(files)
 }
 
 #[derive(Debug, Clone)]

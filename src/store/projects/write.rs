@@ -386,13 +386,18 @@ pub async fn delete_subtree(db: &Db, p: &Project) -> Result<Vec<(String, String)
         ] {
             tx.exec(sql, &[id.into()]).await?;
         }
-        // the files of its issues and wiki pages
+        let news = crate::store::news::ids_of_project(&mut tx, id).await?;
+        files.extend(crate::store::news::delete_in(&mut tx, &news).await?);
+        // the files of its issues, wiki pages and versions, and its own
         let attached: Vec<i64> = tx
             .rows(
                 "SELECT a.id FROM attachments a WHERE (a.container_type = 'Issue' \
                  AND a.container_id IN (SELECT id FROM issues WHERE project_id = $1)) \
                  OR (a.container_type = 'WikiPage' AND a.container_id IN (SELECT wp.id \
-                 FROM wiki_pages wp JOIN wikis w ON w.id = wp.wiki_id WHERE w.project_id = $1))",
+                 FROM wiki_pages wp JOIN wikis w ON w.id = wp.wiki_id WHERE w.project_id = $1)) \
+                 OR (a.container_type = 'Project' AND a.container_id = $1) \
+                 OR (a.container_type = 'Version' \
+                 AND a.container_id IN (SELECT id FROM versions WHERE project_id = $1))",
                 &[id.into()],
             )
             .await?
