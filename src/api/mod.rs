@@ -22,6 +22,7 @@ pub mod queries;
 pub mod references;
 pub mod relations;
 pub mod roles;
+pub mod search;
 pub mod time_entries;
 pub mod trackers;
 pub mod users;
@@ -115,6 +116,7 @@ pub fn router() -> Router<Arc<App>> {
         attachments::routes(),
         files::routes(),
         news::routes(),
+        search::routes(),
         admin::routes(),
     ]
     .into_iter()

@@ -17,6 +17,7 @@ pub mod query;
 pub mod reference;
 pub mod relations;
 pub mod roles;
+pub mod search;
 pub mod settings;
 pub mod time_entries;
 pub mod trackers;

@@ -20,6 +20,7 @@ pub mod reference;
 pub mod references;
 pub mod relations;
 pub mod rollup;
+pub mod search;
 pub mod seed;
 pub mod settings;
 pub mod sql;
@@ -41,60 +42,80 @@ pub use db::{Arg, Db, Error, FromRow, Result, Row, Tx, QUERIES};
 struct Migration {
     version: i64,
     sql: &'static str,
+    /// PostgreSQL's own text, where the two databases differ (`sql` is SQLite's then).
+    pg: Option<&'static str>,
 }
 
 const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         sql: include_str!("../../migrations/0001_foundation.sql"),
+        pg: None,
     },
     Migration {
         version: 2,
         sql: include_str!("../../migrations/0002_projects.sql"),
+        pg: None,
     },
     Migration {
         version: 3,
         sql: include_str!("../../migrations/0003_custom_field_links.sql"),
+        pg: None,
     },
     Migration {
         version: 4,
         sql: include_str!("../../migrations/0004_issues.sql"),
+        pg: None,
     },
     Migration {
         version: 5,
         sql: include_str!("../../migrations/0005_queries_watchers.sql"),
+        pg: None,
     },
     Migration {
         version: 6,
         sql: include_str!("../../migrations/0006_custom_values.sql"),
+        pg: None,
     },
     Migration {
         version: 7,
         sql: include_str!("../../migrations/0007_relations.sql"),
+        pg: None,
     },
     Migration {
         version: 8,
         sql: include_str!("../../migrations/0008_journal_authors.sql"),
+        pg: None,
     },
     Migration {
         version: 9,
         sql: include_str!("../../migrations/0009_custom_field_enumerations.sql"),
+        pg: None,
     },
     Migration {
         version: 10,
         sql: include_str!("../../migrations/0010_time_entries.sql"),
+        pg: None,
     },
     Migration {
         version: 11,
         sql: include_str!("../../migrations/0011_wiki.sql"),
+        pg: None,
     },
     Migration {
         version: 12,
         sql: include_str!("../../migrations/0012_attachments.sql"),
+        pg: None,
     },
     Migration {
         version: 13,
         sql: include_str!("../../migrations/0013_news.sql"),
+        pg: None,
+    },
+    Migration {
+        version: 14,
+        sql: include_str!("../../migrations/0014_search.sqlite.sql"),
+        pg: Some(include_str!("../../migrations/0014_search.pg.sql")),
     },
 ];
 
@@ -157,11 +178,12 @@ pub async fn migrate(db: &Db, first_start: &seed::FirstStart) -> Result<bool> {
         .map(|r| r.i64("version"))
         .collect();
     for m in MIGRATIONS.iter().filter(|m| !done.contains(&m.version)) {
-        let sql = m
-            .sql
-            .replace("{ID}", id_type)
-            .replace("{COLLATE_C}", if pg { "COLLATE \"C\"" } else { "" })
-            .replace("{FLOAT}", if pg { "DOUBLE PRECISION" } else { "REAL" });
+        let sql =
+            m.pg.filter(|_| pg)
+                .unwrap_or(m.sql)
+                .replace("{ID}", id_type)
+                .replace("{COLLATE_C}", if pg { "COLLATE \"C\"" } else { "" })
+                .replace("{FLOAT}", if pg { "DOUBLE PRECISION" } else { "REAL" });
         tx.batch(&sql).await?;
         tx.exec(
             "INSERT INTO schema_migrations (version) VALUES ($1)",
