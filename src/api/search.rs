@@ -178,9 +178,9 @@ pub async fn index(app: &App, ctx: &Ctx, project: Option<&str>) -> ApiResult {
             reach.project_fields = field_scopes(app, ctx, "ProjectCustomField", &map).await?;
         }
     }
-    let hits = merge(store::find(&app.db, &kinds, &o, &reach).await?);
-    let total = hits.len() as i64;
-    let page: Vec<rules::Hit> = hits
+    let want = offset.max(0).saturating_add(limit.max(0));
+    let (hits, total) = store::find(&app.db, &kinds, &o, &reach, want).await?;
+    let page: Vec<rules::Hit> = merge(hits)
         .into_iter()
         .skip(offset.max(0) as usize)
         .take(limit.max(0) as usize)

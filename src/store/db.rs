@@ -18,12 +18,22 @@ fn count() {
     let _ = QUERIES.try_with(|c| c.set(c.get() + 1));
 }
 
-/// Statements slower than this are logged, with their text, for whoever runs the server.
-const SLOW: Duration = Duration::from_millis(200);
+/// Statements slower than this (200 ms, or `CARMINE_SLOW_MS`) are logged, with their text,
+/// for whoever runs the server.
+fn slow_threshold() -> Duration {
+    static SLOW: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    *SLOW.get_or_init(|| {
+        let ms = std::env::var("CARMINE_SLOW_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(200);
+        Duration::from_millis(ms)
+    })
+}
 
 fn slow(sql: &str, started: std::time::Instant) {
     let took = started.elapsed();
-    if took >= SLOW {
+    if took >= slow_threshold() {
         tracing::warn!(ms = took.as_millis() as u64, sql, "slow statement");
     }
 }

@@ -4,21 +4,52 @@
 //! A token of three characters or more is looked up in a trigram index (SQLite's FTS5
 //! tables of migration 14, PostgreSQL's pg_trgm GIN indexes under ILIKE); shorter ones
 //! are matched with LIKE. Each source (a record's columns, its journals, its custom values,
-//! its attachments) is matched on its own, as Redmine does, and the records found by any
-//! source are the results.
+//! its attachments) is matched on its own, as Redmine does: all the tokens in one row of
+//! it. The rows found are gathered first, then the records they belong to are read by id
+//! and filtered for visibility, so the index, not the table, drives the statement.
 
-use super::sql::{in_list, Sql};
+use super::sql::{append, in_list, Sql};
 use super::{Db, Result};
 use crate::domain::search::{fts_phrase, indexable, like_pattern, Hit, Kind, Options};
 
-/// Searched text columns of one table: `alias.column`s, the row id, and the FTS5 table
-/// that indexes them (its columns have the same names).
-struct Columns<'a> {
-    id: &'a str,
-    alias: &'a str,
+/// A table whose rows are matched: its searched columns (the first is the title) and the
+/// FTS5 table that indexes them under the same names.
+struct Text<'a> {
+    table: &'a str,
     columns: &'a [&'a str],
     fts: &'a str,
 }
+
+const ISSUES: Text = Text {
+    table: "issues",
+    columns: &["subject", "description"],
+    fts: "issues_fts",
+};
+const JOURNALS: Text = Text {
+    table: "journals",
+    columns: &["notes"],
+    fts: "journals_fts",
+};
+const CUSTOM_VALUES: Text = Text {
+    table: "custom_values",
+    columns: &["value"],
+    fts: "custom_values_fts",
+};
+const ATTACHMENTS: Text = Text {
+    table: "attachments",
+    columns: &["filename", "description"],
+    fts: "attachments_fts",
+};
+const NEWS: Text = Text {
+    table: "news",
+    columns: &["title", "summary", "description"],
+    fts: "news_fts",
+};
+const PROJECTS: Text = Text {
+    table: "projects",
+    columns: &["name", "identifier", "description"],
+    fts: "projects_fts",
+};
 
 /// Where a custom field's values may be searched: everywhere, or in these projects only.
 #[derive(Debug, Clone)]
@@ -44,109 +75,230 @@ pub struct Reach {
     pub project_fields: Vec<FieldScope>,
 }
 
-/// The condition that one token is in one of the columns.
-fn token_in(sql: &mut Sql, pg: bool, c: &Columns, token: &str, titles_only: bool) {
-    let columns = if titles_only {
-        &c.columns[..1]
-    } else {
-        c.columns
-    };
-    if !pg && indexable(token) {
-        let filter = if titles_only {
-            format!("{{{}}} : ", columns[0])
-        } else {
-            String::new()
-        };
-        sql.push(&format!(
-            "{} IN (SELECT rowid FROM {} WHERE {} MATCH ",
-            c.id, c.fts, c.fts
-        ))
-        .bind(format!("{filter}{}", fts_phrase(token)))
-        .push(")");
-        return;
-    }
+/// `(x.a LIKE p OR x.b LIKE p …)` for one token.
+fn like_any(sql: &mut Sql, pg: bool, alias: &str, columns: &[&str], token: &str) {
     let like = if pg { " ILIKE " } else { " LIKE " };
     sql.push("(");
     for (i, col) in columns.iter().enumerate() {
         if i > 0 {
             sql.push(" OR ");
         }
-        sql.push(&format!("{}.{col}{like}", c.alias))
+        let name = if alias.is_empty() {
+            (*col).to_owned()
+        } else {
+            format!("{alias}.{col}")
+        };
+        sql.push(&format!("{name}{like}"))
             .bind(like_pattern(token))
             .push(" ESCAPE '\\'");
     }
     sql.push(")");
 }
 
-/// The condition that the tokens are in the columns (all of them, or any).
-fn tokens_in(sql: &mut Sql, pg: bool, c: &Columns, o: &Options, titles_only: bool) {
-    sql.push("(");
-    for (i, t) in o.tokens.iter().enumerate() {
-        if i > 0 {
-            sql.push(if o.all_words { " AND " } else { " OR " });
+/// The ids of the rows of `t` holding the tokens (all of them, or any), each token in
+/// one of the columns (the first only for `titles_only`).
+fn matching_rows(sql: &mut Sql, pg: bool, t: &Text, o: &Options, titles_only: bool) {
+    let columns = if titles_only {
+        &t.columns[..1]
+    } else {
+        t.columns
+    };
+    let joiner = if o.all_words { " AND " } else { " OR " };
+    if pg {
+        // the GIN trigram indexes serve ILIKE, and the planner combines them
+        sql.push(&format!("SELECT x.id FROM {} x WHERE ", t.table));
+        for (i, token) in o.tokens.iter().enumerate() {
+            if i > 0 {
+                sql.push(joiner);
+            }
+            like_any(sql, pg, "x", columns, token);
         }
-        token_in(sql, pg, c, t, titles_only);
+        return;
     }
-    sql.push(")");
-}
-
-/// `<id> IN (SELECT container_id FROM attachments a WHERE … )` for one container type.
-fn in_attachments(sql: &mut Sql, pg: bool, id: &str, container: &str, o: &Options) {
-    sql.push(&format!(
-        "{id} IN (SELECT a.container_id FROM attachments a WHERE a.container_type = '{container}' AND "
-    ));
-    let c = Columns {
-        id: "a.id",
-        alias: "a",
-        columns: &["filename", "description"],
-        fts: "attachments_fts",
-    };
-    tokens_in(sql, pg, &c, o, false);
-    sql.push(")");
-}
-
-/// The custom value sources of one object type: searchable fields seen everywhere in one
-/// subquery, each field seen in some projects only in its own.
-fn in_custom_values(
-    sql: &mut Sql,
-    pg: bool,
-    (id, project): (&str, &str),
-    customized: &str,
-    fields: &[FieldScope],
-    o: &Options,
-) {
-    let c = Columns {
-        id: "cv.id",
-        alias: "cv",
-        columns: &["value"],
-        fts: "custom_values_fts",
-    };
-    let everywhere: Vec<i64> = fields
-        .iter()
-        .filter(|f| f.projects.is_none())
-        .map(|f| f.field)
-        .collect();
-    let source = |sql: &mut Sql, ids: &[i64]| {
+    // the indexable tokens in one FTS5 query, each shorter one by LIKE
+    let (long, short): (Vec<&String>, Vec<&String>) = o.tokens.iter().partition(|t| indexable(t));
+    let mut parts = 0;
+    if !long.is_empty() {
+        let filter = if titles_only {
+            format!("{{{}}} : ", columns[0])
+        } else {
+            String::new()
+        };
+        let query: Vec<String> = long
+            .iter()
+            .map(|t| format!("{filter}{}", fts_phrase(t)))
+            .collect();
         sql.push(&format!(
-            "{id} IN (SELECT cv.customized_id FROM custom_values cv \
-             WHERE cv.customized_type = '{customized}' AND "
-        ));
-        in_list(sql, "cv.custom_field_id", ids);
-        sql.push(" AND ");
-        tokens_in(sql, pg, &c, o, false);
-        sql.push(")");
-    };
-    if !everywhere.is_empty() {
-        sql.push(" OR ");
-        source(sql, &everywhere);
+            "SELECT rowid AS id FROM {0} WHERE {0} MATCH ",
+            t.fts
+        ))
+        .bind(query.join(joiner));
+        parts += 1;
     }
-    for f in fields {
-        if let Some(projects) = f.projects.as_ref().filter(|p| !p.is_empty()) {
-            sql.push(" OR (");
-            in_list(sql, project, projects);
-            sql.push(" AND ");
-            source(sql, &[f.field]);
-            sql.push(")");
+    for token in short {
+        if parts > 0 {
+            sql.push(if o.all_words {
+                " INTERSECT "
+            } else {
+                " UNION "
+            });
+        }
+        sql.push(&format!("SELECT x.id FROM {} x WHERE ", t.table));
+        like_any(sql, pg, "x", columns, token);
+        parts += 1;
+    }
+}
+
+/// The pages whose title or current text holds the tokens: the two are in different
+/// tables, so each token's pages are gathered and intersected (or united).
+fn matching_pages(sql: &mut Sql, pg: bool, o: &Options) {
+    const CURRENT: &str = "FROM wiki_pages x JOIN wiki_contents wc ON wc.page_id = x.id \
+        JOIN wiki_content_versions c ON c.page_id = x.id AND c.version = wc.version";
+    let columns: &[&str] = if o.titles_only {
+        &["x.title"]
+    } else {
+        &["x.title", "c.text"]
+    };
+    if pg {
+        sql.push(&format!("SELECT x.id {CURRENT} WHERE "));
+        for (i, token) in o.tokens.iter().enumerate() {
+            if i > 0 {
+                sql.push(if o.all_words { " AND " } else { " OR " });
+            }
+            like_any(sql, pg, "", columns, token);
+        }
+        return;
+    }
+    for (i, token) in o.tokens.iter().enumerate() {
+        if i > 0 {
+            sql.push(if o.all_words {
+                " INTERSECT "
+            } else {
+                " UNION "
+            });
+        }
+        if !indexable(token) {
+            sql.push(&format!("SELECT x.id {CURRENT} WHERE "));
+            like_any(sql, pg, "", columns, token);
+            continue;
+        }
+        sql.push(
+            "SELECT id FROM (SELECT rowid AS id FROM wiki_pages_fts WHERE wiki_pages_fts MATCH ",
+        )
+        .bind(fts_phrase(token));
+        if !o.titles_only {
+            sql.push(
+                " UNION SELECT c.page_id FROM wiki_content_versions c \
+                 JOIN wiki_contents wc ON wc.page_id = c.page_id AND wc.version = c.version \
+                 WHERE c.id IN (SELECT rowid FROM wiki_texts_fts WHERE wiki_texts_fts MATCH ",
+            )
+            .bind(fts_phrase(token))
+            .push(")");
+        }
+        sql.push(")");
+    }
+}
+
+/// The sources of one record type, each a `SELECT <record id> …`, united.
+struct Sources<'a> {
+    sql: &'a mut Sql,
+    pg: bool,
+    count: usize,
+}
+
+impl Sources<'_> {
+    /// Starts the next source.
+    fn next(&mut self) -> &mut Sql {
+        if self.count > 0 {
+            self.sql.push(" UNION ");
+        }
+        self.count += 1;
+        self.sql
+    }
+
+    /// The record's own columns.
+    fn columns(&mut self, t: &Text, o: &Options) {
+        let pg = self.pg;
+        let sql = self.next();
+        sql.push(&format!("SELECT r.id FROM {} r WHERE r.id IN (", t.table));
+        matching_rows(sql, pg, t, o, o.titles_only);
+        sql.push(")");
+    }
+
+    /// Rows of another table pointing at the record: `SELECT <owner> FROM <t> r WHERE
+    /// <filter> AND r.id IN (matching)`.
+    fn rows(&mut self, t: &Text, owner: &str, filter: impl FnOnce(&mut Sql), o: &Options) {
+        let pg = self.pg;
+        let sql = self.next();
+        sql.push(&format!("SELECT {owner} FROM {} r WHERE ", t.table));
+        filter(sql);
+        sql.push(" AND r.id IN (");
+        matching_rows(sql, pg, t, o, false);
+        sql.push(")");
+    }
+
+    /// The record's attachments.
+    fn attachments(&mut self, container: &str, o: &Options) {
+        self.rows(
+            &ATTACHMENTS,
+            "r.container_id",
+            |sql| {
+                sql.push("r.container_type = ").bind(container.to_owned());
+            },
+            o,
+        );
+    }
+
+    /// The record's values of searchable custom fields: the fields seen everywhere in one
+    /// source, each field seen in some projects only in its own (`records`: the record
+    /// table and its project column).
+    fn custom_values(
+        &mut self,
+        customized: &str,
+        fields: &[FieldScope],
+        records: (&str, &str),
+        o: &Options,
+    ) {
+        let everywhere: Vec<i64> = fields
+            .iter()
+            .filter(|f| f.projects.is_none())
+            .map(|f| f.field)
+            .collect();
+        let kind = customized.to_owned();
+        if !everywhere.is_empty() {
+            let kind = kind.clone();
+            self.rows(
+                &CUSTOM_VALUES,
+                "r.customized_id",
+                |sql| {
+                    sql.push("r.customized_type = ").bind(kind).push(" AND ");
+                    in_list(sql, "r.custom_field_id", &everywhere);
+                },
+                o,
+            );
+        }
+        for f in fields {
+            let Some(projects) = f.projects.as_ref().filter(|p| !p.is_empty()) else {
+                continue;
+            };
+            let kind = kind.clone();
+            self.rows(
+                &CUSTOM_VALUES,
+                "r.customized_id",
+                |sql| {
+                    sql.push("r.customized_type = ")
+                        .bind(kind)
+                        .push(" AND r.custom_field_id = ")
+                        .bind(f.field)
+                        .push(&format!(
+                            " AND EXISTS (SELECT 1 FROM {} x WHERE x.id = r.customized_id AND ",
+                            records.0
+                        ));
+                    in_list(sql, &format!("x.{}", records.1), projects);
+                    sql.push(")");
+                },
+                o,
+            );
         }
     }
 }
@@ -160,23 +312,79 @@ fn within(visible: &[i64], scope: &Option<Vec<i64>>) -> Vec<i64> {
     }
 }
 
-async fn hits(db: &Db, kind: Kind, sql: Sql) -> Result<Vec<Hit>> {
-    Ok(db
-        .rows(&sql.text, &sql.args)
-        .await?
+/// The newest `want` hits of one type (its `SELECT id, at`) and how many there are in
+/// all; none when it had no source. The database counts and keeps the top rows itself, so
+/// a common word costs no transfer of every match.
+async fn hits(db: &Db, kind: Kind, sql: Sql, sources: usize, want: i64) -> Result<(Vec<Hit>, i64)> {
+    if sources == 0 {
+        return Ok((Vec::new(), 0));
+    }
+    let mut top = Sql::new("SELECT h.id, h.at, COUNT(*) OVER () AS total FROM (");
+    append(&mut top, &sql);
+    top.push(") h ORDER BY h.at DESC, h.id DESC LIMIT ")
+        .bind(want.max(1));
+    let rows = db.rows(&top.text, &top.args).await?;
+    let total = rows.first().map_or(0, |r| r.i64("total"));
+    let hits = rows
         .iter()
         .map(|r| Hit {
             kind,
             id: r.i64("id"),
             at: r.i64("at"),
         })
-        .collect())
+        .collect();
+    Ok((hits, total))
 }
 
-async fn issues(db: &Db, o: &Options, r: &Reach) -> Result<Vec<Hit>> {
+async fn issues(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>, i64)> {
     let pg = db.is_postgres();
-    let mut sql = Sql::new("SELECT i.id, i.created_on AS at FROM issues i WHERE (");
-    super::issue_query::append(&mut sql, &r.issues_visible);
+    let mut sql = Sql::new("SELECT i.id, i.created_on AS at FROM issues i WHERE i.id IN (");
+    let mut s = Sources {
+        sql: &mut sql,
+        pg,
+        count: 0,
+    };
+    if o.columns() {
+        s.columns(&ISSUES, o);
+    }
+    if o.extra_sources() {
+        let issue = |sql: &mut Sql| {
+            sql.push("r.journalized_type = 'Issue'");
+        };
+        s.rows(
+            &JOURNALS,
+            "r.journalized_id",
+            |sql| {
+                issue(sql);
+                sql.push(" AND r.private_notes = FALSE");
+            },
+            o,
+        );
+        if !r.private_notes.is_empty() {
+            s.rows(
+                &JOURNALS,
+                "r.journalized_id",
+                |sql| {
+                    issue(sql);
+                    // checked row by row: the matches are few, the issues many
+                    sql.push(
+                        " AND r.private_notes = TRUE AND EXISTS (SELECT 1 FROM issues x \
+                         WHERE x.id = r.journalized_id AND ",
+                    );
+                    in_list(sql, "x.project_id", &r.private_notes);
+                    sql.push(")");
+                },
+                o,
+            );
+        }
+        s.custom_values("Issue", &r.issue_fields, ("issues", "project_id"), o);
+    }
+    if o.attachment_source() {
+        s.attachments("Issue", o);
+    }
+    let sources = s.count;
+    sql.push(") AND (");
+    append(&mut sql, &r.issues_visible);
     sql.push(")");
     if let Some(scope) = &r.scope {
         sql.push(" AND ");
@@ -185,176 +393,101 @@ async fn issues(db: &Db, o: &Options, r: &Reach) -> Result<Vec<Hit>> {
     if o.open_issues {
         sql.push(" AND i.status_id IN (SELECT id FROM issue_statuses WHERE is_closed = FALSE)");
     }
-    sql.push(" AND (1 = 0");
-    if o.columns() {
-        let c = Columns {
-            id: "i.id",
-            alias: "i",
-            columns: &["subject", "description"],
-            fts: "issues_fts",
-        };
-        sql.push(" OR ");
-        tokens_in(&mut sql, pg, &c, o, o.titles_only);
-    }
-    if o.extra_sources() {
-        let c = Columns {
-            id: "j.id",
-            alias: "j",
-            columns: &["notes"],
-            fts: "journals_fts",
-        };
-        let notes = |sql: &mut Sql, public_only: bool| {
-            sql.push(
-                "i.id IN (SELECT j.journalized_id FROM journals j \
-                 WHERE j.journalized_type = 'Issue' AND ",
-            );
-            if public_only {
-                sql.push("j.private_notes = FALSE AND ");
-            }
-            tokens_in(sql, pg, &c, o, false);
-            sql.push(")");
-        };
-        sql.push(" OR ");
-        notes(&mut sql, true);
-        if !r.private_notes.is_empty() {
-            sql.push(" OR (");
-            in_list(&mut sql, "i.project_id", &r.private_notes);
-            sql.push(" AND ");
-            notes(&mut sql, false);
-            sql.push(")");
-        }
-        in_custom_values(
-            &mut sql,
-            pg,
-            ("i.id", "i.project_id"),
-            "Issue",
-            &r.issue_fields,
-            o,
-        );
-    }
-    if o.attachment_source() {
-        sql.push(" OR ");
-        in_attachments(&mut sql, pg, "i.id", "Issue", o);
-    }
-    sql.push(")");
-    hits(db, Kind::Issues, sql).await
+    hits(db, Kind::Issues, sql, sources, want).await
 }
 
-async fn news(db: &Db, o: &Options, r: &Reach) -> Result<Vec<Hit>> {
+async fn news(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>, i64)> {
     let pg = db.is_postgres();
-    let mut sql = Sql::new("SELECT n.id, n.created_on AS at FROM news n WHERE ");
-    in_list(&mut sql, "n.project_id", &within(&r.news, &r.scope));
-    sql.push(" AND (1 = 0");
+    let mut sql = Sql::new("SELECT n.id, n.created_on AS at FROM news n WHERE n.id IN (");
+    let mut s = Sources {
+        sql: &mut sql,
+        pg,
+        count: 0,
+    };
     if o.columns() {
-        let c = Columns {
-            id: "n.id",
-            alias: "n",
-            columns: &["title", "summary", "description"],
-            fts: "news_fts",
-        };
-        sql.push(" OR ");
-        tokens_in(&mut sql, pg, &c, o, o.titles_only);
+        s.columns(&NEWS, o);
     }
     if o.attachment_source() {
-        sql.push(" OR ");
-        in_attachments(&mut sql, pg, "n.id", "News", o);
+        s.attachments("News", o);
     }
-    sql.push(")");
-    hits(db, Kind::News, sql).await
+    let sources = s.count;
+    sql.push(") AND ");
+    in_list(&mut sql, "n.project_id", &within(&r.news, &r.scope));
+    hits(db, Kind::News, sql, sources, want).await
 }
 
-async fn wiki_pages(db: &Db, o: &Options, r: &Reach) -> Result<Vec<Hit>> {
+async fn wiki_pages(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>, i64)> {
     let pg = db.is_postgres();
     let mut sql = Sql::new(
         "SELECT wp.id, wp.created_on AS at FROM wiki_pages wp \
          JOIN wikis w ON w.id = wp.wiki_id \
-         JOIN wiki_content_versions c ON c.page_id = wp.id AND c.version = \
-         (SELECT MAX(v.version) FROM wiki_content_versions v WHERE v.page_id = wp.id) WHERE ",
+         JOIN wiki_contents wc ON wc.page_id = wp.id WHERE wp.id IN (",
     );
-    in_list(&mut sql, "w.project_id", &within(&r.wiki, &r.scope));
-    sql.push(" AND (1 = 0");
+    let mut s = Sources {
+        sql: &mut sql,
+        pg,
+        count: 0,
+    };
     if o.columns() {
-        // the title is the page's, the text its current version's: a token is in either
-        let title = Columns {
-            id: "wp.id",
-            alias: "wp",
-            columns: &["title"],
-            fts: "wiki_pages_fts",
-        };
-        let text = Columns {
-            id: "c.id",
-            alias: "c",
-            columns: &["text"],
-            fts: "wiki_texts_fts",
-        };
-        sql.push(" OR (");
-        for (i, t) in o.tokens.iter().enumerate() {
-            if i > 0 {
-                sql.push(if o.all_words { " AND " } else { " OR " });
-            }
-            sql.push("(");
-            token_in(&mut sql, pg, &title, t, false);
-            if !o.titles_only {
-                sql.push(" OR ");
-                token_in(&mut sql, pg, &text, t, false);
-            }
-            sql.push(")");
-        }
-        sql.push(")");
+        let sql = s.next();
+        sql.push("SELECT id FROM (");
+        matching_pages(sql, pg, o);
+        sql.push(") pages");
     }
     if o.attachment_source() {
-        sql.push(" OR ");
-        in_attachments(&mut sql, pg, "wp.id", "WikiPage", o);
+        s.attachments("WikiPage", o);
     }
-    sql.push(")");
-    hits(db, Kind::WikiPages, sql).await
+    let sources = s.count;
+    sql.push(") AND ");
+    in_list(&mut sql, "w.project_id", &within(&r.wiki, &r.scope));
+    hits(db, Kind::WikiPages, sql, sources, want).await
 }
 
-async fn projects(db: &Db, o: &Options, r: &Reach) -> Result<Vec<Hit>> {
+async fn projects(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>, i64)> {
     let pg = db.is_postgres();
-    let mut sql = Sql::new("SELECT p.id, p.created_on AS at FROM projects p WHERE ");
-    in_list(&mut sql, "p.id", &within(&r.projects, &r.scope));
-    sql.push(" AND (1 = 0");
+    let mut sql = Sql::new("SELECT p.id, p.created_on AS at FROM projects p WHERE p.id IN (");
+    let mut s = Sources {
+        sql: &mut sql,
+        pg,
+        count: 0,
+    };
     if o.columns() {
-        let c = Columns {
-            id: "p.id",
-            alias: "p",
-            columns: &["name", "identifier", "description"],
-            fts: "projects_fts",
-        };
-        sql.push(" OR ");
-        tokens_in(&mut sql, pg, &c, o, o.titles_only);
+        s.columns(&PROJECTS, o);
     }
     if o.extra_sources() {
-        in_custom_values(
-            &mut sql,
-            pg,
-            ("p.id", "p.id"),
-            "Project",
-            &r.project_fields,
-            o,
-        );
+        s.custom_values("Project", &r.project_fields, ("projects", "id"), o);
     }
     if o.attachment_source() {
-        sql.push(" OR ");
-        in_attachments(&mut sql, pg, "p.id", "Project", o);
+        s.attachments("Project", o);
     }
-    sql.push(")");
-    hits(db, Kind::Projects, sql).await
+    let sources = s.count;
+    sql.push(") AND ");
+    in_list(&mut sql, "p.id", &within(&r.projects, &r.scope));
+    hits(db, Kind::Projects, sql, sources, want).await
 }
 
-/// Every record of these types that matches, one statement per type.
-pub async fn find(db: &Db, kinds: &[Kind], o: &Options, r: &Reach) -> Result<Vec<Hit>> {
+/// The newest `want` matches of these types, merged, and how many match in all: one
+/// statement per type.
+pub async fn find(
+    db: &Db,
+    kinds: &[Kind],
+    o: &Options,
+    r: &Reach,
+    want: i64,
+) -> Result<(Vec<Hit>, i64)> {
     let mut out = Vec::new();
+    let mut total = 0;
     for kind in kinds {
-        out.extend(match kind {
-            Kind::Issues => issues(db, o, r).await?,
-            Kind::News => news(db, o, r).await?,
-            Kind::WikiPages => wiki_pages(db, o, r).await?,
-            Kind::Projects => projects(db, o, r).await?,
-        });
+        let (hits, n) = match kind {
+            Kind::Issues => issues(db, o, r, want).await?,
+            Kind::News => news(db, o, r, want).await?,
+            Kind::WikiPages => wiki_pages(db, o, r, want).await?,
+            Kind::Projects => projects(db, o, r, want).await?,
+        };
+        out.extend(hits);
+        total += n;
     }
-    Ok(out)
+    Ok((out, total))
 }
 
 /// What a result shows: title parts, URL parts and description.
@@ -397,8 +530,8 @@ pub async fn show(db: &Db, page: &[Hit]) -> Result<Vec<Shown>> {
              '' AS tracker, '' AS status, FALSE AS closed, p.identifier \
              FROM wiki_pages wp JOIN wikis w ON w.id = wp.wiki_id \
              JOIN projects p ON p.id = w.project_id \
-             JOIN wiki_content_versions c ON c.page_id = wp.id AND c.version = \
-             (SELECT MAX(v.version) FROM wiki_content_versions v WHERE v.page_id = wp.id) \
+             JOIN wiki_contents wc ON wc.page_id = wp.id \
+             JOIN wiki_content_versions c ON c.page_id = wp.id AND c.version = wc.version \
              WHERE ",
             "wp.id",
         ),
