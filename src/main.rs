@@ -25,7 +25,7 @@ use crate::store::Db;
     about = "A project tracker server that speaks Redmine's REST API"
 )]
 struct Cli {
-    /// Directory holding the embedded SQLite database (and, later, files)
+    /// Directory holding the embedded SQLite database and, by default, the attachments
     #[arg(
         long,
         global = true,
@@ -36,6 +36,11 @@ struct Cli {
     /// PostgreSQL URL (postgres://…); without it the embedded SQLite database is used
     #[arg(long, global = true, env = "DATABASE_URL")]
     database_url: Option<String>,
+    /// Where attachments are stored: a directory (default: `files` in the data directory),
+    /// `s3://bucket/prefix` (credentials, region and endpoint from the AWS_* environment;
+    /// shared by every process), or `memory:` (tests)
+    #[arg(long, global = true, env = "CARMINE_FILES")]
+    files: Option<String>,
     /// SQLite's `synchronous`: `full` makes every answered write survive a power loss;
     /// `normal` is faster but may lose the last writes when the machine loses power
     #[arg(long, global = true, env = "CARMINE_SQLITE_SYNCHRONOUS", default_value = "full",
@@ -128,7 +133,10 @@ async fn main() -> anyhow::Result<()> {
             let app = Arc::new(app::App {
                 db,
                 settings,
-                files: store::files::Files::new(cli.data.join("files")),
+                files: store::files::Files::from_setting(
+                    cli.files.as_deref(),
+                    cli.data.join("files"),
+                )?,
                 max_body: *max_body,
                 count_queries: std::env::var("CARMINE_COUNT_QUERIES").is_ok_and(|v| v == "1"),
             });

@@ -181,7 +181,77 @@ async fn wiki_page_files(b: Backend) {
     assert_eq!(r.status, 404);
 }
 
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(w, h, image::Rgb([10, 200, 10]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+async fn thumbnails(b: Backend) {
+    let s = Server::start(b).await;
+    s.create_project("pics", true).await;
+    let r = upload(&s, "photo.png", png(300, 200)).await;
+    let tok = token(&r);
+    let id = r.json()["upload"]["id"].as_i64().unwrap();
+    s.create_issue(json!({"project_id": "pics", "subject": "P", "uploads": [{"token": tok}]}))
+        .await;
+    let meta = s.get_json(&format!("/attachments/{id}.json")).await;
+    let url = meta["attachment"]["thumbnail_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        url.ends_with(&format!("/attachments/thumbnail/{id}")),
+        "{url}"
+    );
+    // the default size, then a size rounded up to a multiple of 50
+    for (path, dims) in [
+        (format!("/attachments/thumbnail/{id}"), (100, 67)),
+        (format!("/attachments/thumbnail/{id}/120"), (150, 100)),
+        (format!("/attachments/thumbnail/{id}/2000"), (300, 200)),
+    ] {
+        let t = s.get(&path).send().await;
+        assert_eq!(t.status, 200, "{b:?} {path} {}", t.text);
+        assert_eq!(t.header("content-type").as_deref(), Some("image/png"));
+        assert!(t
+            .header("content-disposition")
+            .unwrap()
+            .starts_with("inline"));
+        let img = image::load_from_memory(&t.bytes).unwrap();
+        assert_eq!((img.width(), img.height()), dims, "{path}");
+        // made once, then read from the store; the client's copy is still good
+        let again = s.get(&path).send().await;
+        assert_eq!(again.bytes, t.bytes);
+        let etag = t.header("etag").unwrap();
+        let cached = s.get(&path).header("If-None-Match", &etag).send().await;
+        assert_eq!(cached.status, 304);
+    }
+    // a decompression bomb (a PNG declaring 100,000 x 100,000 pixels) and a text file
+    // named like an image: no thumbnail, and the server goes on
+    let mut bomb = png(1, 1);
+    bomb[16..20].copy_from_slice(&100_000u32.to_be_bytes());
+    bomb[20..24].copy_from_slice(&100_000u32.to_be_bytes());
+    for (name, bytes) in [("bomb.png", bomb), ("fake.jpg", b"just text".to_vec())] {
+        let r = upload(&s, name, bytes).await;
+        let tok = token(&r);
+        let id = r.json()["upload"]["id"].as_i64().unwrap();
+        s.create_issue(json!({"project_id": "pics", "subject": name, "uploads": [{"token": tok}]}))
+            .await;
+        let t = s.get(&format!("/attachments/thumbnail/{id}")).send().await;
+        assert_eq!(t.status, 404, "{b:?} {name}");
+    }
+    let r = s.get("/issues.json").send().await;
+    assert_eq!(r.status, 200);
+    // a text file has no thumbnail_url
+    let r = upload(&s, "notes.txt", b"n".to_vec()).await;
+    let id = r.json()["upload"]["id"].as_i64().unwrap();
+    let meta = s.get_json(&format!("/attachments/{id}.json")).await;
+    assert!(meta["attachment"].get("thumbnail_url").is_none());
+}
+
 per_backend!(
+    thumbnails,
     streamed_in_and_out,
     visibility_follows_the_container,
     hostile_names,

@@ -8,12 +8,13 @@ use serde_json::Value;
 use crate::api::access::{attachment_rights, AttachmentRights};
 use crate::api::caller;
 use crate::domain::attachments as rules;
+use crate::domain::thumbnails as thumbs;
 use crate::domain::values::text;
 use crate::http::{not_found, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{document, Obj};
 use crate::state::App;
 use crate::store::attachments::{self as store, Attach, Attachment};
-use crate::store::files::PutError;
+use crate::store::files::{PutError, THUMBNAILS};
 
 /// The attachment object of Redmine's API (attachments.md §4).
 pub(crate) fn render(ctx: &Ctx, a: &Attachment) -> Obj {
@@ -29,6 +30,12 @@ pub(crate) fn render(ctx: &Ctx, a: &Attachment) -> Obj {
         .val("content_type", a.content_type.clone())
         .val("description", a.description.clone())
         .val("content_url", ctx.location(&url));
+    if thumbs::thumbnailable(&a.filename) {
+        o.val(
+            "thumbnail_url",
+            ctx.location(&format!("/attachments/thumbnail/{}", a.id)),
+        );
+    }
     if let Some(name) = &a.author_name {
         o.attrs(
             "author",
@@ -231,17 +238,83 @@ fn disposition(filename: &str) -> String {
     format!("{kind}; filename=\"{plain}\"; filename*=UTF-8''{encoded}")
 }
 
-/// `GET /attachments/thumbnail/:id(/:size)`: no thumbnails are made yet, so every
-/// attachment answers as a non-image does (404), after the same checks.
-pub async fn thumbnail(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
-    let checked = async {
-        let (_, rights) = load(app, ctx, id).await?;
+/// `GET /attachments/thumbnail/:id(/:size)`: an image shrunk to fit the size, made once
+/// and kept in the store; 404 (empty) for what is not a BMP, GIF, JPEG or PNG image.
+pub async fn thumbnail(app: &App, ctx: &Ctx, id: &str, size: Option<&str>) -> ApiResult {
+    let made = async {
+        let (a, rights) = load(app, ctx, id).await?;
         if !rights.visible {
             return Err(deny(ctx));
         }
-        Err(not_found())
+        if !thumbs::thumbnailable(&a.filename) {
+            return Err(not_found());
+        }
+        let size = thumbs::size(size, app.settings.thumbnails_size);
+        let kept = format!("{}_{}_{size}.thumb", a.digest, a.filesize);
+        let etag = format!("W/\"{}-{size}\"", a.digest);
+        let bytes = match app.files.read(THUMBNAILS, &kept, thumbs::MAX_SOURCE).await {
+            Some(b) => b,
+            None => {
+                let source = app
+                    .files
+                    .read(&a.disk_directory, &a.disk_filename, thumbs::MAX_SOURCE)
+                    .await
+                    .ok_or_else(not_found)?;
+                let thumb = make_thumbnail(source, size).await.ok_or_else(not_found)?;
+                app.files.write_whole(THUMBNAILS, &kept, &thumb).await;
+                thumb
+            }
+        };
+        let fresh = ctx
+            .headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+        let mut r = if fresh {
+            let mut r = axum::response::Response::new(axum::body::Body::empty());
+            *r.status_mut() = StatusCode::NOT_MODIFIED;
+            r
+        } else {
+            let len = bytes.len();
+            let mut r = axum::response::Response::new(axum::body::Body::from(bytes));
+            r.headers_mut()
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+            r
+        };
+        let headers = r.headers_mut();
+        let content_type = rules::served_type(a.content_type.as_deref(), &a.filename);
+        if let Ok(v) = HeaderValue::from_str(&content_type) {
+            headers.insert(header::CONTENT_TYPE, v);
+        }
+        let disposition = disposition(&a.filename).replacen("attachment", "inline", 1);
+        if let Ok(v) = HeaderValue::from_str(&disposition) {
+            headers.insert(header::CONTENT_DISPOSITION, v);
+        }
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            headers.insert(header::ETAG, v);
+        }
+        headers.insert(
+            "x-content-type-options",
+            HeaderValue::from_static("nosniff"),
+        );
+        Ok(Reply::Raw(r))
     };
-    missing(checked.await, "text/html")
+    missing(made.await, "text/html")
+}
+
+/// One thumbnail made at a time, off the request threads: decoding is CPU and memory
+/// heavy, and a burst of requests must not multiply it.
+async fn make_thumbnail(source: Vec<u8>, size: u32) -> Option<Vec<u8>> {
+    static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+    let _turn = ONE_AT_A_TIME.acquire().await.ok()?;
+    match tokio::task::spawn_blocking(move || thumbs::make(&source, size)).await {
+        Ok(Ok(bytes)) => Some(bytes),
+        Ok(Err(thumbs::Refused::Unusable(why))) => {
+            tracing::info!(why, "no thumbnail for an image");
+            None
+        }
+        _ => None,
+    }
 }
 
 /// `PATCH /attachments/:id`: `filename`, `description`, `content_type`; 204.
@@ -423,14 +496,14 @@ pub fn routes() -> Vec<crate::api::Route> {
             &["GET"],
             "/attachments/thumbnail/{id}",
             Anyone,
-            |a, c, p| Box::pin(thumbnail(a, c, &p[0])),
+            |a, c, p| Box::pin(thumbnail(a, c, &p[0], None)),
         )
         .numeric(),
         route(
             &["GET"],
             "/attachments/thumbnail/{id}/{size}",
             Anyone,
-            |a, c, p| Box::pin(thumbnail(a, c, &p[0])),
+            |a, c, p| Box::pin(thumbnail(a, c, &p[0], Some(&p[1]))),
         )
         .numeric(),
     ]

@@ -19,6 +19,7 @@ pub mod relations;
 pub mod roles;
 pub mod search;
 pub mod settings;
+pub mod thumbnails;
 pub mod time_entries;
 pub mod trackers;
 pub mod users;

@@ -78,6 +78,11 @@ pub const KNOWN: &[(&str, &str, &str)] = &[
         "largest file accepted by POST /uploads, in KiB",
     ),
     (
+        "thumbnails_size",
+        "100",
+        "default thumbnail size, in pixels (the bounding square)",
+    ),
+    (
         "timespan_format",
         "minutes",
         "how hours are written in messages: minutes (1:30) or decimal (1.50)",
@@ -101,6 +106,8 @@ pub struct Settings {
     pub timelog: Timelog,
     /// KiB.
     pub attachment_max_size: u64,
+    /// Pixels.
+    pub thumbnails_size: u32,
 }
 
 /// The settings that decide what a time entry may log.
@@ -138,6 +145,7 @@ impl Settings {
             link_copied_issue: values["link_copied_issue"].trim().to_owned(),
             calendar: crate::domain::relations::Calendar::new(values["non_working_week_days"]),
             attachment_max_size: values["attachment_max_size"].trim().parse().unwrap_or(5120),
+            thumbnails_size: values["thumbnails_size"].trim().parse().unwrap_or(100),
             timelog: Timelog {
                 required_issue: values["timelog_required_fields"].contains("issue_id"),
                 required_comments: values["timelog_required_fields"].contains("comments"),

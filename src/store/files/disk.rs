@@ -1,47 +1,22 @@
-//! The file store: attachment bytes on the local disk under the data directory. Files are
-//! streamed in (hashed on the way, never held whole in memory) into a temporary file that
-//! is renamed into place once complete, and streamed out.
+//! Attachment bytes on the local disk under the data directory: written to a temporary
+//! file renamed into place once complete and synced.
 
 use std::path::{Path, PathBuf};
 
 use axum::body::{Body, Bytes};
 use futures_util::StreamExt;
-use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
+use super::{new_name, Hashing, PutError, Stored, DRAIN};
+
 #[derive(Debug, Clone)]
-pub struct Files {
+pub struct Disk {
     root: PathBuf,
 }
 
-/// A file written to the store.
-#[derive(Debug, Clone)]
-pub struct Stored {
-    pub directory: String,
-    pub filename: String,
-    pub size: u64,
-    /// Lowercase hex SHA-256.
-    pub digest: String,
-}
-
-#[derive(Debug)]
-pub enum PutError {
-    /// The body went past the limit (bytes); nothing was kept.
-    TooLarge,
-    Io(std::io::Error),
-    /// The client's body failed midway.
-    Body,
-}
-
-impl From<std::io::Error> for PutError {
-    fn from(e: std::io::Error) -> Self {
-        PutError::Io(e)
-    }
-}
-
-impl Files {
-    pub fn new(root: PathBuf) -> Files {
-        Files { root }
+impl Disk {
+    pub fn new(root: PathBuf) -> Disk {
+        Disk { root }
     }
 
     fn path(&self, directory: &str, filename: &str) -> PathBuf {
@@ -50,23 +25,11 @@ impl Files {
 
     /// Streams a body into a new file of the store, at most `limit` bytes.
     pub async fn put(&self, body: Body, limit: u64) -> Result<Stored, PutError> {
-        let now = time::OffsetDateTime::now_utc();
-        let directory = format!("{:04}/{:02}", now.year(), now.month() as u8);
+        let (directory, filename) = new_name();
         let dir = self.root.join(&directory);
         tokio::fs::create_dir_all(&dir).await?;
-        let stamp = format!(
-            "{:02}{:02}{:02}{:02}{:02}{:02}",
-            now.year() % 100,
-            now.month() as u8,
-            now.day(),
-            now.hour(),
-            now.minute(),
-            now.second()
-        );
-        let filename = format!("{stamp}_{:016x}", rand::random::<u64>());
         let temp = dir.join(format!(".{filename}.part"));
-        let result = write(&temp, body, limit).await;
-        match result {
+        match write(&temp, body, limit).await {
             Ok((size, digest)) => {
                 tokio::fs::rename(&temp, dir.join(&filename)).await?;
                 Ok(Stored {
@@ -114,35 +77,46 @@ impl Files {
     pub async fn delete(&self, directory: &str, filename: &str) {
         let _ = tokio::fs::remove_file(self.path(directory, filename)).await;
     }
-}
 
-/// How much of a too large upload is read past the limit before the connection is given up.
-const DRAIN: u64 = 256 * 1024 * 1024;
+    /// A whole file of at most `max` bytes.
+    pub async fn read(&self, directory: &str, filename: &str, max: u64) -> Option<Vec<u8>> {
+        let path = self.path(directory, filename);
+        let len = tokio::fs::metadata(&path).await.ok()?.len();
+        if len > max {
+            return None;
+        }
+        tokio::fs::read(path).await.ok()
+    }
+
+    /// Writes a small derived file (a thumbnail) whole, atomically.
+    pub async fn write_whole(&self, directory: &str, filename: &str, bytes: &[u8]) {
+        let dir = self.root.join(directory);
+        let temp = dir.join(format!(".{filename}.part"));
+        let done = async {
+            tokio::fs::create_dir_all(&dir).await?;
+            tokio::fs::write(&temp, bytes).await?;
+            tokio::fs::rename(&temp, dir.join(filename)).await
+        };
+        if let Err(e) = done.await {
+            tracing::warn!(error = %e, "could not keep a thumbnail");
+            let _ = tokio::fs::remove_file(&temp).await;
+        }
+    }
+}
 
 async fn write(path: &Path, body: Body, limit: u64) -> Result<(u64, String), PutError> {
     let mut file = tokio::fs::File::create(path).await?;
-    let mut hasher = Sha256::new();
-    let mut size: u64 = 0;
+    let mut hashing = Hashing::new(limit);
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| PutError::Body)?;
-        size += chunk.len() as u64;
-        if size > limit {
-            // the rest is read and dropped (up to a bound), so that the client receives the
-            // answer and may keep its connection, as Redmine reads the whole body
-            let mut drained = size;
-            while let Some(Ok(chunk)) = stream.next().await {
-                drained += chunk.len() as u64;
-                if drained > limit.saturating_add(DRAIN) {
-                    break;
-                }
-            }
+        if !hashing.take(&chunk) {
+            super::drain(stream, hashing.size, limit.saturating_add(DRAIN)).await;
             return Err(PutError::TooLarge);
         }
-        hasher.update(&chunk);
         file.write_all(&chunk).await?;
     }
     file.flush().await?;
     file.sync_all().await?;
-    Ok((size, hex::encode(hasher.finalize())))
+    Ok(hashing.finish())
 }
