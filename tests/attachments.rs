@@ -250,7 +250,42 @@ async fn thumbnails(b: Backend) {
     assert!(meta["attachment"].get("thumbnail_url").is_none());
 }
 
+async fn extension_rules(b: Backend) {
+    let s = Server::start_with(
+        b,
+        Options {
+            settings: vec![("attachment_extensions_denied", "exe, .BAT")],
+            ..Default::default()
+        },
+    )
+    .await;
+    let r = upload(&s, "setup.Exe", b"MZ".to_vec()).await;
+    assert_eq!(r.status, 422, "{b:?} {}", r.text);
+    assert_eq!(
+        r.json()["errors"],
+        json!(["Attachment extension .Exe is not allowed"])
+    );
+    let r = upload(&s, "notes.txt", b"ok".to_vec()).await;
+    assert_eq!(r.status, 201);
+    let id = r.json()["upload"]["id"].as_i64().unwrap();
+    // renaming to a refused extension is refused too
+    let r = s
+        .req(Method::PATCH, &format!("/attachments/{id}.json"))
+        .key(ADMIN_KEY)
+        .json(json!({"attachment": {"filename": "run.bat"}}))
+        .send()
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(
+        r.json()["errors"],
+        json!(["Attachment extension .bat is not allowed"])
+    );
+    let meta = s.get_json(&format!("/attachments/{id}.json")).await;
+    assert_eq!(meta["attachment"]["filename"], json!("notes.txt"));
+}
+
 per_backend!(
+    extension_rules,
     thumbnails,
     streamed_in_and_out,
     visibility_follows_the_container,

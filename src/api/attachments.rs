@@ -88,6 +88,15 @@ pub async fn upload(app: &App, ctx: &Ctx) -> ApiResult {
             return Err(ApiError::Internal);
         }
     };
+    let refused = rules::extension_error(
+        &filename,
+        &app.settings.attachment_extensions_allowed,
+        &app.settings.attachment_extensions_denied,
+    );
+    if let Some(message) = refused {
+        app.files.delete(&stored.directory, &stored.filename).await;
+        return Err(ApiError::Validation(vec![message]));
+    }
     let new = store::NewUpload {
         filename,
         disk_directory: stored.directory,
@@ -338,7 +347,14 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         Some(v) => text(v),
         None => a.content_type.clone(),
     };
-    let errors = rules::errors(&filename, description.as_deref());
+    let mut errors = rules::errors(&filename, description.as_deref());
+    if filename != a.filename {
+        errors.extend(rules::extension_error(
+            &filename,
+            &app.settings.attachment_extensions_allowed,
+            &app.settings.attachment_extensions_denied,
+        ));
+    }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

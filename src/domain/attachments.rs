@@ -208,6 +208,31 @@ pub fn errors(filename: &str, description: Option<&str>) -> Vec<String> {
     e
 }
 
+/// Whether an extension (with or without its dot, any case) is in a setting's
+/// comma-separated list (leading dots and case ignored).
+fn extension_in(extension: &str, list: &str) -> bool {
+    let ext = extension.trim_start_matches('.').to_lowercase();
+    list.split(',')
+        .map(|e| e.trim().trim_start_matches('.').to_lowercase())
+        .filter(|e| !e.is_empty())
+        .any(|e| e == ext)
+}
+
+/// The message of a file name whose extension the settings refuse: in the denied list, or
+/// not in a non-empty allowed list (a name without extension is then refused too).
+pub fn extension_error(filename: &str, allowed: &str, denied: &str) -> Option<String> {
+    let ext = extension(filename)
+        .map(|e| format!(".{e}"))
+        .unwrap_or_default();
+    let listed = |list: &str| {
+        list.split(',')
+            .any(|e| !e.trim().trim_start_matches('.').is_empty())
+    };
+    let refused = (listed(denied) && extension_in(&ext, denied))
+        || (listed(allowed) && !extension_in(&ext, allowed));
+    refused.then(|| format!("Attachment extension {ext} is not allowed"))
+}
+
 /// What may be uploaded: any of these permissions somewhere (attachments.md §2).
 pub const UPLOAD_PERMISSIONS: &[&str] = &[
     "add_issues",
@@ -260,5 +285,15 @@ mod tests {
         assert_eq!(human_size(512 * 1024), "512 KB");
         assert_eq!(human_size(1536 * 1024), "1.5 MB");
         assert_eq!(human_size(1), "1 Byte");
+        assert_eq!(
+            extension_error("setup.EXE", "", "exe, .bat"),
+            Some("Attachment extension .EXE is not allowed".to_owned())
+        );
+        assert_eq!(extension_error("a.txt", "", "exe"), None);
+        assert_eq!(extension_error("a.txt", ".TXT,pdf", ""), None);
+        assert_eq!(
+            extension_error("README", "txt", ""),
+            Some("Attachment extension  is not allowed".to_owned())
+        );
     }
 }

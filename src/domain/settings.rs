@@ -78,6 +78,16 @@ pub const KNOWN: &[(&str, &str, &str)] = &[
         "largest file accepted by POST /uploads, in KiB",
     ),
     (
+        "attachment_extensions_allowed",
+        "",
+        "file extensions an attachment may have, comma-separated (empty: any)",
+    ),
+    (
+        "attachment_extensions_denied",
+        "",
+        "file extensions an attachment may not have, comma-separated",
+    ),
+    (
         "thumbnails_size",
         "100",
         "default thumbnail size, in pixels (the bounding square)",
@@ -108,6 +118,9 @@ pub struct Settings {
     pub attachment_max_size: u64,
     /// Pixels.
     pub thumbnails_size: u32,
+    /// Comma-separated extensions.
+    pub attachment_extensions_allowed: String,
+    pub attachment_extensions_denied: String,
 }
 
 /// The settings that decide what a time entry may log.
@@ -146,6 +159,8 @@ impl Settings {
             calendar: crate::domain::relations::Calendar::new(values["non_working_week_days"]),
             attachment_max_size: values["attachment_max_size"].trim().parse().unwrap_or(5120),
             thumbnails_size: values["thumbnails_size"].trim().parse().unwrap_or(100),
+            attachment_extensions_allowed: values["attachment_extensions_allowed"].to_owned(),
+            attachment_extensions_denied: values["attachment_extensions_denied"].to_owned(),
             timelog: Timelog {
                 required_issue: values["timelog_required_fields"].contains("issue_id"),
                 required_comments: values["timelog_required_fields"].contains("comments"),
