@@ -445,8 +445,94 @@ pub(crate) async fn attachment_rights(
                 deletable: manage,
             })
         }
+        "CustomValue" => {
+            // seen with the value: the object seen and the field visible there; changed
+            // through the object only
+            let visible = custom_value_visible(app, ctx, *id).await?;
+            Ok(AttachmentRights {
+                visible,
+                editable: visible && c.admin,
+                deletable: visible && c.admin,
+            })
+        }
         _ => Ok(AttachmentRights::default()),
     }
+}
+
+/// Whether the caller sees a custom value: its object, and its field there.
+async fn custom_value_visible(app: &App, ctx: &Ctx, id: i64) -> Result<bool, ApiError> {
+    let c = caller(ctx);
+    let Some((customized, object, field)) =
+        crate::store::custom_values::owner_of(&app.db, id).await?
+    else {
+        return Ok(false);
+    };
+    // the project the field's visibility is decided in, once the object is seen
+    let project = match customized.as_str() {
+        "Issue" => match store::find(&app.db, object).await? {
+            Some(issue) if sees(app, ctx, &issue).await? => Some(issue.project_id),
+            _ => return Ok(false),
+        },
+        "Project" => Some(object),
+        "Version" => match crate::store::versions::find(&app.db, object).await? {
+            Some(v) => Some(v.project_id),
+            None => return Ok(false),
+        },
+        "TimeEntry" => match crate::store::time_entries::find(&app.db, object).await? {
+            Some(e) => {
+                let v = visible_time_entries(app, ctx).await?;
+                let seen = v.all.contains(&e.project_id)
+                    || (v.own.contains(&e.project_id) && e.user_id == c.user_id);
+                if !seen {
+                    return Ok(false);
+                }
+                Some(e.project_id)
+            }
+            None => return Ok(false),
+        },
+        "Principal" => {
+            let status = crate::store::users::principal_kind(&app.db, object)
+                .await?
+                .map(|(_, s)| s);
+            let Some(status) = status else {
+                return Ok(false);
+            };
+            if visible_principals(app, ctx, &[(object, status)])
+                .await?
+                .is_empty()
+            {
+                return Ok(false);
+            }
+            None
+        }
+        _ => return Ok(false),
+    };
+    let Some(f) = crate::store::reference::custom_fields(&app.db)
+        .await?
+        .into_iter()
+        .find(|f| f.id == field)
+    else {
+        return Ok(false);
+    };
+    if c.admin || f.visible {
+        return Ok(match project {
+            Some(p) => match projects::find_by_id(&app.db, p).await? {
+                Some(p) => allowed(app, ctx, &p, &["view_project"]).await?,
+                None => false,
+            },
+            None => true,
+        });
+    }
+    let Some(p) = project else {
+        return Ok(false);
+    };
+    let Some(p) = projects::find_by_id(&app.db, p).await? else {
+        return Ok(false);
+    };
+    let role_ids: Vec<i64> = roles(app, ctx, &p).await?.iter().map(|r| r.id).collect();
+    let field_roles = crate::store::custom_values::field_roles(&app.db, f.id).await?;
+    Ok(allowed(app, ctx, &p, &["view_project"]).await?
+        && field_roles.iter().any(|r| role_ids.contains(r)))
 }
 
 async fn project_of(app: &App, id: Option<i64>) -> Result<Option<Project>, ApiError> {

@@ -9,6 +9,8 @@ use crate::store::custom_values::IssueFields;
 use crate::store::issue_query::CustomFilter;
 use crate::store::reference::CustomField;
 
+pub use crate::api::attachment_fields::{file_values, remove_files};
+
 /// Values by `(object id, field id)`.
 pub type Values = HashMap<(i64, i64), Vec<String>>;
 
@@ -164,6 +166,8 @@ pub struct Outcome {
     /// `('cf', field id, old, new)` journal details.
     pub details: Vec<(String, String, Option<String>, Option<String>)>,
     pub errors: Vec<String>,
+    /// Files of attachment fields whose value changes: removed from the store once saved.
+    pub replaced: Vec<(String, String)>,
 }
 
 /// Applies the values a client sent to the fields of an object.
@@ -660,13 +664,18 @@ pub async fn object_apply(
     };
     let fields: Vec<&CustomField> = all.fields.iter().map(|(f, _, _)| f).collect();
     let records = Records::default().with_enumerations(app, &fields).await?;
-    Ok(apply(
+    let mut sent = custom_fields::read(body);
+    let files = file_values(app, &fields, body, &mut sent, customized, object).await?;
+    let mut outcome = apply(
         &fields,
-        &custom_fields::read(body),
+        &sent,
         old.as_ref(),
         object.unwrap_or(0),
         settable,
         |_| false,
         &records,
-    ))
+    );
+    outcome.errors.extend(files.errors);
+    outcome.replaced = files.replaced;
+    Ok(outcome)
 }

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod attachment_fields;
 pub mod attachments;
 pub mod custom_fields;
 pub mod custom_values;

@@ -557,6 +557,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     }
     changes.custom = custom.values;
     store::update(&app.db, &p, &changes).await?;
+    cv::remove_files(app, &custom.replaced).await;
     // a project moved in the tree: issues lose versions no longer shared with them
     if changes.parent_id.is_some_and(|np| np != p.parent_id) {
         if let Some(moved) = store::find_by_id(&app.db, p.id).await? {

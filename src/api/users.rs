@@ -282,6 +282,7 @@ pub async fn prepare(
         return Err(ApiError::Validation(errors));
     }
     changes.custom = custom.values;
+    changes.replaced_files = custom.replaced;
     if let Some(pw) = password {
         let hashed = tokio::task::spawn_blocking(move || password::hash(&pw))
             .await
@@ -345,7 +346,10 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 
 pub async fn write_update(app: &App, id: i64, changes: &users::UserChanges) -> ApiResult {
     match users::update(&app.db, id, changes).await {
-        Ok(()) => Ok(Reply::NoContent),
+        Ok(()) => {
+            cv::remove_files(app, &changes.replaced_files).await;
+            Ok(Reply::NoContent)
+        }
         Err(e) => Err(taken_or_internal(e)),
     }
 }

@@ -307,6 +307,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         }
     }
     store::update(&app.db, &v, &c).await?;
+    cv::remove_files(app, &custom.replaced).await;
     if c.sharing.as_ref().is_some_and(|s| *s != v.sharing) {
         store::detach_unshared(&app.db, &v, ctx.current.user.id).await?;
     }

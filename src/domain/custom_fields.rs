@@ -37,6 +37,63 @@ pub fn read(body: &Value) -> Vec<(i64, Vec<String>)> {
     out
 }
 
+/// How the value of an attachment field was given as an object (reference-data.md §6.3):
+/// an upload's token, the id of the file it already has, or neither (blank).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileRef {
+    Token(String),
+    Id(String),
+    Nothing,
+}
+
+/// The object values of a request's custom fields, by field (`{"token": …}`,
+/// `{"id": …}`, also nested one level as Rails' forms send them; `blank` is ignored).
+pub fn file_refs(body: &Value) -> Vec<(i64, FileRef)> {
+    let mut out: Vec<(i64, FileRef)> = Vec::new();
+    let mut put = |id: i64, v: &Value| {
+        let Value::Object(map) = v else {
+            out.retain(|(f, _)| *f != id);
+            return;
+        };
+        let mut map = map.clone();
+        map.remove("blank");
+        if !map.is_empty() && map.values().all(Value::is_object) {
+            if let Some(Value::Object(first)) = map.values().next().cloned() {
+                map = first;
+            }
+        }
+        let r = if let Some(id) = map.get("id") {
+            FileRef::Id(scalar_text(id).unwrap_or_default())
+        } else {
+            match map.get("token").and_then(scalar_text) {
+                Some(t) if !t.trim().is_empty() => FileRef::Token(t),
+                _ => FileRef::Nothing,
+            }
+        };
+        out.retain(|(f, _)| *f != id);
+        out.push((id, r));
+    };
+    if let Some(Value::Array(items)) = body.get("custom_fields") {
+        for item in items {
+            let id = item
+                .get("id")
+                .and_then(scalar_text)
+                .and_then(|t| t.trim().parse().ok());
+            if let (Some(id), Some(v)) = (id, item.get("value")) {
+                put(id, v);
+            }
+        }
+    }
+    if let Some(Value::Object(map)) = body.get("custom_field_values") {
+        for (k, v) in map {
+            if let Ok(id) = k.trim().parse() {
+                put(id, v);
+            }
+        }
+    }
+    out
+}
+
 fn normalize(v: &Value) -> Vec<String> {
     match v {
         Value::Array(items) => {
@@ -187,6 +244,26 @@ mod tests {
                 (2, vec!["a".to_string()]),
                 (3, vec!["x".to_string()]),
                 (5, vec!["12".to_string()])
+            ]
+        );
+    }
+
+    #[test]
+    fn file_references() {
+        let body = json!({"custom_fields": [
+            {"id": 1, "value": {"token": "7.ab"}},
+            {"id": 2, "value": {"id": "12", "blank": ""}},
+            {"id": 3, "value": {"blank": ""}},
+            {"id": 4, "value": "12"},
+            {"id": 5, "value": {"0": {"token": "8.cd"}}}
+        ]});
+        assert_eq!(
+            file_refs(&body),
+            [
+                (1, FileRef::Token("7.ab".into())),
+                (2, FileRef::Id("12".into())),
+                (3, FileRef::Nothing),
+                (5, FileRef::Token("8.cd".into()))
             ]
         );
     }

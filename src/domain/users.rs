@@ -28,6 +28,8 @@ pub struct UserChanges {
     pub group_ids: Option<Vec<i64>>,
     /// Custom field values to store, by field.
     pub custom: Vec<(i64, Vec<String>)>,
+    /// Stored files of attachment fields these values replace, removed once saved.
+    pub replaced_files: Vec<(String, String)>,
 }
 
 pub const MAIL_NOTIFICATIONS: &[&str] = &[

@@ -102,6 +102,25 @@ pub async fn project_files(
         .collect())
 }
 
+/// The files of an object's attachment-field values: `(field id, attachment)`.
+pub async fn of_custom_values(
+    db: &Db,
+    customized: &str,
+    id: i64,
+) -> Result<Vec<(i64, Attachment)>> {
+    let sql = concat!(
+        select!(", cv.custom_field_id AS cv_field"),
+        "JOIN custom_values cv ON a.container_type = 'CustomValue' AND cv.id = a.container_id \
+         WHERE cv.customized_type = $1 AND cv.customized_id = $2"
+    );
+    Ok(db
+        .rows(sql, &[customized.into(), id.into()])
+        .await?
+        .iter()
+        .map(|r| (r.i64("cv_field"), Attachment::from_row(r)))
+        .collect())
+}
+
 /// One more download of a project file.
 pub async fn count_download(db: &Db, id: i64) -> Result<()> {
     db.exec(

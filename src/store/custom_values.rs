@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::reference::CustomField;
-use super::sql::Sql;
+use super::sql::{in_list, Sql};
 use super::{Db, Result, Tx};
 
 /// Every issue custom field with where it applies: `(field, tracker ids, project ids,
@@ -41,7 +41,7 @@ pub async fn issue_fields(db: &Db) -> Result<IssueFields> {
 
 const FIELD_COLUMNS: &str = "SELECT id, type, name, field_format, possible_values, regexp, \
     min_length, max_length, is_required, is_filter, searchable, multiple, default_value, \
-    visible, is_for_all, position FROM custom_fields";
+    visible, extensions_allowed, is_for_all, position FROM custom_fields";
 
 async fn field_rows(
     db: &Db,
@@ -163,28 +163,155 @@ pub async fn of_one(db: &Db, kind: &str, id: i64) -> Result<Vec<(i64, Vec<String
         .collect())
 }
 
-/// Replaces the values of the given fields of one object.
+/// Replaces the values of the given fields of one object. A single value is changed in
+/// place, so that the row keeps its id: the file of an attachment field has the row as
+/// its container. That file is linked here, and the one it replaces deleted (the caller
+/// removes its bytes from the store, having read them before the write).
 pub async fn set(
     tx: &mut Tx<'_>,
     kind: &str,
     id: i64,
     values: &[(i64, Vec<String>)],
 ) -> Result<()> {
-    for (field, vals) in values {
-        tx.exec(
-            "DELETE FROM custom_values WHERE customized_type = $1 AND customized_id = $2 AND custom_field_id = $3",
-            &[kind.into(), id.into(), (*field).into()],
+    if values.is_empty() {
+        return Ok(());
+    }
+    // the object's rows and which of the fields hold files, in two statements
+    let rows: Vec<(i64, i64)> = tx
+        .rows(
+            "SELECT id, custom_field_id FROM custom_values \
+             WHERE customized_type = $1 AND customized_id = $2 ORDER BY id",
+            &[kind.into(), id.into()],
         )
-        .await?;
-        for v in vals {
-            tx.exec(
-                "INSERT INTO custom_values (customized_type, customized_id, custom_field_id, value) VALUES ($1, $2, $3, $4)",
-                &[kind.into(), id.into(), (*field).into(), v.into()],
-            )
-            .await?;
+        .await?
+        .iter()
+        .map(|r| (r.i64("custom_field_id"), r.i64("id")))
+        .collect();
+    let fields: Vec<i64> = values.iter().map(|(f, _)| *f).collect();
+    let mut sql = Sql::new("SELECT id FROM custom_fields WHERE field_format = 'attachment' AND ");
+    in_list(&mut sql, "id", &fields);
+    let file_fields: Vec<i64> = tx
+        .rows(&sql.text, &sql.args)
+        .await?
+        .iter()
+        .map(|r| r.i64("id"))
+        .collect();
+    for (field, vals) in values {
+        let existing: Vec<i64> = rows
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, row)| *row)
+            .collect();
+        let row = match (vals.as_slice(), existing.first()) {
+            ([single], Some(&row)) => {
+                tx.exec(
+                    "UPDATE custom_values SET value = $1 WHERE id = $2",
+                    &[single.into(), row.into()],
+                )
+                .await?;
+                tx.exec(
+                    "DELETE FROM custom_values WHERE customized_type = $1 AND customized_id = $2 \
+                     AND custom_field_id = $3 AND id <> $4",
+                    &[kind.into(), id.into(), (*field).into(), row.into()],
+                )
+                .await?;
+                Some(row)
+            }
+            _ => {
+                tx.exec(
+                    "DELETE FROM custom_values WHERE customized_type = $1 AND customized_id = $2 \
+                     AND custom_field_id = $3",
+                    &[kind.into(), id.into(), (*field).into()],
+                )
+                .await?;
+                let mut last = None;
+                for v in vals {
+                    last = Some(
+                        tx.int(
+                            "INSERT INTO custom_values (customized_type, customized_id, \
+                             custom_field_id, value) VALUES ($1, $2, $3, $4) RETURNING id",
+                            &[kind.into(), id.into(), (*field).into(), v.into()],
+                        )
+                        .await?,
+                    );
+                }
+                last
+            }
+        };
+        if file_fields.contains(field) {
+            link_file(tx, row, vals, &existing).await?;
         }
     }
     Ok(())
+}
+
+/// For an attachment field: its value's file gets the row as container, and files of the
+/// field's former rows that are no longer its value go.
+async fn link_file(
+    tx: &mut Tx<'_>,
+    row: Option<i64>,
+    vals: &[String],
+    former: &[i64],
+) -> Result<()> {
+    let file: i64 = vals
+        .first()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    if let (Some(row), true) = (row, file > 0) {
+        tx.exec(
+            "UPDATE attachments SET container_type = 'CustomValue', container_id = $1 \
+             WHERE id = $2 AND (container_type IS NULL \
+             OR (container_type = 'CustomValue' AND container_id = $1))",
+            &[row.into(), file.into()],
+        )
+        .await?;
+    }
+    if former.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new("SELECT id FROM attachments WHERE container_type = 'CustomValue' AND ");
+    in_list(&mut sql, "container_id", former);
+    sql.push(" AND id <> ").bind(file);
+    let gone: Vec<i64> = tx
+        .rows(&sql.text, &sql.args)
+        .await?
+        .iter()
+        .map(|r| r.i64("id"))
+        .collect();
+    super::attachments::delete(tx, &gone).await?;
+    Ok(())
+}
+
+/// The object a custom value belongs to: `(customized type, its id, field id)`.
+pub async fn owner_of(db: &Db, id: i64) -> Result<Option<(String, i64, i64)>> {
+    Ok(db
+        .rows(
+            "SELECT customized_type, customized_id, custom_field_id FROM custom_values \
+             WHERE id = $1",
+            &[id.into()],
+        )
+        .await?
+        .first()
+        .map(|r| {
+            (
+                r.str("customized_type"),
+                r.i64("customized_id"),
+                r.i64("custom_field_id"),
+            )
+        }))
+}
+
+/// The roles a field is visible to (when not visible to all).
+pub async fn field_roles(db: &Db, field: i64) -> Result<Vec<i64>> {
+    Ok(db
+        .rows(
+            "SELECT role_id FROM custom_fields_roles WHERE custom_field_id = $1",
+            &[field.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| r.i64("role_id"))
+        .collect())
 }
 
 /// An enumeration value a field offers: `(id, name, active)`, by position.

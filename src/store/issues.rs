@@ -432,6 +432,19 @@ pub async fn delete(
         )
         .await?;
         // what hangs on the issue by type and id has no foreign key to go with it
+        // the files of its attachment fields go with their values
+        let valued: Vec<i64> = tx
+            .rows(
+                "SELECT a.id FROM attachments a JOIN custom_values cv \
+                 ON a.container_type = 'CustomValue' AND cv.id = a.container_id \
+                 WHERE cv.customized_type = 'Issue' AND cv.customized_id = $1",
+                &[id.into()],
+            )
+            .await?
+            .iter()
+            .map(|r| r.i64("id"))
+            .collect();
+        files.extend(super::attachments::delete(&mut tx, &valued).await?);
         tx.exec(
             "DELETE FROM custom_values WHERE customized_type = 'Issue' AND customized_id = $1",
             &[id.into()],

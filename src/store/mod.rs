@@ -117,6 +117,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0014_search.sqlite.sql"),
         pg: Some(include_str!("../../migrations/0014_search.pg.sql")),
     },
+    Migration {
+        version: 15,
+        sql: include_str!("../../migrations/0015_attachment_fields.sql"),
+        pg: None,
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir

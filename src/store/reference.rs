@@ -45,6 +45,8 @@ pub struct CustomField {
     pub multiple: bool,
     pub default_value: Option<String>,
     pub visible: bool,
+    /// Attachment fields: the extensions their file may have.
+    pub extensions_allowed: String,
 }
 
 pub async fn trackers(db: &Db) -> Result<Vec<Tracker>> {
@@ -97,8 +99,8 @@ pub async fn builtin_role(db: &Db, builtin: i64) -> Result<Option<Role>> {
 pub async fn custom_fields(db: &Db) -> Result<Vec<CustomField>> {
     db.all(
         "SELECT id, type, name, field_format, possible_values, regexp, min_length, max_length, \
-         is_required, is_filter, searchable, multiple, default_value, visible \
-         FROM custom_fields ORDER BY id",
+         is_required, is_filter, searchable, multiple, default_value, visible, \
+         extensions_allowed FROM custom_fields ORDER BY id",
         &[],
     )
     .await
@@ -171,6 +173,7 @@ impl FromRow for CustomField {
             multiple: r.bool("multiple"),
             default_value: r.opt_str("default_value"),
             visible: r.bool("visible"),
+            extensions_allowed: r.opt_str("extensions_allowed").unwrap_or_default(),
         }
     }
 }

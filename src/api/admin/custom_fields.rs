@@ -124,7 +124,7 @@ pub(super) async fn custom_field_write(app: &App, ctx: &Ctx, id: Option<i64>) ->
     if let Some(p) = possible {
         cols.push(("possible_values", p.join("\n").into()));
     }
-    for key in ["regexp", "description"] {
+    for key in ["regexp", "description", "extensions_allowed"] {
         if let Some(v) = b.get(key) {
             cols.push((key, text(v).unwrap_or_default().into()));
         }

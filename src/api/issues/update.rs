@@ -158,6 +158,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     .await
     {
         Ok(()) => {
+            cv::remove_files(app, &custom.replaced).await;
             let files: Vec<_> = uploads.into_iter().map(|(a, _)| a).collect();
             crate::store::attachments::attach_all(&app.db, ("Issue", issue.id), &files).await?;
             if let Some(Ok((entry, custom))) = &logged {
@@ -298,14 +299,15 @@ async fn custom_values(
     }
     let issue = f.issue;
     let old = crate::store::custom_values::values_of(&app.db, "Issue", &[issue.id]).await?;
-    let sent = if f.rights.edit {
+    let mut sent = if f.rights.edit {
         crate::domain::custom_fields::read(w.body)
     } else {
         Vec::new()
     };
+    let files = cv::file_values(app, &fields, w.body, &mut sent, "Issue", Some(issue.id)).await?;
     let rids: Vec<i64> = roles.iter().map(|r| r.id).collect();
     let records = cv::Records::for_project(app, &fields, dest).await?;
-    Ok(cv::apply(
+    let mut outcome = cv::apply(
         &fields,
         &sent,
         Some(&old),
@@ -316,5 +318,8 @@ async fn custom_values(
         },
         |field| f.required.contains(&field.id.to_string()),
         &records,
-    ))
+    );
+    outcome.errors.extend(files.errors);
+    outcome.replaced = files.replaced;
+    Ok(outcome)
 }

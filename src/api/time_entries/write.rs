@@ -411,6 +411,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         return Err(ApiError::Validation(errors));
     };
     store::update(&app.db, e.id, &v, &custom.values).await?;
+    cv::remove_files(app, &custom.replaced).await;
     Ok(Reply::NoContent)
 }
 

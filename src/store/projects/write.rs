@@ -369,6 +369,25 @@ pub async fn delete_subtree(db: &Db, p: &Project) -> Result<Vec<(String, String)
             &[id.into()],
         )
         .await?;
+        // the files of attachment-field values of the project and its objects
+        let valued: Vec<i64> = tx
+            .rows(
+                "SELECT a.id FROM attachments a JOIN custom_values cv \
+                 ON a.container_type = 'CustomValue' AND cv.id = a.container_id \
+                 WHERE (cv.customized_type = 'Project' AND cv.customized_id = $1) \
+                 OR (cv.customized_type = 'Version' \
+                 AND cv.customized_id IN (SELECT id FROM versions WHERE project_id = $1)) \
+                 OR (cv.customized_type = 'Issue' \
+                 AND cv.customized_id IN (SELECT id FROM issues WHERE project_id = $1)) \
+                 OR (cv.customized_type = 'TimeEntry' \
+                 AND cv.customized_id IN (SELECT id FROM time_entries WHERE project_id = $1))",
+                &[id.into()],
+            )
+            .await?
+            .iter()
+            .map(|r| r.i64("id"))
+            .collect();
+        files.extend(crate::store::attachments::delete(&mut tx, &valued).await?);
         // what hangs on the project's objects by type and id has no foreign key to go with
         // them
         for sql in [
