@@ -37,12 +37,17 @@ pub fn router(app: Arc<App>, limits: Limits) -> Router {
         &axum::middleware::from_fn_with_state(app, crate::http::pipeline::prepare),
         api,
     );
+    let timed = tower_layer::Layer::layer(
+        &TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout),
+        prepared.clone(),
+    );
+    // an upload may take longer than any other request: its handler bounds the time the
+    // body may stall and the rate it must keep instead (`store::files`)
     Router::new()
-        .fallback_service(prepared)
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            limits.request_timeout,
-        ))
+        .route_service("/uploads", prepared.clone())
+        .route_service("/uploads.json", prepared.clone())
+        .route_service("/uploads.xml", prepared)
+        .fallback_service(timed)
         .layer(axum::middleware::map_response(log_bounds))
 }
 

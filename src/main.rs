@@ -138,6 +138,7 @@ async fn main() -> anyhow::Result<()> {
                     cli.data.join("files"),
                 )?,
                 max_body: *max_body,
+                upload_idle: Duration::from_secs((*request_timeout).max(1)),
                 count_queries: std::env::var("CARMINE_COUNT_QUERIES").is_ok_and(|v| v == "1"),
             });
             let limits = app::Limits {

@@ -11,6 +11,9 @@ pub struct App {
     pub files: crate::store::files::Files,
     /// Largest request body accepted; larger ones get 413.
     pub max_body: usize,
+    /// How long an upload's body may stall (and the time after which it must keep a
+    /// minimum rate); then 408.
+    pub upload_idle: std::time::Duration,
     /// Report the statements each request ran in `X-Carmine-Queries` (CARMINE_COUNT_QUERIES=1).
     pub count_queries: bool,
 }

@@ -183,4 +183,63 @@ async fn slow_body(b: Backend) {
     assert_eq!(s.get("/trackers.json").send().await.status, 200);
 }
 
-per_backend!(idle_and_slow_clients, connection_bound, slow_body);
+/// An upload may take longer than the request timeout while its body keeps coming; one
+/// that stalls is cut off with 408 and leaves nothing behind.
+async fn slow_uploads(b: Backend) {
+    let s = Server::start_with(
+        b,
+        Options {
+            args: vec!["--request-timeout".into(), "1".into()],
+            ..Default::default()
+        },
+    )
+    .await;
+    let head = |len: usize| {
+        format!(
+            "POST /uploads.json?filename=slow.txt HTTP/1.1\r\nHost: carmine\r\n\
+             X-Redmine-API-Key: {ADMIN_KEY}\r\nContent-Type: application/octet-stream\r\n\
+             Content-Length: {len}\r\nConnection: close\r\n\r\n"
+        )
+    };
+    // 2.5 s of steady 64 KiB/s: past the request timeout, above the minimum rate
+    let mut c = TcpStream::connect(addr(&s)).await.expect("connect");
+    let chunk = vec![b'a'; 16 * 1024];
+    c.write_all(head(chunk.len() * 10).as_bytes())
+        .await
+        .unwrap();
+    for _ in 0..10 {
+        c.write_all(&chunk).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let status = tokio::time::timeout(Duration::from_secs(5), read_answer(&mut c)).await;
+    assert_eq!(status.ok().flatten(), Some(201), "{b:?}");
+    // a body that stops coming
+    let mut c = TcpStream::connect(addr(&s)).await.expect("connect");
+    c.write_all(head(100_000).as_bytes()).await.unwrap();
+    c.write_all(&chunk).await.unwrap();
+    let started = Instant::now();
+    let status = tokio::time::timeout(Duration::from_secs(5), read_answer(&mut c)).await;
+    assert_eq!(status.ok().flatten(), Some(408), "{b:?}");
+    assert!(started.elapsed() < Duration::from_secs(3), "{b:?}");
+    // no partial file is left in the store
+    let mut partial = Vec::new();
+    let mut dirs = vec![s.data.join("files")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.to_string_lossy().ends_with(".part") {
+                partial.push(p);
+            }
+        }
+    }
+    assert!(partial.is_empty(), "{partial:?}");
+}
+
+per_backend!(
+    idle_and_slow_clients,
+    connection_bound,
+    slow_body,
+    slow_uploads
+);

@@ -76,13 +76,14 @@ pub async fn upload(app: &App, ctx: &Ctx) -> ApiResult {
         _ => rules::content_type_of(&filename).map(str::to_owned),
     };
     let limit = app.settings.attachment_max_size.saturating_mul(1024);
-    let stored = match app.files.put(body, limit).await {
+    let stored = match app.files.put(body, limit, app.upload_idle).await {
         Ok(s) => s,
         Err(PutError::TooLarge) => {
             let max = app.settings.attachment_max_size;
             return Err(ApiError::Validation(vec![rules::too_big(max)]));
         }
         Err(PutError::Body) => return Err(ApiError::Status(StatusCode::BAD_REQUEST)),
+        Err(PutError::Timeout) => return Err(ApiError::Status(StatusCode::REQUEST_TIMEOUT)),
         Err(PutError::Io(e)) => {
             tracing::error!(error = %e, "could not store an upload");
             return Err(ApiError::Internal);

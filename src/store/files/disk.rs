@@ -4,10 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use axum::body::{Body, Bytes};
-use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
-use super::{new_name, Hashing, PutError, Stored, DRAIN};
+use super::{new_name, Hashing, Pace, PutError, Stored, DRAIN};
 
 #[derive(Debug, Clone)]
 pub struct Disk {
@@ -24,26 +23,22 @@ impl Disk {
     }
 
     /// Streams a body into a new file of the store, at most `limit` bytes.
-    pub async fn put(&self, body: Body, limit: u64) -> Result<Stored, PutError> {
+    pub async fn put(&self, body: Body, limit: u64, pace: &Pace) -> Result<Stored, PutError> {
         let (directory, filename) = new_name();
         let dir = self.root.join(&directory);
         tokio::fs::create_dir_all(&dir).await?;
         let temp = dir.join(format!(".{filename}.part"));
-        match write(&temp, body, limit).await {
-            Ok((size, digest)) => {
-                tokio::fs::rename(&temp, dir.join(&filename)).await?;
-                Ok(Stored {
-                    directory,
-                    filename,
-                    size,
-                    digest,
-                })
-            }
-            Err(e) => {
-                let _ = tokio::fs::remove_file(&temp).await;
-                Err(e)
-            }
-        }
+        // removed however the write ends: an error, or the request dropped midway
+        let mut partial = Partial(Some(temp.clone()));
+        let (size, digest) = write(&temp, body, limit, pace).await?;
+        tokio::fs::rename(&temp, dir.join(&filename)).await?;
+        partial.0 = None;
+        Ok(Stored {
+            directory,
+            filename,
+            size,
+            digest,
+        })
     }
 
     /// The file's bytes as a stream, or none when it is missing.
@@ -104,12 +99,27 @@ impl Disk {
     }
 }
 
-async fn write(path: &Path, body: Body, limit: u64) -> Result<(u64, String), PutError> {
+/// A temporary file deleted when dropped, unless kept.
+struct Partial(Option<PathBuf>);
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+async fn write(
+    path: &Path,
+    body: Body,
+    limit: u64,
+    pace: &Pace,
+) -> Result<(u64, String), PutError> {
     let mut file = tokio::fs::File::create(path).await?;
     let mut hashing = Hashing::new(limit);
     let mut stream = body.into_data_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| PutError::Body)?;
+    while let Some(chunk) = pace.next(&mut stream, hashing.size).await? {
         if !hashing.take(&chunk) {
             super::drain(stream, hashing.size, limit.saturating_add(DRAIN)).await;
             return Err(PutError::TooLarge);

@@ -7,8 +7,9 @@ mod object;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use axum::body::{Body, BodyDataStream};
+use axum::body::{Body, BodyDataStream, Bytes};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
@@ -32,6 +33,8 @@ pub enum PutError {
     Io(std::io::Error),
     /// The client's body failed midway.
     Body,
+    /// The body stalled, or came slower than the minimum rate.
+    Timeout,
 }
 
 impl From<std::io::Error> for PutError {
@@ -78,11 +81,13 @@ impl Files {
         }
     }
 
-    /// Streams a body into a new file of the store, at most `limit` bytes.
-    pub async fn put(&self, body: Body, limit: u64) -> Result<Stored, PutError> {
+    /// Streams a body into a new file of the store, at most `limit` bytes, at the pace
+    /// `idle` sets (see `Pace`).
+    pub async fn put(&self, body: Body, limit: u64, idle: Duration) -> Result<Stored, PutError> {
+        let pace = Pace::new(idle);
         match self {
-            Files::Disk(d) => d.put(body, limit).await,
-            Files::Object(o) => o.put(body, limit).await,
+            Files::Disk(d) => d.put(body, limit, &pace).await,
+            Files::Object(o) => o.put(body, limit, &pace).await,
         }
     }
 
@@ -172,6 +177,45 @@ impl Hashing {
 
     fn finish(self) -> (u64, String) {
         (self.size, hex::encode(self.hasher.finalize()))
+    }
+}
+
+/// How an upload's body must keep coming: a chunk at least every `idle`, and once `idle`
+/// has passed since it began, 16 KiB/s on average. A large file on a slow link gets
+/// through; a client trickling bytes to hold a connection does not.
+pub struct Pace {
+    idle: Duration,
+    started: Instant,
+}
+
+const MIN_RATE: u64 = 16 * 1024;
+
+impl Pace {
+    fn new(idle: Duration) -> Pace {
+        Pace {
+            idle,
+            started: Instant::now(),
+        }
+    }
+
+    /// The next chunk of the body, `None` at its end.
+    async fn next(
+        &self,
+        stream: &mut BodyDataStream,
+        received: u64,
+    ) -> Result<Option<Bytes>, PutError> {
+        match tokio::time::timeout(self.idle, stream.next()).await {
+            Err(_) => Err(PutError::Timeout),
+            Ok(None) => Ok(None),
+            Ok(Some(Err(_))) => Err(PutError::Body),
+            Ok(Some(Ok(chunk))) => {
+                let elapsed = self.started.elapsed();
+                if elapsed > self.idle && received / elapsed.as_secs().max(1) < MIN_RATE {
+                    return Err(PutError::Timeout);
+                }
+                Ok(Some(chunk))
+            }
+        }
     }
 }
 

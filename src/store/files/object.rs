@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use object_store::path::Path;
 use object_store::{ObjectStore, PutPayload, WriteMultipart};
 
-use super::{new_name, Hashing, PutError, Stored, DRAIN};
+use super::{new_name, Hashing, Pace, PutError, Stored, DRAIN};
 
 /// Parts of 5 MiB (S3's smallest), at most two in flight: an upload holds about 15 MiB.
 const PART: usize = 5 * 1024 * 1024;
@@ -42,7 +42,7 @@ impl Object {
         p.child(filename)
     }
 
-    pub async fn put(&self, body: Body, limit: u64) -> Result<Stored, PutError> {
+    pub async fn put(&self, body: Body, limit: u64, pace: &Pace) -> Result<Stored, PutError> {
         let (directory, filename) = new_name();
         let upload = self
             .store
@@ -52,10 +52,14 @@ impl Object {
         let mut writer = WriteMultipart::new_with_chunk_size(upload, PART);
         let mut hashing = Hashing::new(limit);
         let mut stream = body.into_data_stream();
-        while let Some(chunk) = stream.next().await {
-            let Ok(chunk) = chunk else {
-                let _ = writer.abort().await;
-                return Err(PutError::Body);
+        loop {
+            let chunk = match pace.next(&mut stream, hashing.size).await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(e) => {
+                    let _ = writer.abort().await;
+                    return Err(e);
+                }
             };
             if !hashing.take(&chunk) {
                 let _ = writer.abort().await;
