@@ -284,7 +284,54 @@ async fn extension_rules(b: Backend) {
     assert_eq!(meta["attachment"]["filename"], json!("notes.txt"));
 }
 
+async fn copies_share_files(b: Backend) {
+    let s = Server::start(b).await;
+    s.create_project("cp", true).await;
+    let r = upload(&s, "shared.txt", b"shared bytes".to_vec()).await;
+    let tok = token(&r);
+    let src = s
+        .create_issue(json!({"project_id": "cp", "subject": "Source", "uploads": [{"token": tok}]}))
+        .await;
+    let files = |j: &Value| j["issue"]["attachments"].as_array().unwrap().clone();
+    let plain = s
+        .post(
+            "/issues.json",
+            json!({"issue": {"project_id": "cp", "subject": "Plain copy"}, "copy_from": src}),
+        )
+        .send()
+        .await;
+    assert_eq!(plain.status, 201, "{}", plain.text);
+    let plain = plain.json()["issue"]["id"].as_i64().unwrap();
+    let shown = s
+        .get_json(&format!("/issues/{plain}.json?include=attachments"))
+        .await;
+    assert!(files(&shown).is_empty(), "{b:?}");
+    let r = s
+        .post(
+            "/issues.json?copy_attachments=1",
+            json!({"issue": {"project_id": "cp", "subject": "Copy"}, "copy_from": src}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let copy = r.json()["issue"]["id"].as_i64().unwrap();
+    let shown = s
+        .get_json(&format!("/issues/{copy}.json?include=attachments"))
+        .await;
+    let copied = files(&shown);
+    assert_eq!(copied.len(), 1, "{b:?}");
+    assert_eq!(copied[0]["filename"], json!("shared.txt"));
+    // the source goes; the copy's file stays
+    let r = s.delete(&format!("/issues/{src}.json")).send().await;
+    assert_eq!(r.status, 204);
+    let id = copied[0]["id"].as_i64().unwrap();
+    let d = s.get(&format!("/attachments/download/{id}")).send().await;
+    assert_eq!(d.status, 200, "{b:?}");
+    assert_eq!(d.text, "shared bytes");
+}
+
 per_backend!(
+    copies_share_files,
     extension_rules,
     thumbnails,
     streamed_in_and_out,

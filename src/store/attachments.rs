@@ -121,6 +121,22 @@ pub async fn of_custom_values(
         .collect())
 }
 
+/// Gives a container copies of another's attachments: new rows sharing the same stored
+/// files (a file is removed only with its last row), with the same author and time and no
+/// downloads.
+pub async fn copy_all(db: &Db, from: (&str, i64), to: (&str, i64)) -> Result<()> {
+    db.exec(
+        "INSERT INTO attachments (container_type, container_id, filename, disk_directory, \
+         disk_filename, filesize, content_type, digest, downloads, author_id, created_on, \
+         description) SELECT $1, $2, filename, disk_directory, disk_filename, filesize, \
+         content_type, digest, 0, author_id, created_on, description FROM attachments \
+         WHERE container_type = $3 AND container_id = $4 ORDER BY id",
+        &[to.0.into(), to.1.into(), from.0.into(), from.1.into()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// One more download of a project file.
 pub async fn count_download(db: &Db, id: i64) -> Result<()> {
     db.exec(

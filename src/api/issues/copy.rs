@@ -48,6 +48,14 @@ pub(crate) async fn link_copy(app: &App, ctx: &Ctx, from: i64, to: i64) -> Resul
     Ok(())
 }
 
+/// What a copied subtask brings along: its watchers, a link to its source, its files.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Along {
+    pub watchers: bool,
+    pub link: bool,
+    pub attachments: bool,
+}
+
 /// Copies the visible subtasks of `src` under its copy `copy`, in tree order, each linked
 /// to its source right after it is created when `link`.
 pub(crate) async fn copy_subtasks(
@@ -56,8 +64,7 @@ pub(crate) async fn copy_subtasks(
     src: &Issue,
     copy: i64,
     p: &Project,
-    copy_watchers: bool,
-    link: bool,
+    with: Along,
 ) -> Result<(), ApiError> {
     let mut copied = vec![(src.id, copy)];
     let below: Vec<i64> = crate::store::references::descendants(&app.db, src.id, &src.id_path)
@@ -138,15 +145,19 @@ pub(crate) async fn copy_subtasks(
             &values,
         )
         .await?;
-        if copy_watchers {
+        if with.watchers {
             let watchers =
                 crate::store::watchers::active_users_of(&app.db, "Issue", child.id).await?;
             crate::store::watchers::add(&app.db, "Issue", new_id, &watchers).await?;
         }
-        if link {
+        if with.link {
             link_copy(app, ctx, child.id, new_id).await?;
         }
         copied.push((child.id, new_id));
+        if with.attachments {
+            crate::store::attachments::copy_all(&app.db, ("Issue", child.id), ("Issue", new_id))
+                .await?;
+        }
     }
     Ok(())
 }

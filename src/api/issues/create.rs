@@ -143,6 +143,13 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
     crate::store::watchers::add(&app.db, "Issue", id, &planned.watchers).await?;
     let files: Vec<_> = uploads.into_iter().map(|(a, _)| a).collect();
     crate::store::attachments::attach_all(&app.db, ("Issue", id), &files).await?;
+    // a copy shares the source's files when asked (`copy_attachments`)
+    let copy_files = ctx
+        .param_str("copy_attachments")
+        .is_some_and(|s| !s.is_empty());
+    if let (Some(src), true) = (&source, copy_files) {
+        crate::store::attachments::copy_all(&app.db, ("Issue", src.id), ("Issue", id)).await?;
+    }
     let link = match app.settings.link_copied_issue.as_str() {
         "yes" => true,
         "no" => false,
@@ -164,7 +171,12 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
         let copy_watchers =
             url_project.is_some() && allowed(app, ctx, &p, &["add_issue_watchers"]).await?;
         if subtasks {
-            copy_subtasks(app, ctx, src, id, &p, copy_watchers, link).await?;
+            let with = copy::Along {
+                watchers: copy_watchers,
+                link,
+                attachments: copy_files,
+            };
+            copy_subtasks(app, ctx, src, id, &p, with).await?;
         }
     }
     watch_contributions(app, ctx, since).await?;
