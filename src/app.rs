@@ -41,14 +41,38 @@ pub fn router(app: Arc<App>, limits: Limits) -> Router {
         &TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout),
         prepared.clone(),
     );
-    // an upload may take longer than any other request: its handler bounds the time the
-    // body may stall and the rate it must keep instead (`store::files`)
+    // a streamed upload may take longer than any other request: its handler bounds the
+    // time the body may stall and the rate it must keep instead (`store::files`)
+    let uploads = tower_layer::Layer::layer(
+        &axum::middleware::from_fn_with_state(limits.request_timeout, paced_or_timed),
+        prepared,
+    );
     Router::new()
-        .route_service("/uploads", prepared.clone())
-        .route_service("/uploads.json", prepared.clone())
-        .route_service("/uploads.xml", prepared)
+        .route_service("/uploads", uploads.clone())
+        .route_service("/uploads.json", uploads.clone())
+        .route_service("/uploads.xml", uploads)
         .fallback_service(timed)
         .layer(axum::middleware::map_response(log_bounds))
+}
+
+/// On the upload paths: a file sent as `application/octet-stream` by POST goes to its paced
+/// handler unbounded; anything else sent there is bounded as every request is.
+async fn paced_or_timed(
+    axum::extract::State(timeout): axum::extract::State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let streamed = request.method() == axum::http::Method::POST
+        && crate::http::pipeline::media_type(request.headers(), axum::http::header::CONTENT_TYPE)
+            .as_deref()
+            == Some("application/octet-stream");
+    if streamed {
+        return next.run(request).await;
+    }
+    match tokio::time::timeout(timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => axum::response::IntoResponse::into_response(StatusCode::REQUEST_TIMEOUT),
+    }
 }
 
 /// Logs the answers of requests that hit a bound.

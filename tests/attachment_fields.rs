@@ -77,6 +77,41 @@ async fn files_on_issues(b: Backend) {
         assert_eq!(r.status, 422, "{b:?} {}", r.text);
         assert_eq!(r.json()["errors"], json!([message]));
     }
+    // a field hidden from a member's roles is not theirs to empty, nor its file to drop
+    let hidden = s
+        .create_custom_field(json!({"name": "Secret scan", "customized_type": "issue",
+            "field_format": "attachment", "visible": false, "role_ids": [3],
+            "is_for_all": true, "tracker_ids": [1, 2, 3]}))
+        .await;
+    let (h, th) = upload(&s, "scan.txt").await;
+    let r = s
+        .put(
+            &format!("/issues/{issue}.json"),
+            json!({"issue": {"custom_fields": [{"id": hidden, "value": {"token": th}}]}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let dev = s.create_user("dev", "dev-pass-123").await;
+    s.add_member("docs", dev, &[4]).await;
+    let r = s
+        .put(
+            &format!("/issues/{issue}.json"),
+            json!({"issue": {"custom_fields": [{"id": hidden, "value": ""}]}}),
+        )
+        .basic("dev", "dev-pass-123")
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{b:?} {}", r.text);
+    let r = s.get(&format!("/attachments/download/{h}")).send().await;
+    assert_eq!(r.status, 200, "{b:?}");
+    assert_eq!(value_of(&s, issue, hidden).await, json!(h.to_string()));
+    let r = s
+        .get(&format!("/attachments/{h}.json"))
+        .basic("dev", "dev-pass-123")
+        .send()
+        .await;
+    assert_eq!(r.status, 403);
     // keeping the file by its id; another id is not this value's file: blank
     let keep = |v: Value| json!({"issue": {"custom_fields": [{"id": field, "value": v}]}});
     let r = s

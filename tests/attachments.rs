@@ -243,6 +243,30 @@ async fn thumbnails(b: Backend) {
     }
     let r = s.get("/issues.json").send().await;
     assert_eq!(r.status, 200);
+    // a small image carrying a script, declared text/html: the thumbnail is the image
+    // written anew, typed by what it is; the download is sandboxed
+    let mut tricky = png(10, 10);
+    tricky.extend_from_slice(b"<script>alert(1)</script>");
+    let r = s
+        .req(
+            Method::POST,
+            "/uploads.json?filename=x.png&content_type=text/html",
+        )
+        .key(ADMIN_KEY)
+        .body(Some("application/octet-stream"), tricky)
+        .send()
+        .await;
+    let (id, tok) = (r.json()["upload"]["id"].as_i64().unwrap(), token(&r));
+    s.create_issue(json!({"project_id": "pics", "subject": "x", "uploads": [{"token": tok}]}))
+        .await;
+    let t = s.get(&format!("/attachments/thumbnail/{id}")).send().await;
+    assert_eq!(t.status, 200);
+    assert_eq!(t.header("content-type").as_deref(), Some("image/png"));
+    assert!(!t.text.contains("<script>"), "{b:?}");
+    let d = s.get(&format!("/attachments/download/{id}")).send().await;
+    assert!(d
+        .header("content-security-policy")
+        .is_some_and(|c| c.contains("sandbox")));
     // a text file has no thumbnail_url
     let r = upload(&s, "notes.txt", b"n".to_vec()).await;
     let id = r.json()["upload"]["id"].as_i64().unwrap();
@@ -282,6 +306,20 @@ async fn extension_rules(b: Backend) {
     );
     let meta = s.get_json(&format!("/attachments/{id}.json")).await;
     assert_eq!(meta["attachment"]["filename"], json!("notes.txt"));
+    // nor may an upload be renamed to one while it is attached
+    s.create_project("ext", true).await;
+    let r = upload(&s, "plain.txt", b"ok".to_vec()).await;
+    let tok = token(&r);
+    let r = s
+        .post(
+            "/issues.json",
+            json!({"issue": {"project_id": "ext", "subject": "S",
+                "uploads": [{"token": tok, "filename": "plain.bat"}]}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 422, "{b:?} {}", r.text);
+    assert_eq!(r.json()["errors"], json!(["1 file(s) could not be saved."]));
 }
 
 async fn copies_share_files(b: Backend) {

@@ -83,6 +83,16 @@ async fn hidden_things_are_not_found(b: Backend) {
         0
     );
     assert_eq!(
+        ids(&s, "q=walrus&scope=my_projects", dev_login).await.len(),
+        1
+    );
+    // types carmine has no records of find nothing, asked alone
+    assert!(ids(&s, "q=walrus&documents=1", None).await.is_empty());
+    assert_eq!(
+        ids(&s, "q=walrus&documents=1&issues=1", None).await.len(),
+        3
+    );
+    assert_eq!(
         ids(&s, "q=narwhal", None).await,
         [("issue".to_owned(), noted)]
     );

@@ -349,7 +349,9 @@ pub(crate) async fn projects_allowing(
 /// upload not attached yet is its author's alone; an issue's follows the issue (seen and
 /// `view_issues`; changed by who may edit the issue); a wiki page's follows the wiki
 /// (`view_wiki_pages`; `edit_wiki_pages` and, when protected, `protect_wiki_pages` to change;
-/// `delete_wiki_pages_attachments` too to delete).
+/// `delete_wiki_pages_attachments` too to delete); project and version files follow
+/// `view_files`/`manage_files`, news files `view_news`/`manage_news`; a custom value's file
+/// is seen with the value and changed through its object.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AttachmentRights {
     pub visible: bool,
@@ -467,15 +469,31 @@ async fn custom_value_visible(app: &App, ctx: &Ctx, id: i64) -> Result<bool, Api
     else {
         return Ok(false);
     };
-    // the project the field's visibility is decided in, once the object is seen
+    // the project the field's visibility is decided in, once the object is seen, and
+    // what seeing the object there takes
+    let mut seen_with = "view_project";
     let project = match customized.as_str() {
         "Issue" => match store::find(&app.db, object).await? {
-            Some(issue) if sees(app, ctx, &issue).await? => Some(issue.project_id),
+            Some(issue) if sees(app, ctx, &issue).await? => {
+                // a value left from before its field applied elsewhere is not shown
+                let applies = crate::store::custom_values::issue_fields(&app.db)
+                    .await?
+                    .for_issue(issue.project_id, issue.tracker_id)
+                    .iter()
+                    .any(|f| f.id == field);
+                if !applies {
+                    return Ok(false);
+                }
+                Some(issue.project_id)
+            }
             _ => return Ok(false),
         },
         "Project" => Some(object),
         "Version" => match crate::store::versions::find(&app.db, object).await? {
-            Some(v) => Some(v.project_id),
+            Some(v) => {
+                seen_with = "view_issues";
+                Some(v.project_id)
+            }
             None => return Ok(false),
         },
         "TimeEntry" => match crate::store::time_entries::find(&app.db, object).await? {
@@ -517,7 +535,7 @@ async fn custom_value_visible(app: &App, ctx: &Ctx, id: i64) -> Result<bool, Api
     if c.admin || f.visible {
         return Ok(match project {
             Some(p) => match projects::find_by_id(&app.db, p).await? {
-                Some(p) => allowed(app, ctx, &p, &["view_project"]).await?,
+                Some(p) => allowed(app, ctx, &p, &[seen_with]).await?,
                 None => false,
             },
             None => true,
@@ -531,7 +549,7 @@ async fn custom_value_visible(app: &App, ctx: &Ctx, id: i64) -> Result<bool, Api
     };
     let role_ids: Vec<i64> = roles(app, ctx, &p).await?.iter().map(|r| r.id).collect();
     let field_roles = crate::store::custom_values::field_roles(&app.db, f.id).await?;
-    Ok(allowed(app, ctx, &p, &["view_project"]).await?
+    Ok(allowed(app, ctx, &p, &[seen_with]).await?
         && field_roles.iter().any(|r| role_ids.contains(r)))
 }
 

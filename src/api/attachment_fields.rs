@@ -19,14 +19,15 @@ pub struct FileValues {
 
 /// Attachment fields (reference-data.md §6.3): a value names an upload by its token, or
 /// keeps the file it already has by its id; anything else leaves it blank. Rewrites `sent`
-/// to attachment ids, and checks the file's extension against the field's.
+/// to attachment ids, and checks the file's extension against the field's. A field the
+/// caller may not set is left alone (its value and file stay; `apply` ignores it too).
 pub async fn file_values(
     app: &crate::state::App,
     fields: &[&CustomField],
     body: &serde_json::Value,
     sent: &mut [(i64, Vec<String>)],
-    customized: &str,
-    object: Option<i64>,
+    (customized, object): (&str, Option<i64>),
+    settable: impl Fn(&CustomField) -> bool,
 ) -> Result<FileValues, crate::http::ApiError> {
     use crate::domain::attachments as files;
     use crate::domain::custom_fields::{file_refs, FileRef};
@@ -36,7 +37,7 @@ pub async fn file_values(
     };
     let file_fields: Vec<&&CustomField> = fields
         .iter()
-        .filter(|f| f.field_format == "attachment")
+        .filter(|f| f.field_format == "attachment" && settable(f))
         .collect();
     if file_fields.is_empty() {
         return Ok(out);

@@ -220,11 +220,21 @@ async fn download_file(app: &App, ctx: &Ctx, id: &str, name: Option<&str>) -> Ap
     if let Ok(v) = HeaderValue::from_str(&etag) {
         headers.insert(header::ETAG, v);
     }
+    no_sniffing(headers);
+    Ok(Reply::Raw(response))
+}
+
+/// A stored file is never read as the server's own page: not sniffed, and sandboxed
+/// without scripts should a browser render it (as Redmine 5.1 sends).
+fn no_sniffing(headers: &mut axum::http::HeaderMap) {
     headers.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),
     );
-    Ok(Reply::Raw(response))
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+    );
 }
 
 /// `attachment` (inline for PDFs) with the name quoted safely and in RFC 5987 form.
@@ -262,19 +272,19 @@ pub async fn thumbnail(app: &App, ctx: &Ctx, id: &str, size: Option<&str>) -> Ap
         let size = thumbs::size(size, app.settings.thumbnails_size);
         let kept = format!("{}_{}_{size}.thumb", a.digest, a.filesize);
         let etag = format!("W/\"{}-{size}\"", a.digest);
-        let bytes = match app.files.read(THUMBNAILS, &kept, thumbs::MAX_SOURCE).await {
+        let bytes = match app
+            .files
+            .read(THUMBNAILS, &kept, thumbs::MAX_THUMBNAIL)
+            .await
+        {
             Some(b) => b,
             None => {
-                let source = app
-                    .files
-                    .read(&a.disk_directory, &a.disk_filename, thumbs::MAX_SOURCE)
-                    .await
-                    .ok_or_else(not_found)?;
-                let thumb = make_thumbnail(source, size).await.ok_or_else(not_found)?;
+                let thumb = make_thumbnail(app, &a, size).await.ok_or_else(not_found)?;
                 app.files.write_whole(THUMBNAILS, &kept, &thumb).await;
                 thumb
             }
         };
+        let made_type = thumbs::media_type(&bytes);
         let fresh = ctx
             .headers
             .get(header::IF_NONE_MATCH)
@@ -292,10 +302,8 @@ pub async fn thumbnail(app: &App, ctx: &Ctx, id: &str, size: Option<&str>) -> Ap
             r
         };
         let headers = r.headers_mut();
-        let content_type = rules::served_type(a.content_type.as_deref(), &a.filename);
-        if let Ok(v) = HeaderValue::from_str(&content_type) {
-            headers.insert(header::CONTENT_TYPE, v);
-        }
+        // the type of what was made, never the uploader's word for it
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(made_type));
         let disposition = disposition(&a.filename).replacen("attachment", "inline", 1);
         if let Ok(v) = HeaderValue::from_str(&disposition) {
             headers.insert(header::CONTENT_DISPOSITION, v);
@@ -303,10 +311,7 @@ pub async fn thumbnail(app: &App, ctx: &Ctx, id: &str, size: Option<&str>) -> Ap
         if let Ok(v) = HeaderValue::from_str(&etag) {
             headers.insert(header::ETAG, v);
         }
-        headers.insert(
-            "x-content-type-options",
-            HeaderValue::from_static("nosniff"),
-        );
+        no_sniffing(headers);
         Ok(Reply::Raw(r))
     };
     missing(made.await, "text/html")
@@ -314,10 +319,22 @@ pub async fn thumbnail(app: &App, ctx: &Ctx, id: &str, size: Option<&str>) -> Ap
 
 /// One thumbnail made at a time, off the request threads: decoding is CPU and memory
 /// heavy, and a burst of requests must not multiply it.
-async fn make_thumbnail(source: Vec<u8>, size: u32) -> Option<Vec<u8>> {
-    static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
-    let _turn = ONE_AT_A_TIME.acquire().await.ok()?;
-    match tokio::task::spawn_blocking(move || thumbs::make(&source, size)).await {
+/// The turn is taken before the source is read and held by the decoding itself, so a
+/// request given up midway frees it only once its work is done.
+async fn make_thumbnail(app: &App, a: &Attachment, size: u32) -> Option<Vec<u8>> {
+    static ONE_AT_A_TIME: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> =
+        std::sync::OnceLock::new();
+    let turns = ONE_AT_A_TIME.get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(1)));
+    let turn = turns.clone().acquire_owned().await.ok()?;
+    let source = app
+        .files
+        .read(&a.disk_directory, &a.disk_filename, thumbs::MAX_SOURCE)
+        .await?;
+    let made = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        thumbs::make(&source, size)
+    });
+    match made.await {
         Ok(Ok(bytes)) => Some(bytes),
         Ok(Err(thumbs::Refused::Unusable(why))) => {
             tracing::info!(why, "no thumbnail for an image");
@@ -454,19 +471,41 @@ pub(crate) async fn uploads_in(
             continue;
         }
         match found {
-            Some(a) => out.push((
-                Attach {
+            Some(a) => {
+                let attach = Attach {
                     id: a.id,
                     filename: e
                         .get("filename")
                         .and_then(text)
                         .map(|f| rules::sanitize_filename(&f))
-                        .filter(|f| !f.is_empty()),
-                    content_type: e.get("content_type").and_then(text),
-                    description: e.get("description").and_then(text).unwrap_or_default(),
-                },
-                a.filename.clone(),
-            )),
+                        .filter(|f| !f.trim().is_empty()),
+                    content_type: e
+                        .get("content_type")
+                        .and_then(text)
+                        .filter(|t| !t.trim().is_empty()),
+                    description: e
+                        .get("description")
+                        .and_then(text)
+                        .map(|d| d.trim().to_owned())
+                        .unwrap_or_default(),
+                };
+                // a file renamed on the way is checked as a rename is: else not saved
+                let name = attach.filename.as_deref().unwrap_or(&a.filename);
+                let mut invalid = !rules::errors(name, Some(&attach.description)).is_empty();
+                if name != a.filename {
+                    invalid |= rules::extension_error(
+                        name,
+                        &app.settings.attachment_extensions_allowed,
+                        &app.settings.attachment_extensions_denied,
+                    )
+                    .is_some();
+                }
+                if invalid {
+                    bad += 1;
+                } else {
+                    out.push((attach, a.filename.clone()));
+                }
+            }
             None => bad += 1,
         }
     }

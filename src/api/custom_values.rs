@@ -665,7 +665,15 @@ pub async fn object_apply(
     let fields: Vec<&CustomField> = all.fields.iter().map(|(f, _, _)| f).collect();
     let records = Records::default().with_enumerations(app, &fields).await?;
     let mut sent = custom_fields::read(body);
-    let files = file_values(app, &fields, body, &mut sent, customized, object).await?;
+    let files = file_values(
+        app,
+        &fields,
+        body,
+        &mut sent,
+        (customized, object),
+        &settable,
+    )
+    .await?;
     let mut outcome = apply(
         &fields,
         &sent,

@@ -14,6 +14,9 @@ use crate::state::App;
 use crate::store::projects::{access_map, Access, Project};
 use crate::store::search::{self as store, FieldScope, Reach, Shown};
 
+/// How far into the results pages reach.
+const DEEPEST: i64 = 100_000;
+
 /// The projects a search covers, from `scope` and the URL's project.
 enum Target {
     All,
@@ -33,10 +36,7 @@ async fn target(
             // the caller's memberships; the anonymous user has none
             let c = caller(ctx);
             Target::Some(if c.logged {
-                map.iter()
-                    .filter(|a| a.roles.iter().any(|r| r.builtin == 0))
-                    .map(|a| a.id)
-                    .collect()
+                map.iter().filter(|a| a.member).map(|a| a.id).collect()
             } else {
                 Vec::new()
             })
@@ -147,14 +147,20 @@ pub async fn index(app: &App, ctx: &Ctx, project: Option<&str>) -> ApiResult {
             .collect(),
         _ => Kind::ALL.to_vec(),
     };
-    let mut kinds: Vec<Kind> = offered
+    let absent_offered: Vec<&str> = rules::ABSENT
         .iter()
-        .copied()
-        .filter(|k| ctx.param_str(k.param()).is_some_and(|v| !v.is_empty()))
+        .filter(|(_, perm)| match &target {
+            Target::One(p) => map
+                .iter()
+                .find(|a| a.id == *p)
+                .is_some_and(|a| a.allows(&c, &[perm])),
+            _ => true,
+        })
+        .map(|(param, _)| *param)
         .collect();
-    if kinds.is_empty() {
-        kinds = offered;
-    }
+    let kinds = rules::chosen(&offered, &absent_offered, |param| {
+        ctx.param_str(param).is_some_and(|v| !v.is_empty())
+    });
     let mut reach = Reach {
         scope: match &target {
             Target::All => None,
@@ -174,11 +180,14 @@ pub async fn index(app: &App, ctx: &Ctx, project: Option<&str>) -> ApiResult {
     reach.wiki = allowing("view_wiki_pages");
     if kinds.contains(&Kind::Projects) {
         reach.projects = allowing("view_project");
+        reach.files = allowing("view_files");
         if o.extra_sources() {
             reach.project_fields = field_scopes(app, ctx, "ProjectCustomField", &map).await?;
         }
     }
-    let want = offset.max(0).saturating_add(limit.max(0));
+    // each type's newest hits up to the page's end are read, at most DEEPEST of them: a
+    // page past that is empty (the count stays exact)
+    let want = offset.max(0).saturating_add(limit.max(0)).min(DEEPEST);
     let (hits, total) = store::find(&app.db, &kinds, &o, &reach, want).await?;
     let page: Vec<rules::Hit> = merge(hits)
         .into_iter()

@@ -368,7 +368,8 @@ pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
             return Err(ApiError::Status(StatusCode::UNPROCESSABLE_ENTITY));
         }
     }
-    users::delete(&app.db, user.id).await?;
+    let files = users::delete(&app.db, user.id).await?;
+    cv::remove_files(app, &files).await;
     Ok(Reply::NoContent)
 }
 

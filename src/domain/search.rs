@@ -35,6 +35,33 @@ impl Kind {
     }
 }
 
+/// Types Redmine searches that carmine has no records of (documents, repositories,
+/// forums), with the permission that offers each inside a project: asking for them alone
+/// finds nothing.
+pub const ABSENT: &[(&str, &str)] = &[
+    ("documents", "view_documents"),
+    ("changesets", "view_changesets"),
+    ("messages", "view_messages"),
+];
+
+/// Redmine's choice of types: the offered ones the request asks for (`asked`), or every
+/// offered one when it asks for none of them.
+pub fn chosen(
+    offered: &[Kind],
+    absent_offered: &[&str],
+    asked: impl Fn(&str) -> bool,
+) -> Vec<Kind> {
+    let kinds: Vec<Kind> = offered
+        .iter()
+        .copied()
+        .filter(|k| asked(k.param()))
+        .collect();
+    if kinds.is_empty() && !absent_offered.iter().any(|p| asked(p)) {
+        return offered.to_vec();
+    }
+    kinds
+}
+
 /// Which attachments are searched: none (`0` or empty, the default), also theirs
 /// (any other value), or only theirs (`only`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,6 +230,18 @@ mod tests {
         assert!(!o.attachment_source() && o.columns() && !o.extra_sources());
         assert_eq!(like_pattern("10%_a\\b"), "%10\\%\\_a\\\\b%");
         assert_eq!(fts_phrase("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn types_chosen() {
+        let all = Kind::ALL;
+        assert_eq!(chosen(&all, &["documents"], |p| p == "news"), [Kind::News]);
+        assert_eq!(chosen(&all, &["documents"], |_| false), all);
+        assert!(chosen(&all, &["documents"], |p| p == "documents").is_empty());
+        // inside a project: asking for what is not offered falls back to everything offered
+        let inside = [Kind::Issues, Kind::News];
+        assert_eq!(chosen(&inside, &[], |p| p == "projects"), inside);
+        assert_eq!(chosen(&inside, &[], |p| p == "documents"), inside);
     }
 
     #[test]

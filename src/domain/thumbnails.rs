@@ -28,6 +28,9 @@ pub fn size(param: Option<&str>, default: u32) -> u32 {
 /// The largest source read into memory for a thumbnail.
 pub const MAX_SOURCE: u64 = 32 * 1024 * 1024;
 
+/// The largest kept thumbnail read back (an 800-pixel image, uncompressed BMP included).
+pub const MAX_THUMBNAIL: u64 = 4 * 1024 * 1024;
+
 /// Why no thumbnail was made: the caller answers 404 either way.
 #[derive(Debug)]
 pub enum Refused {
@@ -52,6 +55,17 @@ fn reader(bytes: &[u8], format: ImageFormat) -> ImageReader<Cursor<&[u8]>> {
     reader
 }
 
+/// The media type of a thumbnail, from its bytes.
+pub fn media_type(bytes: &[u8]) -> &'static str {
+    match image::guess_format(bytes) {
+        Ok(ImageFormat::Png) => "image/png",
+        Ok(ImageFormat::Jpeg) => "image/jpeg",
+        Ok(ImageFormat::Gif) => "image/gif",
+        Ok(ImageFormat::Bmp) => "image/bmp",
+        _ => "application/octet-stream",
+    }
+}
+
 /// The image shrunk to fit a `size` square (never enlarged), in its own format.
 pub fn make(bytes: &[u8], size: u32) -> Result<Vec<u8>, Refused> {
     let format = image::guess_format(bytes).map_err(|_| Refused::NotAnImage)?;
@@ -67,13 +81,16 @@ pub fn make(bytes: &[u8], size: u32) -> Result<Vec<u8>, Refused> {
     if w > MAX_SIDE || h > MAX_SIDE {
         return Err(Refused::Unusable(format!("{w}x{h} pixels")));
     }
-    if w <= size && h <= size {
-        return Ok(bytes.to_vec());
-    }
+    // always decoded and written anew, even when small enough: bytes appended to an image
+    // (a script, say) never reach the client
     let image = reader(bytes, format)
         .decode()
         .map_err(|e| Refused::Unusable(e.to_string()))?;
-    let thumb = image.thumbnail(size, size);
+    let thumb = if w <= size && h <= size {
+        image
+    } else {
+        image.thumbnail(size, size)
+    };
     let mut out = Cursor::new(Vec::new());
     thumb
         .write_to(&mut out, format)
@@ -107,9 +124,14 @@ mod tests {
         let t = make(&png(300, 200), 100).unwrap();
         let img = image::load_from_memory(&t).unwrap();
         assert_eq!((img.width(), img.height()), (100, 67));
-        // never enlarged
-        let small = png(40, 30);
-        assert_eq!(make(&small, 100).unwrap(), small);
+        // never enlarged, and what follows the image is dropped
+        let mut small = png(40, 30);
+        small.extend_from_slice(b"<script>alert(1)</script>");
+        let t = make(&small, 100).unwrap();
+        let img = image::load_from_memory(&t).unwrap();
+        assert_eq!((img.width(), img.height()), (40, 30));
+        assert!(!String::from_utf8_lossy(&t).contains("script"));
+        assert_eq!(media_type(&t), "image/png");
         assert!(matches!(
             make(b"not an image", 100),
             Err(Refused::NotAnImage)

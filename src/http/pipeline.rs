@@ -351,7 +351,7 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
-fn media_type(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+pub(crate) fn media_type(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
     let v = headers.get(name)?.to_str().ok()?;
     Some(v.split(';').next()?.trim().to_ascii_lowercase())
 }

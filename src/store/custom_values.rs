@@ -282,6 +282,37 @@ async fn link_file(
     Ok(())
 }
 
+/// Deletes the values of some objects of one type with the files of their attachment
+/// fields; returns the files no attachment uses any more, for the caller to remove.
+pub async fn delete_of(
+    tx: &mut Tx<'_>,
+    customized: &str,
+    ids: &[i64],
+) -> Result<Vec<(String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(
+        "SELECT a.id FROM attachments a JOIN custom_values cv \
+         ON a.container_type = 'CustomValue' AND cv.id = a.container_id \
+         WHERE cv.customized_type = ",
+    );
+    sql.bind(customized).push(" AND ");
+    in_list(&mut sql, "cv.customized_id", ids);
+    let files: Vec<i64> = tx
+        .rows(&sql.text, &sql.args)
+        .await?
+        .iter()
+        .map(|r| r.i64("id"))
+        .collect();
+    let gone = super::attachments::delete(tx, &files).await?;
+    let mut del = Sql::new("DELETE FROM custom_values WHERE customized_type = ");
+    del.bind(customized).push(" AND ");
+    in_list(&mut del, "customized_id", ids);
+    tx.exec(&del.text, &del.args).await?;
+    Ok(gone)
+}
+
 /// The object a custom value belongs to: `(customized type, its id, field id)`.
 pub async fn owner_of(db: &Db, id: i64) -> Result<Option<(String, i64, i64)>> {
     Ok(db

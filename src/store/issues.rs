@@ -433,23 +433,7 @@ pub async fn delete(
         .await?;
         // what hangs on the issue by type and id has no foreign key to go with it
         // the files of its attachment fields go with their values
-        let valued: Vec<i64> = tx
-            .rows(
-                "SELECT a.id FROM attachments a JOIN custom_values cv \
-                 ON a.container_type = 'CustomValue' AND cv.id = a.container_id \
-                 WHERE cv.customized_type = 'Issue' AND cv.customized_id = $1",
-                &[id.into()],
-            )
-            .await?
-            .iter()
-            .map(|r| r.i64("id"))
-            .collect();
-        files.extend(super::attachments::delete(&mut tx, &valued).await?);
-        tx.exec(
-            "DELETE FROM custom_values WHERE customized_type = 'Issue' AND customized_id = $1",
-            &[id.into()],
-        )
-        .await?;
+        files.extend(super::custom_values::delete_of(&mut tx, "Issue", &[id]).await?);
         tx.exec(
             "DELETE FROM watchers WHERE watchable_type = 'Issue' AND watchable_id = $1",
             &[id.into()],
@@ -458,6 +442,16 @@ pub async fn delete(
         let attached = super::attachments::ids_of(&mut tx, "Issue", &[id]).await?;
         files.extend(super::attachments::delete(&mut tx, &attached).await?);
         // Redmine's API deletes the time logged on a deleted issue with it
+        let entries: Vec<i64> = tx
+            .rows(
+                "SELECT id FROM time_entries WHERE issue_id = $1",
+                &[id.into()],
+            )
+            .await?
+            .iter()
+            .map(|r| r.i64("id"))
+            .collect();
+        files.extend(super::custom_values::delete_of(&mut tx, "TimeEntry", &entries).await?);
         tx.exec("DELETE FROM time_entries WHERE issue_id = $1", &[id.into()])
             .await?;
         tx.exec("DELETE FROM issues WHERE id = $1", &[id.into()])

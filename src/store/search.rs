@@ -51,6 +51,15 @@ const PROJECTS: Text = Text {
     fts: "projects_fts",
 };
 
+/// An issue's value counts only while its field applies to the issue's tracker and
+/// project (a value left from before does not, as the API does not show it).
+const ISSUE_FIELD_APPLIES: &str = " AND EXISTS (SELECT 1 FROM issues x \
+    WHERE x.id = r.customized_id AND x.tracker_id IN (SELECT t.tracker_id \
+    FROM custom_fields_trackers t WHERE t.custom_field_id = r.custom_field_id) \
+    AND (EXISTS (SELECT 1 FROM custom_fields f WHERE f.id = r.custom_field_id \
+    AND f.is_for_all = TRUE) OR x.project_id IN (SELECT p.project_id \
+    FROM custom_fields_projects p WHERE p.custom_field_id = r.custom_field_id)))";
+
 /// Where a custom field's values may be searched: everywhere, or in these projects only.
 #[derive(Debug, Clone)]
 pub struct FieldScope {
@@ -72,6 +81,8 @@ pub struct Reach {
     pub wiki: Vec<i64>,
     /// Projects the caller sees (`view_project`).
     pub projects: Vec<i64>,
+    /// Projects whose files the caller sees (`view_files`).
+    pub files: Vec<i64>,
     pub project_fields: Vec<FieldScope>,
 }
 
@@ -257,6 +268,7 @@ impl Sources<'_> {
         customized: &str,
         fields: &[FieldScope],
         records: (&str, &str),
+        applies: &'static str,
         o: &Options,
     ) {
         let everywhere: Vec<i64> = fields
@@ -271,7 +283,10 @@ impl Sources<'_> {
                 &CUSTOM_VALUES,
                 "r.customized_id",
                 |sql| {
-                    sql.push("r.customized_type = ").bind(kind).push(" AND ");
+                    sql.push("r.customized_type = ")
+                        .bind(kind)
+                        .push(applies)
+                        .push(" AND ");
                     in_list(sql, "r.custom_field_id", &everywhere);
                 },
                 o,
@@ -288,6 +303,7 @@ impl Sources<'_> {
                 |sql| {
                     sql.push("r.customized_type = ")
                         .bind(kind)
+                        .push(applies)
                         .push(" AND r.custom_field_id = ")
                         .bind(f.field)
                         .push(&format!(
@@ -377,7 +393,13 @@ async fn issues(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>,
                 o,
             );
         }
-        s.custom_values("Issue", &r.issue_fields, ("issues", "project_id"), o);
+        s.custom_values(
+            "Issue",
+            &r.issue_fields,
+            ("issues", "project_id"),
+            ISSUE_FIELD_APPLIES,
+            o,
+        );
     }
     if o.attachment_source() {
         s.attachments("Issue", o);
@@ -455,10 +477,21 @@ async fn projects(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit
         s.columns(&PROJECTS, o);
     }
     if o.extra_sources() {
-        s.custom_values("Project", &r.project_fields, ("projects", "id"), o);
+        s.custom_values("Project", &r.project_fields, ("projects", "id"), "", o);
     }
     if o.attachment_source() {
-        s.attachments("Project", o);
+        // a project is found by its files only where they are seen (Redmine 5.0.4 lets
+        // anyone who sees the project find it by its file names)
+        let files = within(&r.files, &r.scope);
+        s.rows(
+            &ATTACHMENTS,
+            "r.container_id",
+            |sql| {
+                sql.push("r.container_type = 'Project' AND ");
+                in_list(sql, "r.container_id", &files);
+            },
+            o,
+        );
     }
     let sources = s.count;
     sql.push(") AND ");

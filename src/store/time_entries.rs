@@ -514,16 +514,16 @@ pub async fn update(db: &Db, id: i64, v: &Values, custom: &[(i64, Vec<String>)])
     Ok(())
 }
 
-pub async fn delete(db: &Db, ids: &[i64]) -> Result<()> {
+/// Deletes entries with their custom values; returns the files of their attachment fields
+/// to remove from the store.
+pub async fn delete(db: &Db, ids: &[i64]) -> Result<Vec<(String, String)>> {
     let mut tx = db.begin().await?;
     let mut sql = Sql::new("DELETE FROM time_entries WHERE ");
     in_list(&mut sql, "id", ids);
     tx.exec(&sql.text, &sql.args).await?;
-    let mut cv = Sql::new("DELETE FROM custom_values WHERE customized_type = 'TimeEntry' AND ");
-    in_list(&mut cv, "customized_id", ids);
-    tx.exec(&cv.text, &cv.args).await?;
+    let files = super::custom_values::delete_of(&mut tx, "TimeEntry", ids).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(files)
 }
 
 /// Hours the user logged that day on other entries (the daily maximum).

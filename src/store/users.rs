@@ -403,8 +403,10 @@ pub async fn update(db: &Db, id: i64, c: &UserChanges) -> Result<()> {
 }
 
 /// Removes a user. Later resources re-point their references to the anonymous user here.
-pub async fn delete(db: &Db, id: i64) -> Result<bool> {
+/// Returns the files of its attachment fields, for the caller to remove from the store.
+pub async fn delete(db: &Db, id: i64) -> Result<Vec<(String, String)>> {
     let mut tx = db.begin().await?;
+    let mut files = Vec::new();
     let n = tx
         .exec(
             "DELETE FROM users WHERE id = $1 AND type = 'User'",
@@ -417,6 +419,7 @@ pub async fn delete(db: &Db, id: i64) -> Result<bool> {
         let anonymous = tx
             .int("SELECT id FROM users WHERE type = 'AnonymousUser'", &[])
             .await?;
+        files = super::custom_values::delete_of(&mut tx, "Principal", &[id]).await?;
         let user = id.to_string();
         let anon = anonymous.to_string();
         let mut steps: Vec<(&str, Vec<super::Arg>)> = vec![
@@ -476,7 +479,7 @@ pub async fn delete(db: &Db, id: i64) -> Result<bool> {
         }
     }
     tx.commit().await?;
-    Ok(n > 0)
+    Ok(files)
 }
 
 /// Whether an active administrator other than this user exists.

@@ -180,11 +180,8 @@ pub async fn delete(db: &Db, v: &Version) -> Result<Vec<(String, String)>> {
         &[v.id.into()],
     )
     .await?;
-    tx.exec(
-        "DELETE FROM custom_values WHERE customized_type = 'Version' AND customized_id = $1",
-        &[v.id.into()],
-    )
-    .await?;
+    let mut files = files;
+    files.extend(super::custom_values::delete_of(&mut tx, "Version", &[v.id]).await?);
     tx.exec("DELETE FROM versions WHERE id = $1", &[v.id.into()])
         .await?;
     tx.commit().await?;
@@ -324,7 +321,9 @@ pub async fn in_use(db: &Db, version: i64) -> Result<bool> {
         .int(
             "SELECT (SELECT COUNT(*) FROM issues WHERE fixed_version_id = $1) + \
              (SELECT COUNT(*) FROM custom_values cv JOIN custom_fields f ON f.id = cv.custom_field_id \
-              WHERE f.field_format = 'version' AND cv.value = $2)",
+              WHERE f.field_format = 'version' AND cv.value = $2) + \
+             (SELECT COUNT(*) FROM attachments WHERE container_type = 'Version' \
+              AND container_id = $1)",
             &[version.into(), version.to_string().into()],
         )
         .await?

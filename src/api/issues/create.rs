@@ -113,14 +113,17 @@ pub async fn create(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResul
     let rids: Vec<i64> = roles.iter().map(|r| r.id).collect();
     let fields = all_fields.for_issue(p.id, tracker_id);
     let records = cv::Records::for_project(app, &fields, &p).await?;
+    let settable = |f: &crate::store::reference::CustomField| {
+        cv::visible(&all_fields, f, c.admin, &rids) && !w.read_only.contains(&f.id.to_string())
+    };
     let mut sent = crate::domain::custom_fields::read(&body);
-    let files = cv::file_values(app, &fields, &body, &mut sent, "Issue", None).await?;
+    let files = cv::file_values(app, &fields, &body, &mut sent, ("Issue", None), settable).await?;
     let mut custom = cv::apply(
         &fields,
         &sent,
         None,
         0,
-        |f| cv::visible(&all_fields, f, c.admin, &rids) && !w.read_only.contains(&f.id.to_string()),
+        settable,
         |field| f.required.contains(&field.id.to_string()),
         &records,
     );

@@ -304,18 +304,27 @@ async fn custom_values(
     } else {
         Vec::new()
     };
-    let files = cv::file_values(app, &fields, w.body, &mut sent, "Issue", Some(issue.id)).await?;
     let rids: Vec<i64> = roles.iter().map(|r| r.id).collect();
+    let settable = |field: &crate::store::reference::CustomField| {
+        cv::visible(&all_fields, field, c.admin, &rids)
+            && !w.read_only.contains(&field.id.to_string())
+    };
+    let files = cv::file_values(
+        app,
+        &fields,
+        w.body,
+        &mut sent,
+        ("Issue", Some(issue.id)),
+        settable,
+    )
+    .await?;
     let records = cv::Records::for_project(app, &fields, dest).await?;
     let mut outcome = cv::apply(
         &fields,
         &sent,
         Some(&old),
         issue.id,
-        |field| {
-            cv::visible(&all_fields, field, c.admin, &rids)
-                && !w.read_only.contains(&field.id.to_string())
-        },
+        settable,
         |field| f.required.contains(&field.id.to_string()),
         &records,
     );

@@ -421,7 +421,8 @@ pub async fn destroy(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     if !editable(app, ctx, &e, &p).await? {
         return Err(caller(ctx).deny().into());
     }
-    store::delete(&app.db, &[e.id]).await?;
+    let files = store::delete(&app.db, &[e.id]).await?;
+    cv::remove_files(app, &files).await;
     Ok(Reply::NoContent)
 }
 
@@ -449,6 +450,7 @@ pub async fn destroy_many(app: &App, ctx: &Ctx) -> ApiResult {
         }
     }
     let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
-    store::delete(&app.db, &ids).await?;
+    let files = store::delete(&app.db, &ids).await?;
+    cv::remove_files(app, &files).await;
     Ok(Reply::NoContent)
 }

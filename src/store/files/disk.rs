@@ -86,7 +86,8 @@ impl Disk {
     /// Writes a small derived file (a thumbnail) whole, atomically.
     pub async fn write_whole(&self, directory: &str, filename: &str, bytes: &[u8]) {
         let dir = self.root.join(directory);
-        let temp = dir.join(format!(".{filename}.part"));
+        // two requests may make the same thumbnail at once: each writes its own temporary
+        let temp = dir.join(format!(".{filename}.{:08x}.part", rand::random::<u32>()));
         let done = async {
             tokio::fs::create_dir_all(&dir).await?;
             tokio::fs::write(&temp, bytes).await?;
@@ -121,7 +122,7 @@ async fn write(
     let mut stream = body.into_data_stream();
     while let Some(chunk) = pace.next(&mut stream, hashing.size).await? {
         if !hashing.take(&chunk) {
-            super::drain(stream, hashing.size, limit.saturating_add(DRAIN)).await;
+            super::drain(stream, hashing.size, limit.saturating_add(DRAIN), pace).await;
             return Err(PutError::TooLarge);
         }
         file.write_all(&chunk).await?;

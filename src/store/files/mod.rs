@@ -223,9 +223,10 @@ impl Pace {
 const DRAIN: u64 = 256 * 1024 * 1024;
 
 /// Reads and drops the rest of a too large body up to `until` bytes, so that the client
-/// receives the answer and may keep its connection, as Redmine reads the whole body.
-async fn drain(mut stream: BodyDataStream, mut read: u64, until: u64) {
-    while let Some(Ok(chunk)) = stream.next().await {
+/// receives the answer and may keep its connection, as Redmine reads the whole body; at
+/// the same pace as the rest, or not at all.
+async fn drain(mut stream: BodyDataStream, mut read: u64, until: u64, pace: &Pace) {
+    while let Ok(Some(chunk)) = pace.next(&mut stream, read).await {
         read += chunk.len() as u64;
         if read > until {
             break;

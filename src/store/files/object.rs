@@ -16,6 +16,27 @@ use super::{new_name, Hashing, Pace, PutError, Stored, DRAIN};
 const PART: usize = 5 * 1024 * 1024;
 const IN_FLIGHT: usize = 2;
 
+/// A multipart upload that is aborted if dropped before it is finished.
+struct Unfinished(Option<WriteMultipart>);
+
+impl Unfinished {
+    fn writer(&mut self) -> &mut WriteMultipart {
+        self.0.as_mut().expect("an unfinished upload")
+    }
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        let (Some(writer), Ok(runtime)) = (self.0.take(), tokio::runtime::Handle::try_current())
+        else {
+            return;
+        };
+        runtime.spawn(async move {
+            let _ = writer.abort().await;
+        });
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Object {
     store: Arc<dyn ObjectStore>,
@@ -49,28 +70,24 @@ impl Object {
             .put_multipart(&self.path(&directory, &filename))
             .await
             .map_err(io)?;
-        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART);
+        // aborted however the write ends unfinished: an error, or the request given up
+        let mut pending = Unfinished(Some(WriteMultipart::new_with_chunk_size(upload, PART)));
         let mut hashing = Hashing::new(limit);
         let mut stream = body.into_data_stream();
-        loop {
-            let chunk = match pace.next(&mut stream, hashing.size).await {
-                Ok(Some(chunk)) => chunk,
-                Ok(None) => break,
-                Err(e) => {
-                    let _ = writer.abort().await;
-                    return Err(e);
-                }
-            };
+        while let Some(chunk) = pace.next(&mut stream, hashing.size).await? {
             if !hashing.take(&chunk) {
-                let _ = writer.abort().await;
-                super::drain(stream, hashing.size, limit.saturating_add(DRAIN)).await;
+                drop(pending);
+                super::drain(stream, hashing.size, limit.saturating_add(DRAIN), pace).await;
                 return Err(PutError::TooLarge);
             }
-            if let Err(e) = writer.wait_for_capacity(IN_FLIGHT).await {
-                return Err(PutError::Io(io(e)));
-            }
+            let writer = pending.writer();
+            writer
+                .wait_for_capacity(IN_FLIGHT)
+                .await
+                .map_err(|e| PutError::Io(io(e)))?;
             writer.write(&chunk);
         }
+        let writer = pending.0.take().expect("an unfinished upload");
         writer.finish().await.map_err(io)?;
         let (size, digest) = hashing.finish();
         Ok(Stored {

@@ -130,6 +130,8 @@ pub struct Access {
     pub is_public: bool,
     pub modules: Vec<String>,
     pub roles: Vec<Role>,
+    /// The caller is a member (itself, or through a group), not only a visitor.
+    pub member: bool,
 }
 
 impl Access {
@@ -252,6 +254,7 @@ pub async fn access_map(db: &Db, user: &User, logged: bool, admin: bool) -> Resu
                     .map(|m| m.str("name"))
                     .collect(),
                 roles,
+                member: member_of.contains(&id),
             }
         })
         .collect())
