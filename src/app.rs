@@ -32,6 +32,13 @@ pub struct Limits {
 /// (it takes the format extension off the path and applies method overrides), so it
 /// wraps the router as a service; timeouts and logs wrap everything.
 pub fn router(app: Arc<App>, limits: Limits) -> Router {
+    let flow =
+        crate::api::oauth::flow()
+            .with_state(app.clone())
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                limits.request_timeout,
+            ));
     let api = crate::api::router().with_state(app.clone());
     let prepared = tower_layer::Layer::layer(
         &axum::middleware::from_fn_with_state(app, crate::http::pipeline::prepare),
@@ -48,6 +55,7 @@ pub fn router(app: Arc<App>, limits: Limits) -> Router {
         prepared,
     );
     Router::new()
+        .merge(flow)
         .route_service("/uploads", uploads.clone())
         .route_service("/uploads.json", uploads.clone())
         .route_service("/uploads.xml", uploads)

@@ -4,6 +4,7 @@ mod api;
 mod app;
 mod domain;
 mod http;
+mod oauth_cli;
 mod render;
 mod state;
 mod store;
@@ -75,6 +76,11 @@ enum Command {
     Settings {
         #[command(subcommand)]
         action: SettingsAction,
+    },
+    /// Register and manage OAuth applications
+    Oauth {
+        #[command(subcommand)]
+        action: oauth_cli::OauthAction,
     },
 }
 
@@ -174,6 +180,10 @@ async fn main() -> anyhow::Result<()> {
                     Ok(())
                 }
             }
+        }
+        Command::Oauth { action } => {
+            let db = open(&cli).await?;
+            oauth_cli::run(&db, action).await
         }
     }
 }

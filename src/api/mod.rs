@@ -18,6 +18,7 @@ pub mod journals;
 pub mod memberships;
 pub mod my_account;
 pub mod news;
+pub mod oauth;
 pub mod projects;
 pub mod queries;
 pub mod references;
@@ -43,11 +44,7 @@ use crate::http::Ctx;
 use crate::state::App;
 
 pub fn caller(ctx: &Ctx) -> Caller {
-    Caller {
-        user_id: ctx.current.user.id,
-        logged: ctx.current.logged,
-        admin: ctx.current.is_admin(),
-    }
+    ctx.current.caller()
 }
 
 /// A route: its methods, its path (axum syntax, without the format extension), the guard
@@ -118,6 +115,7 @@ pub fn router() -> Router<Arc<App>> {
         files::routes(),
         news::routes(),
         search::routes(),
+        oauth::routes(),
         admin::routes(),
     ]
     .into_iter()

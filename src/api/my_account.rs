@@ -18,7 +18,11 @@ pub async fn show(app: &App, ctx: &Ctx) -> ApiResult {
             private: false,
             status: false,
         },
-        api_key: Some(users::api_key(&app.db, u.id).await?),
+        // a token does not hand out the key that would outlive it (Redmine 6.1)
+        api_key: match ctx.current.oauth {
+            None => Some(users::api_key(&app.db, u.id).await?),
+            Some(_) => None,
+        },
         account: true,
     };
     let mut o = user_object(u, &shape);
@@ -30,6 +34,10 @@ pub async fn show(app: &App, ctx: &Ctx) -> ApiResult {
 /// admin and status only for administrators; 204 or 422.
 pub async fn update(app: &App, ctx: &Ctx) -> ApiResult {
     let c = caller(ctx);
+    // an application may not change its user's account (Redmine 6.1.3)
+    if ctx.current.oauth.is_some() {
+        return Err(c.deny().into());
+    }
     let Some(user) = user_param(ctx) else {
         return Ok(Reply::NoContent);
     };

@@ -150,7 +150,9 @@ async fn user_document(
     u: &User,
     exp: Exposure,
 ) -> Result<crate::render::Node, ApiError> {
-    let api_key = match exp.private {
+    // under OAuth only an administrator's token (admin scope) sees keys, its own neither
+    let key_shown = exp.private && (caller(ctx).admin || ctx.current.oauth.is_none());
+    let api_key = match key_shown {
         true => Some(users::api_key(&app.db, u.id).await?),
         false => None,
     };

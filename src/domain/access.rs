@@ -47,6 +47,11 @@ pub fn role_allows(role: &Role, names: &[&str]) -> bool {
 /// Whether the caller may do an action granted by any of `names` in the project, given its
 /// roles there (see `store::projects::roles_for`).
 pub fn allowed(caller: &Caller, names: &[&str], p: &ProjectState, roles: &[Role]) -> bool {
+    let scoped = caller.in_scope(names);
+    if caller.scopes.is_some() && scoped.is_empty() {
+        return false;
+    }
+    let names = &scoped[..];
     if !project_allows(p, names) {
         return false;
     }
@@ -79,7 +84,11 @@ pub fn authorize(
 /// The global check (no project): admins, or any role the caller holds anywhere (plus its
 /// builtin role) granting one of `names`. No project state or module applies.
 pub fn allowed_globally(caller: &Caller, names: &[&str], roles: &[Role]) -> bool {
-    caller.admin || roles.iter().any(|r| role_allows(r, names))
+    let scoped = caller.in_scope(names);
+    if caller.scopes.is_some() && scoped.is_empty() {
+        return false;
+    }
+    caller.admin || roles.iter().any(|r| role_allows(r, &scoped))
 }
 
 #[cfg(test)]
@@ -104,16 +113,19 @@ mod tests {
         user_id: 1,
         logged: true,
         admin: true,
+        scopes: None,
     };
     const USER: Caller = Caller {
         user_id: 5,
         logged: true,
         admin: false,
+        scopes: None,
     };
     const ANON: Caller = Caller {
         user_id: 4,
         logged: false,
         admin: false,
+        scopes: None,
     };
 
     /// user × role × project state × permission → allowed, over every permission.

@@ -10,6 +10,7 @@ pub mod issue_query;
 pub mod issue_update;
 pub mod issues;
 pub mod news;
+pub mod oauth;
 pub mod password;
 pub mod permissions;
 pub mod projects;
@@ -40,9 +41,25 @@ pub struct Caller {
     pub user_id: i64,
     pub logged: bool,
     pub admin: bool,
+    /// An OAuth token's scopes (`permissions::scope_bits`): the permissions it may use,
+    /// whatever the roles grant. None: not limited.
+    pub scopes: Option<u128>,
 }
 
 impl Caller {
+    /// The names among `names` this caller may use at all (all of them unless an OAuth
+    /// token limits it).
+    pub fn in_scope<'a>(&self, names: &[&'a str]) -> Vec<&'a str> {
+        match self.scopes {
+            None => names.to_vec(),
+            Some(bits) => names
+                .iter()
+                .copied()
+                .filter(|n| permissions::in_scope(bits, n))
+                .collect(),
+        }
+    }
+
     /// Redmine's `deny_access`: 403 for a logged-in user, "login required" otherwise.
     pub fn deny(&self) -> Denial {
         if self.logged {

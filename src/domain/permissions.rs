@@ -142,6 +142,23 @@ pub const MODULES: &[&str] = &[
     "gantt",
 ];
 
+/// OAuth scopes as a set of permissions (a bit per permission of the catalogue, which has
+/// fewer than 128), so that a caller limited by them stays a plain copyable value.
+pub fn scope_bits<S: AsRef<str>>(scopes: &[S]) -> u128 {
+    scopes
+        .iter()
+        .filter_map(|s| CATALOGUE.iter().position(|p| p.name == s.as_ref()))
+        .fold(0, |bits, i| bits | (1u128 << i))
+}
+
+/// Whether a permission is within scope bits.
+pub fn in_scope(bits: u128, name: &str) -> bool {
+    CATALOGUE
+        .iter()
+        .position(|p| p.name == name)
+        .is_some_and(|i| bits & (1u128 << i) != 0)
+}
+
 pub fn find(name: &str) -> Option<&'static Permission> {
     CATALOGUE.iter().find(|p| p.name == name)
 }

@@ -23,6 +23,7 @@ pub async fn authenticate(
     params: &Value,
 ) -> Result<Current, ApiError> {
     let mut found: Option<User> = None;
+    let mut oauth = None;
     if app.settings.rest_api_enabled {
         let key_param = params
             .get("key")
@@ -33,6 +34,14 @@ pub async fn authenticate(
         {
             // a supplied key settles it: Basic is not tried even when the key is wrong
             found = users::find_by_api_key(&app.db, &key).await?;
+        } else if let Some(token) = bearer(headers) {
+            // after the key, before Basic, as Redmine 6.1: a token that is not good is
+            // refused outright
+            let (user, scopes) = crate::store::oauth::token_user(&app.db, &token)
+                .await?
+                .map_err(ApiError::InvalidToken)?;
+            found = Some(user);
+            oauth = Some(std::sync::Arc::new(scopes));
         } else if let Some((login, pass)) = basic_credentials(headers) {
             found = basic_login(app, &login, &pass).await?;
         }
@@ -48,16 +57,31 @@ pub async fn authenticate(
         }
     }
     match found {
-        Some(user) => Ok(Current { user, logged: true }),
+        Some(user) => Ok(Current {
+            user,
+            logged: true,
+            oauth,
+        }),
         None if app.settings.login_required => Err(ApiError::LoginRequired),
         None => {
             let user = users::anonymous(&app.db).await?.ok_or(ApiError::Internal)?;
             Ok(Current {
                 user,
                 logged: false,
+                oauth: None,
             })
         }
     }
+}
+
+/// `Authorization: Bearer <token>`.
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get("authorization")?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
 }
 
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {

@@ -34,11 +34,32 @@ impl Format {
 pub struct Current {
     pub user: User,
     pub logged: bool,
+    /// Authenticated by an OAuth token: its scopes.
+    pub oauth: Option<std::sync::Arc<Vec<String>>>,
 }
 
 impl Current {
+    /// An administrator, and under OAuth only with the `admin` scope.
     pub fn is_admin(&self) -> bool {
-        self.logged && self.user.admin
+        self.logged
+            && self.user.admin
+            && self
+                .oauth
+                .as_ref()
+                .is_none_or(|s| s.iter().any(|x| x == crate::domain::oauth::ADMIN_SCOPE))
+    }
+
+    /// The caller as the rules see it.
+    pub fn caller(&self) -> crate::domain::Caller {
+        crate::domain::Caller {
+            user_id: self.user.id,
+            logged: self.logged,
+            admin: self.is_admin(),
+            scopes: self
+                .oauth
+                .as_ref()
+                .map(|s| crate::domain::permissions::scope_bits(s)),
+        }
     }
 }
 
@@ -163,6 +184,9 @@ pub enum ApiError {
     Validation(Vec<String>),
     /// Rails' own answer (a small hash body), e.g. an unknown id in an id list.
     Framework(StatusCode),
+    /// An OAuth token that is unknown, expired or revoked: 401 with `WWW-Authenticate:
+    /// Bearer …, error="invalid_token"` and the reason.
+    InvalidToken(&'static str),
     Internal,
 }
 
@@ -263,6 +287,20 @@ pub fn error_response(format: Format, rest_api_enabled: bool, err: ApiError) -> 
             document_response(format, StatusCode::UNPROCESSABLE_ENTITY, &node)
         }
         ApiError::Framework(status) => framework_response(Some(format), status),
+        ApiError::InvalidToken(why) => {
+            let mut r = with_type(StatusCode::UNAUTHORIZED, format.media_type(), Vec::new());
+            let challenge = format!(
+                "Bearer realm=\"Redmine\", error=\"invalid_token\", error_description=\"{why}\""
+            );
+            if let Ok(v) = HeaderValue::from_str(&challenge) {
+                r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+            }
+            r.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store, no-cache"),
+            );
+            r
+        }
         ApiError::Internal => framework_response(Some(format), StatusCode::INTERNAL_SERVER_ERROR),
     }
 }

@@ -58,11 +58,7 @@ impl Guard {
 
     /// The checks that need only the caller.
     fn check(self, app: &App, current: &Current) -> Result<(), ApiError> {
-        let caller = crate::domain::Caller {
-            user_id: current.user.id,
-            logged: current.logged,
-            admin: current.is_admin(),
-        };
+        let caller = current.caller();
         match self {
             Guard::Login => caller.require_login().map_err(Into::into),
             Guard::Admin => caller.require_admin().map_err(Into::into),
@@ -480,6 +476,7 @@ fn status_of(e: &ApiError, rest_api_enabled: bool) -> StatusCode {
         ApiError::Status(s) | ApiError::Framework(s) => *s,
         ApiError::LoginRequired if rest_api_enabled => StatusCode::UNAUTHORIZED,
         ApiError::LoginRequired => StatusCode::FORBIDDEN,
+        ApiError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
         ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }

@@ -14,6 +14,7 @@ pub mod issues;
 pub mod journals;
 pub mod members;
 pub mod news;
+pub mod oauth;
 pub mod projects;
 pub mod queries;
 pub mod reference;
@@ -120,6 +121,11 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 15,
         sql: include_str!("../../migrations/0015_attachment_fields.sql"),
+        pg: None,
+    },
+    Migration {
+        version: 16,
+        sql: include_str!("../../migrations/0016_oauth.sql"),
         pg: None,
     },
 ];
