@@ -207,6 +207,9 @@ async fn whole_flow(b: Backend) {
     assert_eq!(r.json()["total_count"], json!(1));
     let r = bearer(&s, Method::GET, "/time_entries.json", &access).await;
     assert_eq!(r.status, 403, "{b:?}");
+    assert!(r
+        .header("www-authenticate")
+        .is_some_and(|w| w.contains("insufficient_scope")));
     let r = bearer(&s, Method::POST, "/projects/p/issues.json", &access).await;
     assert_eq!(r.status, 403, "{b:?}");
     let r = bearer(&s, Method::GET, "/my/account.json", &access).await;
@@ -342,4 +345,41 @@ async fn applications_admin(b: Backend) {
     assert_eq!(r.status, 403);
 }
 
-per_backend!(whole_flow, applications_admin);
+async fn sign_in_attempts_are_limited(b: Backend) {
+    let s = Server::with_setting(b, "admin_api_enabled", "1").await;
+    let r = s
+        .post(
+            "/oauth/applications.json",
+            json!({"application": {"name": "Limited", "redirect_uri": "https://app.example/cb"}}),
+        )
+        .send()
+        .await;
+    let client_id = r.json()["application"]["uid"].as_str().unwrap().to_owned();
+    let query = format!(
+        "response_type=code&client_id={client_id}&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"
+    );
+    for _ in 0..5 {
+        let r = consent(&s, &query, "mallory", "guess", "approve").await;
+        assert_eq!(r.status, 401, "{b:?}");
+    }
+    let r = consent(&s, &query, "mallory", "guess", "approve").await;
+    assert_eq!(r.status, 429, "{b:?}");
+    // an unknown client or a redirect URI it did not register is shown, never followed
+    let r = s
+        .get("/oauth/authorize?response_type=code&client_id=nope&redirect_uri=https%3A%2F%2Fevil.example")
+        .anonymous()
+        .send()
+        .await;
+    assert_eq!(r.status, 400);
+    let r = s
+        .get(&format!(
+            "/oauth/authorize?response_type=code&client_id={client_id}&redirect_uri=https%3A%2F%2Fevil.example%2Fcb"
+        ))
+        .anonymous()
+        .send()
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.header("location").is_none());
+}
+
+per_backend!(whole_flow, applications_admin, sign_in_attempts_are_limited);

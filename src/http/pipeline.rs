@@ -320,6 +320,13 @@ pub async fn respond(app: &App, mut req: Request, endpoint: Endpoint) -> Respons
         }
     };
     response = head_stripped(response, &original);
+    // a token refused for what it may not do says so (RFC 6750 §3.1)
+    if response.status() == StatusCode::FORBIDDEN && ctx.current.oauth.is_some() {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"Redmine\", error=\"insufficient_scope\""),
+        );
+    }
     if app.count_queries {
         // diagnostics for tests and benchmarks: statements the handler ran
         if let Ok(v) = HeaderValue::from_str(&queries.to_string()) {
