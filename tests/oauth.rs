@@ -219,11 +219,13 @@ async fn whole_flow(b: Backend) {
     let r = bearer(&s, Method::GET, "/oauth/token/info", &access).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["resource_owner_id"], json!(alice));
-    let r = bearer(&s, Method::GET, "/issues.json", "not-a-token").await;
+    // a token never issued leaves the request anonymous, as in Redmine
+    let r = bearer(&s, Method::GET, "/users/current.json", "not-a-token").await;
     assert_eq!(r.status, 401);
-    assert!(r
-        .header("www-authenticate")
-        .is_some_and(|w| w.contains("invalid_token")));
+    assert_eq!(
+        r.header("www-authenticate").as_deref(),
+        Some("Basic realm=\"Redmine API\"")
+    );
 
     // refresh: a new pair; the used refresh token and its access token are done
     let refresh_with = |token: String| {
@@ -251,6 +253,9 @@ async fn whole_flow(b: Backend) {
     assert_eq!(r.json()["error"], json!("invalid_grant"));
     let r = bearer(&s, Method::GET, "/issues.json", &access).await;
     assert_eq!(r.status, 401);
+    assert!(r
+        .header("www-authenticate")
+        .is_some_and(|w| w.contains("invalid_token") && w.contains("revoked")));
     let r = bearer(&s, Method::GET, "/issues.json", &access2).await;
     assert_eq!(r.status, 200);
 
@@ -382,4 +387,130 @@ async fn sign_in_attempts_are_limited(b: Backend) {
     assert!(r.header("location").is_none());
 }
 
-per_backend!(whole_flow, applications_admin, sign_in_attempts_are_limited);
+/// A token for a user and scope, through the page and a PKCE exchange.
+async fn token_for(
+    s: &Server,
+    client_id: &str,
+    login: &str,
+    password: &str,
+    scope: &str,
+) -> String {
+    let verifier = "another-long-random-verifier-0123456789-abcdefghij";
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("response_type", "code")
+        .append_pair("client_id", client_id)
+        .append_pair("redirect_uri", "http://127.0.0.1/cb")
+        .append_pair("scope", scope)
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256")
+        .finish();
+    let r = consent(s, &query, login, password, "approve").await;
+    assert_eq!(r.status, 302, "{}", r.text);
+    let code = query_param(&r.header("location").unwrap(), "code").unwrap();
+    let r = post_form(
+        s,
+        "/oauth/token",
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", client_id),
+            ("redirect_uri", "http://127.0.0.1/cb"),
+            ("code_verifier", verifier),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.json()["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn scopes_bound_everything(b: Backend) {
+    let s = Server::with_setting(b, "admin_api_enabled", "1").await;
+    s.create_project("p", true).await;
+    let issue = s
+        .create_issue(json!({"project_id": "p", "subject": "Quetzal sighting"}))
+        .await;
+    let r = s
+        .post(
+            "/oauth/applications.json",
+            json!({"application": {"name": "Narrow", "redirect_uri": "http://127.0.0.1/cb",
+                "scopes": "view_issues admin", "confidential": false}}),
+        )
+        .send()
+        .await;
+    let client_id = r.json()["application"]["uid"].as_str().unwrap().to_owned();
+    s.create_user("dave", "dave-pass-123").await;
+    // without view_issues: no issue, by id, in a list or in a search
+    let narrow = token_for(
+        &s,
+        &client_id,
+        "dave",
+        "dave-pass-123",
+        "view_project search_project",
+    )
+    .await;
+    let r = bearer(&s, Method::GET, &format!("/issues/{issue}.json"), &narrow).await;
+    assert_eq!(r.status, 403, "{b:?}");
+    let r = bearer(&s, Method::GET, "/issues.json", &narrow).await;
+    assert_eq!(r.status, 403, "{b:?}");
+    let r = bearer(&s, Method::GET, "/search.json?q=quetzal", &narrow).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["total_count"], json!(0), "{b:?}");
+    let r = bearer(
+        &s,
+        Method::GET,
+        "/search.json?q=quetzal",
+        &token_for(&s, &client_id, "dave", "dave-pass-123", "view_issues").await,
+    )
+    .await;
+    assert_eq!(r.json()["total_count"], json!(1), "{b:?}");
+    // an administrator's token acts as one only with the admin scope; switching users too
+    let plain = token_for(&s, &client_id, "admin", ADMIN_PASSWORD, "view_issues").await;
+    let r = bearer(&s, Method::GET, "/users.json", &plain).await;
+    assert_eq!(r.status, 403, "{b:?}");
+    let r = s
+        .req(Method::GET, "/users/current.json")
+        .header("Authorization", &format!("Bearer {plain}"))
+        .header("X-Redmine-Switch-User", "dave")
+        .send()
+        .await;
+    assert_eq!(r.json()["user"]["login"], json!("admin"), "{b:?}");
+    let full = token_for(&s, &client_id, "admin", ADMIN_PASSWORD, "view_issues admin").await;
+    let r = bearer(&s, Method::GET, "/users.json", &full).await;
+    assert_eq!(r.status, 200, "{b:?}");
+    // no token shows API keys, not even an administrator's
+    let r = bearer(&s, Method::GET, "/users/1.json", &full).await;
+    assert!(r.json()["user"].get("api_key").is_none(), "{b:?}");
+    // nor lists or undoes the user's other authorizations
+    let r = bearer(
+        &s,
+        Method::GET,
+        "/oauth/authorized_applications.json",
+        &full,
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    // a code is exchanged only with its redirect URI
+    let r = post_form(
+        &s,
+        "/oauth/token",
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", "x"),
+            ("client_id", &client_id),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"], json!("invalid_request"));
+}
+
+per_backend!(
+    whole_flow,
+    applications_admin,
+    sign_in_attempts_are_limited,
+    scopes_bound_everything
+);

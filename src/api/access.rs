@@ -131,6 +131,10 @@ pub(crate) async fn me(app: &App, ctx: &Ctx) -> Result<Vec<i64>, ApiError> {
 /// Whether the caller sees the issue (issues.md §2.1), given its roles in the project.
 pub(crate) fn visible(ctx: &Ctx, p: &Project, roles: &[Role], issue: &Issue, me: &[i64]) -> bool {
     let c = caller(ctx);
+    // a token without view_issues sees no issue, whatever its user's roles
+    if c.in_scope(&["view_issues"]).is_empty() {
+        return false;
+    }
     if !access::project_allows(&p.state(), &["view_issues"]) {
         return false;
     }
@@ -259,6 +263,8 @@ pub(crate) fn visible_projects(
             };
             access::project_allows(&state, &["view_issues"])
         })
+        // a token without view_issues lists none
+        .filter(|_| !c.in_scope(&["view_issues"]).is_empty())
         .collect();
     let mut v = IssueScope {
         listable: listable.iter().map(|a| a.id).collect(),

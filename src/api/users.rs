@@ -150,8 +150,8 @@ async fn user_document(
     u: &User,
     exp: Exposure,
 ) -> Result<crate::render::Node, ApiError> {
-    // under OAuth only an administrator's token (admin scope) sees keys, its own neither
-    let key_shown = exp.private && (caller(ctx).admin || ctx.current.oauth.is_none());
+    // no token hands out keys that would outlive it, not even an administrator's
+    let key_shown = exp.private && ctx.current.oauth.is_none();
     let api_key = match key_shown {
         true => Some(users::api_key(&app.db, u.id).await?),
         false => None,

@@ -99,13 +99,13 @@ pub fn redirect_uri_errors(text: &str) -> Vec<String> {
     }
     let mut out = Vec::new();
     for raw in uris {
-        if NATIVE.contains(&raw) {
-            continue;
-        }
         let message = match url::Url::parse(raw) {
             Err(url::ParseError::RelativeUrlWithoutBase) => "must be an absolute URI.",
             Err(_) => "must be a valid URI.",
-            Ok(u) if matches!(u.scheme(), "data" | "javascript" | "vbscript") => {
+            Ok(u)
+                if matches!(u.scheme(), "data" | "javascript" | "vbscript")
+                    || NATIVE.contains(&raw) =>
+            {
                 "is forbidden by the server."
             }
             Ok(u) if u.fragment().is_some() || raw.contains('#') => "cannot contain a fragment.",
@@ -170,6 +170,20 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// An S256 challenge: 43 URL-safe base64 characters (a SHA-256).
+pub fn valid_challenge(c: &str) -> bool {
+    c.len() == 43
+        && c.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A verifier: 43 to 128 unreserved characters (RFC 7636 §4.1).
+pub fn valid_verifier(v: &str) -> bool {
+    (43..=128).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+}
+
 /// RFC 7636 S256: the challenge is the URL-safe base64 of the verifier's SHA-256.
 pub fn pkce_matches(challenge: &str, verifier: &str) -> bool {
     let digest = Sha256::digest(verifier.as_bytes());
@@ -190,7 +204,12 @@ mod tests {
     fn redirect_uris() {
         assert!(redirect_uri_errors("https://app.example/cb").is_empty());
         assert!(redirect_uri_errors("http://127.0.0.1:8080/cb\nhttp://localhost/cb").is_empty());
-        assert!(redirect_uri_errors("urn:ietf:wg:oauth:2.0:oob").is_empty());
+        // no page shows a code: out-of-band redirects are refused
+        assert_eq!(
+            redirect_uri_errors("urn:ietf:wg:oauth:2.0:oob"),
+            ["Redirect URI is forbidden by the server."]
+        );
+        assert!(redirect_uri_errors("https://app.example/cb?x=1").is_empty());
         assert_eq!(
             redirect_uri_errors("http://app.example/cb"),
             ["Redirect URI must be an HTTPS/SSL URI."]
@@ -219,6 +238,13 @@ mod tests {
         assert!(!redirect_matches(reg, "https://app.example/other"));
         assert!(!redirect_matches(reg, "https://evil.example/cb"));
         assert!(!redirect_matches(reg, "https://app.example/cb#x"));
+        assert!(!redirect_matches(reg, "https://evil@app.example/cb"));
+        assert!(!redirect_matches(reg, "https://app.example/cb/../x"));
+        assert!(!redirect_matches(
+            "http://localhost/cb",
+            "http://localhost:9/cb"
+        ));
+        assert!(!redirect_matches(reg, "https://app.example.evil/cb"));
     }
 
     #[test]

@@ -35,18 +35,24 @@ pub async fn authenticate(
             // a supplied key settles it: Basic is not tried even when the key is wrong
             found = users::find_by_api_key(&app.db, &key).await?;
         } else if let Some(token) = bearer(headers) {
-            // after the key, before Basic, as Redmine 6.1: a token that is not good is
-            // refused outright
-            let (user, scopes) = crate::store::oauth::token_user(&app.db, &token)
-                .await?
-                .map_err(ApiError::InvalidToken)?;
-            found = Some(user);
-            oauth = Some(std::sync::Arc::new(scopes));
+            // after the key, before Basic, as Redmine 6.1: an expired or revoked token is
+            // refused outright; one never issued leaves the request anonymous, as there
+            if let Some(known) = crate::store::oauth::token_user(&app.db, &token).await? {
+                let (user, scopes) = known.map_err(ApiError::InvalidToken)?;
+                found = Some(user);
+                oauth = Some(std::sync::Arc::new(scopes));
+            }
         } else if let Some((login, pass)) = basic_credentials(headers) {
             found = basic_login(app, &login, &pass).await?;
         }
         if let Some(user) = &found {
-            if user.admin {
+            // under OAuth, only a token with the admin scope acts as an administrator
+            let admin_scope = oauth
+                .as_ref()
+                .is_none_or(|s: &std::sync::Arc<Vec<String>>| {
+                    s.iter().any(|x| x == crate::domain::oauth::ADMIN_SCOPE)
+                });
+            if user.admin && admin_scope {
                 if let Some(login) = header(headers, "x-redmine-switch-user") {
                     match users::find_by_login(&app.db, login).await? {
                         Some(target) if target.is_active() => found = Some(target),

@@ -122,12 +122,12 @@ pub async fn delete_application(db: &Db, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// The user and scopes of an access token, or why it is refused (unknown, expired,
-/// revoked, or its user locked).
+/// The user and scopes of an access token, or why it is refused (expired, revoked, or
+/// its user locked); none for a token never issued.
 pub async fn token_user(
     db: &Db,
     token: &str,
-) -> Result<std::result::Result<(super::users::User, Vec<String>), &'static str>> {
+) -> Result<Option<std::result::Result<(super::users::User, Vec<String>), &'static str>>> {
     let rows = db
         .rows(
             "SELECT user_id, scopes, expires_at, revoked_at FROM oauth_tokens \
@@ -136,21 +136,22 @@ pub async fn token_user(
         )
         .await?;
     let Some(r) = rows.first() else {
-        return Ok(Err("The access token is invalid"));
+        return Ok(None);
     };
     if r.opt_i64("revoked_at").is_some() {
-        return Ok(Err("The access token was revoked"));
+        return Ok(Some(Err("The access token was revoked")));
     }
     if r.i64("expires_at") <= now() {
-        return Ok(Err("The access token expired"));
+        return Ok(Some(Err("The access token expired")));
     }
-    match super::users::find(db, r.i64("user_id")).await? {
-        Some(u) if u.is_active() => Ok(Ok((
-            u,
-            crate::domain::oauth::parse_scopes(&r.str("scopes")),
-        ))),
-        _ => Ok(Err("The access token is invalid")),
-    }
+    Ok(Some(
+        match super::users::find(db, r.i64("user_id")).await? {
+            Some(u) if u.is_active() => {
+                Ok((u, crate::domain::oauth::parse_scopes(&r.str("scopes"))))
+            }
+            _ => Err("The access token is invalid"),
+        },
+    ))
 }
 
 /// An authorization code, as stored.
@@ -289,6 +290,7 @@ pub async fn token_info(db: &Db, token: &str) -> Result<Option<(i64, String, i64
         .rows(
             "SELECT t.user_id, t.scopes, t.expires_at, t.created_at, a.uid FROM oauth_tokens t \
              JOIN oauth_applications a ON a.id = t.application_id \
+             JOIN users u ON u.id = t.user_id AND u.status = 1 \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2",
             &[crate::domain::oauth::token_hash(token).into(), now().into()],
         )

@@ -134,8 +134,18 @@ pub async fn destroy(app: &App, _ctx: &Ctx, id: &str) -> ApiResult {
     Ok(Reply::NoContent)
 }
 
+/// One application may not see or undo the user's other authorizations: these are the
+/// user's own, with a key or a password.
+fn not_through_a_token(ctx: &Ctx) -> Result<(), ApiError> {
+    match ctx.current.oauth {
+        Some(_) => Err(ApiError::Status(axum::http::StatusCode::FORBIDDEN)),
+        None => Ok(()),
+    }
+}
+
 /// `GET /oauth/authorized_applications`: the applications the caller gave access to.
 pub async fn authorized(app: &App, ctx: &Ctx) -> ApiResult {
+    not_through_a_token(ctx)?;
     let items = store::authorized_applications(&app.db, ctx.current.user.id)
         .await?
         .iter()
@@ -155,6 +165,7 @@ pub async fn authorized(app: &App, ctx: &Ctx) -> ApiResult {
 /// `DELETE /oauth/authorized_applications/:id`: the caller's tokens and codes for it are
 /// revoked; 204.
 pub async fn deauthorize(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    not_through_a_token(ctx)?;
     let a = find(app, id).await?;
     store::revoke_authorization(&app.db, ctx.current.user.id, a.id).await?;
     Ok(Reply::NoContent)

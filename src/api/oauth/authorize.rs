@@ -97,7 +97,10 @@ async fn check(app: &App, a: &Asked) -> Result<Result<Checked, Refusal>, crate::
         (asked, _)
             if !asked.is_empty() && rules::redirect_matches(&application.redirect_uri, asked) =>
         {
-            asked.to_owned()
+            // sent back as parsed (what was matched), never as typed
+            url::Url::parse(asked)
+                .map(String::from)
+                .unwrap_or_else(|_| asked.to_owned())
         }
         _ => {
             return Ok(Err(Refusal::Page(
@@ -129,12 +132,12 @@ async fn check(app: &App, a: &Asked) -> Result<Result<Checked, Refusal>, crate::
     }
     // PKCE with S256; a public client cannot do without it
     match (&a.code_challenge, a.code_challenge_method.as_deref()) {
-        (Some(_), Some("S256")) => {}
+        (Some(c), Some("S256")) if rules::valid_challenge(c) => {}
         (Some(_), _) => {
             return Ok(Err(Refusal::Redirect(
                 redirect_uri,
                 "invalid_request",
-                "The code challenge method must be S256.",
+                "The code challenge must be an S256 challenge (code_challenge_method=S256).",
             )))
         }
         (None, _) if !application.confidential => {
@@ -339,33 +342,53 @@ fn attempts() -> &'static Mutex<HashMap<String, (u32, Instant)>> {
     MAP.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-fn locked_out(login: &str) -> bool {
+/// Takes an attempt for a login (as logins compare, without case) before the password is
+/// checked, so that parallel tries count too; false when its attempts are used up.
+fn take_attempt(login: &str) -> bool {
     let Ok(mut map) = attempts().lock() else {
-        return true;
+        return false;
     };
-    map.retain(|_, (_, since)| since.elapsed() < WINDOW);
-    map.get(login).is_some_and(|(n, _)| *n >= ATTEMPTS)
+    let key = login.to_lowercase();
+    if let Some((n, since)) = map.get_mut(&key) {
+        if since.elapsed() >= WINDOW {
+            *n = 0;
+            *since = Instant::now();
+        }
+        if *n >= ATTEMPTS {
+            return false;
+        }
+        *n += 1;
+        return true;
+    }
+    // bounded: when full, the windows that ended make room, else the attempt is refused
+    if map.len() >= 100_000 {
+        map.retain(|_, (_, since)| since.elapsed() < WINDOW);
+        if map.len() >= 100_000 {
+            return false;
+        }
+    }
+    map.insert(key, (1, Instant::now()));
+    true
 }
 
-fn failed(login: &str) {
+/// A successful sign-in gives the attempt back.
+fn succeeded(login: &str) {
     if let Ok(mut map) = attempts().lock() {
-        // the map is bounded: under a flood of logins, the oldest entries go first
-        if map.len() > 100_000 {
-            map.clear();
-        }
-        let e = map.entry(login.to_owned()).or_insert((0, Instant::now()));
-        e.0 += 1;
+        map.remove(&login.to_lowercase());
     }
 }
 
+enum SignIn {
+    User(i64),
+    Refused,
+    /// The password is right but must be changed first (as Basic answers 403).
+    MustChangePassword,
+}
+
 /// The user of a login and password, if active and right.
-async fn sign_in(
-    app: &App,
-    login: &str,
-    password: &str,
-) -> Result<Option<i64>, crate::store::Error> {
+async fn sign_in(app: &App, login: &str, password: &str) -> Result<SignIn, crate::store::Error> {
     let Some(user) = crate::store::users::find_by_login(&app.db, login).await? else {
-        return Ok(None);
+        return Ok(SignIn::Refused);
     };
     let (hash, salt, pass) = (
         user.hashed_password.clone(),
@@ -377,7 +400,11 @@ async fn sign_in(
     })
     .await
     .unwrap_or(false);
-    Ok((ok && user.is_active()).then_some(user.id))
+    Ok(match (ok && user.is_active(), user.must_change_passwd) {
+        (false, _) => SignIn::Refused,
+        (true, true) => SignIn::MustChangePassword,
+        (true, false) => SignIn::User(user.id),
+    })
 }
 
 /// `POST /oauth/authorize`: the user's decision.
@@ -433,7 +460,10 @@ pub async fn decide(State(app): State<Arc<App>>, req: Request) -> Response {
             Some(&csrf),
         )
     };
-    if locked_out(&login) {
+    if login.len() > 255 {
+        return again("Invalid user or password", StatusCode::UNAUTHORIZED);
+    }
+    if !take_attempt(&login) {
         return again(
             "Too many failed attempts for this login; try again in a few minutes.",
             StatusCode::TOO_MANY_REQUESTS,
@@ -441,11 +471,19 @@ pub async fn decide(State(app): State<Arc<App>>, req: Request) -> Response {
     }
     let user = match sign_in(&app, &login, &field("password")).await {
         Err(e) => return internal(e),
-        Ok(None) => {
-            failed(&login);
+        Ok(SignIn::Refused) => {
             return again("Invalid user or password", StatusCode::UNAUTHORIZED);
         }
-        Ok(Some(u)) => u,
+        Ok(SignIn::MustChangePassword) => {
+            return again(
+                "Your password has expired or the administrator requires you to change it.",
+                StatusCode::FORBIDDEN,
+            );
+        }
+        Ok(SignIn::User(u)) => {
+            succeeded(&login);
+            u
+        }
     };
     let code = random_token();
     let saved = store::create_grant(

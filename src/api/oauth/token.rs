@@ -149,6 +149,7 @@ async fn client(
     else {
         return Err(error("invalid_client"));
     };
+    let secret = secret.filter(|s| !s.is_empty() || a.confidential);
     if a.confidential || secret.is_some() {
         let Some(secret) = secret else {
             return Err(error("invalid_client"));
@@ -182,6 +183,9 @@ fn issued(i: &store::Issued) -> Response {
 
 /// `POST /oauth/token`.
 pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
+    if !app.settings.rest_api_enabled {
+        return error("unauthorized_client");
+    }
     let (headers, p) = params(req).await;
     let Some(grant_type) = param(&p, "grant_type") else {
         return missing("grant_type");
@@ -204,6 +208,10 @@ async fn exchange(app: &App, client: &Application, p: &Value) -> Response {
     let Some(code) = param(p, "code") else {
         return missing("code");
     };
+    // the redirect URI of the authorization, as it was matched there (RFC 6749 §4.1.3)
+    let Some(redirect_uri) = param(p, "redirect_uri") else {
+        return missing("redirect_uri");
+    };
     let grant = match store::take_grant(&app.db, client.id, &code).await {
         Ok(Some(g)) => g,
         Ok(None) => return error("invalid_grant"),
@@ -212,15 +220,22 @@ async fn exchange(app: &App, client: &Application, p: &Value) -> Response {
     if grant.expires_at <= crate::store::now() {
         return error("invalid_grant");
     }
-    if param(p, "redirect_uri").is_some_and(|r| r != grant.redirect_uri) {
+    let redirect_uri = url::Url::parse(&redirect_uri)
+        .map(String::from)
+        .unwrap_or(redirect_uri);
+    if redirect_uri != grant.redirect_uri {
         return error("invalid_grant");
     }
     match (&grant.code_challenge, param(p, "code_verifier")) {
         (Some(_), None) => return missing("code_verifier"),
-        (Some(challenge), Some(verifier)) if !pkce_matches(challenge, &verifier) => {
+        (Some(challenge), Some(verifier))
+            if !rules::valid_verifier(&verifier) || !pkce_matches(challenge, &verifier) =>
+        {
             return error("invalid_grant")
         }
         (None, Some(_)) => return error("invalid_grant"),
+        // a client made public since cannot use a code taken without PKCE
+        (None, None) if !client.confidential => return error("invalid_grant"),
         _ => {}
     }
     match store::create_token(&app.db, client.id, grant.user_id, &grant.scopes).await {
@@ -238,8 +253,17 @@ async fn refresh(app: &App, client: &Application, p: &Value) -> Response {
         Ok(None) => return error("invalid_grant"),
         Err(e) => return internal(e),
     };
-    // a narrower scope may be asked for, never a wider one
-    let held = rules::parse_scopes(&scopes);
+    match crate::store::users::find(&app.db, user).await {
+        Ok(Some(u)) if u.is_active() => {}
+        Ok(_) => return error("invalid_grant"),
+        Err(e) => return internal(e),
+    }
+    // a narrower scope may be asked for, never a wider one, nor one the application lost
+    let allowed = rules::parse_scopes(&client.scopes);
+    let held: Vec<String> = rules::parse_scopes(&scopes)
+        .into_iter()
+        .filter(|s| allowed.contains(s))
+        .collect();
     let scopes = match param(p, "scope") {
         Some(asked) => {
             let asked = rules::parse_scopes(&asked);
@@ -303,10 +327,17 @@ pub async fn info(State(app): State<Arc<App>>, req: Request) -> Response {
                 "created_at": created_at,
             }),
         ),
-        Ok(None) => answer(
-            StatusCode::UNAUTHORIZED,
-            &json!({"error": "invalid_token", "error_description": "The access token is invalid"}),
-        ),
+        Ok(None) => {
+            let mut r = answer(
+                StatusCode::UNAUTHORIZED,
+                &json!({"error": "invalid_token", "error_description": "The access token is invalid"}),
+            );
+            r.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"Redmine\", error=\"invalid_token\""),
+            );
+            r
+        }
         Err(e) => internal(e),
     }
 }
