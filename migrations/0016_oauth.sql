@@ -30,6 +30,8 @@ CREATE TABLE oauth_tokens (
     id {ID},
     application_id BIGINT NOT NULL REFERENCES oauth_applications (id) ON DELETE CASCADE,
     user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    -- the authorization code the token (and the tokens refreshed from it) came from
+    grant_id BIGINT,
     token_hash TEXT NOT NULL,
     refresh_hash TEXT,
     scopes TEXT NOT NULL,
@@ -40,3 +42,4 @@ CREATE TABLE oauth_tokens (
 CREATE UNIQUE INDEX oauth_tokens_token ON oauth_tokens (token_hash);
 CREATE UNIQUE INDEX oauth_tokens_refresh ON oauth_tokens (refresh_hash);
 CREATE INDEX oauth_tokens_user ON oauth_tokens (user_id, application_id);
+CREATE INDEX oauth_tokens_grant ON oauth_tokens (grant_id);

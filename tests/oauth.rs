@@ -196,10 +196,34 @@ async fn whole_flow(b: Backend) {
     assert_eq!(t["scope"], json!("view_issues view_project"));
     let access = t["access_token"].as_str().unwrap().to_owned();
     let refresh = t["refresh_token"].as_str().unwrap().to_owned();
-    // the code is single-use
+    // the code is single-use: used again, it also revokes what it gave
     let r = exchange("a-long-random-verifier-0123456789-abcdefghijklmnop").await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["error"], json!("invalid_grant"));
+    let r = bearer(&s, Method::GET, "/issues.json", &access).await;
+    assert_eq!(r.status, 401, "{b:?}");
+    // a new authorization for the rest of the test
+    let r = consent(&s, &query, "alice", "alice-pass-123", "approve").await;
+    let code = query_param(&r.header("location").unwrap(), "code").unwrap();
+    let r = post_form(
+        &s,
+        "/oauth/token",
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", &client_id),
+            ("redirect_uri", "http://127.0.0.1:4567/cb"),
+            (
+                "code_verifier",
+                "a-long-random-verifier-0123456789-abcdefghijklmnop",
+            ),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let access = r.json()["access_token"].as_str().unwrap().to_owned();
+    let refresh = r.json()["refresh_token"].as_str().unwrap().to_owned();
 
     // inside the scopes, as alice; outside them, 403; the key stays hidden
     let r = bearer(&s, Method::GET, "/issues.json", &access).await;

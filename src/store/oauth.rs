@@ -157,6 +157,7 @@ pub async fn token_user(
 /// An authorization code, as stored.
 #[derive(Debug, Clone)]
 pub struct Grant {
+    pub id: i64,
     pub user_id: i64,
     pub redirect_uri: String,
     pub scopes: String,
@@ -193,13 +194,36 @@ pub async fn create_grant(
     Ok(())
 }
 
+/// A code used a second time: the tokens its first use gave (and their refreshed
+/// successors) are revoked (RFC 6749 §4.1.2); false when the code was never issued.
+pub async fn revoke_reused(db: &Db, application: i64, code: &str) -> Result<bool> {
+    let rows = db
+        .rows(
+            "SELECT id FROM oauth_grants WHERE code_hash = $1 AND application_id = $2",
+            &[
+                crate::domain::oauth::token_hash(code).into(),
+                application.into(),
+            ],
+        )
+        .await?;
+    let Some(grant) = rows.first().map(|r| r.i64("id")) else {
+        return Ok(false);
+    };
+    db.exec(
+        "UPDATE oauth_tokens SET revoked_at = $1 WHERE grant_id = $2 AND revoked_at IS NULL",
+        &[now().into(), grant.into()],
+    )
+    .await?;
+    Ok(true)
+}
+
 /// Takes an authorization code of an application: it can be taken once, whatever follows.
 pub async fn take_grant(db: &Db, application: i64, code: &str) -> Result<Option<Grant>> {
     let rows = db
         .rows(
             "UPDATE oauth_grants SET revoked_at = $1 WHERE code_hash = $2 \
              AND application_id = $3 AND revoked_at IS NULL \
-             RETURNING user_id, redirect_uri, scopes, code_challenge, expires_at",
+             RETURNING id, user_id, redirect_uri, scopes, code_challenge, expires_at",
             &[
                 now().into(),
                 crate::domain::oauth::token_hash(code).into(),
@@ -208,6 +232,7 @@ pub async fn take_grant(db: &Db, application: i64, code: &str) -> Result<Option<
         )
         .await?;
     Ok(rows.first().map(|r| Grant {
+        id: r.i64("id"),
         user_id: r.i64("user_id"),
         redirect_uri: r.str("redirect_uri"),
         scopes: r.str("scopes"),
@@ -225,7 +250,12 @@ pub struct Issued {
     pub created_at: i64,
 }
 
-pub async fn create_token(db: &Db, application: i64, user: i64, scopes: &str) -> Result<Issued> {
+pub async fn create_token(
+    db: &Db,
+    (application, grant): (i64, Option<i64>),
+    user: i64,
+    scopes: &str,
+) -> Result<Issued> {
     use crate::domain::oauth::{random_token, token_hash, ACCESS_TOKEN_TTL};
     let issued = Issued {
         access_token: random_token(),
@@ -235,7 +265,7 @@ pub async fn create_token(db: &Db, application: i64, user: i64, scopes: &str) ->
     };
     db.exec(
         "INSERT INTO oauth_tokens (application_id, user_id, token_hash, refresh_hash, scopes, \
-         expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         expires_at, created_at, grant_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         &[
             application.into(),
             user.into(),
@@ -244,23 +274,24 @@ pub async fn create_token(db: &Db, application: i64, user: i64, scopes: &str) ->
             scopes.into(),
             (issued.created_at + ACCESS_TOKEN_TTL).into(),
             issued.created_at.into(),
+            grant.into(),
         ],
     )
     .await?;
     Ok(issued)
 }
 
-/// Uses a refresh token of an application: its token is revoked (rotation), and its user
-/// and scopes are returned for the new one; none when it is unknown or already used.
+/// Uses a refresh token of an application: its token is revoked (rotation), and its user,
+/// scopes and code are returned for the new one; none when it is unknown or already used.
 pub async fn use_refresh_token(
     db: &Db,
     application: i64,
     refresh: &str,
-) -> Result<Option<(i64, String)>> {
+) -> Result<Option<(i64, String, Option<i64>)>> {
     let rows = db
         .rows(
             "UPDATE oauth_tokens SET revoked_at = $1 WHERE refresh_hash = $2 \
-             AND application_id = $3 AND revoked_at IS NULL RETURNING user_id, scopes",
+             AND application_id = $3 AND revoked_at IS NULL RETURNING user_id, scopes, grant_id",
             &[
                 now().into(),
                 crate::domain::oauth::token_hash(refresh).into(),
@@ -268,7 +299,9 @@ pub async fn use_refresh_token(
             ],
         )
         .await?;
-    Ok(rows.first().map(|r| (r.i64("user_id"), r.str("scopes"))))
+    Ok(rows
+        .first()
+        .map(|r| (r.i64("user_id"), r.str("scopes"), r.opt_i64("grant_id"))))
 }
 
 /// Revokes the token an access or refresh token names, if the application's.

@@ -214,7 +214,13 @@ async fn exchange(app: &App, client: &Application, p: &Value) -> Response {
     };
     let grant = match store::take_grant(&app.db, client.id, &code).await {
         Ok(Some(g)) => g,
-        Ok(None) => return error("invalid_grant"),
+        Ok(None) => {
+            // used before: what it gave is revoked too, as it may be in the wrong hands
+            if let Err(e) = store::revoke_reused(&app.db, client.id, &code).await {
+                return internal(e);
+            }
+            return error("invalid_grant");
+        }
         Err(e) => return internal(e),
     };
     if grant.expires_at <= crate::store::now() {
@@ -238,7 +244,14 @@ async fn exchange(app: &App, client: &Application, p: &Value) -> Response {
         (None, None) if !client.confidential => return error("invalid_grant"),
         _ => {}
     }
-    match store::create_token(&app.db, client.id, grant.user_id, &grant.scopes).await {
+    match store::create_token(
+        &app.db,
+        (client.id, Some(grant.id)),
+        grant.user_id,
+        &grant.scopes,
+    )
+    .await
+    {
         Ok(i) => issued(&i),
         Err(e) => internal(e),
     }
@@ -248,11 +261,12 @@ async fn refresh(app: &App, client: &Application, p: &Value) -> Response {
     let Some(refresh_token) = param(p, "refresh_token") else {
         return missing("refresh_token");
     };
-    let (user, scopes) = match store::use_refresh_token(&app.db, client.id, &refresh_token).await {
-        Ok(Some(x)) => x,
-        Ok(None) => return error("invalid_grant"),
-        Err(e) => return internal(e),
-    };
+    let (user, scopes, grant) =
+        match store::use_refresh_token(&app.db, client.id, &refresh_token).await {
+            Ok(Some(x)) => x,
+            Ok(None) => return error("invalid_grant"),
+            Err(e) => return internal(e),
+        };
     match crate::store::users::find(&app.db, user).await {
         Ok(Some(u)) if u.is_active() => {}
         Ok(_) => return error("invalid_grant"),
@@ -274,7 +288,7 @@ async fn refresh(app: &App, client: &Application, p: &Value) -> Response {
         }
         None => held.join(" "),
     };
-    match store::create_token(&app.db, client.id, user, &scopes).await {
+    match store::create_token(&app.db, (client.id, grant), user, &scopes).await {
         Ok(i) => issued(&i),
         Err(e) => internal(e),
     }
