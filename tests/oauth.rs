@@ -202,6 +202,18 @@ async fn whole_flow(b: Backend) {
     assert_eq!(r.json()["error"], json!("invalid_grant"));
     let r = bearer(&s, Method::GET, "/issues.json", &access).await;
     assert_eq!(r.status, 401, "{b:?}");
+    let r = post_form(
+        &s,
+        "/oauth/token",
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh),
+            ("client_id", &client_id),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.json()["error"], json!("invalid_grant"), "{b:?}");
     // a new authorization for the rest of the test
     let r = consent(&s, &query, "alice", "alice-pass-123", "approve").await;
     let code = query_param(&r.header("location").unwrap(), "code").unwrap();
