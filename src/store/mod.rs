@@ -128,6 +128,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0016_oauth.sql"),
         pg: None,
     },
+    Migration {
+        version: 17,
+        sql: include_str!("../../migrations/0017_partial_parent_index.sql"),
+        pg: None,
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir

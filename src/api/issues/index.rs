@@ -117,6 +117,7 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         Err(QueryError::Invalid(errors)) => return Err(ApiError::Validation(errors)),
     };
     let env = Env {
+        postgres: app.db.is_postgres(),
         visible: visible_projects(ctx, None, &access_map, &me),
         user_id: c.user_id,
         logged: c.logged,

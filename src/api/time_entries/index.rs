@@ -45,6 +45,7 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
             private_notes: false,
             custom,
             watcher_projects: None,
+            postgres: app.db.is_postgres(),
         },
         mine: access_map
             .iter()

@@ -34,6 +34,9 @@ pub struct Env {
     /// The caller's visibility condition on `issues i`: relation filters only count
     /// relations to issues the caller sees.
     pub visible: Sql,
+    /// The statement runs on PostgreSQL (text filters use its trigram indexes through
+    /// ILIKE; SQLite's go through its FTS5 tables).
+    pub postgres: bool,
 }
 
 /// A custom field usable as a filter: of the issue itself (`cf_<id>`), or of its project,
@@ -165,6 +168,33 @@ pub fn text(sql: &mut Sql, col: &str, op: &str, values: &[String]) {
     }
 }
 
+/// For `~` on an issue's subject or description: each word of three characters or more is
+/// looked up in the trigram index first (the search index of migration 14), so that the
+/// page is not found by reading every issue; `text` then checks the words as before.
+fn indexed_words(sql: &mut Sql, column: &str, op: &str, values: &[String], postgres: bool) {
+    if op != "~" {
+        return;
+    }
+    let value = values.first().cloned().unwrap_or_default();
+    for w in words(&value)
+        .iter()
+        .filter(|w| crate::domain::search::indexable(w))
+    {
+        if postgres {
+            sql.push(&format!(" AND i.{column} ILIKE "))
+                .bind(crate::domain::search::like_pattern(w))
+                .push(" ESCAPE '\\'");
+        } else {
+            sql.push(" AND i.id IN (SELECT rowid FROM issues_fts WHERE issues_fts MATCH ")
+                .bind(format!(
+                    "{{{column}}} : {}",
+                    crate::domain::search::fts_phrase(w)
+                ))
+                .push(")");
+        }
+    }
+}
+
 /// Integer and float operators.
 pub(crate) fn number(sql: &mut Sql, col: &str, op: &str, values: &[String], float: bool) {
     let num = |v: &str| v.trim().parse::<f64>().ok();
@@ -264,8 +294,14 @@ pub fn sql_for(filters: &[Filter], env: &Env) -> Sql {
             "spent_time" => spent_time(&mut sql, op, v),
             "attachment" => attachment(&mut sql, op, v, false),
             "attachment_description" => attachment(&mut sql, op, v, true),
-            "subject" => text(&mut sql, "i.subject", op, v),
-            "description" => text(&mut sql, "i.description", op, v),
+            "subject" => {
+                indexed_words(&mut sql, "subject", op, v, env.postgres);
+                text(&mut sql, "i.subject", op, v)
+            }
+            "description" => {
+                indexed_words(&mut sql, "description", op, v, env.postgres);
+                text(&mut sql, "i.description", op, v)
+            }
             "start_date" => date(&mut sql, "i.start_date", true, op, v, env.today),
             "due_date" => date(&mut sql, "i.due_date", true, op, v, env.today),
             "created_on" => date(&mut sql, "i.created_on", false, op, v, env.today),
