@@ -579,13 +579,21 @@ pub async fn spent_on_issues(db: &Db, ids: &[i64], visible: &Sql) -> Result<Vec<
          WHERE te.issue_id = i.id AND ",
     );
     append(&mut sql, visible);
+    // the subtree is summed only for issues that have one (most have not, and the sum
+    // reads the tree); the others' total is their own spent time
     sql.push(
-        ") AS spent, (SELECT COALESCE(SUM(te.hours), 0) FROM time_entries te \
+        ") AS spent, CASE WHEN EXISTS (SELECT 1 FROM issues ch WHERE ch.parent_id = i.id) \
+         THEN (SELECT COALESCE(SUM(te.hours), 0) FROM time_entries te \
          JOIN issues d ON d.id = te.issue_id \
          WHERE substr(d.id_path, 1, length(i.id_path)) = i.id_path AND ",
     );
     append(&mut sql, visible);
-    sql.push(") AS total FROM issues i WHERE ");
+    sql.push(
+        ") ELSE (SELECT COALESCE(SUM(te.hours), 0) FROM time_entries te \
+         WHERE te.issue_id = i.id AND ",
+    );
+    append(&mut sql, visible);
+    sql.push(") END AS total FROM issues i WHERE ");
     in_list(&mut sql, "i.id", ids);
     Ok(db
         .rows(&sql.text, &sql.args)
