@@ -4,21 +4,6 @@
 mod common;
 use common::*;
 
-async fn upload(s: &Server, name: &str) -> (i64, String) {
-    let r = s
-        .req(Method::POST, &format!("/uploads.json?filename={name}"))
-        .key(ADMIN_KEY)
-        .body(Some("application/octet-stream"), name.as_bytes().to_vec())
-        .send()
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let j = r.json();
-    (
-        j["upload"]["id"].as_i64().unwrap(),
-        j["upload"]["token"].as_str().unwrap().to_owned(),
-    )
-}
-
 async fn value_of(s: &Server, issue: i64, field: i64) -> Value {
     let j = s.get_json(&format!("/issues/{issue}.json")).await;
     j["issue"]["custom_fields"]
@@ -38,7 +23,7 @@ async fn files_on_issues(b: Backend) {
             "field_format": "attachment", "extensions_allowed": "txt, pdf",
             "is_for_all": true, "tracker_ids": [1, 2, 3]}))
         .await;
-    let (a, ta) = upload(&s, "spec.txt").await;
+    let (a, ta) = s.upload("spec.txt", "spec.txt".as_bytes()).await;
     let issue = s
         .create_issue(json!({"project_id": "docs", "subject": "With a spec",
             "custom_fields": [{"id": field, "value": {"token": ta}}]}))
@@ -59,7 +44,7 @@ async fn files_on_issues(b: Backend) {
         .await;
     assert_eq!(r.status, 403);
     // a bad token, a refused extension: 422, nothing changes
-    let (_, tx) = upload(&s, "tool.exe").await;
+    let (_, tx) = s.upload("tool.exe", "tool.exe".as_bytes()).await;
     for (value, message) in [
         (json!({"token": "99.dead"}), "Spec is invalid".to_owned()),
         (
@@ -83,7 +68,7 @@ async fn files_on_issues(b: Backend) {
             "field_format": "attachment", "visible": false, "role_ids": [3],
             "is_for_all": true, "tracker_ids": [1, 2, 3]}))
         .await;
-    let (h, th) = upload(&s, "scan.txt").await;
+    let (h, th) = s.upload("scan.txt", "scan.txt".as_bytes()).await;
     let r = s
         .put(
             &format!("/issues/{issue}.json"),
@@ -121,7 +106,7 @@ async fn files_on_issues(b: Backend) {
     assert_eq!(r.status, 204);
     assert_eq!(value_of(&s, issue, field).await, json!(a.to_string()));
     // a new file replaces the old one, which goes
-    let (b2, tb) = upload(&s, "spec-2.pdf").await;
+    let (b2, tb) = s.upload("spec-2.pdf", "spec-2.pdf".as_bytes()).await;
     let r = s
         .put(&format!("/issues/{issue}.json"), keep(json!({"token": tb})))
         .send()
@@ -139,7 +124,7 @@ async fn files_on_issues(b: Backend) {
     let r = s.get(&format!("/attachments/{b2}.json")).send().await;
     assert_eq!(r.status, 404);
     // deleting the issue takes the value's file along
-    let (c, tc) = upload(&s, "last.txt").await;
+    let (c, tc) = s.upload("last.txt", "last.txt".as_bytes()).await;
     let r = s
         .put(&format!("/issues/{issue}.json"), keep(json!({"token": tc})))
         .send()

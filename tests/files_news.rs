@@ -4,21 +4,6 @@
 mod common;
 use common::*;
 
-async fn upload(s: &Server, name: &str, bytes: &[u8]) -> (i64, String) {
-    let r = s
-        .req(Method::POST, &format!("/uploads.json?filename={name}"))
-        .key(ADMIN_KEY)
-        .body(Some("application/octet-stream"), bytes.to_vec())
-        .send()
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let j = r.json();
-    (
-        j["upload"]["id"].as_i64().unwrap(),
-        j["upload"]["token"].as_str().unwrap().to_owned(),
-    )
-}
-
 fn names(list: &Value) -> Vec<String> {
     list["files"]
         .as_array()
@@ -34,9 +19,9 @@ async fn project_files(b: Backend) {
     s.create_project("other", false).await;
     let v1 = s.create_version("rel", "1.0").await;
     let foreign = s.create_version("other", "x").await;
-    let (a, ta) = upload(&s, "b.txt", b"bbbb").await;
-    let (_, tb) = upload(&s, "a.txt", b"a").await;
-    let (_, tc) = upload(&s, "notes.txt", b"notes").await;
+    let (a, ta) = s.upload("b.txt", b"bbbb").await;
+    let (_, tb) = s.upload("a.txt", b"a").await;
+    let (_, tc) = s.upload("notes.txt", b"notes").await;
     for body in [
         json!({"file": {"token": ta, "description": "B"}}),
         json!({"file": {"token": tb}}),
@@ -61,7 +46,7 @@ async fn project_files(b: Backend) {
     let list = s.get_json("/projects/rel/files.json").await;
     assert_eq!(list["files"][1]["downloads"], json!(1), "{b:?}");
     // a used token, a bad one, another project's version: 404, nothing attached
-    let (_, td) = upload(&s, "d.txt", b"d").await;
+    let (_, td) = s.upload("d.txt", b"d").await;
     for body in [
         json!({"file": {"token": ta}}),
         json!({"file": {"token": "99.abc"}}),
@@ -123,7 +108,7 @@ async fn project_files(b: Backend) {
 async fn news_writes(b: Backend) {
     let s = Server::start(b).await;
     s.create_project("newsy", true).await;
-    let (att, tok) = upload(&s, "press.txt", b"press").await;
+    let (att, tok) = s.upload("press.txt", b"press").await;
     let r = s
         .post(
             "/projects/newsy/news.json",

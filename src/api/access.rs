@@ -344,11 +344,19 @@ pub(crate) async fn projects_allowing(
     let c = caller(ctx);
     let map =
         crate::store::projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
-    Ok(map
-        .iter()
-        .filter(|a| a.allows(&c, &[permission]))
+    Ok(allowing(&map, &c, permission))
+}
+
+/// The projects of an access map where the caller holds `permission`.
+pub(crate) fn allowing(
+    map: &[projects::Access],
+    c: &crate::domain::Caller,
+    permission: &str,
+) -> Vec<i64> {
+    map.iter()
+        .filter(|a| a.allows(c, &[permission]))
         .map(|a| a.id)
-        .collect())
+        .collect()
 }
 
 /// What the caller may do with an attachment, by its container (attachments.md §10): an

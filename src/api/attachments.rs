@@ -188,37 +188,58 @@ async fn download_file(app: &App, ctx: &Ctx, id: &str, name: Option<&str>) -> Ap
     if matches!(&a.container, Some((kind, _)) if kind == "Project" || kind == "Version") {
         store::count_download(&app.db, a.id).await?;
     }
-    let etag = format!("W/\"{}\"", a.digest);
+    let content_type = rules::served_type(a.content_type.as_deref(), &a.filename);
+    let body = async {
+        app.files
+            .open(&a.disk_directory, &a.disk_filename)
+            .await
+            .ok_or_else(not_found)
+    };
+    file_reply(
+        ctx,
+        &format!("W/\"{}\"", a.digest),
+        &content_type,
+        &disposition(&a.filename),
+        body,
+    )
+    .await
+}
+
+/// A file's answer: 304 when the client's copy (`If-None-Match`) is current, else the
+/// body, fetched only then, with its length; the type, disposition, ETag and the
+/// no-sniffing headers either way.
+async fn file_reply(
+    ctx: &Ctx,
+    etag: &str,
+    content_type: &str,
+    disposition: &str,
+    body: impl std::future::Future<Output = Result<(axum::body::Body, u64), ApiError>>,
+) -> ApiResult {
     let fresh = ctx
         .headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
-    let content_type = rules::served_type(a.content_type.as_deref(), &a.filename);
     let mut response = if fresh {
         let mut r = axum::response::Response::new(axum::body::Body::empty());
         *r.status_mut() = StatusCode::NOT_MODIFIED;
         r
     } else {
-        let (body, size) = app
-            .files
-            .open(&a.disk_directory, &a.disk_filename)
-            .await
-            .ok_or_else(not_found)?;
+        let (body, size) = body.await?;
         let mut r = axum::response::Response::new(body);
         r.headers_mut()
             .insert(header::CONTENT_LENGTH, HeaderValue::from(size));
         r
     };
     let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&content_type) {
-        headers.insert(header::CONTENT_TYPE, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&disposition(&a.filename)) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        headers.insert(header::ETAG, v);
+    for (name, value) in [
+        (header::CONTENT_TYPE, content_type),
+        (header::CONTENT_DISPOSITION, disposition),
+        (header::ETAG, etag),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            headers.insert(name, v);
+        }
     }
     no_sniffing(headers);
     Ok(Reply::Raw(response))
@@ -284,35 +305,12 @@ pub async fn thumbnail(app: &App, ctx: &Ctx, id: &str, size: Option<&str>) -> Ap
                 thumb
             }
         };
-        let made_type = thumbs::media_type(&bytes);
-        let fresh = ctx
-            .headers
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
-        let mut r = if fresh {
-            let mut r = axum::response::Response::new(axum::body::Body::empty());
-            *r.status_mut() = StatusCode::NOT_MODIFIED;
-            r
-        } else {
-            let len = bytes.len();
-            let mut r = axum::response::Response::new(axum::body::Body::from(bytes));
-            r.headers_mut()
-                .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-            r
-        };
-        let headers = r.headers_mut();
         // the type of what was made, never the uploader's word for it
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(made_type));
+        let made_type = thumbs::media_type(&bytes);
         let disposition = disposition(&a.filename).replacen("attachment", "inline", 1);
-        if let Ok(v) = HeaderValue::from_str(&disposition) {
-            headers.insert(header::CONTENT_DISPOSITION, v);
-        }
-        if let Ok(v) = HeaderValue::from_str(&etag) {
-            headers.insert(header::ETAG, v);
-        }
-        no_sniffing(headers);
-        Ok(Reply::Raw(r))
+        let len = bytes.len() as u64;
+        let body = async move { Ok((axum::body::Body::from(bytes), len)) };
+        file_reply(ctx, &etag, made_type, &disposition, body).await
     };
     missing(made.await, "text/html")
 }

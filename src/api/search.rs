@@ -126,12 +126,7 @@ pub async fn index(app: &App, ctx: &Ctx, project: Option<&str>) -> ApiResult {
     }
     let c = caller(ctx);
     let map = access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
-    let allowing = |perm: &str| -> Vec<i64> {
-        map.iter()
-            .filter(|a| a.allows(&c, &[perm]))
-            .map(|a| a.id)
-            .collect()
-    };
+    let allowing = |perm: &str| crate::api::access::allowing(&map, &c, perm);
     let target = target(app, ctx, project, &map).await?;
     // inside one project: no projects, and only what the caller may view there
     let offered: Vec<Kind> = match &target {

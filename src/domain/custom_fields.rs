@@ -5,17 +5,9 @@ use serde_json::Value;
 
 use crate::domain::values::scalar_text;
 
-/// `custom_fields: [{id, value}]` and `custom_field_values: {"id": value}` of a request:
-/// `(field id, values)`; arrays are de-duplicated, blanks dropped (`[""]` when nothing is left).
-pub fn read(body: &Value) -> Vec<(i64, Vec<String>)> {
-    let mut out: Vec<(i64, Vec<String>)> = Vec::new();
-    let mut put = |id: i64, v: &Value| {
-        let values = normalize(v);
-        match out.iter_mut().find(|(f, _)| *f == id) {
-            Some(entry) => entry.1 = values,
-            None => out.push((id, values)),
-        }
-    };
+/// Visits the values of a request's custom fields, in order: `custom_fields: [{id, value}]`
+/// (entries without an id or a value are skipped), then `custom_field_values: {"id": value}`.
+fn each_value(body: &Value, put: &mut impl FnMut(i64, &Value)) {
     if let Some(Value::Array(items)) = body.get("custom_fields") {
         for item in items {
             let id = item
@@ -34,6 +26,20 @@ pub fn read(body: &Value) -> Vec<(i64, Vec<String>)> {
             }
         }
     }
+}
+
+/// `custom_fields: [{id, value}]` and `custom_field_values: {"id": value}` of a request:
+/// `(field id, values)`; arrays are de-duplicated, blanks dropped (`[""]` when nothing is left).
+pub fn read(body: &Value) -> Vec<(i64, Vec<String>)> {
+    let mut out: Vec<(i64, Vec<String>)> = Vec::new();
+    let mut put = |id: i64, v: &Value| {
+        let values = normalize(v);
+        match out.iter_mut().find(|(f, _)| *f == id) {
+            Some(entry) => entry.1 = values,
+            None => out.push((id, values)),
+        }
+    };
+    each_value(body, &mut put);
     out
 }
 
@@ -73,24 +79,7 @@ pub fn file_refs(body: &Value) -> Vec<(i64, FileRef)> {
         out.retain(|(f, _)| *f != id);
         out.push((id, r));
     };
-    if let Some(Value::Array(items)) = body.get("custom_fields") {
-        for item in items {
-            let id = item
-                .get("id")
-                .and_then(scalar_text)
-                .and_then(|t| t.trim().parse().ok());
-            if let (Some(id), Some(v)) = (id, item.get("value")) {
-                put(id, v);
-            }
-        }
-    }
-    if let Some(Value::Object(map)) = body.get("custom_field_values") {
-        for (k, v) in map {
-            if let Ok(id) = k.trim().parse() {
-                put(id, v);
-            }
-        }
-    }
+    each_value(body, &mut put);
     out
 }
 

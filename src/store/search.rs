@@ -217,7 +217,11 @@ struct Sources<'a> {
     count: usize,
 }
 
-impl Sources<'_> {
+impl<'a> Sources<'a> {
+    fn new(sql: &'a mut Sql, pg: bool) -> Sources<'a> {
+        Sources { sql, pg, count: 0 }
+    }
+
     /// Starts the next source.
     fn next(&mut self) -> &mut Sql {
         if self.count > 0 {
@@ -355,11 +359,7 @@ async fn hits(db: &Db, kind: Kind, sql: Sql, sources: usize, want: i64) -> Resul
 async fn issues(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>, i64)> {
     let pg = db.is_postgres();
     let mut sql = Sql::new("SELECT i.id, i.created_on AS at FROM issues i WHERE i.id IN (");
-    let mut s = Sources {
-        sql: &mut sql,
-        pg,
-        count: 0,
-    };
+    let mut s = Sources::new(&mut sql, pg);
     if o.columns() {
         s.columns(&ISSUES, o);
     }
@@ -421,11 +421,7 @@ async fn issues(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>,
 async fn news(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>, i64)> {
     let pg = db.is_postgres();
     let mut sql = Sql::new("SELECT n.id, n.created_on AS at FROM news n WHERE n.id IN (");
-    let mut s = Sources {
-        sql: &mut sql,
-        pg,
-        count: 0,
-    };
+    let mut s = Sources::new(&mut sql, pg);
     if o.columns() {
         s.columns(&NEWS, o);
     }
@@ -445,11 +441,7 @@ async fn wiki_pages(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<H
          JOIN wikis w ON w.id = wp.wiki_id \
          JOIN wiki_contents wc ON wc.page_id = wp.id WHERE wp.id IN (",
     );
-    let mut s = Sources {
-        sql: &mut sql,
-        pg,
-        count: 0,
-    };
+    let mut s = Sources::new(&mut sql, pg);
     if o.columns() {
         let sql = s.next();
         sql.push("SELECT id FROM (");
@@ -468,11 +460,7 @@ async fn wiki_pages(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<H
 async fn projects(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>, i64)> {
     let pg = db.is_postgres();
     let mut sql = Sql::new("SELECT p.id, p.created_on AS at FROM projects p WHERE p.id IN (");
-    let mut s = Sources {
-        sql: &mut sql,
-        pg,
-        count: 0,
-    };
+    let mut s = Sources::new(&mut sql, pg);
     if o.columns() {
         s.columns(&PROJECTS, o);
     }

@@ -460,6 +460,22 @@ impl Server {
         r.json()["custom_field"]["id"].as_i64().unwrap()
     }
 
+    /// Uploads a file as the admin (`POST /uploads`); returns its id and token.
+    pub async fn upload(&self, name: &str, bytes: &[u8]) -> (i64, String) {
+        let r = self
+            .req(Method::POST, &format!("/uploads.json?filename={name}"))
+            .key(ADMIN_KEY)
+            .body(Some("application/octet-stream"), bytes.to_vec())
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let j = r.json();
+        (
+            j["upload"]["id"].as_i64().unwrap(),
+            j["upload"]["token"].as_str().unwrap().to_owned(),
+        )
+    }
+
     /// Creates a version in a project; returns its id.
     pub async fn create_version(&self, project: &str, name: &str) -> i64 {
         let r = self
