@@ -1,6 +1,7 @@
 //! The roles a principal holds in a project, anywhere, and in every project it sees.
 
 use super::*;
+use std::collections::{HashMap, HashSet};
 
 /// The builtin group whose project roles a caller without membership gets: Non member
 /// users when logged in, Anonymous users otherwise.
@@ -216,29 +217,40 @@ pub async fn access_map(db: &Db, user: &User, logged: bool, admin: bool) -> Resu
         )
         .await?;
     let builtin = crate::store::reference::builtin_role(db, if logged { 1 } else { 2 }).await?;
-    let roles_in = |rows: &[Row], pid: i64| -> Vec<Role> {
-        let mut out: Vec<Role> = Vec::new();
-        for r in rows.iter().filter(|r| r.i64("member_project") == pid) {
+    // grouped once by project: a scan per project would make the map quadratic
+    let by_project = |rows: &[Row]| {
+        let mut map: HashMap<i64, Vec<Role>> = HashMap::new();
+        for r in rows {
             let role = Role::from_row(r);
-            if !out.iter().any(|x| x.id == role.id) {
-                out.push(role);
+            let roles = map.entry(r.i64("member_project")).or_default();
+            if !roles.iter().any(|x| x.id == role.id) {
+                roles.push(role);
             }
         }
-        out
+        map
     };
+    let mut member_roles = by_project(&member_rows);
+    let mut group_roles = by_project(&group_rows);
+    let member_of: HashSet<i64> = member_of.into_iter().collect();
+    let mut modules_of: HashMap<i64, Vec<String>> = HashMap::new();
+    for m in &modules {
+        modules_of
+            .entry(m.i64("project_id"))
+            .or_default()
+            .push(m.str("name"));
+    }
     Ok(projects
         .iter()
         .map(|r| {
             let id = r.i64("id");
             let is_public = r.bool("is_public");
-            let roles = if member_of.contains(&id) {
-                roles_in(&member_rows, id)
+            let member = member_of.contains(&id);
+            let roles = if member {
+                member_roles.remove(&id).unwrap_or_default()
             } else if is_public {
-                let g = roles_in(&group_rows, id);
-                if g.is_empty() {
-                    builtin.clone().into_iter().collect()
-                } else {
-                    g
+                match group_roles.remove(&id) {
+                    Some(g) if !g.is_empty() => g,
+                    _ => builtin.clone().into_iter().collect(),
                 }
             } else {
                 Vec::new()
@@ -248,13 +260,9 @@ pub async fn access_map(db: &Db, user: &User, logged: bool, admin: bool) -> Resu
                 builtin: builtin.clone(),
                 status: r.i64("status"),
                 is_public,
-                modules: modules
-                    .iter()
-                    .filter(|m| m.i64("project_id") == id)
-                    .map(|m| m.str("name"))
-                    .collect(),
+                modules: modules_of.remove(&id).unwrap_or_default(),
                 roles,
-                member: member_of.contains(&id),
+                member,
             }
         })
         .collect())
