@@ -211,7 +211,7 @@ pub(crate) async fn sees(app: &App, ctx: &Ctx, issue: &Issue) -> Result<bool, Ap
 /// The caller's view of issues: the projects it sees (with its roles there) and its
 /// issue visibility condition, loaded together (a few statements).
 pub struct Scope {
-    pub access: Vec<projects::Access>,
+    pub access: std::sync::Arc<Vec<projects::Access>>,
     pub visible: Sql,
 }
 

@@ -8,6 +8,7 @@ use super::{Db, Result, Tx};
 
 /// Every issue custom field with where it applies: `(field, tracker ids, project ids,
 /// is_for_all, role ids)`, by position.
+#[derive(Clone)]
 pub struct IssueFields {
     pub fields: Vec<(CustomField, bool, i64)>,
     pub trackers: HashMap<i64, Vec<i64>>,
@@ -108,13 +109,25 @@ async fn with_links(
 /// `UserCustomField`, `VersionCustomField`) with the roles that see them; issue fields also
 /// with their trackers and projects.
 pub async fn fields_of(db: &Db, kind: &str) -> Result<IssueFields> {
-    let fields = field_rows(db, "type = $1", &[kind.into()]).await?;
-    with_links(db, fields, kind == "IssueCustomField").await
+    let load = async {
+        let fields = field_rows(db, "type = $1", &[kind.into()]).await?;
+        with_links(db, fields, kind == "IssueCustomField").await
+    };
+    let fields = db.cache.get(db, format!("fields_of:{kind}"), load).await?;
+    Ok((*fields).clone())
 }
 
 /// For issue lists, in one statement: the issue fields, and the fields of projects, users
 /// and versions marked as filters (chained filters).
 pub async fn issue_and_chained_fields(db: &Db) -> Result<(IssueFields, IssueFields)> {
+    let both = db
+        .cache
+        .get(db, "issue_and_chained_fields".into(), issue_and_chained(db))
+        .await?;
+    Ok((*both).clone())
+}
+
+async fn issue_and_chained(db: &Db) -> Result<(IssueFields, IssueFields)> {
     let (issue, chained): (Vec<_>, Vec<_>) = field_rows(
         db,
         "type = 'IssueCustomField' OR (is_filter = TRUE \

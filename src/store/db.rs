@@ -349,8 +349,15 @@ fn pg_rows(rows: Vec<PgRow>) -> Result<Vec<Row>> {
 
 // ---------------------------------------------------------------- the API
 
+/// The database, and this process's copies of what rarely changes in it.
 #[derive(Clone)]
-pub enum Db {
+pub struct Db {
+    backend: Backend,
+    pub cache: Arc<super::cache::Cache>,
+}
+
+#[derive(Clone)]
+enum Backend {
     Sqlite(Arc<SqlitePool>),
     Postgres(PgPool),
 }
@@ -371,22 +378,41 @@ fn is_write(sql: &str) -> bool {
 }
 
 impl Db {
+    pub fn sqlite(pool: SqlitePool) -> Db {
+        Db::new(Backend::Sqlite(Arc::new(pool)))
+    }
+
+    pub fn postgres(pool: PgPool) -> Db {
+        Db::new(Backend::Postgres(pool))
+    }
+
+    fn new(backend: Backend) -> Db {
+        Db {
+            backend,
+            cache: Arc::new(super::cache::Cache::default()),
+        }
+    }
+
     pub fn is_postgres(&self) -> bool {
-        matches!(self, Db::Postgres(_))
+        matches!(self.backend, Backend::Postgres(_))
     }
 
     pub async fn rows(&self, sql: &str, args: &[Arg]) -> Result<Vec<Row>> {
         count();
         let started = std::time::Instant::now();
-        let rows = self.rows_now(sql, args).await;
+        let write = is_write(sql);
+        let rows = self.rows_now(sql, args, write).await;
         slow(sql, started);
+        if write {
+            self.cache.written();
+        }
         rows
     }
 
-    async fn rows_now(&self, sql: &str, args: &[Arg]) -> Result<Vec<Row>> {
-        match self {
-            Db::Sqlite(pool) => {
-                let _w = if is_write(sql) {
+    async fn rows_now(&self, sql: &str, args: &[Arg], write: bool) -> Result<Vec<Row>> {
+        match &self.backend {
+            Backend::Sqlite(pool) => {
+                let _w = if write {
                     Some(pool.write_lock.lock().await)
                 } else {
                     None
@@ -394,20 +420,22 @@ impl Db {
                 let conn = pool.get()?;
                 sqlite_rows(&conn, sql, args)
             }
-            Db::Postgres(pool) => pg_rows(pg_query(sql, args).fetch_all(pool).await?),
+            Backend::Postgres(pool) => pg_rows(pg_query(sql, args).fetch_all(pool).await?),
         }
     }
 
     pub async fn exec(&self, sql: &str, args: &[Arg]) -> Result<u64> {
         count();
-        match self {
-            Db::Sqlite(pool) => {
+        let done = match &self.backend {
+            Backend::Sqlite(pool) => {
                 let _w = pool.write_lock.lock().await;
                 let conn = pool.get()?;
                 sqlite_exec(&conn, sql, args)
             }
-            Db::Postgres(pool) => Ok(pg_query(sql, args).execute(pool).await?.rows_affected()),
-        }
+            Backend::Postgres(pool) => Ok(pg_query(sql, args).execute(pool).await?.rows_affected()),
+        };
+        self.cache.written();
+        done
     }
 
     pub async fn all<T: FromRow>(&self, sql: &str, args: &[Arg]) -> Result<Vec<T>> {
@@ -431,19 +459,23 @@ impl Db {
     /// Starts a transaction. On SQLite it holds this process's write lock and the database's
     /// (`BEGIN IMMEDIATE`) from the start, so it never fails half way on a lock upgrade.
     pub async fn begin(&self) -> Result<Tx<'_>> {
-        match self {
-            Db::Sqlite(pool) => {
+        let inner = match &self.backend {
+            Backend::Sqlite(pool) => {
                 let guard = pool.write_lock.clone().lock_owned().await;
                 let conn = pool.get()?;
                 conn.execute_batch("BEGIN IMMEDIATE")?;
-                Ok(Tx::Sqlite {
+                TxInner::Sqlite {
                     conn,
                     _guard: guard,
                     done: false,
-                })
+                }
             }
-            Db::Postgres(pool) => Ok(Tx::Postgres(Some(pool.begin().await?))),
-        }
+            Backend::Postgres(pool) => TxInner::Postgres(Some(pool.begin().await?)),
+        };
+        Ok(Tx {
+            inner,
+            cache: &self.cache,
+        })
     }
 }
 
@@ -456,7 +488,13 @@ fn first_int(rows: &[Row]) -> i64 {
     }
 }
 
-pub enum Tx<'a> {
+/// A transaction; committing it tells the cache that something may have changed.
+pub struct Tx<'a> {
+    inner: TxInner<'a>,
+    cache: &'a super::cache::Cache,
+}
+
+enum TxInner<'a> {
     Sqlite {
         conn: Pooled<'a>,
         _guard: tokio::sync::OwnedMutexGuard<()>,
@@ -466,9 +504,9 @@ pub enum Tx<'a> {
     Postgres(Option<sqlx::Transaction<'static, Postgres>>),
 }
 
-impl Drop for Tx<'_> {
+impl Drop for TxInner<'_> {
     fn drop(&mut self) {
-        if let Tx::Sqlite { conn, done, .. } = self {
+        if let TxInner::Sqlite { conn, done, .. } = self {
             if !*done {
                 let _ = conn.execute_batch("ROLLBACK");
             }
@@ -489,17 +527,17 @@ fn open_tx<'t>(
 impl Tx<'_> {
     pub async fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<Row>> {
         count();
-        match self {
-            Tx::Sqlite { conn, .. } => sqlite_rows(conn, sql, args),
-            Tx::Postgres(tx) => pg_rows(pg_query(sql, args).fetch_all(open_tx(tx)?).await?),
+        match &mut self.inner {
+            TxInner::Sqlite { conn, .. } => sqlite_rows(conn, sql, args),
+            TxInner::Postgres(tx) => pg_rows(pg_query(sql, args).fetch_all(open_tx(tx)?).await?),
         }
     }
 
     pub async fn exec(&mut self, sql: &str, args: &[Arg]) -> Result<u64> {
         count();
-        match self {
-            Tx::Sqlite { conn, .. } => sqlite_exec(conn, sql, args),
-            Tx::Postgres(tx) => Ok(pg_query(sql, args)
+        match &mut self.inner {
+            TxInner::Sqlite { conn, .. } => sqlite_exec(conn, sql, args),
+            TxInner::Postgres(tx) => Ok(pg_query(sql, args)
                 .execute(open_tx(tx)?)
                 .await?
                 .rows_affected()),
@@ -513,7 +551,7 @@ impl Tx<'_> {
     /// Makes transactions taking the same key run one after another. SQLite's write
     /// transactions already do; PostgreSQL takes an advisory lock until the end.
     pub async fn serialize(&mut self, key: i64) -> Result<()> {
-        if let Tx::Postgres(_) = self {
+        if let TxInner::Postgres(_) = self.inner {
             self.rows("SELECT pg_advisory_xact_lock($1)", &[key.into()])
                 .await?;
         }
@@ -521,9 +559,9 @@ impl Tx<'_> {
     }
 
     pub async fn batch(&mut self, sql: &str) -> Result<()> {
-        match self {
-            Tx::Sqlite { conn, .. } => Ok(conn.execute_batch(sql)?),
-            Tx::Postgres(tx) => {
+        match &mut self.inner {
+            TxInner::Sqlite { conn, .. } => Ok(conn.execute_batch(sql)?),
+            TxInner::Postgres(tx) => {
                 sqlx::raw_sql(sql).execute(open_tx(tx)?).await?;
                 Ok(())
             }
@@ -531,16 +569,18 @@ impl Tx<'_> {
     }
 
     pub async fn commit(mut self) -> Result<()> {
-        match &mut self {
-            Tx::Sqlite { conn, done, .. } => {
+        let done = match &mut self.inner {
+            TxInner::Sqlite { conn, done, .. } => {
                 conn.execute_batch("COMMIT")?;
                 *done = true;
                 Ok(())
             }
-            Tx::Postgres(tx) => match tx.take() {
+            TxInner::Postgres(tx) => match tx.take() {
                 Some(t) => Ok(t.commit().await?),
                 None => Ok(()),
             },
-        }
+        };
+        self.cache.written();
+        done
     }
 }

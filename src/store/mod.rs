@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod attachments;
+pub mod cache;
 pub mod custom_values;
 mod db;
 pub mod files;
@@ -33,7 +34,6 @@ pub mod wiki;
 
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -133,6 +133,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0017_partial_parent_index.sql"),
         pg: None,
     },
+    Migration {
+        version: 18,
+        sql: include_str!("../../migrations/0018_change_counter.sql"),
+        pg: Some(include_str!("../../migrations/0018_change_counter.pg.sql")),
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir
@@ -150,22 +155,19 @@ pub async fn open(
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts)
                 .await?;
-            Ok(Db::Postgres(pool))
+            Ok(Db::postgres(pool))
         }
         Some(url) => {
             let path = url
                 .strip_prefix("sqlite://")
                 .or_else(|| url.strip_prefix("sqlite:"))
                 .unwrap_or(url);
-            Ok(Db::Sqlite(Arc::new(db::SqlitePool::open(
-                path.into(),
-                durable,
-            )?)))
+            Ok(Db::sqlite(db::SqlitePool::open(path.into(), durable)?))
         }
         None => {
             std::fs::create_dir_all(data_dir)?;
             let path = data_dir.join("carmine.db");
-            Ok(Db::Sqlite(Arc::new(db::SqlitePool::open(path, durable)?)))
+            Ok(Db::sqlite(db::SqlitePool::open(path, durable)?))
         }
     }
 }

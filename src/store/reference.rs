@@ -92,8 +92,15 @@ pub async fn role(db: &Db, id: i64) -> Result<Option<Role>> {
 }
 
 pub async fn builtin_role(db: &Db, builtin: i64) -> Result<Option<Role>> {
-    let sql = format!("SELECT {ROLE_COLUMNS} FROM roles WHERE builtin = $1");
-    db.opt(&sql, &[builtin.into()]).await
+    let load = async {
+        let sql = format!("SELECT {ROLE_COLUMNS} FROM roles WHERE builtin = $1");
+        db.opt::<Role>(&sql, &[builtin.into()]).await
+    };
+    let role = db
+        .cache
+        .get(db, format!("builtin_role:{builtin}"), load)
+        .await?;
+    Ok((*role).clone())
 }
 
 pub async fn custom_fields(db: &Db) -> Result<Vec<CustomField>> {

@@ -195,16 +195,23 @@ pub async fn api_key(db: &Db, user_id: i64) -> Result<String> {
 
 /// `(id, name)` of the groups the user belongs to, by name.
 pub async fn groups_of(db: &Db, user_id: i64) -> Result<Vec<(i64, String)>> {
-    Ok(db
-        .rows(
-            "SELECT g.id, g.lastname FROM groups_users gu JOIN users g ON g.id = gu.group_id \
-             WHERE gu.user_id = $1 AND g.type = 'Group' ORDER BY g.lastname, g.id",
-            &[user_id.into()],
-        )
-        .await?
-        .iter()
-        .map(|r| (r.i64("id"), r.str("lastname")))
-        .collect())
+    let load = async {
+        Ok(db
+            .rows(
+                "SELECT g.id, g.lastname FROM groups_users gu JOIN users g ON g.id = gu.group_id \
+                 WHERE gu.user_id = $1 AND g.type = 'Group' ORDER BY g.lastname, g.id",
+                &[user_id.into()],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.i64("id"), r.str("lastname")))
+            .collect::<Vec<_>>())
+    };
+    let groups = db
+        .cache
+        .get(db, format!("groups_of:{user_id}"), load)
+        .await?;
+    Ok((*groups).clone())
 }
 
 pub async fn touch_last_login(db: &Db, user_id: i64) -> Result<()> {

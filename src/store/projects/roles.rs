@@ -2,6 +2,7 @@
 
 use super::*;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// The builtin group whose project roles a caller without membership gets: Non member
 /// users when logged in, Anonymous users otherwise.
@@ -164,7 +165,19 @@ pub fn allowed_in(
 
 /// Every non-archived project the caller can see, with its roles there, in a fixed
 /// number of queries whatever the number of projects (the rules of `roles_for`).
-pub async fn access_map(db: &Db, user: &User, logged: bool, admin: bool) -> Result<Vec<Access>> {
+pub async fn access_map(
+    db: &Db,
+    user: &User,
+    logged: bool,
+    admin: bool,
+) -> Result<Arc<Vec<Access>>> {
+    let key = format!("access_map:{}:{logged}:{admin}", user.id);
+    db.cache
+        .get(db, key, build_access_map(db, user, logged, admin))
+        .await
+}
+
+async fn build_access_map(db: &Db, user: &User, logged: bool, admin: bool) -> Result<Vec<Access>> {
     let mut vis = Sql::new("SELECT p.id, p.status, p.is_public FROM projects p WHERE");
     let v = match (admin, logged) {
         (true, _) => Visibility::Admin,

@@ -1,0 +1,101 @@
+//! This process's copies of what nearly every request reads and rarely changes: the
+//! caller's project access map, built-in roles, custom field definitions, a user's groups.
+//!
+//! Every change to the tables they come from bumps one counter row, by trigger, in the
+//! same transaction (migration 18), whichever process or tool made it. A request makes the
+//! next read through the cache check that counter first (one small statement), and so does
+//! any write of this process; when it moved, every copy is dropped. So a change made
+//! through one process is seen by every other on its next request.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering::SeqCst};
+use std::sync::{Arc, Mutex};
+
+use super::{Db, Result};
+
+/// Entries kept at most; past it the cache starts again (one per user who came by, mostly).
+const LIMIT: usize = 4096;
+const UNKNOWN: i64 = i64::MIN;
+
+type Entry = Arc<dyn Any + Send + Sync>;
+
+pub struct Cache {
+    /// The counter value the entries were read under.
+    generation: AtomicI64,
+    /// The counter must be read again before the next use: a request began, or this
+    /// process wrote.
+    recheck: AtomicBool,
+    entries: Mutex<HashMap<String, Entry>>,
+}
+
+impl Default for Cache {
+    fn default() -> Cache {
+        Cache {
+            generation: AtomicI64::new(UNKNOWN),
+            recheck: AtomicBool::new(true),
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl Cache {
+    /// A request begins: what other processes changed since must show.
+    pub fn request(&self) {
+        self.recheck.store(true, SeqCst);
+    }
+
+    /// This process wrote: the counter may have moved.
+    pub fn written(&self) {
+        self.recheck.store(true, SeqCst);
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
+        // a panic while holding it leaves only a map of copies behind: start it again
+        self.entries.lock().unwrap_or_else(|poisoned| {
+            let mut map = poisoned.into_inner();
+            map.clear();
+            map
+        })
+    }
+
+    async fn revalidate(&self, db: &Db) -> Result<()> {
+        if !self.recheck.swap(false, SeqCst) && self.generation.load(SeqCst) != UNKNOWN {
+            return Ok(());
+        }
+        let now = db
+            .int("SELECT value FROM change_counter WHERE id = 1", &[])
+            .await?;
+        if self.generation.swap(now, SeqCst) != now {
+            self.entries().clear();
+        }
+        Ok(())
+    }
+
+    /// The copy under `key`, or what `load` reads, kept unless something changed meanwhile.
+    pub async fn get<T, F>(&self, db: &Db, key: String, load: F) -> Result<Arc<T>>
+    where
+        T: Send + Sync + 'static,
+        F: Future<Output = Result<T>>,
+    {
+        self.revalidate(db).await?;
+        let generation = self.generation.load(SeqCst);
+        if let Some(hit) = self.entries().get(&key).cloned() {
+            if let Ok(value) = hit.downcast::<T>() {
+                return Ok(value);
+            }
+        }
+        let value = Arc::new(load.await?);
+        let mut entries = self.entries();
+        // read under an older counter: used once, not kept. (Read just before a change, it
+        // is kept until the next check of the counter, which the change itself requests.)
+        if self.generation.load(SeqCst) == generation {
+            if entries.len() >= LIMIT {
+                entries.clear();
+            }
+            entries.insert(key, value.clone());
+        }
+        Ok(value)
+    }
+}
