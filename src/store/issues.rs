@@ -62,7 +62,7 @@ pub const SELECT: &str = "SELECT i.id, i.project_id, p.name AS project_name, i.t
     CASE WHEN EXISTS (SELECT 1 FROM issues ch WHERE ch.parent_id = i.id) THEN 1 ELSE 0 END AS has_children, \
     CASE WHEN EXISTS (SELECT 1 FROM issues ch WHERE ch.parent_id = i.id) THEN \
       COALESCE((SELECT SUM(x.estimated_hours) FROM issues x \
-                WHERE substr(x.id_path, 1, length(i.id_path)) = i.id_path), 0) END AS total_estimated \
+                WHERE (x.id_path >= i.id_path AND x.id_path < i.id_path || ':')), 0) END AS total_estimated \
     FROM issues i JOIN projects p ON p.id = i.project_id \
     JOIN trackers t ON t.id = i.tracker_id JOIN issue_statuses s ON s.id = i.status_id \
     LEFT JOIN enumerations e ON e.id = i.priority_id \
@@ -98,6 +98,18 @@ fn uses_alias(sql: &str, alias: &str) -> bool {
     })
 }
 
+/// Whether conditions read no column of the issue `i` but those `issue_counts` keeps.
+fn countable(conditions: &str) -> bool {
+    static ISSUE_COLUMN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = ISSUE_COLUMN.get_or_init(|| regex::Regex::new(r"\bi\.(\w+)").expect("regex"));
+    re.captures_iter(conditions).all(|c| {
+        matches!(
+            &c[1],
+            "project_id" | "tracker_id" | "status_id" | "is_private"
+        )
+    })
+}
+
 /// One page of the issues matching `conditions`, and how many match.
 pub async fn list(
     db: &Db,
@@ -107,9 +119,40 @@ pub async fn list(
     limit: i64,
 ) -> Result<(i64, Vec<Issue>)> {
     // every condition is written on the issues' own columns (sub-selects for the rest), so
-    // counting needs no join
-    let count = format!("SELECT COUNT(*) FROM issues i WHERE {}", conditions.text);
-    let total = db.int(&count, &conditions.args).await?;
+    // counting needs no join; conditions on the columns `issue_counts` keeps are summed
+    // from it under the same alias, with the number of all issues beside
+    let (total, everything) = if countable(&conditions.text) {
+        let sums = db
+            .rows(
+                &format!(
+                    "SELECT CAST(COALESCE(SUM(CASE WHEN ({}) THEN i.n ELSE 0 END), 0) AS BIGINT) \
+                     AS total, CAST(COALESCE(SUM(i.n), 0) AS BIGINT) AS everything \
+                     FROM issue_counts i",
+                    conditions.text
+                ),
+                &conditions.args,
+            )
+            .await?;
+        let row = sums.first();
+        (
+            row.map_or(0, |r| r.i64("total")),
+            row.map(|r| r.i64("everything")),
+        )
+    } else {
+        let count = format!("SELECT COUNT(*) FROM issues i WHERE {}", conditions.text);
+        (db.int(&count, &conditions.args).await?, None)
+    };
+    // SQLite sorts every match to find a page in id order, even when most issues match;
+    // then walking the narrow `issues_by_id` index in order, which holds every column
+    // the conditions read, stops at the page (PostgreSQL's planner weighs this itself)
+    let walk = !db.is_postgres()
+        && matches!(order, "i.id DESC" | "i.id ASC")
+        && everything.is_some_and(|all| total * 20 >= all && all > 0);
+    let from = if walk {
+        "issues i INDEXED BY issues_by_id"
+    } else {
+        "issues i"
+    };
     // first the ids of the page, then the full rows of just those: the per-row roll-ups
     // never run for rows off the page. The ids are sorted with only the joins the order
     // reads: the conditions are on the issues' own columns and every issue has its
@@ -121,7 +164,7 @@ pub async fn list(
         .map(|(_, join)| *join)
         .collect();
     let mut page = Sql::new(&format!(
-        "SELECT i.id FROM issues i{joins} WHERE ({}) ORDER BY {order}",
+        "SELECT i.id FROM {from}{joins} WHERE ({}) ORDER BY {order}",
         conditions.text
     ));
     page.args = conditions.args.clone();
@@ -268,11 +311,10 @@ pub async fn update(
         if then.drop_relations {
             let moving: Vec<i64> = tx
                 .rows(
-                    "SELECT id FROM issues WHERE (project_id = $1 OR id = $4) \
-                     AND substr(id_path, 1, CAST($2 AS INTEGER)) = $3",
+                    "SELECT id FROM issues WHERE (project_id = $1 OR id = $3) \
+                     AND id_path >= $2 AND id_path < $2 || ':'",
                     &[
                         issue.project_id.into(),
-                        (issue.id_path.chars().count() as i64).into(),
                         issue.id_path.clone().into(),
                         issue.id.into(),
                     ],
@@ -285,19 +327,18 @@ pub async fn update(
         }
         // subtasks in the old project move along, as Redmine moves them: a category becomes
         // the destination's of the same name (or none), a version it cannot use is dropped
-        let subtree = (issue.id_path.chars().count() as i64, issue.id_path.clone());
+        let subtree = issue.id_path.clone();
         tx.exec(
             "UPDATE issues SET category_id = (SELECT c2.id FROM issue_categories c2 \
              JOIN issue_categories c1 ON c1.name = c2.name \
              WHERE c1.id = issues.category_id AND c2.project_id = $1) \
              WHERE project_id = $2 AND id <> $3 AND category_id IS NOT NULL \
-             AND substr(id_path, 1, CAST($4 AS INTEGER)) = $5",
+             AND id_path >= $4 AND id_path < $4 || ':'",
             &[
                 project.into(),
                 issue.project_id.into(),
                 issue.id.into(),
-                subtree.0.into(),
-                subtree.1.clone().into(),
+                subtree.clone().into(),
             ],
         )
         .await?;
@@ -307,10 +348,10 @@ pub async fn update(
             .bind(issue.project_id)
             .push(" AND id <> ")
             .bind(issue.id)
-            .push(" AND substr(id_path, 1, CAST(")
-            .bind(subtree.0)
-            .push(" AS INTEGER)) = ")
-            .bind(subtree.1.clone())
+            .push(" AND id_path >= ")
+            .bind(subtree.clone())
+            .push(" AND id_path < ")
+            .bind(format!("{subtree}:"))
             .push(" AND fixed_version_id IS NOT NULL");
         if !then.shared_versions.is_empty() {
             drop_versions.push(" AND NOT ");
@@ -319,11 +360,10 @@ pub async fn update(
         tx.exec(&drop_versions.text, &drop_versions.args).await?;
         tx.exec(
             "UPDATE issues SET project_id = $1 WHERE project_id = $2 \
-             AND substr(id_path, 1, CAST($3 AS INTEGER)) = $4",
+             AND id_path >= $3 AND id_path < $3 || ':'",
             &[
                 project.into(),
                 issue.project_id.into(),
-                (issue.id_path.chars().count() as i64).into(),
                 issue.id_path.clone().into(),
             ],
         )
@@ -331,12 +371,8 @@ pub async fn update(
         // the time logged on the moved issues follows them
         tx.exec(
             "UPDATE time_entries SET project_id = $1 WHERE issue_id IN (SELECT id FROM issues \
-             WHERE project_id = $1 AND substr(id_path, 1, CAST($2 AS INTEGER)) = $3)",
-            &[
-                project.into(),
-                (issue.id_path.chars().count() as i64).into(),
-                issue.id_path.clone().into(),
-            ],
+             WHERE project_id = $1 AND id_path >= $2 AND id_path < $2 || ':')",
+            &[project.into(), issue.id_path.clone().into()],
         )
         .await?;
     }
@@ -350,11 +386,10 @@ pub async fn update(
         // the subtree moves with the issue
         tx.exec(
             "UPDATE issues SET id_path = $1 || substr(id_path, CAST($2 AS INTEGER)) \
-             WHERE substr(id_path, 1, CAST($3 AS INTEGER)) = $4",
+             WHERE id_path >= $3 AND id_path < $3 || ':'",
             &[
                 new_path.clone().into(),
                 (issue.id_path.chars().count() as i64 + 1).into(),
-                (issue.id_path.chars().count() as i64).into(),
                 issue.id_path.clone().into(),
             ],
         )
@@ -418,8 +453,8 @@ pub async fn delete(
     };
     let ids: Vec<i64> = tx
         .rows(
-            "SELECT id FROM issues WHERE substr(id_path, 1, CAST($1 AS INTEGER)) = $2 ORDER BY id_path DESC",
-            &[(path.chars().count() as i64).into(), path.clone().into()],
+            "SELECT id FROM issues WHERE id_path >= $1 AND id_path < $1 || ':' ORDER BY id_path DESC",
+            &[path.clone().into()],
         )
         .await?
         .iter()
@@ -594,7 +629,22 @@ pub async fn delete_attachment(
 
 #[cfg(test)]
 mod tests {
-    use super::uses_alias;
+    use super::{countable, uses_alias};
+
+    #[test]
+    fn counted_from_issue_counts() {
+        assert!(countable(
+            "i.project_id IN (1, 2) AND i.status_id IN (SELECT id FROM issue_statuses WHERE is_closed = FALSE)"
+        ));
+        assert!(countable("i.project_id = $1 AND (i.is_private = FALSE)"));
+        assert!(!countable("i.project_id = $1 AND i.assigned_to_id IN ($2)"));
+        assert!(!countable(
+            "i.project_id = $1 AND EXISTS (SELECT 1 FROM issues ch WHERE ch.parent_id = i.id)"
+        ));
+        assert!(!countable(
+            "i.project_id = $1 AND ui.x = 1 AND i.author_id = 2"
+        ));
+    }
 
     #[test]
     fn aliases_in_an_order() {

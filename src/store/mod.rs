@@ -138,6 +138,18 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0018_change_counter.sql"),
         pg: Some(include_str!("../../migrations/0018_change_counter.pg.sql")),
     },
+    Migration {
+        version: 19,
+        sql: include_str!("../../migrations/0019_issue_tree_index.sql"),
+        pg: Some(include_str!(
+            "../../migrations/0019_issue_tree_index.pg.sql"
+        )),
+    },
+    Migration {
+        version: 20,
+        sql: include_str!("../../migrations/0020_issue_counts.sql"),
+        pg: Some(include_str!("../../migrations/0020_issue_counts.pg.sql")),
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir

@@ -111,7 +111,7 @@ pub async fn visible_totals(
     }
     let mut sql = Sql::new(
         "SELECT p.id AS id, SUM(x.estimated_hours) AS total FROM issues p \
-         JOIN issues x ON substr(x.id_path, 1, length(p.id_path)) = p.id_path WHERE ",
+         JOIN issues x ON (x.id_path >= p.id_path AND x.id_path < p.id_path || ':') WHERE ",
     );
     super::issue_query::in_list(&mut sql, "p.id", ids);
     sql.push(" AND x.id IN (SELECT i.id FROM issues i WHERE ");
@@ -130,12 +130,8 @@ pub async fn descendants(db: &Db, id: i64, id_path: &str) -> Result<Vec<(i64, i6
     Ok(db
         .rows(
             "SELECT id, tracker_id, project_id FROM issues \
-             WHERE substr(id_path, 1, CAST($1 AS INTEGER)) = $2 AND id <> $3 ORDER BY id_path",
-            &[
-                (id_path.chars().count() as i64).into(),
-                id_path.into(),
-                id.into(),
-            ],
+             WHERE id_path >= $1 AND id_path < $1 || ':' AND id <> $2 ORDER BY id_path",
+            &[id_path.into(), id.into()],
         )
         .await?
         .iter()

@@ -195,9 +195,9 @@ async fn leaves(tx: &mut Tx<'_>, path: &str) -> Result<Vec<(i64, Option<String>)
     Ok(tx
         .rows(
             "SELECT x.id, x.start_date FROM issues x \
-             WHERE substr(x.id_path, 1, CAST($1 AS INTEGER)) = $2 AND x.id_path <> $2 \
+             WHERE x.id_path > $1 AND x.id_path < $1 || ':' \
              AND NOT EXISTS (SELECT 1 FROM issues c WHERE c.parent_id = x.id) ORDER BY x.id",
-            &[(path.chars().count() as i64).into(), path.into()],
+            &[path.into()],
         )
         .await?
         .iter()
@@ -555,11 +555,11 @@ pub async fn closing_facts(db: &Db, issue: i64, id_path: &str) -> Result<(bool, 
         .collect();
     let mut sql = Sql::new(
         "SELECT (SELECT COUNT(*) FROM issues x JOIN issue_statuses s ON s.id = x.status_id \
-           WHERE substr(x.id_path, 1, CAST(",
+           WHERE x.id_path >= ",
     );
-    sql.bind(id_path.chars().count() as i64)
-        .push(" AS INTEGER)) = ")
-        .bind(id_path.to_owned())
+    sql.bind(id_path.to_owned())
+        .push(" AND x.id_path < ")
+        .bind(format!("{id_path}:"))
         .push(" AND x.id <> ")
         .bind(issue)
         .push(

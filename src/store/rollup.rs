@@ -20,7 +20,7 @@ pub async fn recalculate_ancestors(
                 "SELECT c.start_date, c.due_date, c.done_ratio, c.priority_id, s.is_closed, \
                  COALESCE(e.position, 0) AS prio_pos, \
                  (SELECT SUM(x.estimated_hours) FROM issues x \
-                  WHERE substr(x.id_path, 1, length(c.id_path)) = c.id_path) AS total_est \
+                  WHERE (x.id_path >= c.id_path AND x.id_path < c.id_path || ':')) AS total_est \
                  FROM issues c JOIN issue_statuses s ON s.id = c.status_id \
                  LEFT JOIN enumerations e ON e.id = c.priority_id WHERE c.parent_id = $1",
                 &[(*ancestor).into()],

@@ -78,10 +78,23 @@ pub fn like_pattern(term: &str) -> String {
     p
 }
 
+/// Issue columns declared NOT NULL that lists sort on.
+const NOT_NULL: &[&str] = &[
+    "i.id",
+    "i.created_on",
+    "i.updated_on",
+    "i.subject",
+    "i.done_ratio",
+];
+
 /// An `ORDER BY` term that sorts NULL as the smallest value on both databases (SQLite's
 /// rule, which Redmine's reference answers follow; PostgreSQL would put NULL last).
 pub fn order_term(expr: &str, desc: bool) -> String {
     let dir = if desc { "DESC" } else { "ASC" };
+    // never NULL: a plain term lets an index give the order (the CASE hides it)
+    if NOT_NULL.contains(&expr) {
+        return format!("{expr} {dir}");
+    }
     format!("CASE WHEN {expr} IS NULL THEN 0 ELSE 1 END {dir}, {expr} {dir}")
 }
 

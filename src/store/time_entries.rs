@@ -585,7 +585,7 @@ pub async fn spent_on_issues(db: &Db, ids: &[i64], visible: &Sql) -> Result<Vec<
         ") AS spent, CASE WHEN EXISTS (SELECT 1 FROM issues ch WHERE ch.parent_id = i.id) \
          THEN (SELECT COALESCE(SUM(te.hours), 0) FROM time_entries te \
          JOIN issues d ON d.id = te.issue_id \
-         WHERE substr(d.id_path, 1, length(i.id_path)) = i.id_path AND ",
+         WHERE (d.id_path >= i.id_path AND d.id_path < i.id_path || ':') AND ",
     );
     append(&mut sql, visible);
     sql.push(

@@ -325,6 +325,8 @@ async fn list_pages_use_a_bounded_number_of_queries(b: Backend) {
                 None => r.key(ADMIN_KEY),
             }
         };
+        // the first request reads what the server then keeps (access, custom fields)
+        get("/issues.json?limit=1").send().await;
         let small = get("/issues.json?limit=5&status_id=*&include=attachments,relations")
             .send()
             .await;
@@ -341,9 +343,10 @@ async fn list_pages_use_a_bounded_number_of_queries(b: Backend) {
             count(&big),
             "{b:?} {who:?}: the page size does not change the statements"
         );
-        // (the 13th sums the page's spent hours, the 14th reads its attachments)
+        // the change counter, the count, the page's ids, its rows, custom values, spent
+        // hours, relations, attachments
         assert!(
-            count(&big) <= 14,
+            count(&big) <= 8,
             "{b:?} {who:?}: {} statements",
             count(&big)
         );

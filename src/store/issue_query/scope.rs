@@ -22,7 +22,7 @@ pub fn sort_expressions(name: &str) -> Option<&'static [&'static str]> {
         "done_ratio" => &["i.done_ratio"],
         "estimated_hours" => &["i.estimated_hours"],
         "total_estimated_hours" => &["COALESCE((SELECT SUM(x.estimated_hours) FROM issues x \
-             WHERE substr(x.id_path, 1, length(i.id_path)) = i.id_path), 0)"],
+             WHERE (x.id_path >= i.id_path AND x.id_path < i.id_path || ':')), 0)"],
         "closed_on" => &["i.closed_on"],
         "category" => &["c.name"],
         "fixed_version" => &[
