@@ -9,7 +9,7 @@ CREATE TABLE issue_counts (
     is_private BOOLEAN NOT NULL,
     n BIGINT NOT NULL,
     PRIMARY KEY (project_id, tracker_id, status_id, is_private)
-);
+) WITHOUT ROWID;
 INSERT INTO issue_counts (project_id, tracker_id, status_id, is_private, n)
     SELECT project_id, tracker_id, status_id, is_private, COUNT(*) FROM issues
     GROUP BY project_id, tracker_id, status_id, is_private;

@@ -107,11 +107,81 @@ pub(crate) async fn roles_anywhere(
             crate::store::reference::builtin_role(&app.db, if c.logged { 1 } else { 2 }).await?
         }
     };
-    Ok(access_map
+    // each role once: a role is the same in every project that grants it
+    let mut roles: Vec<Role> = Vec::new();
+    for r in access_map
         .iter()
-        .flat_map(|a| a.roles.iter().cloned())
-        .chain(builtin)
-        .collect())
+        .flat_map(|a| a.roles.iter())
+        .chain(&builtin)
+    {
+        if !roles.iter().any(|x| x.id == r.id) {
+            roles.push(r.clone());
+        }
+    }
+    Ok(roles)
+}
+
+/// What a caller's visibility depends on besides the database: the key of its copies.
+fn caller_key(kind: &str, ctx: &Ctx) -> String {
+    let c = caller(ctx);
+    format!(
+        "{kind}:{}:{}:{}:{:?}",
+        c.user_id, c.logged, c.admin, c.scopes
+    )
+}
+
+/// `visible_projects` over every project, kept with the access map it comes from (it
+/// walks every project the caller may see, on most requests).
+pub(crate) async fn visible_everywhere(
+    app: &App,
+    ctx: &Ctx,
+    access: &[projects::Access],
+    me: &[i64],
+) -> Result<Sql, ApiError> {
+    let load = async {
+        let mut v = issue_scope(ctx, None, access, me);
+        v.universe = Some(projects::all_ids(&app.db).await?);
+        Ok(crate::store::issue_query::visibility_condition(&v))
+    };
+    let sql = app
+        .db
+        .cache
+        .get(&app.db, caller_key("visible_issues", ctx), load)
+        .await?;
+    Ok((*sql).clone())
+}
+
+/// `visible_projects` within one project (and its subprojects), written against every
+/// project id (`sql::in_set`).
+pub(crate) async fn visible_in(
+    app: &App,
+    ctx: &Ctx,
+    project: &Project,
+    access: &[projects::Access],
+    me: &[i64],
+) -> Result<Sql, ApiError> {
+    let mut v = issue_scope(ctx, Some(project), access, me);
+    v.universe = Some(projects::all_ids(&app.db).await?);
+    Ok(crate::store::issue_query::visibility_condition(&v))
+}
+
+/// `visible_entries`, kept with the access map it comes from.
+pub(crate) async fn visible_entries_kept(
+    app: &App,
+    ctx: &Ctx,
+    access: &[projects::Access],
+) -> Result<Visible, ApiError> {
+    let load = async {
+        let mut v = visible_entries(ctx, access);
+        v.universe = Some(projects::all_ids(&app.db).await?);
+        Ok(v)
+    };
+    let v = app
+        .db
+        .cache
+        .get(&app.db, caller_key("visible_entries", ctx), load)
+        .await?;
+    Ok((*v).clone())
 }
 
 /// The caller's id and its groups' ids, for "mine" rules.
@@ -220,7 +290,7 @@ impl Scope {
         let c = caller(ctx);
         let access = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
         let me = me(app, ctx).await?;
-        let visible = visible_projects(ctx, None, &access, &me);
+        let visible = visible_everywhere(app, ctx, &access, &me).await?;
         Ok(Scope { access, visible })
     }
 
@@ -243,14 +313,14 @@ pub(crate) async fn visible_condition(app: &App, ctx: &Ctx) -> Result<Sql, ApiEr
     Ok(Scope::load(app, ctx).await?.visible)
 }
 
-/// Projects whose issues the caller sees, grouped by how much of them, as a condition on
-/// `issues i`.
-pub(crate) fn visible_projects(
+/// Projects whose issues the caller sees, grouped by how much of them (the lists become
+/// a condition on `issues i` in `visibility_condition`).
+fn issue_scope(
     ctx: &Ctx,
     scope: Option<&Project>,
     access: &[crate::store::projects::Access],
     me: &[i64],
-) -> Sql {
+) -> IssueScope {
     let c = caller(ctx);
     // the projects whose issues can be listed at all
     let listable: Vec<&crate::store::projects::Access> = access
@@ -291,7 +361,7 @@ pub(crate) fn visible_projects(
             }
         }
     }
-    crate::store::issue_query::visibility_condition(&v)
+    v
 }
 
 /// Which entries the caller sees, project by project, from its access map: all of a
@@ -332,7 +402,7 @@ pub(crate) fn visible_entries(ctx: &Ctx, access_map: &[projects::Access]) -> Vis
 pub(crate) async fn visible_time_entries(app: &App, ctx: &Ctx) -> Result<Visible, ApiError> {
     let c = caller(ctx);
     let map = projects::access_map(&app.db, &ctx.current.user, c.logged, c.admin).await?;
-    Ok(visible_entries(ctx, &map))
+    visible_entries_kept(app, ctx, &map).await
 }
 
 /// The projects where the caller holds `permission` (one statement for the access map).

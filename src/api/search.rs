@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use percent_encoding::utf8_percent_encode;
 
-use crate::api::access::{authorize, load, me, visible_projects};
+use crate::api::access::{authorize, load, me};
 use crate::api::caller;
 use crate::domain::search::{self as rules, flag, merge, Attachments, Kind, Options};
 use crate::http::{ApiError, ApiResult, Ctx, Reply};
@@ -165,7 +165,8 @@ pub async fn index(app: &App, ctx: &Ctx, project: Option<&str>) -> ApiResult {
         ..Default::default()
     };
     if kinds.contains(&Kind::Issues) {
-        reach.issues_visible = visible_projects(ctx, None, &map, &me(app, ctx).await?);
+        let me = me(app, ctx).await?;
+        reach.issues_visible = crate::api::access::visible_everywhere(app, ctx, &map, &me).await?;
         reach.private_notes = allowing("view_private_notes");
         if o.extra_sources() {
             reach.issue_fields = field_scopes(app, ctx, "IssueCustomField", &map).await?;

@@ -286,6 +286,15 @@ fn sqlite_exec(conn: &rusqlite::Connection, sql: &str, args: &[Arg]) -> Result<u
     Ok(stmt.raw_execute()? as u64)
 }
 
+/// Runs SQLite work where the runtime allows blocking its thread (a multi-threaded one:
+/// the server's); elsewhere in place.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
 // ---------------------------------------------------------------- PostgreSQL
 
 fn pg_query<'q>(
@@ -418,7 +427,10 @@ impl Db {
                     None
                 };
                 let conn = pool.get()?;
-                sqlite_rows(&conn, sql, args)
+                // a statement may read for a while (a count over a large filter): the
+                // runtime hands this thread's other requests to another meanwhile, so a
+                // slow list does not hold up the fast ones queued behind it
+                blocking(|| sqlite_rows(&conn, sql, args))
             }
             Backend::Postgres(pool) => pg_rows(pg_query(sql, args).fetch_all(pool).await?),
         }

@@ -120,14 +120,14 @@ pub async fn list(
 ) -> Result<(i64, Vec<Issue>)> {
     // every condition is written on the issues' own columns (sub-selects for the rest), so
     // counting needs no join; conditions on the columns `issue_counts` keeps are summed
-    // from it under the same alias, with the number of all issues beside
+    // from it under the same alias, with the highest issue id beside (about how many
+    // issues there are, to choose the page's plan)
     let (total, everything) = if countable(&conditions.text) {
         let sums = db
             .rows(
                 &format!(
-                    "SELECT CAST(COALESCE(SUM(CASE WHEN ({}) THEN i.n ELSE 0 END), 0) AS BIGINT) \
-                     AS total, CAST(COALESCE(SUM(i.n), 0) AS BIGINT) AS everything \
-                     FROM issue_counts i",
+                    "SELECT CAST(COALESCE((SELECT SUM(i.n) FROM issue_counts i WHERE {}), 0) \
+                     AS BIGINT) AS total, (SELECT MAX(id) FROM issues) AS everything",
                     conditions.text
                 ),
                 &conditions.args,

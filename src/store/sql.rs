@@ -98,6 +98,27 @@ pub fn order_term(expr: &str, desc: bool) -> String {
     format!("CASE WHEN {expr} IS NULL THEN 0 ELSE 1 END {dir}, {expr} {dir}")
 }
 
+/// `col IN (ids)`, or when shorter `col <= max AND col NOT IN (the others)` over
+/// `universe`, every project id there is: a caller who sees nearly every project gets a
+/// short condition (one comparison when it sees them all) instead of a list of them all.
+/// A project made after the universe was read has a higher id, so it stays out.
+pub fn in_set(sql: &mut Sql, col: &str, ids: &[i64], universe: Option<&[i64]>) {
+    if let Some(all) = universe {
+        let set: std::collections::HashSet<i64> = ids.iter().copied().collect();
+        let others: Vec<i64> = all.iter().copied().filter(|p| !set.contains(p)).collect();
+        if others.len() < ids.len() {
+            let max = all.iter().copied().max().unwrap_or(0);
+            sql.push("(").push(col).push(" <= ").push(&max.to_string());
+            if !others.is_empty() {
+                sql.push(" AND NOT ").in_literal_ids(col, &others);
+            }
+            sql.push(")");
+            return;
+        }
+    }
+    sql.in_literal_ids(col, ids);
+}
+
 /// `col IN (…)` over ids or text values; `IN (NULL)` (nothing) when there are none.
 pub fn in_list<T: Clone + Into<super::Arg>>(sql: &mut Sql, col: &str, values: &[T]) {
     sql.push(col).push(" IN (");
@@ -145,4 +166,29 @@ pub fn append(sql: &mut Sql, extra: &Sql) {
     }
     sql.push(&out);
     sql.args.extend(extra.args.iter().cloned());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(ids: &[i64], universe: Option<&[i64]>) -> String {
+        let mut sql = Sql::default();
+        in_set(&mut sql, "i.project_id", ids, universe);
+        sql.text
+    }
+
+    #[test]
+    fn project_sets_written_the_short_way() {
+        let all = [1, 2, 3, 4, 5];
+        assert_eq!(set(&[2, 4], Some(&all)), "i.project_id IN (2, 4)");
+        assert_eq!(
+            set(&[1, 2, 4, 5], Some(&all)),
+            "(i.project_id <= 5 AND NOT i.project_id IN (3))"
+        );
+        // every project: only those made since stay out
+        assert_eq!(set(&all, Some(&all)), "(i.project_id <= 5)");
+        assert_eq!(set(&[], Some(&all)), "i.project_id IN (NULL)");
+        assert_eq!(set(&[1, 2], None), "i.project_id IN (1, 2)");
+    }
 }

@@ -76,6 +76,8 @@ pub struct Visible {
     pub all: Vec<i64>,
     pub own: Vec<i64>,
     pub user: i64,
+    /// Every project id, when known (`sql::in_set`).
+    pub universe: Option<std::sync::Arc<Vec<i64>>>,
 }
 
 impl Visible {
@@ -87,11 +89,12 @@ impl Visible {
     /// `col`: the project column as written (`+te.project_id` keeps SQLite off the
     /// project index, see `list`).
     fn condition_on(&self, col: &str) -> Sql {
+        let universe = self.universe.as_deref().map(Vec::as_slice);
         let mut sql = Sql::new("(");
-        sql.in_literal_ids(col, &self.all);
+        crate::store::sql::in_set(&mut sql, col, &self.all, universe);
         if !self.own.is_empty() {
             sql.push(" OR (te.user_id = ").bind(self.user).push(" AND ");
-            sql.in_literal_ids(col, &self.own);
+            crate::store::sql::in_set(&mut sql, col, &self.own, universe);
             sql.push(")");
         }
         sql.push(")");

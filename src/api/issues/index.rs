@@ -44,7 +44,10 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         return Err(c.deny().into());
     }
     let me = me(app, ctx).await?;
-    let mut cond = visible_projects(ctx, project.as_ref(), &access_map, &me);
+    let mut cond = match &project {
+        Some(p) => crate::api::access::visible_in(app, ctx, p, &access_map, &me).await?,
+        None => crate::api::access::visible_everywhere(app, ctx, &access_map, &me).await?,
+    };
     let has_subprojects = match &project {
         Some(p) => projects::has_children(&app.db, p.id).await?,
         None => false,
@@ -116,9 +119,10 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         Err(QueryError::UnknownOperator) => return Err(not_found()),
         Err(QueryError::Invalid(errors)) => return Err(ApiError::Validation(errors)),
     };
+    let visible = crate::api::access::visible_everywhere(app, ctx, &access_map, &me).await?;
     let env = Env {
         postgres: app.db.is_postgres(),
-        visible: visible_projects(ctx, None, &access_map, &me),
+        visible,
         user_id: c.user_id,
         logged: c.logged,
         me,
@@ -211,7 +215,9 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         .filter(|i| projects::allowed_in(&access_map, &c, i.project_id, &["view_time_entries"]))
         .map(|i| i.id)
         .collect();
-    let entries = crate::api::access::visible_entries(ctx, &access_map).condition();
+    let entries = crate::api::access::visible_entries_kept(app, ctx, &access_map)
+        .await?
+        .condition();
     let sums = crate::store::time_entries::spent_on_issues(&app.db, &with_spent, &entries).await?;
     let files = if ctx.includes("attachments") {
         let ids: Vec<i64> = issues.iter().map(|i| i.id).collect();

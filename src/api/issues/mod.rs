@@ -13,9 +13,7 @@ mod update;
 use serde_json::Value;
 
 use crate::api::access::Scope;
-use crate::api::access::{
-    allowed, load, load_issue, me, roles, sees, visible, visible_ids, visible_projects,
-};
+use crate::api::access::{allowed, load, load_issue, me, roles, sees, visible, visible_ids};
 use crate::api::caller;
 use crate::api::custom_values as cv;
 use crate::api::references::Seen;

@@ -15,7 +15,7 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
             return Err(c.deny().into());
         }
     }
-    let visible = visible_entries(ctx, &access_map);
+    let visible = crate::api::access::visible_entries_kept(app, ctx, &access_map).await?;
     let has_subprojects = match &project {
         Some(p) => projects::has_children(&app.db, p.id).await?,
         None => false,
@@ -34,11 +34,12 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     defs.extend(custom_defs);
     let filters = filters(ctx, &defs);
     let me = crate::api::access::me(app, ctx).await?;
+    let issues_visible = crate::api::access::visible_everywhere(app, ctx, &access_map, &me).await?;
     let env = store::Env {
         base: crate::store::issue_query::Env {
             user_id: c.user_id,
             logged: c.logged,
-            visible: crate::api::access::visible_projects(ctx, None, &access_map, &me),
+            visible: issues_visible,
             me,
             today: crate::store::issue_query::today(),
             scope: project.as_ref().map(|p| (p.id, p.id_path.clone())),

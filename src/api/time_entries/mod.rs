@@ -7,7 +7,7 @@ mod write;
 
 pub(crate) use write::with_issue_update;
 
-use crate::api::access::{allowed, authorize, visible_entries, visible_time_entries as visible};
+use crate::api::access::{allowed, authorize, visible_time_entries as visible};
 use crate::api::caller;
 use crate::domain::access;
 use crate::domain::time_entries::{self as rules, shown_hours};

@@ -53,13 +53,17 @@ pub struct IssueScope {
     pub all: Vec<i64>,
     pub default: Vec<i64>,
     pub own: Vec<i64>,
+    /// Every project id, when known: the lists above may then be written as the
+    /// projects they leave out (`sql::in_set`).
+    pub universe: Option<std::sync::Arc<Vec<i64>>>,
 }
 
 /// The issues a scope sees, as a condition on `issues i`. The listable projects come as a
 /// list of ids: counting then reads the issues' index alone.
 pub fn visibility_condition(v: &IssueScope) -> Sql {
     let mut cond = Sql::default();
-    in_list(&mut cond, "i.project_id", &v.listable);
+    let universe = v.universe.as_deref().map(Vec::as_slice);
+    crate::store::sql::in_set(&mut cond, "i.project_id", &v.listable, universe);
     if let Some(path) = &v.subtree {
         cond.push(" AND i.project_id IN (SELECT id FROM projects WHERE substr(id_path, 1, CAST(")
             .bind(path.chars().count() as i64)
@@ -70,7 +74,8 @@ pub fn visibility_condition(v: &IssueScope) -> Sql {
     if v.admin {
         return cond;
     }
-    let list = |sql: &mut Sql, ids: &[i64]| in_list(sql, "i.project_id", ids);
+    let list =
+        |sql: &mut Sql, ids: &[i64]| crate::store::sql::in_set(sql, "i.project_id", ids, universe);
     let mine = |sql: &mut Sql| {
         sql.push("(i.author_id = ").bind(v.user).push(" OR ");
         in_list(sql, "i.assigned_to_id", &v.me);

@@ -11,6 +11,19 @@ use crate::store::reference::{Role, ROLE_COLUMNS};
 use crate::store::sql::Sql;
 use crate::store::users::User;
 use crate::store::{now, Arg, Db, FromRow, Result, Row, Tx};
+/// Every project id, archived ones too, in order (kept in the cache).
+pub async fn all_ids(db: &Db) -> Result<std::sync::Arc<Vec<i64>>> {
+    let load = async {
+        Ok(db
+            .rows("SELECT id FROM projects ORDER BY id", &[])
+            .await?
+            .iter()
+            .map(|r| r.i64("id"))
+            .collect::<Vec<i64>>())
+    };
+    db.cache.get(db, "project_ids".into(), load).await
+}
+
 pub use list::*;
 pub use roles::*;
 pub use write::*;
