@@ -725,8 +725,9 @@ impl Target {
     }
 
     /// Drops the secondary indexes of the bulk's tables and sets aside the triggers
-    /// feeding the search index (SQLite) and issue_counts: building them once at the end is several times faster
-    /// than keeping them up to date row by row. Returns what puts them back.
+    /// feeding the search index (SQLite) and the counts tables: building them once at the
+    /// end is several times faster than keeping them up to date row by row. Returns what
+    /// puts them back.
     async fn set_aside(&mut self) -> Vec<String> {
         let tables = "'issues', 'journals', 'journal_details', 'watchers', 'custom_values', \
                       'issue_relations', 'time_entries'";
@@ -735,7 +736,7 @@ impl Target {
                 "SELECT name || char(10) || sql FROM sqlite_master WHERE sql IS NOT NULL \
                  AND ((type = 'index' AND tbl_name IN ({tables})) \
                  OR (type = 'trigger' AND tbl_name IN ({tables}) \
-                     AND (name LIKE '%_fts_insert' OR name LIKE 'issue_counts_%')))"
+                     AND (name LIKE '%_fts_insert' OR name LIKE '%_counts_%')))"
             ),
             Target::Postgres(_) => format!(
                 "SELECT indexname || chr(10) || indexdef FROM pg_indexes \
@@ -745,16 +746,19 @@ impl Target {
         };
         let mut restore = Vec::new();
         if let Target::Postgres(_) = self {
-            self.batch(
-                "ALTER TABLE issues DISABLE TRIGGER issue_counts_insert; \
-                        ALTER TABLE issues DISABLE TRIGGER issue_counts_update",
-            )
-            .await;
-            restore.push(
-                "ALTER TABLE issues ENABLE TRIGGER issue_counts_insert; \
-                 ALTER TABLE issues ENABLE TRIGGER issue_counts_update"
-                    .to_string(),
-            );
+            let counted = [
+                ("issues", "issue_counts"),
+                ("time_entries", "time_entry_counts"),
+            ];
+            for (table, counts) in counted {
+                for op in ["insert", "update"] {
+                    self.batch(&format!(
+                        "ALTER TABLE {table} DISABLE TRIGGER {counts}_{op}"
+                    ))
+                    .await;
+                    restore.push(format!("ALTER TABLE {table} ENABLE TRIGGER {counts}_{op}"));
+                }
+            }
         }
         for row in self.strings(&list).await {
             let (name, sql) = row.split_once('\n').expect("name and statement");
@@ -773,12 +777,16 @@ impl Target {
         for sql in statements {
             self.batch(sql).await;
         }
-        // what the issue_counts triggers would have kept, counted once
+        // what the counting triggers would have kept, counted once
         self.batch(
             "DELETE FROM issue_counts; \
              INSERT INTO issue_counts (project_id, tracker_id, status_id, is_private, n) \
              SELECT project_id, tracker_id, status_id, is_private, COUNT(*) FROM issues \
-             GROUP BY project_id, tracker_id, status_id, is_private",
+             GROUP BY project_id, tracker_id, status_id, is_private; \
+             DELETE FROM time_entry_counts; \
+             INSERT INTO time_entry_counts (project_id, user_id, activity_id, n) \
+             SELECT project_id, user_id, activity_id, COUNT(*) FROM time_entries \
+             GROUP BY project_id, user_id, activity_id",
         )
         .await;
         if let Target::Sqlite(_) = self {

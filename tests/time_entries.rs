@@ -601,7 +601,81 @@ async fn wide_lists(b: Backend) {
     assert_eq!(design["total_count"], json!(n / 2));
 }
 
+/// The list's total_count (null when the list is not found).
+async fn total(s: &Server, path: &str) -> Value {
+    let r = s.get(path).send().await;
+    serde_json::from_str::<Value>(&r.text).unwrap_or(Value::Null)["total_count"].clone()
+}
+
+/// (all, project one, project two, activity 8, dev's) entries, as the lists count them.
+async fn totals(s: &Server, dev: i64) -> [Value; 5] {
+    [
+        total(s, "/time_entries.json").await,
+        total(s, "/projects/one/time_entries.json").await,
+        total(s, "/projects/two/time_entries.json").await,
+        total(s, "/time_entries.json?activity_id=8").await,
+        total(s, &format!("/time_entries.json?user_id={dev}")).await,
+    ]
+}
+
+async fn update_entry(s: &Server, id: i64, body: Value) {
+    let r = s
+        .put(
+            &format!("/time_entries/{id}.json"),
+            json!({ "time_entry": body }),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+}
+
+/// The totals of lists answered from the counts table follow every create, move,
+/// change of activity or user, and delete, and the deletion of a project.
+async fn counted_totals_follow_changes(b: Backend) {
+    let s = Server::start(b).await;
+    s.create_project("one", true).await;
+    let two = s.create_project("two", true).await;
+    let dev = s.create_user("dev", "secret-pass1").await;
+    for p in ["one", "two"] {
+        s.add_member(p, dev, &[4]).await;
+    }
+    let mut ids = Vec::new();
+    for k in 0..4 {
+        let r = log(
+            &s,
+            "one",
+            json!({"hours": 1, "activity_id": 9, "spent_on": format!("2024-03-0{}", k + 1)}),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        ids.push(r.json()["time_entry"]["id"].as_i64().unwrap());
+    }
+    let n = |v: [i64; 4]| v.map(|x| json!(x));
+    assert_eq!(totals(&s, dev).await[..4], n([4, 4, 0, 0]), "{b:?}");
+    assert_eq!(totals(&s, dev).await[4], json!(0));
+    update_entry(&s, ids[0], json!({"project_id": two})).await;
+    update_entry(&s, ids[1], json!({"activity_id": 8})).await;
+    update_entry(&s, ids[2], json!({"user_id": dev})).await;
+    assert_eq!(totals(&s, dev).await[..4], n([4, 3, 1, 1]), "{b:?}");
+    assert_eq!(totals(&s, dev).await[4], json!(1));
+    let r = s
+        .delete(&format!("/time_entries/{}.json", ids[3]))
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert_eq!(totals(&s, dev).await[..4], n([3, 2, 1, 1]), "{b:?}");
+    let r = s.delete("/projects/one.json").send().await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let after = totals(&s, dev).await;
+    assert_eq!(
+        [&after[0], &after[2], &after[3], &after[4]],
+        [&json!(1), &json!(1), &json!(0), &json!(0)],
+        "{b:?}"
+    );
+}
+
 per_backend!(
+    counted_totals_follow_changes,
     wide_lists,
     custom_fields,
     hours_formats,

@@ -100,14 +100,11 @@ fn uses_alias(sql: &str, alias: &str) -> bool {
 
 /// Whether conditions read no column of the issue `i` but those `issue_counts` keeps.
 fn countable(conditions: &str) -> bool {
-    static ISSUE_COLUMN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = ISSUE_COLUMN.get_or_init(|| regex::Regex::new(r"\bi\.(\w+)").expect("regex"));
-    re.captures_iter(conditions).all(|c| {
-        matches!(
-            &c[1],
-            "project_id" | "tracker_id" | "status_id" | "is_private"
-        )
-    })
+    super::sql::reads_only(
+        conditions,
+        "i",
+        &["project_id", "tracker_id", "status_id", "is_private"],
+    )
 }
 
 /// One page of the issues matching `conditions`, and how many match.

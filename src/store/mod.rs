@@ -150,6 +150,13 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0020_issue_counts.sql"),
         pg: Some(include_str!("../../migrations/0020_issue_counts.pg.sql")),
     },
+    Migration {
+        version: 21,
+        sql: include_str!("../../migrations/0021_time_entry_counts.sql"),
+        pg: Some(include_str!(
+            "../../migrations/0021_time_entry_counts.pg.sql"
+        )),
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir

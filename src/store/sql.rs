@@ -78,6 +78,16 @@ pub fn like_pattern(term: &str) -> String {
     p
 }
 
+/// Whether `conditions` name no column of `alias` but `columns` (conditions that a
+/// counts table with those columns, under the same alias, answers alike).
+pub fn reads_only(conditions: &str, alias: &str, columns: &[&str]) -> bool {
+    static COLUMN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = COLUMN.get_or_init(|| regex::Regex::new(r"\b(\w+)\.(\w+)").expect("regex"));
+    re.captures_iter(conditions)
+        .filter(|c| &c[1] == alias)
+        .all(|c| columns.contains(&&c[2]))
+}
+
 /// Issue columns declared NOT NULL that lists sort on.
 const NOT_NULL: &[&str] = &[
     "i.id",

@@ -418,8 +418,18 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(i64, Vec<TimeEntry>)> {
-    let mut count = Sql::new("SELECT COUNT(*) FROM time_entries te WHERE ");
-    append(&mut count, &condition(q, false));
+    let cond = condition(q, false);
+    // conditions on the columns `time_entry_counts` keeps are summed from it, under the
+    // same alias
+    let mut count =
+        if super::sql::reads_only(&cond.text, "te", &["project_id", "user_id", "activity_id"]) {
+            Sql::new(
+                "SELECT CAST(COALESCE(SUM(te.n), 0) AS BIGINT) FROM time_entry_counts te WHERE ",
+            )
+        } else {
+            Sql::new("SELECT COUNT(*) FROM time_entries te WHERE ")
+        };
+    append(&mut count, &cond);
     let total = db.int(&count.text, &count.args).await?;
     if total == 0 || offset >= total {
         return Ok((total, Vec::new()));
