@@ -593,16 +593,18 @@ pub async fn spent_on_issues(db: &Db, ids: &[i64], visible: &Sql) -> Result<Vec<
     );
     append(&mut sql, visible);
     // the subtree is summed only for issues that have one (most have not, and the sum
-    // reads the tree); the others' total is their own spent time
+    // reads the tree); the others' total is their own spent time. Each issue of the
+    // subtree sums its own entries: joined instead, PostgreSQL (which expects thousands
+    // of issues in any tree-path range) hashed every entry there is, 80 ms per parent
     sql.push(
         ") AS spent, CASE WHEN EXISTS (SELECT 1 FROM issues ch WHERE ch.parent_id = i.id) \
-         THEN (SELECT COALESCE(SUM(te.hours), 0) FROM time_entries te \
-         JOIN issues d ON d.id = te.issue_id \
-         WHERE (d.id_path >= i.id_path AND d.id_path < i.id_path || ':') AND ",
+         THEN (SELECT COALESCE(SUM((SELECT SUM(te.hours) FROM time_entries te \
+         WHERE te.issue_id = d.id AND ",
     );
     append(&mut sql, visible);
     sql.push(
-        ") ELSE (SELECT COALESCE(SUM(te.hours), 0) FROM time_entries te \
+        ")), 0) FROM issues d WHERE d.id_path >= i.id_path AND d.id_path < i.id_path || ':') \
+         ELSE (SELECT COALESCE(SUM(te.hours), 0) FROM time_entries te \
          WHERE te.issue_id = i.id AND ",
     );
     append(&mut sql, visible);
