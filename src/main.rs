@@ -115,8 +115,34 @@ async fn open(cli: &Cli) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// glibc gives each thread that meets contention its own malloc arena, and keeps what
+/// it freed there: with SQLite statements running on many runtime threads the resident
+/// memory grew to the sum of every thread's peak (139 MB at 1,000,000 issues; 114 MB with
+/// two arenas).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn few_malloc_arenas() {
+    extern "C" {
+        fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
+    }
+    const M_ARENA_MAX: std::ffi::c_int = -8;
+    // SAFETY: a glibc tuning call with a valid parameter, made before any other work
+    unsafe {
+        mallopt(M_ARENA_MAX, 2);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn few_malloc_arenas() {}
+
+fn main() -> anyhow::Result<()> {
+    few_malloc_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("CARMINE_LOG")
