@@ -130,29 +130,48 @@ fn caller_key(kind: &str, ctx: &Ctx) -> String {
     )
 }
 
-/// `visible_projects` over every project, kept with the access map it comes from (it
-/// walks every project the caller may see, on most requests).
+/// What `load` gives for this caller, kept with the access map it comes from.
+async fn kept_for_caller<T: Clone + Send + Sync + 'static>(
+    app: &App,
+    ctx: &Ctx,
+    kind: &str,
+    load: impl std::future::Future<Output = crate::store::Result<T>>,
+) -> Result<T, ApiError> {
+    let v = app
+        .db
+        .cache
+        .get(&app.db, caller_key(kind, ctx), load)
+        .await?;
+    Ok((*v).clone())
+}
+
+/// The issues the caller sees (in `scope` and its subprojects, or everywhere), as a
+/// condition on `issues i` written against every project id (`sql::in_set`).
+async fn visible_issues_in(
+    app: &App,
+    ctx: &Ctx,
+    scope: Option<&Project>,
+    access: &[projects::Access],
+    me: &[i64],
+) -> crate::store::Result<Sql> {
+    let mut v = issue_scope(ctx, scope, access, me);
+    v.universe = Some(projects::all_ids(&app.db).await?);
+    Ok(crate::store::issue_query::visibility_condition(&v))
+}
+
+/// The issues the caller sees in every project, kept (it walks every project the caller
+/// may see, on most requests).
 pub(crate) async fn visible_everywhere(
     app: &App,
     ctx: &Ctx,
     access: &[projects::Access],
     me: &[i64],
 ) -> Result<Sql, ApiError> {
-    let load = async {
-        let mut v = issue_scope(ctx, None, access, me);
-        v.universe = Some(projects::all_ids(&app.db).await?);
-        Ok(crate::store::issue_query::visibility_condition(&v))
-    };
-    let sql = app
-        .db
-        .cache
-        .get(&app.db, caller_key("visible_issues", ctx), load)
-        .await?;
-    Ok((*sql).clone())
+    let load = visible_issues_in(app, ctx, None, access, me);
+    kept_for_caller(app, ctx, "visible_issues", load).await
 }
 
-/// `visible_projects` within one project (and its subprojects), written against every
-/// project id (`sql::in_set`).
+/// The issues the caller sees in one project and its subprojects.
 pub(crate) async fn visible_in(
     app: &App,
     ctx: &Ctx,
@@ -160,9 +179,7 @@ pub(crate) async fn visible_in(
     access: &[projects::Access],
     me: &[i64],
 ) -> Result<Sql, ApiError> {
-    let mut v = issue_scope(ctx, Some(project), access, me);
-    v.universe = Some(projects::all_ids(&app.db).await?);
-    Ok(crate::store::issue_query::visibility_condition(&v))
+    Ok(visible_issues_in(app, ctx, Some(project), access, me).await?)
 }
 
 /// `visible_entries`, kept with the access map it comes from.
@@ -176,12 +193,7 @@ pub(crate) async fn visible_entries_kept(
         v.universe = Some(projects::all_ids(&app.db).await?);
         Ok(v)
     };
-    let v = app
-        .db
-        .cache
-        .get(&app.db, caller_key("visible_entries", ctx), load)
-        .await?;
-    Ok((*v).clone())
+    kept_for_caller(app, ctx, "visible_entries", load).await
 }
 
 /// The caller's id and its groups' ids, for "mine" rules.

@@ -289,7 +289,7 @@ pub async fn respond(app: &App, mut req: Request, endpoint: Endpoint) -> Respons
     let params = query;
 
     let rest = app.settings.rest_api_enabled;
-    app.db.cache.request();
+    app.db.cache.recheck();
     let current = match auth::authenticate(app, &headers, &params).await {
         Ok(c) => c,
         Err(e) => return error_response(format, rest, e),

@@ -41,13 +41,9 @@ impl Default for Cache {
 }
 
 impl Cache {
-    /// A request begins: what other processes changed since must show.
-    pub fn request(&self) {
-        self.recheck.store(true, SeqCst);
-    }
-
-    /// This process wrote: the counter may have moved.
-    pub fn written(&self) {
+    /// The counter must be read again before the next use: a request begins (what other
+    /// processes changed since must show), or this process wrote (it may have moved).
+    pub fn recheck(&self) {
         self.recheck.store(true, SeqCst);
     }
 

@@ -413,7 +413,7 @@ impl Db {
         let rows = self.rows_now(sql, args, write).await;
         slow(sql, started);
         if write {
-            self.cache.written();
+            self.cache.recheck();
         }
         rows
     }
@@ -446,7 +446,7 @@ impl Db {
             }
             Backend::Postgres(pool) => Ok(pg_query(sql, args).execute(pool).await?.rows_affected()),
         };
-        self.cache.written();
+        self.cache.recheck();
         done
     }
 
@@ -592,7 +592,7 @@ impl Tx<'_> {
                 None => Ok(()),
             },
         };
-        self.cache.written();
+        self.cache.recheck();
         done
     }
 }

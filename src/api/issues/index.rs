@@ -44,9 +44,10 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         return Err(c.deny().into());
     }
     let me = me(app, ctx).await?;
+    let visible = crate::api::access::visible_everywhere(app, ctx, &access_map, &me).await?;
     let mut cond = match &project {
         Some(p) => crate::api::access::visible_in(app, ctx, p, &access_map, &me).await?,
-        None => crate::api::access::visible_everywhere(app, ctx, &access_map, &me).await?,
+        None => visible.clone(),
     };
     let has_subprojects = match &project {
         Some(p) => projects::has_children(&app.db, p.id).await?,
@@ -119,7 +120,6 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         Err(QueryError::UnknownOperator) => return Err(not_found()),
         Err(QueryError::Invalid(errors)) => return Err(ApiError::Validation(errors)),
     };
-    let visible = crate::api::access::visible_everywhere(app, ctx, &access_map, &me).await?;
     let env = Env {
         postgres: app.db.is_postgres(),
         visible,
