@@ -110,11 +110,13 @@ pub async fn visible_totals(
         return Ok(Vec::new());
     }
     let mut sql = Sql::new(
-        "SELECT p.id AS id, SUM(x.estimated_hours) AS total FROM issues p \
-         JOIN issues x ON (x.id_path >= p.id_path AND x.id_path < p.id_path || ':') WHERE ",
+        "SELECT p.id AS id, SUM(i.estimated_hours) AS total FROM issues p \
+         JOIN issues i ON (i.id_path >= p.id_path AND i.id_path < p.id_path || ':') WHERE ",
     );
     super::issue_query::in_list(&mut sql, "p.id", ids);
-    sql.push(" AND x.id IN (SELECT i.id FROM issues i WHERE ");
+    // The visibility condition is written for the alias `i`, so the descendants take
+    // it: as `IN (SELECT …)` SQLite listed every visible issue first (0.7 s at 1,000,000).
+    sql.push(" AND (");
     super::issue_query::append(&mut sql, visible);
     sql.push(") GROUP BY p.id");
     Ok(db
