@@ -213,6 +213,7 @@ impl SqlitePool {
         // FULL: in WAL mode NORMAL may lose commits already answered when power fails
         conn.pragma_update(None, "synchronous", self.synchronous)?;
         conn.set_prepared_statement_cache_capacity(256);
+        conn.progress_handler(PROGRESS_STEPS, Some(hand_off_when_slow));
         Ok(conn)
     }
 
@@ -256,6 +257,7 @@ fn sqlite_rows(conn: &rusqlite::Connection, sql: &str, args: &[Arg]) -> Result<V
     use rusqlite::types::ValueRef as V;
     let mut stmt = conn.prepare_cached(sql)?;
     sqlite_bind(&mut stmt, args)?;
+    let _running = Running::start();
     let names: Arc<Vec<String>> =
         Arc::new(stmt.column_names().iter().map(|s| s.to_string()).collect());
     let n = names.len();
@@ -283,16 +285,63 @@ fn sqlite_rows(conn: &rusqlite::Connection, sql: &str, args: &[Arg]) -> Result<V
 fn sqlite_exec(conn: &rusqlite::Connection, sql: &str, args: &[Arg]) -> Result<u64> {
     let mut stmt = conn.prepare_cached(sql)?;
     sqlite_bind(&mut stmt, args)?;
+    let _running = Running::start();
     Ok(stmt.raw_execute()? as u64)
 }
 
-/// Runs SQLite work where the runtime allows blocking its thread (a multi-threaded one:
-/// the server's); elsewhere in place.
-fn blocking<T>(f: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
-        _ => f(),
+/// SQLite statements run in place on the calling worker thread: most take microseconds,
+/// and handing the thread's other requests to another thread for each one cost more than
+/// the statement (a third of one issue's time). A statement that is still running after
+/// `HAND_OFF` (a count over a large filter) hands them off then, from SQLite's progress
+/// callback, and finishes here while they go on elsewhere: a slow list does not hold up
+/// the fast ones queued behind it.
+const HAND_OFF: Duration = Duration::from_millis(1);
+
+/// SQLite's virtual machine steps between two looks at the clock (tens of microseconds).
+const PROGRESS_STEPS: std::ffi::c_int = 1000;
+
+thread_local! {
+    /// When the statement running on this thread started, until it is handed off.
+    static RUNNING_SINCE: std::cell::Cell<Option<std::time::Instant>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Marks a statement as running on this thread while it lives.
+struct Running;
+
+impl Running {
+    fn start() -> Running {
+        RUNNING_SINCE.with(|r| r.set(Some(std::time::Instant::now())));
+        Running
     }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING_SINCE.with(|r| r.set(None));
+    }
+}
+
+/// SQLite's progress callback; never interrupts the statement.
+fn hand_off_when_slow() -> bool {
+    let slow = RUNNING_SINCE.with(|r| match r.get() {
+        Some(t) if t.elapsed() >= HAND_OFF => {
+            r.set(None);
+            true
+        }
+        _ => false,
+    });
+    if slow {
+        let multi_thread = matches!(
+            tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()),
+            Ok(tokio::runtime::RuntimeFlavor::MultiThread)
+        );
+        if multi_thread {
+            // gives this worker's queue to another thread; the statement goes on here
+            tokio::task::block_in_place(|| ());
+        }
+    }
+    false
 }
 
 // ---------------------------------------------------------------- PostgreSQL
@@ -427,10 +476,7 @@ impl Db {
                     None
                 };
                 let conn = pool.get()?;
-                // a statement may read for a while (a count over a large filter): the
-                // runtime hands this thread's other requests to another meanwhile, so a
-                // slow list does not hold up the fast ones queued behind it
-                blocking(|| sqlite_rows(&conn, sql, args))
+                sqlite_rows(&conn, sql, args)
             }
             Backend::Postgres(pool) => pg_rows(pg_query(sql, args).fetch_all(pool).await?),
         }
