@@ -213,7 +213,7 @@ impl SqlitePool {
         // FULL: in WAL mode NORMAL may lose commits already answered when power fails
         conn.pragma_update(None, "synchronous", self.synchronous)?;
         conn.set_prepared_statement_cache_capacity(256);
-        conn.progress_handler(PROGRESS_STEPS, Some(hand_off_when_slow));
+        conn.progress_handler(PROGRESS_STEPS as std::ffi::c_int, Some(past_deadline));
         Ok(conn)
     }
 
@@ -257,7 +257,6 @@ fn sqlite_rows(conn: &rusqlite::Connection, sql: &str, args: &[Arg]) -> Result<V
     use rusqlite::types::ValueRef as V;
     let mut stmt = conn.prepare_cached(sql)?;
     sqlite_bind(&mut stmt, args)?;
-    let _running = Running::start();
     let names: Arc<Vec<String>> =
         Arc::new(stmt.column_names().iter().map(|s| s.to_string()).collect());
     let n = names.len();
@@ -285,63 +284,70 @@ fn sqlite_rows(conn: &rusqlite::Connection, sql: &str, args: &[Arg]) -> Result<V
 fn sqlite_exec(conn: &rusqlite::Connection, sql: &str, args: &[Arg]) -> Result<u64> {
     let mut stmt = conn.prepare_cached(sql)?;
     sqlite_bind(&mut stmt, args)?;
-    let _running = Running::start();
     Ok(stmt.raw_execute()? as u64)
 }
 
-/// SQLite statements run in place on the calling worker thread: most take microseconds,
-/// and handing the thread's other requests to another thread for each one cost more than
-/// the statement (a third of one issue's time). A statement that is still running after
-/// `HAND_OFF` (a count over a large filter) hands them off then, from SQLite's progress
-/// callback, and finishes here while they go on elsewhere: a slow list does not hold up
-/// the fast ones queued behind it.
-const HAND_OFF: Duration = Duration::from_millis(1);
+/// SQLite reads run in place on the calling worker thread: most take microseconds, and
+/// handing the thread's other requests to another thread for each one (block_in_place)
+/// cost more than the statement (a third of one issue's time). A read still running after
+/// `IN_PLACE_STEPS` of SQLite's virtual machine (about a millisecond; counted in steps,
+/// not time, so that a fast read is never sent away because its thread was preempted) is
+/// interrupted and run again on the slow-read threads (`slow_reads`): a slow list does
+/// not hold up the fast requests queued behind it, and at most that much of its work is
+/// done twice.
+const IN_PLACE_STEPS: u32 = 20_000;
 
-/// SQLite's virtual machine steps between two looks at the clock (tens of microseconds).
-const PROGRESS_STEPS: std::ffi::c_int = 1000;
+/// SQLite's virtual machine steps between two calls of the progress callback.
+const PROGRESS_STEPS: u32 = 1000;
 
 thread_local! {
-    /// When the statement running on this thread started, until it is handed off.
-    static RUNNING_SINCE: std::cell::Cell<Option<std::time::Instant>> =
-        const { std::cell::Cell::new(None) };
+    /// How many more progress callbacks the read running in place on this thread may see.
+    static STEPS_LEFT: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
 }
 
-/// Marks a statement as running on this thread while it lives.
-struct Running;
-
-impl Running {
-    fn start() -> Running {
-        RUNNING_SINCE.with(|r| r.set(Some(std::time::Instant::now())));
-        Running
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        RUNNING_SINCE.with(|r| r.set(None));
-    }
-}
-
-/// SQLite's progress callback; never interrupts the statement.
-fn hand_off_when_slow() -> bool {
-    let slow = RUNNING_SINCE.with(|r| match r.get() {
-        Some(t) if t.elapsed() >= HAND_OFF => {
-            r.set(None);
-            true
+/// SQLite's progress callback: true interrupts the statement.
+fn past_deadline() -> bool {
+    STEPS_LEFT.with(|left| match left.get() {
+        Some(0) => true,
+        Some(n) => {
+            left.set(Some(n - 1));
+            false
         }
-        _ => false,
-    });
-    if slow {
-        let multi_thread = matches!(
-            tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()),
-            Ok(tokio::runtime::RuntimeFlavor::MultiThread)
-        );
-        if multi_thread {
-            // gives this worker's queue to another thread; the statement goes on here
-            tokio::task::block_in_place(|| ());
-        }
+        None => false,
+    })
+}
+
+/// Runs a read in place; None when it ran out of time there (never outside the server's
+/// multi-threaded runtime). Only reads: an interrupted write inside a transaction would
+/// roll the whole transaction back.
+fn read_in_place<T>(f: impl FnOnce() -> Result<T>) -> Option<Result<T>> {
+    let multi_thread = matches!(
+        tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()),
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread)
+    );
+    if !multi_thread {
+        return Some(f());
     }
-    false
+    STEPS_LEFT.with(|left| left.set(Some(IN_PLACE_STEPS / PROGRESS_STEPS)));
+    let done = f();
+    STEPS_LEFT.with(|left| left.set(None));
+    match done {
+        Err(Error::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
+            if e.code == rusqlite::ErrorCode::OperationInterrupted =>
+        {
+            None
+        }
+        done => Some(done),
+    }
+}
+
+/// Runs SQLite work where the runtime allows blocking its thread (a multi-threaded one:
+/// the server's); elsewhere in place.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
 }
 
 // ---------------------------------------------------------------- PostgreSQL
@@ -476,7 +482,17 @@ impl Db {
                     None
                 };
                 let conn = pool.get()?;
-                sqlite_rows(&conn, sql, args)
+                if write {
+                    return blocking(|| sqlite_rows(&conn, sql, args));
+                }
+                if let Some(done) = read_in_place(|| sqlite_rows(&conn, sql, args)) {
+                    return done;
+                }
+                drop(conn);
+                let (pool, sql, args) = (pool.clone(), sql.to_owned(), args.to_vec());
+                super::slow_reads::run(move || sqlite_rows(&*pool.get()?, &sql, &args))
+                    .await
+                    .unwrap_or_else(|| Err(Error::Other("the slow-read threads stopped".into())))
             }
             Backend::Postgres(pool) => pg_rows(pg_query(sql, args).fetch_all(pool).await?),
         }

@@ -25,6 +25,7 @@ pub mod rollup;
 pub mod search;
 pub mod seed;
 pub mod settings;
+mod slow_reads;
 pub mod sql;
 pub mod time_entries;
 pub mod users;
