@@ -182,6 +182,24 @@ pub(crate) async fn visible_in(
     Ok(visible_issues_in(app, ctx, Some(project), access, me).await?)
 }
 
+/// The caller's visible issues (in `scope` and its subprojects, or everywhere) as two
+/// disjoint parts for counting (`issue_query::visibility_parts`); None for an
+/// administrator.
+pub(crate) async fn visible_parts(
+    app: &App,
+    ctx: &Ctx,
+    scope: Option<&Project>,
+    access: &[projects::Access],
+    me: &[i64],
+) -> Result<Option<(Sql, Sql)>, ApiError> {
+    let mut v = issue_scope(ctx, scope, access, me);
+    if v.admin {
+        return Ok(None);
+    }
+    v.universe = Some(projects::all_ids(&app.db).await?);
+    Ok(crate::store::issue_query::visibility_parts(&v))
+}
+
 /// `visible_entries`, kept with the access map it comes from.
 pub(crate) async fn visible_entries_kept(
     app: &App,

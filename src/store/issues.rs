@@ -107,10 +107,13 @@ fn countable(conditions: &str) -> bool {
     )
 }
 
-/// One page of the issues matching `conditions`, and how many match.
+/// One page of the issues matching `conditions`, and how many match. `parts`: the same
+/// issues as two disjoint conditions whose counts add up, the first perhaps countable from
+/// `issue_counts` where the whole is not (`issue_query::visibility_parts`).
 pub async fn list(
     db: &Db,
     conditions: &Sql,
+    parts: Option<&(Sql, Sql)>,
     order: &str,
     offset: i64,
     limit: i64,
@@ -119,17 +122,22 @@ pub async fn list(
     // counting needs no join; conditions on the columns `issue_counts` keeps are summed
     // from it under the same alias, with the highest issue id beside (about how many
     // issues there are, to choose the page's plan)
-    let (total, everything) = if countable(&conditions.text) {
-        let sums = db
-            .rows(
-                &format!(
-                    "SELECT CAST(COALESCE((SELECT SUM(i.n) FROM issue_counts i WHERE {}), 0) \
-                     AS BIGINT) AS total, (SELECT MAX(id) FROM issues) AS everything",
-                    conditions.text
-                ),
-                &conditions.args,
-            )
-            .await?;
+    let summed = match parts {
+        Some((seen, theirs)) if countable(&seen.text) => Some((seen, Some(theirs))),
+        _ if countable(&conditions.text) => Some((conditions, None)),
+        _ => None,
+    };
+    let (total, everything) = if let Some((counted, rest)) = summed {
+        let mut sums = Sql::new("SELECT CAST(COALESCE((SELECT SUM(i.n) FROM issue_counts i WHERE ");
+        super::sql::append(&mut sums, counted);
+        sums.push("), 0) AS BIGINT)");
+        if let Some(rest) = rest {
+            sums.push(" + (SELECT COUNT(*) FROM issues i WHERE ");
+            super::sql::append(&mut sums, rest);
+            sums.push(")");
+        }
+        sums.push(" AS total, (SELECT MAX(id) FROM issues) AS everything");
+        let sums = db.rows(&sums.text, &sums.args).await?;
         let row = sums.first();
         (
             row.map_or(0, |r| r.i64("total")),

@@ -382,8 +382,133 @@ async fn group_by_orders_groups_first(b: Backend) {
     }
 }
 
+/// A non-administrator's total_count is counted in two parts (the issues it sees whoever
+/// holds them, from `issue_counts`, and the ones it sees as their author or assignee):
+/// under every filter, with each of the three issue visibilities, it is the number of
+/// issues listed, and the issues listed are the ones the rules let it see.
+async fn non_admin_totals_match_the_issues_listed(b: Backend) {
+    let s = Server::with_setting(b, "admin_api_enabled", "1").await;
+    setup(&s).await;
+    s.create_project("beta", false).await;
+    s.create_project("gamma", true).await;
+    let viewer = s.create_user("viewer", "secret-pass1").await;
+    let other = s.create_user("other", "secret-pass1").await;
+    let r = s
+        .post(
+            "/roles.json",
+            json!({"role": {"name": "Own", "issues_visibility": "own", "assignable": true,
+                   "permissions": ["view_project", "view_issues", "add_issues"]}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let own = r.json()["role"]["id"].as_i64().unwrap();
+    // Reporter (default visibility) in alpha, Manager (all) in beta, Own in gamma
+    s.add_member("alpha", viewer, &[5]).await;
+    s.add_member("beta", viewer, &[3]).await;
+    s.add_member("gamma", viewer, &[own]).await;
+    for p in ["alpha", "beta", "gamma"] {
+        s.add_member(p, other, &[4]).await;
+    }
+    // (id, project, private, the viewer's own)
+    let mut made: Vec<(i64, &str, bool, bool)> = Vec::new();
+    for p in ["alpha", "beta", "gamma"] {
+        for (private, by_viewer, to_viewer) in [
+            (false, false, false),
+            (true, false, false),
+            (true, false, true),
+            (false, true, false),
+            (true, true, false),
+            (false, false, true),
+        ] {
+            let mut body = json!({"project_id": p, "subject": format!("{p} {private} {by_viewer}"),
+                                  "is_private": private, "tracker_id": if private { 2 } else { 1 }});
+            if to_viewer {
+                body["assigned_to_id"] = json!(viewer);
+            }
+            let req = s
+                .req(Method::POST, "/issues.json")
+                .json(json!({ "issue": body }));
+            let req = if by_viewer {
+                req.basic("viewer", "secret-pass1")
+            } else {
+                req.key(ADMIN_KEY)
+            };
+            let r = req.send().await;
+            assert_eq!(r.status, 201, "{b:?} {p}: {}", r.text);
+            made.push((
+                r.json()["issue"]["id"].as_i64().unwrap(),
+                p,
+                private,
+                by_viewer || to_viewer,
+            ));
+        }
+    }
+    let sees = |(_, p, private, mine): &(i64, &str, bool, bool)| match *p {
+        "alpha" => !private || *mine,
+        "beta" => true,
+        _ => *mine,
+    };
+    let mut expected: Vec<i64> = made.iter().filter(|i| sees(i)).map(|i| i.0).collect();
+    expected.sort_unstable();
+    let listed = |r: &Resp| {
+        let mut ids = ids_in(r);
+        ids.sort_unstable();
+        ids
+    };
+    let r = s
+        .req(Method::GET, "/issues.json?limit=100")
+        .basic("viewer", "secret-pass1")
+        .send()
+        .await;
+    assert_eq!(
+        listed(&r),
+        expected,
+        "{b:?}: what the rules let the viewer see"
+    );
+    for query in [
+        "",
+        "status_id=*",
+        "project_id=alpha",
+        "project_id=gamma",
+        "tracker_id=2",
+        "is_private=1",
+        "is_private=0",
+        "author_id=me",
+        "assigned_to_id=me",
+        "subject=~true",
+    ] {
+        for anonymous in [false, true] {
+            let req = s.req(Method::GET, &format!("/issues.json?limit=100&{query}"));
+            let req = if anonymous {
+                req.anonymous()
+            } else {
+                req.basic("viewer", "secret-pass1")
+            };
+            let r = req.send().await;
+            assert_eq!(r.status, 200, "{b:?} {query}: {}", r.text);
+            let all = s.req(
+                Method::GET,
+                &format!("/issues.json?{query}&limit=100&offset=0"),
+            );
+            let all = if anonymous {
+                all.anonymous()
+            } else {
+                all.basic("viewer", "secret-pass1")
+            };
+            let all = all.send().await;
+            assert_eq!(
+                r.json()["total_count"],
+                json!(ids_in(&all).len()),
+                "{b:?} {query} anonymous={anonymous}"
+            );
+        }
+    }
+}
+
 per_backend!(
     visibility_and_lists,
+    non_admin_totals_match_the_issues_listed,
     filters_and_operators,
     list_pages_use_a_bounded_number_of_queries,
     group_by_orders_groups_first,

@@ -140,6 +140,13 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     };
     let extra = issue_query_sql::sql_for(&filters, &env);
     issue_query_sql::append(&mut cond, &extra);
+    let parts = crate::api::access::visible_parts(app, ctx, project.as_ref(), &access_map, &env.me)
+        .await?
+        .map(|(mut seen, mut theirs)| {
+            issue_query_sql::append(&mut seen, &extra);
+            issue_query_sql::append(&mut theirs, &extra);
+            (seen, theirs)
+        });
     let mut order = Vec::new();
     let criteria = match (&saved, ctx.param("sort")) {
         (Some(q), None) => serde_json::from_str::<Vec<(String, String)>>(&q.sort_criteria)
@@ -182,7 +189,15 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     }
     order.push("i.id DESC".into());
     let (offset, limit) = ctx.offset_and_limit();
-    let (total, issues) = store::list(&app.db, &cond, &order.join(", "), offset, limit).await?;
+    let (total, issues) = store::list(
+        &app.db,
+        &cond,
+        parts.as_ref(),
+        &order.join(", "),
+        offset,
+        limit,
+    )
+    .await?;
     let values = if all_fields.fields.is_empty() {
         cv::Values::new()
     } else {

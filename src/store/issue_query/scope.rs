@@ -61,9 +61,65 @@ pub struct IssueScope {
 /// The issues a scope sees, as a condition on `issues i`. The listable projects come as a
 /// list of ids: counting then reads the issues' index alone.
 pub fn visibility_condition(v: &IssueScope) -> Sql {
+    let mut cond = listable(v);
+    if v.admin {
+        return cond;
+    }
+    cond.push(" AND ((");
+    project_in(v, &mut cond, &v.all);
+    cond.push(") OR (");
+    project_in(v, &mut cond, &v.default);
+    cond.push(" AND (i.is_private = FALSE");
+    if v.logged {
+        cond.push(" OR ");
+        mine(v, &mut cond);
+    }
+    cond.push(")) OR (");
+    project_in(v, &mut cond, &v.own);
+    if v.logged {
+        cond.push(" AND ");
+        mine(v, &mut cond);
+    } else {
+        cond.push(" AND 1 = 0");
+    }
+    cond.push("))");
+    cond
+}
+
+/// The issues a non-administrator sees, in two disjoint parts whose counts add up (each
+/// project is in one of `all`, `default` and `own`): the ones seen whoever wrote or holds
+/// them (every issue of `all`, the public ones of `default`), which reads only columns
+/// `issue_counts` keeps, and the ones seen as their author or assignee, which the author
+/// and assignee indexes find. None for an administrator, whose condition counts as it is.
+pub fn visibility_parts(v: &IssueScope) -> Option<(Sql, Sql)> {
+    if v.admin {
+        return None;
+    }
+    let mut seen = listable(v);
+    seen.push(" AND ((");
+    project_in(v, &mut seen, &v.all);
+    seen.push(") OR (");
+    project_in(v, &mut seen, &v.default);
+    seen.push(" AND i.is_private = FALSE))");
+    let mut theirs = listable(v);
+    if v.logged {
+        theirs.push(" AND ");
+        mine(v, &mut theirs);
+        theirs.push(" AND ((");
+        project_in(v, &mut theirs, &v.default);
+        theirs.push(" AND i.is_private = TRUE) OR (");
+        project_in(v, &mut theirs, &v.own);
+        theirs.push("))");
+    } else {
+        theirs.push(" AND 1 = 0");
+    }
+    Some((seen, theirs))
+}
+
+/// The projects whose issues can be listed, within the subtree when there is one.
+fn listable(v: &IssueScope) -> Sql {
     let mut cond = Sql::default();
-    let universe = v.universe.as_deref().map(Vec::as_slice);
-    crate::store::sql::in_set(&mut cond, "i.project_id", &v.listable, universe);
+    project_in(v, &mut cond, &v.listable);
     if let Some(path) = &v.subtree {
         cond.push(" AND i.project_id IN (SELECT id FROM projects WHERE substr(id_path, 1, CAST(")
             .bind(path.chars().count() as i64)
@@ -71,33 +127,17 @@ pub fn visibility_condition(v: &IssueScope) -> Sql {
             .bind(path.clone())
             .push(")");
     }
-    if v.admin {
-        return cond;
-    }
-    let list =
-        |sql: &mut Sql, ids: &[i64]| crate::store::sql::in_set(sql, "i.project_id", ids, universe);
-    let mine = |sql: &mut Sql| {
-        sql.push("(i.author_id = ").bind(v.user).push(" OR ");
-        in_list(sql, "i.assigned_to_id", &v.me);
-        sql.push(")");
-    };
-    cond.push(" AND ((");
-    list(&mut cond, &v.all);
-    cond.push(") OR (");
-    list(&mut cond, &v.default);
-    cond.push(" AND (i.is_private = FALSE");
-    if v.logged {
-        cond.push(" OR ");
-        mine(&mut cond);
-    }
-    cond.push(")) OR (");
-    list(&mut cond, &v.own);
-    if v.logged {
-        cond.push(" AND ");
-        mine(&mut cond);
-    } else {
-        cond.push(" AND 1 = 0");
-    }
-    cond.push("))");
     cond
+}
+
+fn project_in(v: &IssueScope, sql: &mut Sql, ids: &[i64]) {
+    let universe = v.universe.as_deref().map(Vec::as_slice);
+    crate::store::sql::in_set(sql, "i.project_id", ids, universe);
+}
+
+/// Written by the caller or assigned to it or one of its groups.
+fn mine(v: &IssueScope, sql: &mut Sql) {
+    sql.push("(i.author_id = ").bind(v.user).push(" OR ");
+    in_list(sql, "i.assigned_to_id", &v.me);
+    sql.push(")");
 }
