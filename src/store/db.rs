@@ -305,8 +305,12 @@ thread_local! {
     static STEPS_LEFT: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
 }
 
-/// SQLite's progress callback: true interrupts the statement.
+/// SQLite's progress callback: true interrupts the statement (a read in place past its
+/// steps, or a slow read whose request is gone).
 fn past_deadline() -> bool {
+    if super::slow_reads::abandoned() {
+        return true;
+    }
     STEPS_LEFT.with(|left| match left.get() {
         Some(0) => true,
         Some(n) => {
