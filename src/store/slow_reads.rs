@@ -109,3 +109,84 @@ fn lower_priority() {
 
 #[cfg(not(target_os = "linux"))]
 fn lower_priority() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// The threads are shared: these tests take them one at a time.
+    static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+    #[tokio::test]
+    async fn a_read_runs_and_answers() {
+        let _one = ONE_AT_A_TIME.lock().await;
+        assert_eq!(run(|| 6 * 7).await, Some(42));
+    }
+
+    #[tokio::test]
+    async fn a_running_read_learns_its_request_is_gone() {
+        let _one = ONE_AT_A_TIME.lock().await;
+        let (seen_tx, seen_rx) = mpsc::channel();
+        let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
+        let waiting = run(move || {
+            let _ = started_tx.send(());
+            let until = Instant::now() + Duration::from_secs(5);
+            while !abandoned() && Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            let _ = seen_tx.send(abandoned());
+        });
+        // the request waits until the read has started, then goes away
+        tokio::select! {
+            _ = waiting => panic!("the read ended before its request left"),
+            _ = started_rx => {}
+        }
+        let seen = seen_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert!(seen, "the read was not told that its request was gone");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_queued_read_whose_request_is_gone_never_runs() {
+        let _one = ONE_AT_A_TIME.lock().await;
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
+        // hold every slow-read thread
+        let (release_tx, release_rx) = mpsc::channel::<()>();
+        let release_rx = Arc::new(Mutex::new(release_rx));
+        let mut held = Vec::new();
+        let (busy_tx, busy_rx) = mpsc::channel::<()>();
+        for _ in 0..threads {
+            let (release_rx, busy_tx) = (release_rx.clone(), busy_tx.clone());
+            held.push(tokio::spawn(run(move || {
+                let _ = busy_tx.send(());
+                let _ = release_rx
+                    .lock()
+                    .unwrap()
+                    .recv_timeout(Duration::from_secs(10));
+            })));
+        }
+        for _ in 0..threads {
+            busy_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        }
+        let ran = Arc::new(AtomicBool::new(false));
+        let flag = ran.clone();
+        let gone = tokio::time::timeout(
+            Duration::from_millis(20),
+            run(move || flag.store(true, Ordering::SeqCst)),
+        )
+        .await;
+        assert!(
+            gone.is_err(),
+            "the queued read answered while every thread was held"
+        );
+        for _ in 0..threads {
+            release_tx.send(()).unwrap();
+        }
+        for h in held {
+            h.await.unwrap();
+        }
+        // a read queued after it runs, so the abandoned one had its turn before
+        assert_eq!(run(|| 1).await, Some(1));
+        assert!(!ran.load(Ordering::SeqCst), "an abandoned read ran");
+    }
+}
