@@ -365,10 +365,13 @@ fn issue_scope(
         })
         // a token without view_issues lists none
         .filter(|_| !c.in_scope(&["view_issues"]).is_empty())
+        // within the scope and its subprojects: a list of ids the planners know, where a
+        // sub-select on the projects' paths left PostgreSQL guessing five projects (and
+        // reading issue_counts project by project, 21 ms for the whole tree)
+        .filter(|a| scope.is_none_or(|s| a.id_path.starts_with(&s.id_path)))
         .collect();
     let mut v = IssueScope {
         listable: listable.iter().map(|a| a.id).collect(),
-        subtree: scope.map(|s| s.id_path.clone()),
         admin: c.admin,
         logged: c.logged,
         user: c.user_id,

@@ -41,10 +41,9 @@ pub fn sort_expressions(name: &str) -> Option<&'static [&'static str]> {
 /// non-private ones (and the caller's own) of `default`, only the caller's own in `own`.
 #[derive(Debug, Default, Clone)]
 pub struct IssueScope {
-    /// Projects whose issues can be listed at all (issue tracking on, not archived).
+    /// Projects whose issues can be listed at all (issue tracking on, not archived), in the
+    /// list's project and its subprojects when it has one.
     pub listable: Vec<i64>,
-    /// Only issues of this project tree (`id_path`).
-    pub subtree: Option<String>,
     pub admin: bool,
     pub logged: bool,
     pub user: i64,
@@ -116,17 +115,10 @@ pub fn visibility_parts(v: &IssueScope) -> Option<(Sql, Sql)> {
     Some((seen, theirs))
 }
 
-/// The projects whose issues can be listed, within the subtree when there is one.
+/// The projects whose issues can be listed.
 fn listable(v: &IssueScope) -> Sql {
     let mut cond = Sql::default();
     project_in(v, &mut cond, &v.listable);
-    if let Some(path) = &v.subtree {
-        cond.push(" AND i.project_id IN (SELECT id FROM projects WHERE substr(id_path, 1, CAST(")
-            .bind(path.chars().count() as i64)
-            .push(" AS INTEGER)) = ")
-            .bind(path.clone())
-            .push(")");
-    }
     cond
 }
 

@@ -130,6 +130,8 @@ pub struct Access {
     pub builtin: Option<Role>,
     pub status: i64,
     pub is_public: bool,
+    /// `/1/5/`: the ids from the root down, for subtrees.
+    pub id_path: String,
     pub modules: Vec<String>,
     pub roles: Vec<Role>,
     /// The caller is a member (itself, or through a group), not only a visitor.
@@ -178,7 +180,7 @@ pub async fn access_map(
 }
 
 async fn build_access_map(db: &Db, user: &User, logged: bool, admin: bool) -> Result<Vec<Access>> {
-    let mut vis = Sql::new("SELECT p.id, p.status, p.is_public FROM projects p WHERE");
+    let mut vis = Sql::new("SELECT p.id, p.status, p.is_public, p.id_path FROM projects p WHERE");
     let v = match (admin, logged) {
         (true, _) => Visibility::Admin,
         (false, true) => Visibility::User(user.id),
@@ -273,6 +275,7 @@ async fn build_access_map(db: &Db, user: &User, logged: bool, admin: bool) -> Re
                 builtin: builtin.clone(),
                 status: r.i64("status"),
                 is_public,
+                id_path: r.str("id_path"),
                 modules: modules_of.remove(&id).unwrap_or_default(),
                 roles,
                 member,
