@@ -158,6 +158,11 @@ const MIGRATIONS: &[Migration] = &[
             "../../migrations/0021_time_entry_counts.pg.sql"
         )),
     },
+    Migration {
+        version: 22,
+        sql: include_str!("../../migrations/0022_covering_issue_indexes.sql"),
+        pg: None,
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir
