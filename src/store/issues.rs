@@ -144,20 +144,26 @@ pub async fn list(
             row.map(|r| r.i64("everything")),
         )
     } else {
-        let count = format!("SELECT COUNT(*) FROM issues i WHERE {}", conditions.text);
-        (db.int(&count, &conditions.args).await?, None)
+        let count = format!(
+            "SELECT COUNT(*) AS total, (SELECT MAX(id) FROM issues) AS everything \
+             FROM issues i WHERE {}",
+            conditions.text
+        );
+        let row = db.rows(&count, &conditions.args).await?;
+        let row = row.first();
+        (
+            row.map_or(0, |r| r.i64("total")),
+            row.map(|r| r.i64("everything")),
+        )
     };
-    // SQLite sorts every match to find a page in id order, even when most issues match;
-    // then walking the narrow `issues_by_id` index in order, which holds every column
-    // the conditions read, stops at the page (PostgreSQL's planner weighs this itself)
-    let walk = !db.is_postgres()
-        && matches!(order, "i.id DESC" | "i.id ASC")
-        && everything.is_some_and(|all| total * 20 >= all && all > 0);
-    let from = if walk {
-        "issues i INDEXED BY issues_by_id"
-    } else {
-        "issues i"
-    };
+    // A page in id order: SQLite sorts every match to find it, even when most issues
+    // match; then walking the narrow `issues_by_id` index in order, which holds every
+    // column the conditions read, stops at the page. PostgreSQL walks the primary key in
+    // order hoping to meet matches early, which, when few issues match and they are old
+    // ones (one day's updates), reads the whole table: then the matches are collected
+    // first (`OFFSET 0` keeps the planner from merging the two) and only they are sorted.
+    let by_id = matches!(order, "i.id DESC" | "i.id ASC");
+    let many = everything.is_some_and(|all| total * 20 >= all && all > 0);
     // first the ids of the page, then the full rows of just those: the per-row roll-ups
     // never run for rows off the page. The ids are sorted with only the joins the order
     // reads: the conditions are on the issues' own columns and every issue has its
@@ -168,10 +174,15 @@ pub async fn list(
         .filter(|(alias, _)| uses_alias(order, alias))
         .map(|(_, join)| *join)
         .collect();
-    let mut page = Sql::new(&format!(
-        "SELECT i.id FROM {from}{joins} WHERE ({}) ORDER BY {order}",
-        conditions.text
-    ));
+    let cond = &conditions.text;
+    let filtered = if by_id && many && !db.is_postgres() {
+        format!("SELECT i.id FROM issues i INDEXED BY issues_by_id WHERE ({cond}) ORDER BY {order}")
+    } else if by_id && !many && db.is_postgres() {
+        format!("SELECT i.id FROM (SELECT i.id FROM issues i WHERE ({cond}) OFFSET 0) i ORDER BY {order}")
+    } else {
+        format!("SELECT i.id FROM issues i{joins} WHERE ({cond}) ORDER BY {order}")
+    };
+    let mut page = Sql::new(&filtered);
     page.args = conditions.args.clone();
     page.push(" LIMIT ")
         .bind(limit)
