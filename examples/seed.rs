@@ -746,18 +746,20 @@ impl Target {
         };
         let mut restore = Vec::new();
         if let Target::Postgres(_) = self {
-            let counted = [
-                ("issues", "issue_counts"),
-                ("time_entries", "time_entry_counts"),
+            let counting = [
+                ("issues", "issue_counts_insert"),
+                ("issues", "issue_counts_update"),
+                ("time_entries", "time_entry_counts_insert"),
+                ("time_entries", "time_entry_counts_update"),
+                ("custom_values", "issue_value_counts_insert"),
+                ("custom_values", "issue_value_counts_update"),
+                ("issues", "issue_value_counts_issue"),
+                ("issues", "issue_value_counts_issue_update"),
             ];
-            for (table, counts) in counted {
-                for op in ["insert", "update"] {
-                    self.batch(&format!(
-                        "ALTER TABLE {table} DISABLE TRIGGER {counts}_{op}"
-                    ))
+            for (table, trigger) in counting {
+                self.batch(&format!("ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
                     .await;
-                    restore.push(format!("ALTER TABLE {table} ENABLE TRIGGER {counts}_{op}"));
-                }
+                restore.push(format!("ALTER TABLE {table} ENABLE TRIGGER {trigger}"));
             }
         }
         for row in self.strings(&list).await {
@@ -786,7 +788,15 @@ impl Target {
              DELETE FROM time_entry_counts; \
              INSERT INTO time_entry_counts (project_id, user_id, activity_id, n) \
              SELECT project_id, user_id, activity_id, COUNT(*) FROM time_entries \
-             GROUP BY project_id, user_id, activity_id",
+             GROUP BY project_id, user_id, activity_id; \
+             DELETE FROM issue_value_counts; \
+             INSERT INTO issue_value_counts \
+             (custom_field_id, value, project_id, tracker_id, status_id, is_private, n) \
+             SELECT cv.custom_field_id, cv.value, i.project_id, i.tracker_id, i.status_id, \
+             i.is_private, COUNT(*) FROM custom_values cv JOIN issues i ON i.id = cv.customized_id \
+             WHERE cv.customized_type = 'Issue' AND length(cv.value) <= 200 \
+             GROUP BY cv.custom_field_id, cv.value, i.project_id, i.tracker_id, i.status_id, \
+             i.is_private",
         )
         .await;
         if let Target::Sqlite(_) = self {

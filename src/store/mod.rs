@@ -163,6 +163,13 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0022_covering_issue_indexes.sql"),
         pg: None,
     },
+    Migration {
+        version: 23,
+        sql: include_str!("../../migrations/0023_issue_value_counts.sql"),
+        pg: Some(include_str!(
+            "../../migrations/0023_issue_value_counts.pg.sql"
+        )),
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir

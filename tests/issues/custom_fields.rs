@@ -288,8 +288,135 @@ async fn user_and_version_fields_take_what_the_project_offers(b: Backend) {
     );
 }
 
+/// `cf_N=value` totals are summed from issue_value_counts: they follow changes of a value,
+/// of an issue's status, project, tracker and privacy, and deletions, for an administrator
+/// and for a member, and always match the issues listed. A value too long for the counts
+/// is counted from the issues.
+async fn value_filter_totals_follow_changes(b: Backend) {
+    let s = with_developer(b).await;
+    s.create_project("beta", true).await;
+    let dev: i64 = s.get("/users.json?name=dev").send().await.json()["users"][0]["id"]
+        .as_i64()
+        .unwrap();
+    s.add_member("beta", dev, &[4]).await;
+    let sev = s.create_custom_field(json!({"customized_type": "issue", "name": "Severity", "field_format": "list", "possible_values": ["Low", "High"], "is_filter": true, "is_for_all": true, "tracker_ids": [1, 2]})).await;
+    let note = s.create_custom_field(json!({"customized_type": "issue", "name": "Note", "field_format": "string", "is_filter": true, "is_for_all": true, "tracker_ids": [1, 2]})).await;
+    let long = "x".repeat(250);
+    let mut made = Vec::new();
+    for (project, value, private) in [
+        ("alpha", "High", false),
+        ("alpha", "High", true),
+        ("beta", "High", false),
+        ("alpha", "Low", false),
+    ] {
+        let r = issue(&s, json!({"project_id": project, "subject": "s", "tracker_id": 1, "is_private": private,
+                                 "custom_fields": [{"id": sev, "value": value}, {"id": note, "value": long}]}))
+            .await;
+        assert_eq!(r.status, 201, "{b:?}: {}", r.text);
+        made.push(r.json()["issue"]["id"].as_i64().unwrap());
+    }
+    let [a, private, c, d] = made[..] else {
+        unreachable!()
+    };
+    // the issues listed, sorted, after checking that total_count counts them
+    let listed = |query: String, member: bool| {
+        let s = &s;
+        async move {
+            let req = s.req(Method::GET, &format!("/issues.json?limit=100&{query}"));
+            let req = if member {
+                req.basic("dev", "secret-pass1")
+            } else {
+                req.key(ADMIN_KEY)
+            };
+            let r = req.send().await;
+            assert_eq!(r.status, 200, "{query}: {}", r.text);
+            let mut ids = ids_in(&r);
+            assert_eq!(
+                r.json()["total_count"],
+                json!(ids.len()),
+                "{query} member={member}"
+            );
+            ids.sort_unstable();
+            ids
+        }
+    };
+    let high = format!("cf_{sev}=High");
+    assert_eq!(listed(high.clone(), false).await, [a, private, c], "{b:?}");
+    assert_eq!(
+        listed(high.clone(), true).await,
+        [a, c],
+        "{b:?}: not another's private issue"
+    );
+    let put = |id: i64, body: Value| {
+        s.put(&format!("/issues/{id}.json"), json!({ "issue": body }))
+            .send()
+    };
+    assert_eq!(
+        put(d, json!({"custom_fields": [{"id": sev, "value": "High"}]}))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        listed(high.clone(), false).await,
+        [a, private, c, d],
+        "{b:?}: a value changed"
+    );
+    assert_eq!(put(a, json!({"status_id": 5})).await.status, 204);
+    assert_eq!(
+        listed(high.clone(), false).await,
+        [private, c, d],
+        "{b:?}: closed"
+    );
+    assert_eq!(
+        listed(format!("{high}&status_id=*"), false).await,
+        [a, private, c, d]
+    );
+    assert_eq!(put(c, json!({"project_id": "alpha"})).await.status, 204);
+    assert_eq!(
+        listed(format!("{high}&project_id=beta"), false).await,
+        Vec::<i64>::new(),
+        "{b:?}: moved"
+    );
+    assert_eq!(
+        listed(format!("{high}&project_id=alpha"), false).await,
+        [private, c, d]
+    );
+    assert_eq!(put(private, json!({"is_private": false})).await.status, 204);
+    assert_eq!(
+        listed(high.clone(), true).await,
+        [private, c, d],
+        "{b:?}: made public"
+    );
+    assert_eq!(put(d, json!({"tracker_id": 2})).await.status, 204);
+    assert_eq!(
+        listed(format!("{high}&tracker_id=1"), false).await,
+        [private, c],
+        "{b:?}: tracker"
+    );
+    assert_eq!(
+        s.delete(&format!("/issues/{c}.json")).send().await.status,
+        204
+    );
+    assert_eq!(
+        listed(high.clone(), false).await,
+        [private, d],
+        "{b:?}: deleted"
+    );
+    assert_eq!(
+        listed(format!("cf_{sev}=Low&status_id=*"), false).await,
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        listed(format!("cf_{note}={long}&status_id=*"), false).await,
+        [a, private, d],
+        "{b:?}: a long value"
+    );
+}
+
 per_backend!(
     custom_field_values,
+    value_filter_totals_follow_changes,
     custom_field_filters_and_sorts,
     user_and_version_fields_take_what_the_project_offers,
 );

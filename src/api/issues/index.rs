@@ -1,6 +1,7 @@
 //! `GET /issues`, `GET /projects/:id/issues`: filters, sorts, grouping, pages.
 
 use super::*;
+use crate::store::sql::Sql;
 
 /// The default filter of a new query: open issues.
 pub(crate) fn open_filter() -> Filter {
@@ -139,14 +140,17 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         }),
     };
     let extra = issue_query_sql::sql_for(&filters, &env);
+    let sums = totals(
+        app,
+        ctx,
+        project.as_ref(),
+        &access_map,
+        (&cond, &extra),
+        issue_query_sql::value_counted_sql_for(&filters, &env),
+        &env.me,
+    )
+    .await?;
     issue_query_sql::append(&mut cond, &extra);
-    let parts = crate::api::access::visible_parts(app, ctx, project.as_ref(), &access_map, &env.me)
-        .await?
-        .map(|(mut seen, mut theirs)| {
-            issue_query_sql::append(&mut seen, &extra);
-            issue_query_sql::append(&mut theirs, &extra);
-            (seen, theirs)
-        });
     let mut order = Vec::new();
     let criteria = match (&saved, ctx.param("sort")) {
         (Some(q), None) => serde_json::from_str::<Vec<(String, String)>>(&q.sort_criteria)
@@ -189,15 +193,8 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     }
     order.push("i.id DESC".into());
     let (offset, limit) = ctx.offset_and_limit();
-    let (total, issues) = store::list(
-        &app.db,
-        &cond,
-        parts.as_ref(),
-        &order.join(", "),
-        offset,
-        limit,
-    )
-    .await?;
+    let (total, issues) =
+        store::list(&app.db, &cond, &sums, &order.join(", "), offset, limit).await?;
     let values = if all_fields.fields.is_empty() {
         cv::Values::new()
     } else {
@@ -282,4 +279,43 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         page_meta(total, offset, limit, ctx.nometa()),
         items,
     )))
+}
+
+/// How the list's total may be summed from the counts tables (`store::Sum`), best first:
+/// with one custom value filter from `issue_value_counts`, else from `issue_counts`. A
+/// member's visibility comes in two parts (`access::visible_parts`): the issues it sees
+/// whoever holds them are summed, its own counted beside.
+async fn totals(
+    app: &App,
+    ctx: &Ctx,
+    project: Option<&Project>,
+    access_map: &[projects::Access],
+    (visible, extra): (&Sql, &Sql),
+    value_extra: Option<Sql>,
+    me: &[i64],
+) -> Result<Vec<store::Sum>, ApiError> {
+    let with = |base: &Sql, more: &Sql| {
+        let mut s = base.clone();
+        issue_query_sql::append(&mut s, more);
+        s
+    };
+    let parts = crate::api::access::visible_parts(app, ctx, project, access_map, me).await?;
+    let (summable, beside) = match &parts {
+        Some((seen, theirs)) => (seen, Some(with(theirs, extra))),
+        None => (visible, None),
+    };
+    let mut sums = Vec::new();
+    if let Some(value_extra) = value_extra {
+        sums.push(store::Sum {
+            table: "issue_value_counts",
+            summed: with(summable, &value_extra),
+            beside: beside.clone(),
+        });
+    }
+    sums.push(store::Sum {
+        table: "issue_counts",
+        summed: with(summable, extra),
+        beside,
+    });
+    Ok(sums)
 }

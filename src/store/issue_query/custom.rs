@@ -151,3 +151,86 @@ pub(crate) fn through_filter(
     }
     sql.push("))");
 }
+
+/// The filters written for `issue_value_counts i`, when exactly one of them asks for one
+/// value of an issue custom field (`cf_1=High`) and the table keeps that value: the others
+/// as for the issues (the list then sums these counts only when they read the columns the
+/// table keeps as well). None otherwise.
+pub fn value_counted_sql_for(filters: &[Filter], env: &Env) -> Option<Sql> {
+    let mut sql = Sql::default();
+    let mut counted = false;
+    for f in filters {
+        if let Some(cf) = env.custom.iter().find(|c| c.name == f.name) {
+            let value = counted_value(cf, f, env)?;
+            if counted {
+                return None;
+            }
+            counted = true;
+            sql.push(" AND i.custom_field_id = ")
+                .bind(cf.field)
+                .push(" AND i.value = ")
+                .bind(value);
+            if let Some(projects) = &cf.projects {
+                sql.push(" AND ");
+                in_list(&mut sql, "i.project_id", projects);
+            }
+            continue;
+        }
+        append(&mut sql, &sql_for(std::slice::from_ref(f), env));
+    }
+    counted.then_some(sql)
+}
+
+/// The one stored value a filter asks for, when `issue_value_counts` keeps it: an issue's
+/// own field compared for equality as text (not as a number or a date), with one
+/// non-blank value of at most 200 characters.
+fn counted_value(cf: &CustomFilter, f: &Filter, env: &Env) -> Option<String> {
+    let own_field = cf.through.is_none() && cf.holder == ("i.id", "Issue");
+    let textual = matches!(
+        f.kind,
+        Kind::List | Kind::ListOptional | Kind::String | Kind::Text
+    );
+    let [value] = f.values.as_slice() else {
+        return None;
+    };
+    if !own_field || !textual || f.op != "=" || value.is_empty() || value.chars().count() > 200 {
+        return None;
+    }
+    // as `value_condition`: a list value "me" names the caller
+    Some(match (f.kind, value.as_str()) {
+        (Kind::List | Kind::ListOptional, "me") => env.user_id.to_string(),
+        _ => value.clone(),
+    })
+}
+
+/// The conditions with every custom value filter (`i.id [NOT] IN (SELECT cv.customized_id
+/// …)`, as `custom_filter` writes them) asked issue by issue instead (`[NOT] EXISTS (…
+/// cv.customized_id = i.id …)`, the same issues since the id is never NULL): for a page
+/// walked in id order over many matches, where SQLite would first list every issue
+/// holding the value (a quarter of 1,000,000 issues: 90 ms) to find 25 of them.
+pub fn values_probed(conditions: &str) -> String {
+    const VALUES: &str = "(SELECT cv.customized_id FROM custom_values cv WHERE ";
+    const PROBE: &str = "(SELECT 1 FROM custom_values cv WHERE cv.customized_id = i.id AND ";
+    conditions
+        .replace(
+            &format!("i.id NOT IN {VALUES}"),
+            &format!("NOT EXISTS {PROBE}"),
+        )
+        .replace(&format!("i.id IN {VALUES}"), &format!("EXISTS {PROBE}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn value_filters_are_probed_issue_by_issue() {
+        let listed = "i.status_id = $1 AND i.id IN (SELECT cv.customized_id FROM custom_values cv \
+                      WHERE cv.customized_type = $2 AND cv.value IN ($3)) AND i.id NOT IN \
+                      (SELECT cv.customized_id FROM custom_values cv WHERE cv.value = $4)";
+        assert_eq!(
+            super::values_probed(listed),
+            "i.status_id = $1 AND EXISTS (SELECT 1 FROM custom_values cv WHERE \
+             cv.customized_id = i.id AND cv.customized_type = $2 AND cv.value IN ($3)) AND NOT \
+             EXISTS (SELECT 1 FROM custom_values cv WHERE cv.customized_id = i.id AND cv.value = $4)"
+        );
+    }
+}
