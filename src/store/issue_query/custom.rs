@@ -204,19 +204,59 @@ fn counted_value(cf: &CustomFilter, f: &Filter, env: &Env) -> Option<String> {
 }
 
 /// The conditions with every custom value filter (`i.id [NOT] IN (SELECT cv.customized_id
-/// …)`, as `custom_filter` writes them) asked issue by issue instead (`[NOT] EXISTS (…
-/// cv.customized_id = i.id …)`, the same issues since the id is never NULL): for a page
-/// walked in id order over many matches, where SQLite would first list every issue
-/// holding the value (a quarter of 1,000,000 issues: 90 ms) to find 25 of them.
+/// …)`, as `custom_filter` writes them) asked issue by issue instead, as a sub-select of
+/// one row (`(SELECT 1 … cv.customized_id = i.id … LIMIT 1) IS [NOT] NULL`, the same
+/// issues since the id is never NULL): for a page walked in id order over many matches,
+/// where SQLite would first list every issue holding the value (a quarter of 1,000,000
+/// issues: 90 ms) and PostgreSQL hash them all (280 ms), to find 25. Written as EXISTS,
+/// PostgreSQL would turn it back into that join.
 pub fn values_probed(conditions: &str) -> String {
     const VALUES: &str = "(SELECT cv.customized_id FROM custom_values cv WHERE ";
     const PROBE: &str = "(SELECT 1 FROM custom_values cv WHERE cv.customized_id = i.id AND ";
-    conditions
-        .replace(
-            &format!("i.id NOT IN {VALUES}"),
-            &format!("NOT EXISTS {PROBE}"),
-        )
-        .replace(&format!("i.id IN {VALUES}"), &format!("EXISTS {PROBE}"))
+    let mut out = String::with_capacity(conditions.len() + 64);
+    let mut rest = conditions;
+    while let Some(at) = rest.find(VALUES) {
+        let (before, after) = rest.split_at(at);
+        let (before, negated) = match before.strip_suffix("i.id NOT IN ") {
+            Some(b) => (b, true),
+            None => match before.strip_suffix("i.id IN ") {
+                Some(b) => (b, false),
+                None => {
+                    // not a filter on the issue's own id: kept as it is
+                    out.push_str(before);
+                    out.push_str(VALUES);
+                    rest = &after[VALUES.len()..];
+                    continue;
+                }
+            },
+        };
+        // the sub-select ends at the parenthesis closing it
+        let body = &after[VALUES.len()..];
+        let mut depth = 1;
+        let close = body.char_indices().find_map(|(k, c)| {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(k)
+        });
+        let Some(close) = close else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(before);
+        out.push_str(PROBE);
+        out.push_str(&body[..close]);
+        out.push_str(if negated {
+            " LIMIT 1) IS NULL"
+        } else {
+            " LIMIT 1) IS NOT NULL"
+        });
+        rest = &body[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -225,12 +265,15 @@ mod tests {
     fn value_filters_are_probed_issue_by_issue() {
         let listed = "i.status_id = $1 AND i.id IN (SELECT cv.customized_id FROM custom_values cv \
                       WHERE cv.customized_type = $2 AND cv.value IN ($3)) AND i.id NOT IN \
-                      (SELECT cv.customized_id FROM custom_values cv WHERE cv.value = $4)";
+                      (SELECT cv.customized_id FROM custom_values cv WHERE cv.value = $4) \
+                      AND i.assigned_to_id IN (SELECT cv.customized_id FROM custom_values cv WHERE cv.value = $5)";
         assert_eq!(
             super::values_probed(listed),
-            "i.status_id = $1 AND EXISTS (SELECT 1 FROM custom_values cv WHERE \
-             cv.customized_id = i.id AND cv.customized_type = $2 AND cv.value IN ($3)) AND NOT \
-             EXISTS (SELECT 1 FROM custom_values cv WHERE cv.customized_id = i.id AND cv.value = $4)"
+            "i.status_id = $1 AND (SELECT 1 FROM custom_values cv WHERE \
+             cv.customized_id = i.id AND cv.customized_type = $2 AND cv.value IN ($3) LIMIT 1) \
+             IS NOT NULL AND (SELECT 1 FROM custom_values cv WHERE cv.customized_id = i.id AND \
+             cv.value = $4 LIMIT 1) IS NULL AND i.assigned_to_id IN (SELECT cv.customized_id FROM \
+             custom_values cv WHERE cv.value = $5)"
         );
     }
 }
