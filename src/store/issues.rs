@@ -98,6 +98,10 @@ fn uses_alias(sql: &str, alias: &str) -> bool {
     })
 }
 
+/// How many matching issues PostgreSQL may collect and sort for a page in id order
+/// rather than walk its primary key (see `list`).
+const FEW: i64 = 10_000;
+
 /// Whether conditions read no column of `i` but those the counts table keeps.
 fn countable(table: &str, conditions: &str) -> bool {
     let kept: &[&str] = match table {
@@ -138,52 +142,48 @@ pub async fn list(
     // every condition is written on the issues' own columns (sub-selects for the rest), so
     // counting needs no join; the highest issue id comes beside (about how many issues
     // there are, to choose the page's plan)
-    let summed = sums.iter().find(|s| countable(s.table, &s.summed.text));
-    let (total, everything) = if let Some(sum) = summed {
-        let mut sums = Sql::new(&format!(
-            "SELECT CAST(COALESCE((SELECT SUM(i.n) FROM {} i WHERE ",
-            sum.table
-        ));
-        super::sql::append(&mut sums, &sum.summed);
-        sums.push("), 0) AS BIGINT)");
-        if let Some(rest) = &sum.beside {
-            sums.push(" + (SELECT COUNT(*) FROM issues i WHERE ");
-            super::sql::append(&mut sums, rest);
-            sums.push(")");
+    let counting = match sums.iter().find(|s| countable(s.table, &s.summed.text)) {
+        Some(sum) => {
+            let mut c = Sql::new(&format!(
+                "SELECT CAST(COALESCE((SELECT SUM(i.n) FROM {} i WHERE ",
+                sum.table
+            ));
+            super::sql::append(&mut c, &sum.summed);
+            c.push("), 0) AS BIGINT)");
+            if let Some(rest) = &sum.beside {
+                c.push(" + (SELECT COUNT(*) FROM issues i WHERE ");
+                super::sql::append(&mut c, rest);
+                c.push(")");
+            }
+            c.push(" AS total, (SELECT MAX(id) FROM issues) AS everything");
+            c
         }
-        sums.push(" AS total, (SELECT MAX(id) FROM issues) AS everything");
-        let sums = db.rows(&sums.text, &sums.args).await?;
-        let row = sums.first();
-        (
-            row.map_or(0, |r| r.i64("total")),
-            row.map(|r| r.i64("everything")),
-        )
-    } else {
-        let count = format!(
-            "SELECT COUNT(*) AS total, (SELECT MAX(id) FROM issues) AS everything \
-             FROM issues i WHERE {}",
-            conditions.text
-        );
-        let row = db.rows(&count, &conditions.args).await?;
-        let row = row.first();
-        (
-            row.map_or(0, |r| r.i64("total")),
-            row.map(|r| r.i64("everything")),
-        )
+        None => {
+            let mut c = Sql::new(
+                "SELECT COUNT(*) AS total, (SELECT MAX(id) FROM issues) AS everything \
+                 FROM issues i WHERE ",
+            );
+            super::sql::append(&mut c, conditions);
+            c
+        }
     };
+    let counted = db.rows(&counting.text, &counting.args).await?;
+    let total = counted.first().map_or(0, |r| r.i64("total"));
+    let everything = counted.first().map_or(0, |r| r.i64("everything"));
     // A page in id order: SQLite sorts every match to find it, even when most issues
     // match; then walking the narrow `issues_by_id` index in order, which holds every
     // column the conditions read, stops at the page. PostgreSQL walks the primary key in
     // order hoping to meet matches early, which, when few issues match and they are old
-    // ones (one day's updates), reads the whole table: then the matches are collected
-    // first (`OFFSET 0` keeps the planner from merging the two) and only they are sorted.
+    // ones (one day's updates), reads the whole table: then up to `FEW` matches are
+    // collected first (`OFFSET 0` keeps the planner from merging the two) and only they
+    // are sorted (more are met often enough on the walk).
     // Custom value filters make both list every issue holding the value before they look
     // at any (a quarter of 1,000,000: 90 ms on SQLite, 280 ms on PostgreSQL). Where an
     // index gives the order and the walk meets matches often (in id order one issue in a
     // thousand, in date order one in twenty), asking each issue met is cheaper
     // (`values_probed`); in any other order every match would be asked, so not there.
     let by_id = matches!(order, "i.id DESC" | "i.id ASC");
-    let share = |one_in: i64| everything.is_some_and(|all| total * one_in >= all && all > 0);
+    let share = |one_in: i64| everything > 0 && total * one_in >= everything;
     let dated = ["i.updated_on ", "i.created_on "]
         .iter()
         .any(|d| order.starts_with(d));
@@ -206,7 +206,7 @@ pub async fn list(
         .collect();
     let filtered = if walk && !db.is_postgres() {
         format!("SELECT i.id FROM issues i INDEXED BY issues_by_id WHERE ({cond}) ORDER BY {order}")
-    } else if by_id && !walk && db.is_postgres() {
+    } else if by_id && !walk && total <= FEW && db.is_postgres() {
         format!("SELECT i.id FROM (SELECT i.id FROM issues i WHERE ({cond}) OFFSET 0) i ORDER BY {order}")
     } else {
         format!("SELECT i.id FROM issues i{joins} WHERE ({cond}) ORDER BY {order}")
