@@ -290,8 +290,9 @@ fn sqlite_exec(conn: &rusqlite::Connection, sql: &str, args: &[Arg]) -> Result<u
 /// SQLite reads run in place on the calling worker thread: most take microseconds, and
 /// handing the thread's other requests to another thread for each one (block_in_place)
 /// cost more than the statement (a third of one issue's time). A read still running after
-/// `IN_PLACE_STEPS` of SQLite's virtual machine (about a millisecond; counted in steps,
-/// not time, so that a fast read is never sent away because its thread was preempted) is
+/// `IN_PLACE_STEPS` of SQLite's virtual machine (tenths of a millisecond; counted in
+/// steps, not time, so that a fast read is never sent away because its thread was
+/// preempted) is
 /// interrupted and run again on the slow-read threads (`slow_reads`): a slow list does
 /// not hold up the fast requests queued behind it, and at most that much of its work is
 /// done twice.
