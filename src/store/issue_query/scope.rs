@@ -94,8 +94,9 @@ pub fn visibility_parts(v: &IssueScope) -> Option<(Sql, Sql)> {
     if v.admin {
         return None;
     }
-    let mut seen = listable(v);
-    seen.push(" AND ((");
+    // (`all`, `default` and `own` are drawn from the listable projects: the parts need
+    // no listable term, one project probe less per row counted)
+    let mut seen = Sql::new("((");
     project_in(v, &mut seen, &v.all);
     seen.push(") OR (");
     project_in(v, &mut seen, &v.default);
@@ -105,9 +106,7 @@ pub fn visibility_parts(v: &IssueScope) -> Option<(Sql, Sql)> {
     // issue to find them (66,666 rows, 41 ms, for the 8 of perf-1)
     let unindexed = "(i.project_id + 0)";
     let mut theirs = Sql::default();
-    project_in_column(v, &mut theirs, unindexed, &v.listable);
     if v.logged {
-        theirs.push(" AND ");
         mine(v, &mut theirs);
         theirs.push(" AND ((");
         project_in_column(v, &mut theirs, unindexed, &v.default);
@@ -115,7 +114,7 @@ pub fn visibility_parts(v: &IssueScope) -> Option<(Sql, Sql)> {
         project_in_column(v, &mut theirs, unindexed, &v.own);
         theirs.push("))");
     } else {
-        theirs.push(" AND 1 = 0");
+        theirs.push("1 = 0");
     }
     Some((seen, theirs))
 }
