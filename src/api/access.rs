@@ -154,9 +154,21 @@ async fn visible_issues_in(
     access: &[projects::Access],
     me: &[i64],
 ) -> crate::store::Result<Sql> {
+    let v = issue_scope_in(app, ctx, scope, access, me).await?;
+    Ok(crate::store::issue_query::visibility_condition(&v))
+}
+
+/// `issue_scope` with every project id beside, for `sql::in_set`.
+async fn issue_scope_in(
+    app: &App,
+    ctx: &Ctx,
+    scope: Option<&Project>,
+    access: &[projects::Access],
+    me: &[i64],
+) -> crate::store::Result<IssueScope> {
     let mut v = issue_scope(ctx, scope, access, me);
     v.universe = Some(projects::all_ids(&app.db).await?);
-    Ok(crate::store::issue_query::visibility_condition(&v))
+    Ok(v)
 }
 
 /// The issues the caller sees in every project, kept (it walks every project the caller
@@ -184,7 +196,8 @@ pub(crate) async fn visible_in(
 
 /// The caller's visible issues (in `scope` and its subprojects, or everywhere) as two
 /// disjoint parts for counting (`issue_query::visibility_parts`); None for an
-/// administrator.
+/// administrator. Everywhere, they are kept like `visible_everywhere`: a member's default
+/// list would otherwise walk every project a second time on each request.
 pub(crate) async fn visible_parts(
     app: &App,
     ctx: &Ctx,
@@ -192,12 +205,14 @@ pub(crate) async fn visible_parts(
     access: &[projects::Access],
     me: &[i64],
 ) -> Result<Option<(Sql, Sql)>, ApiError> {
-    let mut v = issue_scope(ctx, scope, access, me);
-    if v.admin {
-        return Ok(None);
+    let load = async {
+        let v = issue_scope_in(app, ctx, scope, access, me).await?;
+        Ok(crate::store::issue_query::visibility_parts(&v))
+    };
+    match scope {
+        None => kept_for_caller(app, ctx, "visible_parts", load).await,
+        Some(_) => Ok(load.await?),
     }
-    v.universe = Some(projects::all_ids(&app.db).await?);
-    Ok(crate::store::issue_query::visibility_parts(&v))
 }
 
 /// `visible_entries`, kept with the access map it comes from.
