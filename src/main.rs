@@ -4,6 +4,7 @@ mod api;
 mod app;
 mod domain;
 mod http;
+mod import;
 mod oauth_cli;
 mod render;
 mod state;
@@ -37,11 +38,6 @@ struct Cli {
     /// PostgreSQL URL (postgres://…); without it the embedded SQLite database is used
     #[arg(long, global = true, env = "DATABASE_URL")]
     database_url: Option<String>,
-    /// Where attachments are stored: a directory (default: `files` in the data directory),
-    /// `s3://bucket/prefix` (credentials, region and endpoint from the AWS_* environment;
-    /// shared by every process), or `memory:` (tests)
-    #[arg(long, global = true, env = "CARMINE_FILES")]
-    files: Option<String>,
     /// SQLite's `synchronous`: `full` makes every answered write survive a power loss;
     /// `normal` is faster but may lose the last writes when the machine loses power
     #[arg(long, global = true, env = "CARMINE_SQLITE_SYNCHRONOUS", default_value = "full",
@@ -71,6 +67,24 @@ enum Command {
         /// Open connections; further ones wait in the listen queue until one closes
         #[arg(long, env = "CARMINE_MAX_CONNECTIONS", default_value_t = 4096)]
         max_connections: usize,
+        /// Where attachments are stored: a directory (default: `files` in the data
+        /// directory), `s3://bucket/prefix` (credentials, region and endpoint from the AWS_*
+        /// environment; shared by every process), or `memory:` (tests)
+        #[arg(long, env = "CARMINE_FILES")]
+        files: Option<String>,
+    },
+    /// Move a whole Redmine 5.0 over: its database and attachment files into a new carmine
+    /// database, keeping Redmine's ids, users' passwords and API keys
+    Import {
+        /// Redmine's database: `sqlite:///path/to/redmine.sqlite3` (or the file's path)
+        #[arg(long = "from-redmine")]
+        from_redmine: String,
+        /// Redmine's `files` directory, which holds the attachments
+        #[arg(long)]
+        files: Option<PathBuf>,
+        /// Where carmine keeps the attachments, as `serve --files`
+        #[arg(long, env = "CARMINE_FILES")]
+        store: Option<String>,
     },
     /// Read or change administration settings (read by the server at startup)
     Settings {
@@ -106,7 +120,7 @@ async fn open(cli: &Cli) -> anyhow::Result<Db> {
     let durable = cli.sqlite_synchronous == "full";
     let db = store::open(cli.database_url.as_deref(), &cli.data, durable).await?;
     let first = first_start();
-    if store::migrate(&db, &first).await? {
+    if store::migrate(&db, Some(&first)).await? {
         println!("carmine: new database with Redmine's default data.");
         println!("  admin login:    admin");
         println!("  admin password: {}", first.admin_password);
@@ -158,6 +172,7 @@ async fn run() -> anyhow::Result<()> {
             header_timeout,
             request_timeout,
             max_connections,
+            files,
         } => {
             let db = open(&cli).await?;
             let settings = Settings::from_stored(&store::settings::all(&db).await?);
@@ -165,10 +180,7 @@ async fn run() -> anyhow::Result<()> {
             let app = Arc::new(app::App {
                 db,
                 settings,
-                files: store::files::Files::from_setting(
-                    cli.files.as_deref(),
-                    cli.data.join("files"),
-                )?,
+                files: store::files::Files::from_setting(files.as_deref(), cli.data.join("files"))?,
                 max_body: *max_body,
                 upload_idle: Duration::from_secs((*request_timeout).max(1)),
                 count_queries: std::env::var("CARMINE_COUNT_QUERIES").is_ok_and(|v| v == "1"),
@@ -206,6 +218,20 @@ async fn run() -> anyhow::Result<()> {
                     Ok(())
                 }
             }
+        }
+        Command::Import {
+            from_redmine,
+            files,
+            store: kept_in,
+        } => {
+            // no power-loss durability while importing: a failed import is run again
+            let db = store::open(cli.database_url.as_deref(), &cli.data, false).await?;
+            store::migrate(&db, None).await?;
+            let store =
+                store::files::Files::from_setting(kept_in.as_deref(), cli.data.join("files"))?;
+            let summary = import::run(&db, &store, from_redmine, files.as_deref()).await?;
+            println!("{summary}");
+            Ok(())
         }
         Command::Oauth { action } => {
             let db = open(&cli).await?;

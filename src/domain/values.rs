@@ -100,7 +100,7 @@ pub fn ruby_to_i(s: &str) -> i64 {
 
 /// A scalar written to a column (bound to a placeholder by the store). Nulls carry their
 /// type, which PostgreSQL needs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Arg {
     I64(i64),
     Str(String),
@@ -109,6 +109,7 @@ pub enum Arg {
     NullI64,
     NullF64,
     NullStr,
+    NullBool,
 }
 
 impl From<i64> for Arg {
@@ -162,7 +163,7 @@ impl Arg {
     pub fn present(&self) -> bool {
         match self {
             Arg::Str(s) => !s.trim().is_empty(),
-            Arg::NullI64 | Arg::NullStr | Arg::NullF64 => false,
+            Arg::NullI64 | Arg::NullStr | Arg::NullF64 | Arg::NullBool => false,
             _ => true,
         }
     }

@@ -235,22 +235,25 @@ impl SqlitePool {
 }
 
 fn sqlite_bind(stmt: &mut rusqlite::CachedStatement<'_>, args: &[Arg]) -> Result<()> {
-    use rusqlite::types::Value as V;
     for (i, a) in args.iter().enumerate() {
         // `$n` is a named parameter to SQLite: find where it sits in this statement
         let Some(idx) = stmt.parameter_index(&format!("${}", i + 1))? else {
             continue;
         };
-        let v = match a {
-            Arg::I64(n) => V::Integer(*n),
-            Arg::Str(s) => V::Text(s.clone()),
-            Arg::Bool(b) => V::Integer(*b as i64),
-            Arg::F64(f) => V::Real(*f),
-            Arg::NullI64 | Arg::NullStr | Arg::NullF64 => V::Null,
-        };
-        stmt.raw_bind_parameter(idx, v)?;
+        stmt.raw_bind_parameter(idx, sqlite_value(a))?;
     }
     Ok(())
+}
+
+fn sqlite_value(a: &Arg) -> rusqlite::types::Value {
+    use rusqlite::types::Value as V;
+    match a {
+        Arg::I64(n) => V::Integer(*n),
+        Arg::Str(s) => V::Text(s.clone()),
+        Arg::Bool(b) => V::Integer(*b as i64),
+        Arg::F64(f) => V::Real(*f),
+        Arg::NullI64 | Arg::NullStr | Arg::NullF64 | Arg::NullBool => V::Null,
+    }
 }
 
 fn sqlite_rows(conn: &rusqlite::Connection, sql: &str, args: &[Arg]) -> Result<Vec<Row>> {
@@ -371,6 +374,7 @@ fn pg_query<'q>(
             Arg::NullI64 => q.bind(None::<i64>),
             Arg::NullStr => q.bind(None::<String>),
             Arg::NullF64 => q.bind(None::<f64>),
+            Arg::NullBool => q.bind(None::<bool>),
         };
     }
     q
@@ -625,6 +629,51 @@ impl Tx<'_> {
 
     pub async fn int(&mut self, sql: &str, args: &[Arg]) -> Result<i64> {
         Ok(first_int(&self.rows(sql, args).await?))
+    }
+
+    /// Inserts `rows` into `table`'s `columns` (an import's bulk write): SQLite runs one
+    /// prepared row insert per row, PostgreSQL one insert per few hundred rows.
+    pub async fn insert_rows(
+        &mut self,
+        table: &str,
+        columns: &[String],
+        rows: &[Vec<Arg>],
+    ) -> Result<()> {
+        let names = columns.join(", ");
+        match &mut self.inner {
+            TxInner::Sqlite { conn, .. } => {
+                count();
+                let marks = vec!["?"; columns.len()].join(", ");
+                let mut stmt = conn
+                    .prepare_cached(&format!("INSERT INTO {table} ({names}) VALUES ({marks})"))?;
+                for row in rows {
+                    for (i, a) in row.iter().enumerate() {
+                        stmt.raw_bind_parameter(i + 1, sqlite_value(a))?;
+                    }
+                    stmt.raw_execute()?;
+                }
+            }
+            TxInner::Postgres(tx) => {
+                // PostgreSQL takes at most 65,535 parameters per statement
+                let per = (60_000 / columns.len().max(1)).clamp(1, 500);
+                for chunk in rows.chunks(per) {
+                    count();
+                    let mut sql = format!("INSERT INTO {table} ({names}) VALUES ");
+                    let mut n = 0;
+                    for (r, row) in chunk.iter().enumerate() {
+                        sql.push_str(if r == 0 { "(" } else { ", (" });
+                        for c in 0..row.len() {
+                            n += 1;
+                            sql.push_str(&format!("{}${n}", if c == 0 { "" } else { ", " }));
+                        }
+                        sql.push(')');
+                    }
+                    let args: Vec<Arg> = chunk.iter().flatten().cloned().collect();
+                    pg_query(&sql, &args).execute(open_tx(tx)?).await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Makes transactions taking the same key run one after another. SQLite's write

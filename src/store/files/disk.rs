@@ -83,8 +83,8 @@ impl Disk {
         tokio::fs::read(path).await.ok()
     }
 
-    /// Writes a small derived file (a thumbnail) whole, atomically.
-    pub async fn write_whole(&self, directory: &str, filename: &str, bytes: &[u8]) {
+    /// Writes a file whole, atomically: a thumbnail, or an imported attachment.
+    pub async fn keep(&self, directory: &str, filename: &str, bytes: &[u8]) -> std::io::Result<()> {
         let dir = self.root.join(directory);
         // two requests may make the same thumbnail at once: each writes its own temporary
         let temp = dir.join(format!(".{filename}.{:08x}.part", rand::random::<u32>()));
@@ -93,10 +93,11 @@ impl Disk {
             tokio::fs::write(&temp, bytes).await?;
             tokio::fs::rename(&temp, dir.join(filename)).await
         };
-        if let Err(e) = done.await {
-            tracing::warn!(error = %e, "could not keep a thumbnail");
+        let result = done.await;
+        if result.is_err() {
             let _ = tokio::fs::remove_file(&temp).await;
         }
+        result
     }
 }
 

@@ -124,9 +124,19 @@ impl Files {
 
     /// Keeps a small derived file; a failure is logged, not answered.
     pub async fn write_whole(&self, directory: &str, filename: &str, bytes: &[u8]) {
+        if let Err(e) = self.keep(directory, filename, bytes).await {
+            tracing::warn!(error = %e, "could not keep a thumbnail");
+        }
+    }
+
+    /// Writes a file whole under `directory/filename`, replacing any there.
+    pub async fn keep(&self, directory: &str, filename: &str, bytes: &[u8]) -> Result<(), String> {
         match self {
-            Files::Disk(d) => d.write_whole(directory, filename, bytes).await,
-            Files::Object(o) => o.write_whole(directory, filename, bytes).await,
+            Files::Disk(d) => d
+                .keep(directory, filename, bytes)
+                .await
+                .map_err(|e| e.to_string()),
+            Files::Object(o) => o.keep(directory, filename, bytes).await,
         }
     }
 }

@@ -124,14 +124,12 @@ impl Object {
         got.bytes().await.ok().map(|b| b.to_vec())
     }
 
-    pub async fn write_whole(&self, directory: &str, filename: &str, bytes: &[u8]) {
+    pub async fn keep(&self, directory: &str, filename: &str, bytes: &[u8]) -> Result<(), String> {
         let payload = PutPayload::from(bytes.to_vec());
-        if let Err(e) = self
-            .store
+        self.store
             .put(&self.path(directory, filename), payload)
             .await
-        {
-            tracing::warn!(error = %e, "could not keep a thumbnail");
-        }
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 }

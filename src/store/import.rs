@@ -1,0 +1,152 @@
+//! What an import of a Redmine database needs from carmine's own: the shape of its
+//! tables, and the bookkeeping after rows arrive with their ids.
+
+use super::{Arg, Db, Result, Tx};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    Int,
+    Real,
+    Bool,
+    Text,
+}
+
+/// One column of a carmine table.
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: String,
+    pub kind: Kind,
+    pub not_null: bool,
+    /// What an absent value becomes in a NOT NULL column.
+    pub default: Option<Arg>,
+}
+
+fn kind_of(declared: &str) -> Kind {
+    let t = declared.to_ascii_lowercase();
+    if t.contains("int") {
+        Kind::Int
+    } else if t.contains("real") || t.contains("double") || t.contains("float") {
+        Kind::Real
+    } else if t.contains("bool") {
+        Kind::Bool
+    } else {
+        Kind::Text
+    }
+}
+
+/// A column default as both databases print it (`FALSE`, `0`, `''`, `'x'::text`).
+fn default_of(text: Option<String>, kind: Kind) -> Option<Arg> {
+    let t = text?;
+    let t = t.split("::").next().unwrap_or("").trim();
+    Some(match kind {
+        Kind::Bool => Arg::Bool(t.eq_ignore_ascii_case("true") || t == "1"),
+        Kind::Int => Arg::I64(t.parse().ok()?),
+        Kind::Real => Arg::F64(t.parse().ok()?),
+        Kind::Text => Arg::Str(t.strip_prefix('\'')?.strip_suffix('\'')?.replace("''", "'")),
+    })
+}
+
+/// The columns of `table`, in order.
+pub async fn columns(db: &Db, table: &str) -> Result<Vec<Column>> {
+    let rows = if db.is_postgres() {
+        db.rows(
+            "SELECT column_name AS name, data_type AS type, \
+             CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS not_null, \
+             column_default AS dflt FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+            &[table.into()],
+        )
+        .await?
+    } else {
+        db.rows(
+            "SELECT name, type, \"notnull\" OR pk AS not_null, dflt_value AS dflt \
+             FROM pragma_table_info($1) ORDER BY cid",
+            &[table.into()],
+        )
+        .await?
+    };
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let kind = kind_of(&r.str("type"));
+            Column {
+                name: r.str("name"),
+                kind,
+                not_null: r.opt_i64("not_null").unwrap_or(0) != 0,
+                default: default_of(r.opt_str("dflt"), kind),
+            }
+        })
+        .collect())
+}
+
+/// `(column, referenced table)` for each foreign key of `table`.
+pub async fn foreign_keys(db: &Db, table: &str) -> Result<Vec<(String, String)>> {
+    let rows = if db.is_postgres() {
+        db.rows(
+            "SELECT a.attname::text AS col, c.confrelid::regclass::text AS target \
+             FROM pg_constraint c \
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+             WHERE c.contype = 'f' AND c.conrelid = $1::regclass",
+            &[table.into()],
+        )
+        .await?
+    } else {
+        db.rows(
+            "SELECT \"from\" AS col, \"table\" AS target FROM pragma_foreign_key_list($1)",
+            &[table.into()],
+        )
+        .await?
+    };
+    Ok(rows
+        .iter()
+        .map(|r| (r.str("col"), r.str("target")))
+        .collect())
+}
+
+/// Whether the database holds anything a person made: an import goes into an empty one.
+pub async fn is_empty(db: &Db) -> Result<bool> {
+    Ok(db.int("SELECT COUNT(*) FROM users", &[]).await? == 0)
+}
+
+/// Empties `tables`, last first: rows the migrations wrote (the default queries) give
+/// way to Redmine's.
+pub async fn clear(tx: &mut Tx<'_>, tables: &[&str]) -> Result<()> {
+    for table in tables.iter().rev() {
+        tx.exec(&format!("DELETE FROM {table}"), &[]).await?;
+    }
+    Ok(())
+}
+
+/// Sets `column` of the rows `pairs` name (`(id, value)`): a self reference, once every
+/// row is in, since a parent may come after its child.
+pub async fn set_column(
+    tx: &mut Tx<'_>,
+    table: &str,
+    column: &str,
+    pairs: &[(i64, i64)],
+) -> Result<()> {
+    let sql = format!("UPDATE {table} SET {column} = $1 WHERE id = $2");
+    for (id, value) in pairs {
+        tx.exec(&sql, &[(*value).into(), (*id).into()]).await?;
+    }
+    Ok(())
+}
+
+/// After rows came with their own ids: PostgreSQL's identity sequences continue past the
+/// highest (SQLite's AUTOINCREMENT follows by itself).
+pub async fn continue_ids(tx: &mut Tx<'_>, postgres: bool, tables: &[&str]) -> Result<()> {
+    if !postgres {
+        return Ok(());
+    }
+    for table in tables {
+        tx.rows(
+            &format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            ),
+            &[],
+        )
+        .await?;
+    }
+    Ok(())
+}
