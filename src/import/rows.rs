@@ -171,6 +171,12 @@ impl Fixer {
                 let id = int(&row, "id").unwrap_or_default();
                 set(&mut row, "id_path", some(self.issue_path(id)));
             }
+            Fix::CustomValues => {
+                // Redmine shows a NULL value as no value: carmine keeps no row for it
+                if get(&row, "value").is_none_or(|c| *c == Cell::Null) {
+                    return Fixed::Skip("no value (carmine keeps no row for it)".into());
+                }
+            }
             Fix::WikiPages => {
                 let key = crate::domain::wiki::title_key(text(&row, "title").unwrap_or_default());
                 set(&mut row, "title_key", some(key));
