@@ -305,8 +305,10 @@ mod tests {
 
     #[test]
     fn issue_paths_follow_parents_even_in_a_loop() {
-        let mut f = Fixer::default();
-        f.issue_parents = HashMap::from([(7, 3), (3, 1), (8, 9), (9, 8)]);
+        let f = Fixer {
+            issue_parents: HashMap::from([(7, 3), (3, 1), (8, 9), (9, 8)]),
+            ..Default::default()
+        };
         assert_eq!(f.issue_path(7), "/1/3/7/");
         assert_eq!(f.issue_path(1), "/1/");
         assert_eq!(f.issue_path(8), "/9/8/");

@@ -209,6 +209,36 @@ fn create_database() -> String {
     format!("postgres://postgres@127.0.0.1:{}/{name}", c.port)
 }
 
+/// A `carmine` command on this data directory and database, with the tests' admin.
+pub fn carmine(data: &Path, database_url: Option<&str>) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_carmine"));
+    c.env("CARMINE_DATA", data)
+        .env("CARMINE_ADMIN_API_KEY", ADMIN_KEY)
+        .env("CARMINE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("RUST_BACKTRACE", "0")
+        .env_remove("DATABASE_URL");
+    if let Some(url) = database_url {
+        c.env("DATABASE_URL", url);
+    }
+    c
+}
+
+/// A fresh database for `backend`: a new data directory and, on PostgreSQL, a new
+/// database in the tests' cluster.
+pub fn fresh_database(backend: Backend) -> (PathBuf, Option<String>) {
+    let data = std::env::temp_dir().join(format!(
+        "carmine-test-{}-{}",
+        std::process::id(),
+        DB_COUNTER.fetch_add(1, Ordering::SeqCst) + free_port() as usize * 1000
+    ));
+    std::fs::create_dir_all(&data).unwrap();
+    let url = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(create_database()),
+    };
+    (data, url)
+}
+
 /// A running carmine; killed when dropped.
 pub struct Server {
     pub backend: Backend,
@@ -234,6 +264,8 @@ pub struct Options {
     pub settings: Vec<(&'static str, &'static str)>,
     /// Extra arguments of `carmine serve`.
     pub args: Vec<String>,
+    /// `carmine` commands run (and required to succeed) before it serves, on its data.
+    pub prepare: Vec<Vec<String>>,
 }
 
 impl Server {
@@ -254,16 +286,18 @@ impl Server {
     }
 
     pub async fn start_with(backend: Backend, opts: Options) -> Server {
-        let data = std::env::temp_dir().join(format!(
-            "carmine-test-{}-{}",
-            std::process::id(),
-            DB_COUNTER.fetch_add(1, Ordering::SeqCst) + free_port() as usize * 1000
-        ));
-        std::fs::create_dir_all(&data).unwrap();
-        let database_url = match backend {
-            Backend::Sqlite => None,
-            Backend::Postgres => Some(create_database()),
-        };
+        let (data, database_url) = fresh_database(backend);
+        for args in &opts.prepare {
+            let out = carmine(&data, database_url.as_deref())
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "carmine {args:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
         Server::launch(backend, data, database_url, &opts.settings, &opts.args).await
     }
 

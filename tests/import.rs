@@ -1,0 +1,249 @@
+//! `carmine import` of a real Redmine 5.0.4 database (../shared/redmine-import-fixture):
+//! the users sign in as they did, the data answers at Redmine's ids, the summary says what
+//! stayed behind, and an import refuses what it must not touch. The fixture's recorded
+//! answers are replayed in CI by .ci/import-fixture.
+
+mod common;
+use common::*;
+
+use sha2::Digest;
+
+fn fixture() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/redmine-import-fixture")
+}
+
+fn import_args() -> Vec<String> {
+    let f = fixture();
+    vec![
+        "import".into(),
+        "--from-redmine".into(),
+        f.join("redmine.sqlite3").display().to_string(),
+        "--files".into(),
+        f.join("files").display().to_string(),
+    ]
+}
+
+async fn imported(b: Backend) -> Server {
+    Server::start_with(
+        b,
+        Options {
+            prepare: vec![import_args()],
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+fn source() -> rusqlite::Connection {
+    rusqlite::Connection::open_with_flags(
+        fixture().join("redmine.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap()
+}
+
+fn manifest() -> Value {
+    serde_json::from_slice(&std::fs::read(fixture().join("MANIFEST.json")).unwrap()).unwrap()
+}
+
+fn sha256_of(path: &std::path::Path) -> String {
+    hex::encode(sha2::Sha256::digest(std::fs::read(path).unwrap()))
+}
+
+async fn users_sign_in_with_their_redmine_password_and_key(b: Backend) {
+    let before = sha256_of(&fixture().join("redmine.sqlite3"));
+    let s = imported(b).await;
+    assert_eq!(
+        sha256_of(&fixture().join("redmine.sqlite3")),
+        before,
+        "the source database must not change"
+    );
+    let users = manifest()["users"].as_array().unwrap().clone();
+    assert!(users.len() >= 10);
+    for u in users {
+        let login = u["login"].as_str().unwrap();
+        let by_key = s
+            .get("/users/current.json")
+            .anonymous()
+            .key(u["api_key"].as_str().unwrap())
+            .send()
+            .await;
+        let by_password = s
+            .get("/users/current.json")
+            .anonymous()
+            .basic(login, u["password"].as_str().unwrap())
+            .send()
+            .await;
+        if u["status"] == "active" {
+            for r in [&by_key, &by_password] {
+                assert_eq!(r.status, 200, "{login}");
+                assert_eq!(r.json()["user"]["id"], u["id"], "{login}");
+                assert_eq!(r.json()["user"]["login"], login);
+            }
+        } else {
+            // locked and registered accounts stay shut, as in Redmine
+            assert_eq!(by_key.status, 401, "{login}");
+            assert_eq!(by_password.status, 401, "{login}");
+        }
+        let wrong = s
+            .get("/users/current.json")
+            .anonymous()
+            .basic(login, "not-the-password")
+            .send()
+            .await;
+        assert_eq!(wrong.status, 401, "{login}");
+    }
+}
+
+async fn data_answers_at_redmine_ids(b: Backend) {
+    let s = imported(b).await;
+    let key = manifest()["users"][0]["api_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let db = source();
+    // issues of projects that are not archived, with their own subjects and authors
+    let mut stmt = db
+        .prepare(
+            "SELECT i.id, i.subject, i.author_id FROM issues i JOIN projects p ON p.id = i.project_id \
+             WHERE p.status <> 9 ORDER BY i.id DESC LIMIT 25",
+        )
+        .unwrap();
+    let issues: Vec<(i64, String, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(issues.len(), 25);
+    for (id, subject, author) in &issues {
+        let r = s.get(&format!("/issues/{id}.json")).key(&key).send().await;
+        assert_eq!(r.status, 200, "issue {id}");
+        assert_eq!(r.json()["issue"]["subject"], subject.as_str());
+        assert_eq!(r.json()["issue"]["author"]["id"], *author);
+    }
+    // every attachment of a visible container downloads with the bytes Redmine kept
+    let mut stmt = db
+        .prepare("SELECT id, digest FROM attachments WHERE container_type = 'Issue' ORDER BY id")
+        .unwrap();
+    let files: Vec<(i64, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(files.len() > 20);
+    for (id, digest) in &files {
+        let r = s
+            .get(&format!("/attachments/download/{id}"))
+            .key(&key)
+            .send()
+            .await;
+        assert_eq!(r.status, 200, "attachment {id}");
+        assert_eq!(&hex::encode(sha2::Sha256::digest(&r.bytes)), digest);
+    }
+    // what is created next continues after Redmine's ids
+    let max: i64 = db
+        .query_row("SELECT MAX(id) FROM issues", [], |r| r.get(0))
+        .unwrap();
+    let r = s
+        .post(
+            "/issues.json",
+            json!({"issue": {"project_id": 1, "subject": "after the import"}}),
+        )
+        .key(&key)
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.json());
+    assert_eq!(r.json()["issue"]["id"], max + 1);
+    let r = s
+        .post(
+            "/projects/alpha/versions.json",
+            json!({"version": {"name": "after the import"}}),
+        )
+        .key(&key)
+        .send()
+        .await;
+    assert_eq!(r.status, 201);
+    let max: i64 = db
+        .query_row("SELECT MAX(id) FROM versions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(r.json()["version"]["id"], max + 1);
+}
+
+async fn summary_lists_what_stayed_behind_and_a_second_import_is_refused(b: Backend) {
+    let (data, url) = fresh_database(b);
+    let out = carmine(&data, url.as_deref())
+        .args(import_args())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        "boards (3 rows): forums are not part of carmine",
+        "messages (6 rows): forums are not part of carmine",
+        "documents (2 rows): documents are not part of carmine",
+        "attachment files: 73 copied",
+        "not a setting carmine uses",
+    ] {
+        assert!(summary.contains(line), "{line:?} not in:\n{summary}");
+    }
+    let issues = summary
+        .lines()
+        .find(|l| l.starts_with("issues "))
+        .expect("an issues line");
+    assert_eq!(
+        issues.split_whitespace().collect::<Vec<_>>(),
+        ["issues", "300", "300", "0"]
+    );
+    let again = carmine(&data, url.as_deref())
+        .args(import_args())
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds users"));
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+async fn other_redmine_versions_are_refused_by_name(b: Backend) {
+    let (data, url) = fresh_database(b);
+    let newer = data.join("newer.sqlite3");
+    std::fs::copy(fixture().join("redmine.sqlite3"), &newer).unwrap();
+    rusqlite::Connection::open(&newer)
+        .unwrap()
+        .execute(
+            "INSERT INTO schema_migrations (version) VALUES ('20230101000000')",
+            [],
+        )
+        .unwrap();
+    let out = carmine(&data, url.as_deref())
+        .args(["import", "--from-redmine", &newer.display().to_string()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("schema version 20230101000000") && err.contains("20220224194639"),
+        "{err}"
+    );
+    // nothing was written: the database takes a real import afterwards
+    let out = carmine(&data, url.as_deref())
+        .args(import_args())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+per_backend!(
+    users_sign_in_with_their_redmine_password_and_key,
+    data_answers_at_redmine_ids,
+    summary_lists_what_stayed_behind_and_a_second_import_is_refused,
+    other_redmine_versions_are_refused_by_name,
+);
