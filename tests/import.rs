@@ -241,7 +241,76 @@ async fn other_redmine_versions_are_refused_by_name(b: Backend) {
     let _ = std::fs::remove_dir_all(&data);
 }
 
+/// Saved queries exist only in imported data (Redmine's API cannot make them).
+async fn saved_queries_answer_as_in_redmine(b: Backend) {
+    let s = imported(b).await;
+    let recorded: Value = serde_json::from_slice(
+        &std::fs::read(fixture().join("golden/issues/list_visibility.json")).unwrap(),
+    )
+    .unwrap();
+    let step = |name: &str| {
+        recorded["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let jsmith = manifest()["users"][1]["api_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // a query grouped by assignee lists its issues group by group, as Redmine did
+    let r = s
+        .get("/projects/alpha/issues.json?query_id=10")
+        .anonymous()
+        .key(&jsmith)
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    let golden = step("query for Managers as jsmith");
+    assert_eq!(ids_in(&r), ids_of(&golden["body"]["issues"]));
+    assert_eq!(r.json()["total_count"], golden["body"]["total_count"]);
+    // someone else's private query is refused (401 to anonymous), an unknown one not found
+    let rreporter = manifest()["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["login"] == "rreporter")
+        .unwrap()["api_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = "/projects/alpha/issues.json?query_id=9";
+    assert_eq!(
+        s.get(path).anonymous().key(&rreporter).send().await.status,
+        403
+    );
+    assert_eq!(s.get(path).anonymous().send().await.status, 401);
+    let unknown = "/projects/alpha/issues.json?query_id=999";
+    assert_eq!(
+        s.get(unknown)
+            .anonymous()
+            .key(&rreporter)
+            .send()
+            .await
+            .status,
+        404
+    );
+}
+
+fn ids_of(issues: &Value) -> Vec<i64> {
+    issues
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect()
+}
+
 per_backend!(
+    saved_queries_answer_as_in_redmine,
     users_sign_in_with_their_redmine_password_and_key,
     data_answers_at_redmine_ids,
     summary_lists_what_stayed_behind_and_a_second_import_is_refused,

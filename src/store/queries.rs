@@ -11,6 +11,7 @@ pub struct Query {
     pub name: String,
     pub filters: String,
     pub sort_criteria: String,
+    pub group_by: Option<String>,
     pub visibility: i64,
 }
 
@@ -22,6 +23,7 @@ impl FromRow for Query {
             name: r.str("name"),
             filters: r.str("filters"),
             sort_criteria: r.str("sort_criteria"),
+            group_by: r.opt_str("group_by").filter(|g| !g.is_empty()),
             visibility: r.i64("visibility"),
         }
     }
@@ -73,7 +75,7 @@ pub async fn list(
         )
         .await?;
     let mut page = Sql::new(&format!(
-        "SELECT q.id, q.type, q.project_id, q.name, q.filters, q.sort_criteria, q.visibility \
+        "SELECT q.id, q.type, q.project_id, q.name, q.filters, q.sort_criteria, q.group_by, q.visibility \
          FROM queries q WHERE {} ORDER BY q.name, q.id",
         cond.text
     ));
@@ -86,6 +88,17 @@ pub async fn list(
 }
 
 /// A query of this type the caller may see.
+/// Whether a query of `kind` with this id exists, whoever may see it.
+pub async fn exists(db: &Db, id: i64, kind: &str) -> Result<bool> {
+    Ok(db
+        .int(
+            "SELECT COUNT(*) FROM queries WHERE id = $1 AND type = $2",
+            &[id.into(), kind.into()],
+        )
+        .await?
+        > 0)
+}
+
 pub async fn find_visible(
     db: &Db,
     id: i64,
@@ -97,7 +110,7 @@ pub async fn find_visible(
     sql.push(" AND q.id = ").bind(id);
     db.opt(
         &format!(
-            "SELECT q.id, q.type, q.project_id, q.name, q.filters, q.sort_criteria, q.visibility \
+            "SELECT q.id, q.type, q.project_id, q.name, q.filters, q.sort_criteria, q.group_by, q.visibility \
              FROM queries q WHERE {}",
             sql.text
         ),

@@ -101,7 +101,14 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
                 &projects,
             )
             .await?;
-            Some(found.ok_or_else(not_found)?)
+            match found {
+                Some(q) => Some(q),
+                // Redmine: someone else's query is refused, one that never was is not found
+                None if crate::store::queries::exists(&app.db, qid, "IssueQuery").await? => {
+                    return Err(c.deny().into())
+                }
+                None => return Err(not_found()),
+            }
         }
         None => None,
     };
@@ -160,10 +167,13 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
             .collect(),
         _ => ctx.sort_criteria(),
     };
-    // group_by goes first, in the sort's direction for that column or the column's own
-    let group = ctx
-        .param_str("group_by")
-        .filter(|g| saved.is_none() && (GROUPABLE.contains(&g.as_str()) || g.starts_with("cf_")));
+    // group_by (a saved query's own) goes first, in the sort's direction for that column
+    // or the column's own
+    let group = match &saved {
+        Some(q) => q.group_by.clone(),
+        None => ctx.param_str("group_by"),
+    }
+    .filter(|g| GROUPABLE.contains(&g.as_str()) || g.starts_with("cf_"));
     let grouped: Vec<(String, bool)> = group
         .iter()
         .map(|g| {
