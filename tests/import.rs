@@ -300,6 +300,45 @@ async fn saved_queries_answer_as_in_redmine(b: Backend) {
     );
 }
 
+/// Project-level activity overrides exist only in imported data (no API makes them):
+/// project alpha switched `Design` (8) off for itself.
+async fn a_projects_own_activities_apply(b: Backend) {
+    let s = imported(b).await;
+    let r = s
+        .get("/projects.json?include=time_entry_activities")
+        .send()
+        .await;
+    let projects = r.json()["projects"].as_array().unwrap().clone();
+    let offered = |id: i64| -> Vec<i64> {
+        projects.iter().find(|p| p["id"] == id).unwrap()["time_entry_activities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(offered(1), [9, 10]);
+    assert_eq!(offered(2), [8, 9, 10]);
+    let one = s
+        .get("/projects/1.json?include=time_entry_activities")
+        .send()
+        .await;
+    assert_eq!(
+        one.json()["project"]["time_entry_activities"],
+        projects[0]["time_entry_activities"]
+    );
+    let log =
+        |project: i64| json!({"time_entry": {"project_id": project, "hours": 1, "activity_id": 8}});
+    assert_eq!(
+        s.post("/time_entries.json", log(1)).send().await.status,
+        422
+    );
+    assert_eq!(
+        s.post("/time_entries.json", log(2)).send().await.status,
+        201
+    );
+}
+
 fn ids_of(issues: &Value) -> Vec<i64> {
     issues
         .as_array()
@@ -310,6 +349,7 @@ fn ids_of(issues: &Value) -> Vec<i64> {
 }
 
 per_backend!(
+    a_projects_own_activities_apply,
     saved_queries_answer_as_in_redmine,
     users_sign_in_with_their_redmine_password_and_key,
     data_answers_at_redmine_ids,

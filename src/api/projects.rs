@@ -42,7 +42,6 @@ type ByProject = HashMap<i64, Vec<(i64, String)>>;
 
 struct Included {
     rows: HashMap<&'static str, ByProject>,
-    activities: Vec<(i64, String)>,
     /// Projects whose trackers the caller may see (issue tracking on, `view_issues`).
     tracker_projects: Vec<i64>,
 }
@@ -51,12 +50,18 @@ async fn included(app: &App, ctx: &Ctx, projects: &[Project]) -> Result<Included
     let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
     let mut rows = HashMap::new();
     for (name, _) in INCLUDES {
-        if !ctx.includes(name) || *name == "time_entry_activities" {
+        if !ctx.includes(name) {
             continue;
         }
         let mut by_project: ByProject = HashMap::new();
-        for (pid, id, n) in store::include_rows(&app.db, name, &ids).await? {
-            by_project.entry(pid).or_default().push((id, n));
+        if *name == "time_entry_activities" {
+            for (pid, offered) in store::activities_of(&app.db, &ids).await? {
+                by_project.insert(pid, offered.into_iter().map(|a| (a.id, a.name)).collect());
+            }
+        } else {
+            for (pid, id, n) in store::include_rows(&app.db, name, &ids).await? {
+                by_project.entry(pid).or_default().push((id, n));
+            }
         }
         rows.insert(*name, by_project);
     }
@@ -83,15 +88,6 @@ async fn included(app: &App, ctx: &Ctx, projects: &[Project]) -> Result<Included
             }
         }
     }
-    let activities = if ctx.includes("time_entry_activities") && !projects.is_empty() {
-        store::activities(&app.db, 0)
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a.name))
-            .collect()
-    } else {
-        Vec::new()
-    };
     let mut tracker_projects = Vec::new();
     if ctx.includes("trackers") {
         // every project's roles at once: no statement per listed project
@@ -106,7 +102,6 @@ async fn included(app: &App, ctx: &Ctx, projects: &[Project]) -> Result<Included
     }
     Ok(Included {
         rows,
-        activities,
         tracker_projects,
     })
 }
@@ -163,7 +158,6 @@ fn render(
             continue;
         }
         let pairs: Vec<(i64, String)> = match *name {
-            "time_entry_activities" => inc.activities.clone(),
             "trackers" if !inc.tracker_projects.contains(&p.id) => Vec::new(),
             _ => inc
                 .rows

@@ -165,23 +165,50 @@ pub struct Activity {
 /// Active time entry activities available in the project: the shared ones it does not
 /// override, and its own (Redmine's `Project#activities`).
 pub async fn activities(db: &Db, project_id: i64) -> Result<Vec<Activity>> {
-    Ok(db
-        .rows(
-            "SELECT id, name, parent_id FROM enumerations \
-             WHERE type = 'TimeEntryActivity' AND active = TRUE \
-             AND (project_id IS NULL OR project_id = $1) \
-             AND id NOT IN (SELECT parent_id FROM enumerations WHERE project_id = $1 AND parent_id IS NOT NULL) \
-             ORDER BY position, id",
-            &[project_id.into()],
-        )
+    Ok(activities_of(db, &[project_id])
         .await?
-        .iter()
-        .map(|r| Activity {
-            id: r.i64("id"),
-            name: r.str("name"),
-            parent_id: r.opt_i64("parent_id"),
-        })
-        .collect())
+        .remove(&project_id)
+        .unwrap_or_default())
+}
+
+/// The time entry activities each of `projects` offers, in one statement: the shared ones,
+/// each replaced by the project's own version of it where it has one (which may switch it
+/// off), active ones only, by position.
+pub async fn activities_of(
+    db: &Db,
+    projects: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<Activity>>> {
+    let mut sql = Sql::new(
+        "SELECT id, name, parent_id, project_id, position, active FROM enumerations \
+         WHERE type = 'TimeEntryActivity' AND (project_id IS NULL OR ",
+    );
+    super::issue_query::in_list(&mut sql, "project_id", projects);
+    sql.push(") ORDER BY position, id");
+    let rows = db.rows(&sql.text, &sql.args).await?;
+    let mut out = std::collections::HashMap::new();
+    for &p in projects {
+        let own: Vec<&Row> = rows
+            .iter()
+            .filter(|r| r.opt_i64("project_id") == Some(p))
+            .collect();
+        let offered = rows
+            .iter()
+            .filter(|r| match r.opt_i64("project_id") {
+                None => !own
+                    .iter()
+                    .any(|o| o.opt_i64("parent_id") == Some(r.i64("id"))),
+                Some(q) => q == p,
+            })
+            .filter(|r| r.bool("active"))
+            .map(|r| Activity {
+                id: r.i64("id"),
+                name: r.str("name"),
+                parent_id: r.opt_i64("parent_id"),
+            })
+            .collect();
+        out.insert(p, offered);
+    }
+    Ok(out)
 }
 
 /// `(project id, (id, name))` rows of one include, for a page of projects at once.
