@@ -498,7 +498,62 @@ async fn enumeration_fields_take_their_active_values(b: Backend) {
     assert_eq!(r.status, 422, "an inactive value cannot be chosen any more");
 }
 
+/// Outside any project a version field offers the versions shared with all, of projects
+/// that track issues and are not archived, in Redmine's version order.
+async fn a_version_field_lists_the_system_wide_versions(b: Backend) {
+    let s = Server::with_setting(b, "admin_api_enabled", "1").await;
+    s.create_project("alpha", true).await;
+    s.create_project("beta", true).await;
+    let field = s.create_custom_field(json!({"customized_type": "issue", "name": "Found in", "field_format": "version", "is_for_all": true, "tracker_ids": [1]})).await;
+    let possible = || async {
+        let r = s.get("/custom_fields.json").send().await;
+        r.json()["custom_fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == field)
+            .unwrap()
+            .get("possible_values")
+            .cloned()
+    };
+    assert_eq!(possible().await, None, "no shared version yet");
+    let mut ids = Vec::new();
+    for (project, name, date, sharing) in [
+        ("alpha", "zeta", None, "system"),
+        ("beta", "late", Some("2031-01-01"), "system"),
+        ("alpha", "early", Some("2030-01-01"), "system"),
+        ("beta", "own", None, "none"),
+    ] {
+        let r = s
+            .post(
+                &format!("/projects/{project}/versions.json"),
+                json!({"version": {"name": name, "due_date": date, "sharing": sharing}}),
+            )
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        ids.push(r.json()["version"]["id"].as_i64().unwrap());
+    }
+    let value = |i: usize, name: &str| json!({"value": ids[i].to_string(), "label": name});
+    assert_eq!(
+        possible().await,
+        Some(json!([
+            value(2, "early"),
+            value(1, "late"),
+            value(0, "zeta")
+        ]))
+    );
+    // an archived project's versions are not offered
+    let r = s.put("/projects/beta/archive.json", json!({})).send().await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert_eq!(
+        possible().await,
+        Some(json!([value(2, "early"), value(0, "zeta")]))
+    );
+}
+
 per_backend!(
+    a_version_field_lists_the_system_wide_versions,
     project_values_shown_to_who_sees_the_field,
     version_values,
     user_values_only_visible_fields_shown,

@@ -38,6 +38,12 @@ pub async fn list_of(app: &App, only: Option<i64>) -> Result<Vec<Node>, ApiError
         .collect();
     let enumerations =
         crate::store::custom_values::enumerations(&app.db, &enumeration_fields).await?;
+    // a version field outside any project offers the versions shared with all
+    let system_versions = if fields.iter().any(|f| f.field_format == "version") {
+        crate::store::versions::system_wide(&app.db).await?
+    } else {
+        Vec::new()
+    };
     let nodes = fields
         .into_iter()
         .filter(|f| only.is_none_or(|id| id == f.id))
@@ -70,6 +76,10 @@ pub async fn list_of(app: &App, only: Option<i64>) -> Result<Vec<Node>, ApiError
                     .flatten()
                     .filter(|(_, _, active)| *active)
                     .map(|(id, name, _)| possible_value(&id.to_string(), name))
+                    .collect(),
+                "version" => system_versions
+                    .iter()
+                    .map(|v| possible_value(&v.id.to_string(), &v.name))
                     .collect(),
                 "bool" => [("1", "Yes"), ("0", "No")]
                     .iter()

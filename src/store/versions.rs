@@ -76,6 +76,29 @@ pub async fn shared_with(db: &Db, p: &Project) -> Result<Vec<Version>> {
     .await
 }
 
+/// Versions shared with every project, of projects an administrator sees issues of (not
+/// archived, issue tracking on): what a version field offers outside any project, in
+/// Redmine's version order.
+pub async fn system_wide(db: &Db) -> Result<Vec<crate::domain::attachments::FileVersion>> {
+    let mut versions: Vec<_> = db
+        .rows(
+            "SELECT v.id, v.name, v.effective_date FROM versions v JOIN projects p ON p.id = v.project_id \
+             WHERE v.sharing = 'system' AND p.status <> 9 AND EXISTS (SELECT 1 FROM enabled_modules m \
+             WHERE m.project_id = p.id AND m.name = 'issue_tracking')",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| crate::domain::attachments::FileVersion {
+            id: r.i64("id"),
+            name: r.str("name"),
+            due_date: r.opt_str("effective_date"),
+        })
+        .collect();
+    versions.sort_by(crate::domain::files::version_order);
+    Ok(versions)
+}
+
 pub async fn name_taken(db: &Db, project_id: i64, name: &str, except: Option<i64>) -> Result<bool> {
     Ok(db
         .int(
