@@ -531,7 +531,84 @@ async fn groups_crud(b: Backend) {
     );
 }
 
+/// Group custom fields: written on create and update like a user's, shown in lists and
+/// show when the field is visible, never on the built-in groups.
+async fn group_custom_values(b: Backend) {
+    let s = Server::with_setting(b, "admin_api_enabled", "1").await;
+    let cost = s.create_custom_field(json!({"customized_type": "group", "name": "Cost center", "field_format": "string", "is_required": true})).await;
+    let hidden = s.create_custom_field(json!({"customized_type": "group", "name": "Secret", "field_format": "string", "visible": false})).await;
+    let r = s
+        .post("/groups.json", json!({"group": {"name": "Ops"}}))
+        .send()
+        .await;
+    assert_eq!(
+        (r.status, r.json()["errors"].clone()),
+        (422, json!(["Cost center cannot be blank"]))
+    );
+    let r = s
+        .post(
+            "/groups.json",
+            json!({"group": {"name": "", "custom_fields": [{"id": cost, "value": ""}]}}),
+        )
+        .send()
+        .await;
+    assert_eq!(
+        r.json()["errors"],
+        json!(["Cost center cannot be blank", "Name cannot be blank"])
+    );
+    let r = s
+        .post(
+            "/groups.json",
+            json!({"group": {"name": "Ops", "custom_fields": [{"id": cost, "value": "CC-1"}, {"id": hidden, "value": "x"}]}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["group"]["id"].as_i64().unwrap();
+    let shown = json!([{"id": cost, "name": "Cost center", "value": "CC-1"}]);
+    assert_eq!(r.json()["group"]["custom_fields"], shown);
+    let one = s.get(&format!("/groups/{id}.json")).send().await;
+    assert_eq!(one.json()["group"]["custom_fields"], shown);
+    let r = s
+        .put(
+            &format!("/groups/{id}.json"),
+            json!({"group": {"custom_field_values": {cost.to_string(): "CC-2"}}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let list = s.get("/groups.json?builtin=1").send().await;
+    for g in list.json()["groups"].as_array().unwrap() {
+        if g["id"] == id {
+            assert_eq!(g["custom_fields"][0]["value"], "CC-2");
+        } else {
+            assert!(g.get("custom_fields").is_none(), "{g}");
+        }
+    }
+    let xml = s.get(&format!("/groups/{id}.xml")).send().await;
+    assert!(
+        xml.text.contains(&format!(
+            "<custom_fields type=\"array\"><custom_field id=\"{cost}\" name=\"Cost center\"><value>CC-2</value></custom_field></custom_fields>"
+        )),
+        "{}",
+        xml.text
+    );
+    let r = s
+        .put(
+            &format!("/groups/{id}.json"),
+            json!({"group": {"custom_fields": [{"id": cost, "value": ""}]}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        s.delete(&format!("/groups/{id}.json")).send().await.status,
+        204
+    );
+}
+
 per_backend!(
+    group_custom_values,
     create_update_delete_and_validation,
     group_and_subproject_inheritance,
     a_manager_manages_members_of_its_project_only,

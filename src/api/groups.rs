@@ -4,6 +4,8 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 use crate::api::caller;
+use crate::api::custom_values as cv;
+use crate::api::users::UserValues;
 use crate::domain::projects::id_list;
 use crate::http::{not_found, scalar_text, ApiError, ApiResult, Ctx, Reply};
 use crate::render::{attrs_item, document, list, object_item, Node, Obj};
@@ -11,7 +13,7 @@ use crate::state::App;
 use crate::store::groups::{self as store, Group};
 use crate::store::members;
 
-fn render(g: &Group) -> Obj {
+fn render(g: &Group, custom: &UserValues) -> Obj {
     let mut o = Obj::new();
     o.val("id", g.id).val("name", g.name.clone());
     match g.kind.as_str() {
@@ -21,7 +23,8 @@ fn render(g: &Group) -> Obj {
         "GroupNonMember" => {
             o.val("builtin", "non_member");
         }
-        _ => {}
+        // the built-in groups have no custom values
+        _ => custom.put(&mut o, g.id),
     }
     o
 }
@@ -29,10 +32,12 @@ fn render(g: &Group) -> Obj {
 /// `GET /groups` (admin): regular groups; `builtin=1` adds the builtin ones.
 pub async fn index(app: &App, ctx: &Ctx) -> ApiResult {
     let builtin = ctx.param_str("builtin").as_deref() == Some("1");
-    let items = store::list(&app.db, builtin)
-        .await?
+    let groups = store::list(&app.db, builtin).await?;
+    let ids: Vec<i64> = groups.iter().map(|g| g.id).collect();
+    let custom = UserValues::of(app, "GroupCustomField", &ids).await?;
+    let items = groups
         .iter()
-        .map(|g| object_item("group", render(g)))
+        .map(|g| object_item("group", render(g, &custom)))
         .collect();
     Ok(Reply::ok(list("groups", Vec::new(), items)))
 }
@@ -54,7 +59,8 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     {
         return Err(crate::http::not_found());
     }
-    let mut o = render(&g);
+    let custom = UserValues::of(app, "GroupCustomField", &[g.id]).await?;
+    let mut o = render(&g, &custom);
     if ctx.includes("users") && g.kind == "Group" {
         let users: Vec<Node> = store::users(&app.db, g.id)
             .await?
@@ -109,21 +115,41 @@ fn group_param(ctx: &Ctx) -> Option<&Value> {
     ctx.param("group")
 }
 
-async fn validate_name(app: &App, name: &str, except: Option<i64>) -> Result<(), ApiError> {
-    let mut e = Vec::new();
-    if name.trim().is_empty() {
-        e.push("Name cannot be blank".to_owned());
-    } else if store::name_taken(&app.db, name, except).await? {
-        e.push("Name has already been taken".to_owned());
-    }
-    if name.chars().count() > 255 {
-        e.push("Name is too long (maximum is 255 characters)".to_owned());
+/// The custom values' errors, then the name's: Redmine's Group validates its custom
+/// fields first (`acts_as_customizable` comes before the name's validations).
+async fn validate(
+    app: &App,
+    name: Option<&str>,
+    except: Option<i64>,
+    custom: &cv::Outcome,
+) -> Result<(), ApiError> {
+    let mut e = custom.errors.clone();
+    if let Some(name) = name {
+        if name.trim().is_empty() {
+            e.push("Name cannot be blank".to_owned());
+        } else if store::name_taken(&app.db, name, except).await? {
+            e.push("Name has already been taken".to_owned());
+        }
+        if name.chars().count() > 255 {
+            e.push("Name is too long (maximum is 255 characters)".to_owned());
+        }
     }
     if e.is_empty() {
         Ok(())
     } else {
         Err(ApiError::Validation(e))
     }
+}
+
+/// The group custom values sent (`custom_fields` / `custom_field_values`); every field
+/// may be written, as a user's.
+async fn custom_values(
+    app: &App,
+    body: &Value,
+    group: Option<i64>,
+) -> Result<cv::Outcome, ApiError> {
+    let fields = crate::store::custom_values::fields_of(&app.db, "GroupCustomField").await?;
+    cv::object_apply(app, &fields, body, "Principal", group, |_| true).await
 }
 
 /// The users of `user_ids`; an unknown id is Rails' 404.
@@ -140,15 +166,17 @@ async fn user_ids(app: &App, v: &Value) -> Result<Vec<i64>, ApiError> {
 pub async fn create(app: &App, ctx: &Ctx) -> ApiResult {
     let body = group_param(ctx).cloned().unwrap_or(Value::Null);
     let name = body.get("name").and_then(scalar_text).unwrap_or_default();
-    validate_name(app, &name, None).await?;
+    let custom = custom_values(app, &body, None).await?;
+    validate(app, Some(&name), None, &custom).await?;
     let users = match body.get("user_ids") {
         Some(v) => user_ids(app, v).await?,
         None => Vec::new(),
     };
-    let id = store::create(&app.db, &name, &users).await?;
+    let id = store::create(&app.db, &name, &users, &custom.values).await?;
     let g = store::find(&app.db, id).await?.ok_or(ApiError::Internal)?;
+    let shown = UserValues::of(app, "GroupCustomField", &[id]).await?;
     Ok(Reply::Created(
-        document("group", render(&g)),
+        document("group", render(&g, &shown)),
         ctx.location(&format!("/groups/{id}")),
     ))
 }
@@ -163,14 +191,21 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         return Ok(Reply::NoContent);
     }
     let name = body.get("name").map(|v| scalar_text(v).unwrap_or_default());
-    if let Some(n) = &name {
-        validate_name(app, n, Some(g.id)).await?;
-    }
+    let custom = custom_values(app, body, Some(g.id)).await?;
+    validate(app, name.as_deref(), Some(g.id), &custom).await?;
     let users = match body.get("user_ids") {
         Some(v) => Some(user_ids(app, v).await?),
         None => None,
     };
-    store::update(&app.db, g.id, name.as_deref(), users.as_deref()).await?;
+    store::update(
+        &app.db,
+        g.id,
+        name.as_deref(),
+        users.as_deref(),
+        &custom.values,
+    )
+    .await?;
+    cv::remove_files(app, &custom.replaced).await;
     Ok(Reply::NoContent)
 }
 
@@ -178,7 +213,8 @@ pub async fn update(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
 pub async fn destroy(app: &App, _ctx: &Ctx, id: &str) -> ApiResult {
     let g = load(app, id).await?;
     if g.kind == "Group" {
-        store::delete(&app.db, g.id).await?;
+        let files = store::delete(&app.db, g.id).await?;
+        cv::remove_files(app, &files).await;
     }
     Ok(Reply::NoContent)
 }

@@ -180,8 +180,8 @@ async fn user_document(
     Ok(document("user", o))
 }
 
-/// User custom fields and some users' values. Only fields marked visible are shown, to
-/// everybody including administrators (users.md §2.1).
+/// User (or group) custom fields and some principals' values. Only fields marked visible
+/// are shown, to everybody including administrators (users.md §2.1, groups.md).
 pub struct UserValues {
     fields: crate::store::custom_values::IssueFields,
     values: cv::Values,
@@ -189,7 +189,12 @@ pub struct UserValues {
 
 impl UserValues {
     pub async fn load(app: &App, ids: &[i64]) -> Result<UserValues, ApiError> {
-        let fields = crate::store::custom_values::fields_of(&app.db, "UserCustomField").await?;
+        UserValues::of(app, "UserCustomField", ids).await
+    }
+
+    /// The values of `field_type`'s fields (`UserCustomField`, `GroupCustomField`).
+    pub async fn of(app: &App, field_type: &str, ids: &[i64]) -> Result<UserValues, ApiError> {
+        let fields = crate::store::custom_values::fields_of(&app.db, field_type).await?;
         let values = if fields.fields.iter().any(|(f, _, _)| f.visible) {
             crate::store::custom_values::values_of(&app.db, "Principal", ids).await?
         } else {

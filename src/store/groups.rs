@@ -83,7 +83,12 @@ pub async fn existing_users(db: &Db, ids: &[i64]) -> Result<Vec<i64>> {
     Ok(out)
 }
 
-pub async fn create(db: &Db, name: &str, user_ids: &[i64]) -> Result<i64> {
+pub async fn create(
+    db: &Db,
+    name: &str,
+    user_ids: &[i64],
+    custom: &[(i64, Vec<String>)],
+) -> Result<i64> {
     let t = now();
     let mut tx = db.begin().await?;
     let id = tx
@@ -100,13 +105,21 @@ pub async fn create(db: &Db, name: &str, user_ids: &[i64]) -> Result<i64> {
         )
         .await?;
     }
+    super::custom_values::set(&mut tx, "Principal", id, custom).await?;
     tx.commit().await?;
     Ok(id)
 }
 
 /// Renames and/or replaces the users, moving the roles the users hold through the group.
-pub async fn update(db: &Db, id: i64, name: Option<&str>, user_ids: Option<&[i64]>) -> Result<()> {
+pub async fn update(
+    db: &Db,
+    id: i64,
+    name: Option<&str>,
+    user_ids: Option<&[i64]>,
+    custom: &[(i64, Vec<String>)],
+) -> Result<()> {
     let mut tx = db.begin().await?;
+    super::custom_values::set(&mut tx, "Principal", id, custom).await?;
     if let Some(name) = name {
         tx.exec(
             "UPDATE users SET lastname = $1, updated_on = $2 WHERE id = $3",
@@ -172,8 +185,11 @@ pub async fn remove_user(db: &Db, id: i64, user_id: i64) -> Result<()> {
 }
 
 /// Deletes a group with its memberships (and the roles its users had through them).
-pub async fn delete(db: &Db, id: i64) -> Result<()> {
+/// Deletes a group with its memberships and custom values; returns the files of its
+/// attachment values, to remove from the store.
+pub async fn delete(db: &Db, id: i64) -> Result<Vec<(String, String)>> {
     let mut tx = db.begin().await?;
+    let files = super::custom_values::delete_of(&mut tx, "Principal", &[id]).await?;
     let mids = tx
         .rows("SELECT id FROM members WHERE user_id = $1", &[id.into()])
         .await?;
@@ -195,5 +211,6 @@ pub async fn delete(db: &Db, id: i64) -> Result<()> {
         &[id.into()],
     )
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(files)
 }
