@@ -89,11 +89,46 @@ async fn visibility_follows_the_container(b: Backend) {
     ] {
         let r = s.get(&path).basic("out", "out-pass-123").send().await;
         assert_eq!(r.status, 403, "{b:?} {path}");
-        let r = s.get(&path).anonymous().send().await;
+        let r = s
+            .get(&path)
+            .anonymous()
+            .header("Accept", "application/json")
+            .send()
+            .await;
         assert_eq!(r.status, 401, "{b:?} {path}");
         let r = s.get(&path).send().await;
         assert_eq!(r.status, 200, "{b:?} {path}");
     }
+    // a download is a web action in Redmine: refused with a page to someone signed in,
+    // and anyone else without a JSON or XML Accept is sent to sign in
+    let path = format!("/attachments/download/{id}/plan.txt");
+    let r = s.get(&path).basic("out", "out-pass-123").send().await;
+    assert_eq!(
+        r.content_type().as_deref(),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(!r.text.is_empty());
+    let r = s.get(&format!("{path}?a=1")).anonymous().send().await;
+    assert_eq!(r.status, 302);
+    let back: String = format!("{}{path}?a=1", s.base)
+        .bytes()
+        .map(|c| match c {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                (c as char).to_string()
+            }
+            _ => format!("%{c:02X}"),
+        })
+        .collect();
+    assert_eq!(
+        r.header("location"),
+        Some(format!("{}/login?back_url={back}", s.base))
+    );
+    let r = s
+        .get(&format!("/attachments/{id}.json"))
+        .anonymous()
+        .send()
+        .await;
+    assert_eq!(r.status, 401, "the API's own action stays 401");
     let r = s
         .delete(&format!("/attachments/{id}.json"))
         .basic("out", "out-pass-123")

@@ -579,6 +579,26 @@ pub(crate) async fn attachment_rights(
                 deletable: manage,
             })
         }
+        // as Redmine's Document and Message: seen with the view permission, changed with
+        // the edit one, removed with the delete one
+        "Document" | "Message" => {
+            let (project, what) = if kind == "Document" {
+                let p = crate::store::documents::project_of_document(&app.db, *id).await?;
+                (p, "documents")
+            } else {
+                let p = crate::store::documents::project_of_message(&app.db, *id).await?;
+                (p, "messages")
+            };
+            let Some(p) = project_of(app, project).await? else {
+                return Ok(AttachmentRights::default());
+            };
+            let visible = allowed(app, ctx, &p, &[&format!("view_{what}")]).await?;
+            Ok(AttachmentRights {
+                visible,
+                editable: visible && allowed(app, ctx, &p, &[&format!("edit_{what}")]).await?,
+                deletable: visible && allowed(app, ctx, &p, &[&format!("delete_{what}")]).await?,
+            })
+        }
         "CustomValue" => {
             // seen with the value: the object seen and the field visible there; changed
             // through the object only

@@ -143,6 +143,30 @@ fn deny(ctx: &Ctx) -> ApiError {
     caller(ctx).deny().into()
 }
 
+/// A refused download or thumbnail. These are Redmine's web actions, so the refusal is
+/// theirs: a page with 403 to someone signed in; to anyone else a redirect to the sign-in
+/// page, or 401 to a client that asks for JSON or XML.
+fn refuse_file(ctx: &Ctx) -> ApiResult {
+    if caller(ctx).logged {
+        return Ok(Reply::Raw(crate::http::framework_response(
+            None,
+            StatusCode::FORBIDDEN,
+        )));
+    }
+    let accept = crate::http::pipeline::media_type(&ctx.headers, header::ACCEPT);
+    if matches!(
+        accept.as_deref(),
+        Some("application/json" | "application/xml" | "text/xml")
+    ) {
+        return Err(deny(ctx));
+    }
+    let back: String =
+        form_urlencoded::byte_serialize(ctx.location(&ctx.target).as_bytes()).collect();
+    Ok(Reply::Found(
+        ctx.location(&format!("/login?back_url={back}")),
+    ))
+}
+
 /// `GET /attachments/:id`.
 pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     let (a, rights) = load(app, ctx, id).await?;
@@ -182,7 +206,7 @@ async fn download_file(app: &App, ctx: &Ctx, id: &str, name: Option<&str>) -> Ap
     }
     let rights = rights_on_file(app, ctx, &a).await?;
     if !rights.visible {
-        return Err(deny(ctx));
+        return refuse_file(ctx);
     }
     // only project files count their downloads, a conditional one too
     if matches!(&a.container, Some((kind, _)) if kind == "Project" || kind == "Version") {
@@ -285,7 +309,7 @@ pub async fn thumbnail(app: &App, ctx: &Ctx, id: &str, size: Option<&str>) -> Ap
     let made = async {
         let (a, rights) = load(app, ctx, id).await?;
         if !rights.visible {
-            return Err(deny(ctx));
+            return refuse_file(ctx);
         }
         if !thumbs::thumbnailable(&a.filename) {
             return Err(not_found());

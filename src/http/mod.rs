@@ -77,6 +77,8 @@ pub struct Ctx {
     pub required: &'static [&'static str],
     /// The unread body of a file upload (`POST /uploads` with `application/octet-stream`).
     pub upload: std::sync::Mutex<Option<axum::body::Body>>,
+    /// The request's path and query, as sent.
+    pub target: String,
 }
 
 impl Ctx {

@@ -90,11 +90,17 @@ pub struct Prepared {
     body: Result<Value, Malformed>,
     /// The raw body of a file upload, left unread for the handler to stream.
     upload: Option<Arc<std::sync::Mutex<Option<Body>>>>,
+    /// The request's path and query, as sent.
+    target: String,
 }
 
 /// The middleware before routing: see the module's comment.
 pub async fn prepare(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
     let original = parts.method.clone();
     // the pipeline reads the headers from `Prepared`; the router needs none of them
     let headers = std::mem::take(&mut parts.headers);
@@ -203,6 +209,7 @@ pub async fn prepare(State(app): State<Arc<App>>, req: Request, next: Next) -> R
         query,
         body: body_params,
         upload,
+        target,
     });
     next.run(Request::from_parts(parts, Body::empty())).await
 }
@@ -257,6 +264,7 @@ pub async fn respond(app: &App, mut req: Request, endpoint: Endpoint) -> Respons
         query,
         body,
         upload,
+        target,
         ..
     } = p;
     if let Requested::Other(media) = requested {
@@ -298,6 +306,7 @@ pub async fn respond(app: &App, mut req: Request, endpoint: Endpoint) -> Respons
         return head_stripped(error_response(format, rest, e), &original);
     }
     let mut ctx = context(params, current, headers, endpoint.guard);
+    ctx.target = target;
     ctx.upload = upload
         .and_then(|u| u.lock().ok().and_then(|mut b| b.take()))
         .into();
@@ -468,6 +477,7 @@ fn context(params: Value, current: Current, headers: HeaderMap, guard: Guard) ->
         roles: Default::default(),
         required: guard.permissions(),
         upload: Default::default(),
+        target: String::new(),
     }
 }
 

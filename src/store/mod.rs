@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod cache;
 pub mod custom_values;
 mod db;
+pub mod documents;
 pub mod files;
 pub mod groups;
 pub mod import;
@@ -170,6 +171,11 @@ const MIGRATIONS: &[Migration] = &[
         pg: Some(include_str!(
             "../../migrations/0023_issue_value_counts.pg.sql"
         )),
+    },
+    Migration {
+        version: 24,
+        sql: include_str!("../../migrations/0024_documents_boards.sql"),
+        pg: None,
     },
 ];
 

@@ -402,12 +402,14 @@ pub async fn delete_subtree(db: &Db, p: &Project) -> Result<Vec<(String, String)
              AND watchable_id IN (SELECT id FROM issues WHERE project_id = $1)",
             "DELETE FROM custom_values WHERE customized_type = 'TimeEntry' \
              AND customized_id IN (SELECT id FROM time_entries WHERE project_id = $1)",
+            "DELETE FROM custom_values WHERE customized_type = 'Document' \
+             AND customized_id IN (SELECT id FROM documents WHERE project_id = $1)",
         ] {
             tx.exec(sql, &[id.into()]).await?;
         }
         let news = crate::store::news::ids_of_project(&mut tx, id).await?;
         files.extend(crate::store::news::delete_in(&mut tx, &news).await?);
-        // the files of its issues, wiki pages and versions, and its own
+        // the files of its issues, wiki pages, versions, documents and messages, and its own
         let attached: Vec<i64> = tx
             .rows(
                 "SELECT a.id FROM attachments a WHERE (a.container_type = 'Issue' \
@@ -416,7 +418,11 @@ pub async fn delete_subtree(db: &Db, p: &Project) -> Result<Vec<(String, String)
                  FROM wiki_pages wp JOIN wikis w ON w.id = wp.wiki_id WHERE w.project_id = $1)) \
                  OR (a.container_type = 'Project' AND a.container_id = $1) \
                  OR (a.container_type = 'Version' \
-                 AND a.container_id IN (SELECT id FROM versions WHERE project_id = $1))",
+                 AND a.container_id IN (SELECT id FROM versions WHERE project_id = $1)) \
+                 OR (a.container_type = 'Document' \
+                 AND a.container_id IN (SELECT id FROM documents WHERE project_id = $1)) \
+                 OR (a.container_type = 'Message' AND a.container_id IN (SELECT m.id \
+                 FROM messages m JOIN boards b ON b.id = m.board_id WHERE b.project_id = $1))",
                 &[id.into()],
             )
             .await?
