@@ -32,9 +32,15 @@ const SLICE: u64 = 5_000;
 /// A progress bar on a terminal; nothing elsewhere.
 fn bar(total: u64, message: &str) -> ProgressBar {
     let style = ProgressStyle::with_template(
-        "{msg:<26} [{bar:30}] {human_pos:>10}/{human_len:<10} {per_sec:>14} {elapsed:>4}",
+        "{msg:<26} [{bar:30}] {human_pos:>10}/{human_len:<10} {rate:>12} {elapsed:>4}",
     )
     .expect("template")
+    .with_key(
+        "rate",
+        |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.0} rows/s", s.per_sec());
+        },
+    )
     .progress_chars("=> ");
     ProgressBar::new(total)
         .with_style(style)
