@@ -34,7 +34,7 @@ async fn imported(b: Backend) -> Server {
     .await
 }
 
-fn source() -> rusqlite::Connection {
+fn source_db() -> rusqlite::Connection {
     rusqlite::Connection::open_with_flags(
         fixture().join("redmine.sqlite3"),
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
@@ -101,7 +101,7 @@ async fn data_answers_at_redmine_ids(b: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    let db = source();
+    let db = source_db();
     // issues of projects that are not archived, with their own subjects and authors
     let mut stmt = db
         .prepare(
@@ -391,6 +391,73 @@ async fn documents_decide_who_sees_their_files(b: Backend) {
     assert_eq!(s.get(path).send().await.status, 404);
 }
 
+/// The same Redmine, on PostgreSQL with the types Rails gives it there (timestamps,
+/// booleans, bytea), imports alike: the MariaDB source is replayed by .ci/import-fixture.
+async fn reads_a_redmine_on_postgresql(b: Backend) {
+    if !enabled(Backend::Postgres) {
+        return;
+    }
+    let source = new_pg_database();
+    let sql = std::process::Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/import/load_fixture.py"
+        ))
+        .arg("postgres")
+        .arg(fixture().join("redmine.sqlite3"))
+        .output()
+        .unwrap();
+    assert!(sql.status.success());
+    psql_run(&source, &sql.stdout);
+    let f = fixture();
+    let s = Server::start_with(
+        b,
+        Options {
+            prepare: vec![vec![
+                "import".into(),
+                "--from-redmine".into(),
+                source.clone(),
+                "--files".into(),
+                f.join("files").display().to_string(),
+            ]],
+            ..Default::default()
+        },
+    )
+    .await;
+    for u in manifest()["users"].as_array().unwrap() {
+        let r = s
+            .get("/users/current.json")
+            .anonymous()
+            .basic(
+                u["login"].as_str().unwrap(),
+                u["password"].as_str().unwrap(),
+            )
+            .send()
+            .await;
+        let expected = if u["status"] == "active" { 200 } else { 401 };
+        assert_eq!(r.status, expected, "{}", u["login"]);
+    }
+    // texts keep their line breaks, times their seconds, wiki versions their text
+    let db = source_db();
+    let (description, created): (String, String) = db
+        .query_row(
+            "SELECT description, created_on FROM issues WHERE id = 10",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let issue = s.get_json("/issues/10.json").await;
+    assert_eq!(issue["issue"]["description"], description.as_str());
+    assert!(description.contains("\r\n"));
+    assert_eq!(
+        issue["issue"]["created_on"].as_str().unwrap(),
+        format!("{}Z", created[..19].replace(' ', "T"))
+    );
+    let page = s.get_json("/projects/alpha/wiki/FAQ/1.json").await;
+    assert_eq!(page["wiki_page"]["version"], 1);
+    assert!(!page["wiki_page"]["text"].as_str().unwrap().is_empty());
+}
+
 fn ids_of(issues: &Value) -> Vec<i64> {
     issues
         .as_array()
@@ -401,6 +468,7 @@ fn ids_of(issues: &Value) -> Vec<i64> {
 }
 
 per_backend!(
+    reads_a_redmine_on_postgresql,
     documents_decide_who_sees_their_files,
     a_projects_own_activities_apply,
     saved_queries_answer_as_in_redmine,

@@ -43,7 +43,9 @@ pub async fn copy(
         .to_vec();
     let mut after = 0;
     loop {
-        let rows = source.rows("attachments", &columns, "id", Some(after), 1000)?;
+        let rows = source
+            .rows("attachments", &columns, "id", Some(after), 1000)
+            .await?;
         let Some(last) = rows.last() else { break };
         after = last[0].int().unwrap_or(after + 1);
         for row in rows {

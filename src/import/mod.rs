@@ -62,12 +62,12 @@ pub async fn run(
     files_dir: Option<&Path>,
 ) -> anyhow::Result<Summary> {
     let started = Instant::now();
-    let source = Source::open(from)?;
-    let tables = source.tables()?;
+    let source = Source::open(from).await?;
+    let tables = source.tables().await?;
     if !tables.iter().any(|t| t == "schema_migrations") {
         bail!("{from} is not a Redmine database: it has no schema_migrations table");
     }
-    match source.schema_version()? {
+    match source.schema_version().await? {
         Some(plan::SCHEMA_VERSION) => {}
         found => bail!(
             "{from} is a Redmine database at schema version {}; carmine imports Redmine 5.0.0 to \
@@ -86,13 +86,13 @@ pub async fn run(
     let mut summary = Summary::new(from);
     for table in &tables {
         if let Some((_, why)) = plan::LEFT_BEHIND.iter().find(|(t, _)| t == table) {
-            summary.left_behind(table, source.count(table)?, why);
+            summary.left_behind(table, source.count(table).await?, why);
         } else if !plan::INTERNAL.contains(&table.as_str())
             && !STEPS.iter().any(|s| s.table == table)
         {
             summary.left_behind(
                 table,
-                source.count(table)?,
+                source.count(table).await?,
                 "not a Redmine 5.0 table (a plugin's?)",
             );
         }
@@ -101,7 +101,7 @@ pub async fn run(
     // files first: they are safe to copy again, and a failure leaves no rows behind
     match files_dir {
         Some(dir) if tables.iter().any(|t| t == "attachments") => {
-            let progress = bar(source.count("attachments")?, "attachment files");
+            let progress = bar(source.count("attachments").await?, "attachment files");
             let copied = files::copy(&source, dir, store, |n| progress.inc(n)).await?;
             progress.finish_and_clear();
             summary.files = Some(copied);
@@ -134,7 +134,7 @@ pub async fn run(
         referenced,
         summary: &mut summary,
     };
-    copy.fixer.issue_parents = source.issue_parents()?.into_iter().collect();
+    copy.fixer.issue_parents = source.issue_parents().await?.into_iter().collect();
     let mut tx = db.begin().await?;
     let all: Vec<&str> = STEPS.iter().map(|s| s.table).collect();
     target::clear(&mut tx, &all).await?;
@@ -186,14 +186,15 @@ struct Copy<'a> {
 
 impl Copy<'_> {
     async fn table(&mut self, tx: &mut Tx<'_>, step: &Step, target: &Target) -> anyhow::Result<()> {
-        let columns = self.source.columns(step.table)?;
+        let columns = self.source.columns(step.table).await?;
         let by_id = step.order == "id" && columns.iter().any(|c| c == "id");
-        let progress = bar(self.source.count(step.table)?, step.table);
+        let progress = bar(self.source.count(step.table).await?, step.table);
         let mut after = by_id.then_some(i64::MIN);
         loop {
             let slice = self
                 .source
-                .rows(step.table, &columns, step.order, after, SLICE)?;
+                .rows(step.table, &columns, step.order, after, SLICE)
+                .await?;
             let Some(last) = slice.last() else { break };
             if by_id {
                 let id = columns

@@ -1,6 +1,8 @@
-//! Reading a Redmine database without changing it. Values come back as text (bytes only
-//! where a column holds binary data), which is how the three databases Redmine runs on
-//! all render the types its schema uses; `values` turns them into carmine's types.
+//! Reading a Redmine database without changing it, on SQLite, PostgreSQL or MySQL
+//! (MariaDB). Values come back as text, which each of them renders alike for the types
+//! Redmine's schema uses (`2024-01-08 07:56:55.949243`, `1.5`, `t`/`true`/`1`), and as
+//! bytes where a column is binary (a compressed wiki version); `values` turns them into
+//! carmine's types.
 
 use std::sync::Mutex;
 
@@ -39,20 +41,36 @@ impl Cell {
 pub enum Source {
     /// rusqlite's connection is not shareable between threads; reads take turns.
     Sqlite(Mutex<rusqlite::Connection>),
+    Postgres(sqlx::PgPool),
+    Mysql(sqlx::MySqlPool),
+}
+
+/// A column, and whether it holds bytes rather than text.
+struct Column {
+    name: String,
+    binary: bool,
 }
 
 impl Source {
-    /// Opens `url` read-only: `sqlite:///path`, `sqlite:path` or a plain path.
-    pub fn open(url: &str) -> anyhow::Result<Source> {
-        if url.starts_with("postgres:")
-            || url.starts_with("postgresql:")
-            || url.starts_with("mysql:")
-        {
-            bail!(
-                "reading a Redmine database on PostgreSQL or MySQL is not supported yet; \
-                 copy it to SQLite first (for example with Redmine's own `rake db:migrate` on a \
-                 SQLite `database.yml`, or a tool such as `sequel`), then import that file"
-            );
+    /// Opens `url`: `sqlite:///path` (or a plain path), `postgres://…`, `mysql://…`.
+    /// A server database is read in read-only transactions' manner: only SELECTs run.
+    pub async fn open(url: &str) -> anyhow::Result<Source> {
+        if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(1)
+                .connect(url)
+                .await
+                .context("connecting to Redmine's PostgreSQL database")?;
+            return Ok(Source::Postgres(pool));
+        }
+        if url.starts_with("mysql:") || url.starts_with("mariadb:") {
+            let url = url.replacen("mariadb:", "mysql:", 1);
+            let pool = sqlx::mysql::MySqlPoolOptions::new()
+                .max_connections(1)
+                .connect(&url)
+                .await
+                .context("connecting to Redmine's MySQL database")?;
+            return Ok(Source::Mysql(pool));
         }
         let path = url
             .strip_prefix("sqlite://")
@@ -70,65 +88,208 @@ impl Source {
         Ok(Source::Sqlite(Mutex::new(conn)))
     }
 
-    fn sqlite(&self) -> std::sync::MutexGuard<'_, rusqlite::Connection> {
+    fn quote(&self, name: &str) -> String {
         match self {
-            Source::Sqlite(c) => c.lock().unwrap_or_else(|p| p.into_inner()),
+            Source::Mysql(_) => format!("`{name}`"),
+            _ => format!("\"{name}\""),
         }
     }
 
-    pub fn tables(&self) -> anyhow::Result<Vec<String>> {
-        let conn = self.sqlite();
-        let mut stmt = conn.prepare(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-             ORDER BY name",
-        )?;
-        let names = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        Ok(names.collect::<Result<_, _>>()?)
+    /// The SELECT expression reading `c` as text (or bytes).
+    fn read_as(&self, c: &Column) -> String {
+        let q = self.quote(&c.name);
+        match self {
+            Source::Postgres(_) if !c.binary => format!("{q}::text"),
+            Source::Mysql(_) if !c.binary => format!("CAST({q} AS CHAR)"),
+            _ => q,
+        }
     }
 
-    pub fn columns(&self, table: &str) -> anyhow::Result<Vec<String>> {
-        let conn = self.sqlite();
-        let mut stmt = conn.prepare(&format!("PRAGMA table_info(\"{table}\")"))?;
-        let names = stmt.query_map([], |r| r.get::<_, String>(1))?;
-        Ok(names.collect::<Result<_, _>>()?)
+    /// Runs `sql`, whose columns are text except those `binary` marks.
+    async fn fetch(&self, sql: &str, binary: &[bool]) -> anyhow::Result<Vec<Vec<Cell>>> {
+        fn cell<'r, R>(row: &'r R, i: usize, binary: bool) -> anyhow::Result<Cell>
+        where
+            R: sqlx::Row,
+            usize: sqlx::ColumnIndex<R>,
+            Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+            Option<Vec<u8>>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        {
+            Ok(if binary {
+                row.try_get::<Option<Vec<u8>>, _>(i)?
+                    .map_or(Cell::Null, Cell::Bytes)
+            } else {
+                row.try_get::<Option<String>, _>(i)?
+                    .map_or(Cell::Null, Cell::Text)
+            })
+        }
+        let mut out = Vec::new();
+        match self {
+            Source::Sqlite(c) => {
+                let conn = c.lock().unwrap_or_else(|p| p.into_inner());
+                let mut stmt = conn.prepare_cached(sql)?;
+                let mut rows = stmt.query([])?;
+                while let Some(r) = rows.next()? {
+                    let mut row = Vec::with_capacity(binary.len());
+                    for i in 0..binary.len() {
+                        use rusqlite::types::ValueRef as V;
+                        row.push(match r.get_ref(i)? {
+                            V::Null => Cell::Null,
+                            V::Integer(n) => Cell::Text(n.to_string()),
+                            V::Real(x) => Cell::Text(x.to_string()),
+                            V::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+                            V::Blob(b) => Cell::Bytes(b.to_vec()),
+                        });
+                    }
+                    out.push(row);
+                }
+            }
+            Source::Postgres(pool) => {
+                for r in sqlx::query(sql).fetch_all(pool).await? {
+                    let row: anyhow::Result<Vec<Cell>> = binary
+                        .iter()
+                        .enumerate()
+                        .map(|(i, b)| cell(&r, i, *b))
+                        .collect();
+                    out.push(row?);
+                }
+            }
+            Source::Mysql(pool) => {
+                for r in sqlx::query(sql).fetch_all(pool).await? {
+                    let row: anyhow::Result<Vec<Cell>> = binary
+                        .iter()
+                        .enumerate()
+                        .map(|(i, b)| cell(&r, i, *b))
+                        .collect();
+                    out.push(row?);
+                }
+            }
+        }
+        Ok(out)
     }
 
-    pub fn count(&self, table: &str) -> anyhow::Result<u64> {
-        let n: i64 =
-            self.sqlite()
-                .query_row(&format!("SELECT COUNT(*) FROM \"{table}\""), [], |r| {
-                    r.get(0)
-                })?;
-        Ok(n.max(0) as u64)
+    /// One text column of `sql`.
+    async fn texts(&self, sql: &str) -> anyhow::Result<Vec<String>> {
+        Ok(self
+            .fetch(sql, &[false])
+            .await?
+            .into_iter()
+            .filter_map(|mut r| r.pop().and_then(Cell::into_text))
+            .collect())
+    }
+
+    pub async fn tables(&self) -> anyhow::Result<Vec<String>> {
+        let sql = match self {
+            Source::Sqlite(_) => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            }
+            Source::Postgres(_) => {
+                "SELECT table_name::text FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1"
+            }
+            Source::Mysql(_) => {
+                "SELECT CAST(table_name AS CHAR) FROM information_schema.tables \
+                 WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY 1"
+            }
+        };
+        self.texts(sql).await
+    }
+
+    async fn column_list(&self, table: &str) -> anyhow::Result<Vec<Column>> {
+        let t = table.replace('\'', "''");
+        let sql = match self {
+            Source::Sqlite(_) => format!("SELECT name, lower(type) FROM pragma_table_info('{t}') ORDER BY cid"),
+            Source::Postgres(_) => format!(
+                "SELECT column_name::text, data_type::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = '{t}' ORDER BY ordinal_position"
+            ),
+            Source::Mysql(_) => format!(
+                "SELECT CAST(column_name AS CHAR), CAST(data_type AS CHAR) FROM information_schema.columns \
+                 WHERE table_schema = DATABASE() AND table_name = '{t}' ORDER BY ordinal_position"
+            ),
+        };
+        Ok(self
+            .fetch(&sql, &[false, false])
+            .await?
+            .into_iter()
+            .map(|r| {
+                let mut r = r.into_iter().map(|c| c.into_text().unwrap_or_default());
+                let name = r.next().unwrap_or_default();
+                let kind = r.next().unwrap_or_default().to_ascii_lowercase();
+                Column {
+                    name,
+                    binary: kind.contains("blob") || kind.contains("binary") || kind == "bytea",
+                }
+            })
+            .collect())
+    }
+
+    pub async fn columns(&self, table: &str) -> anyhow::Result<Vec<String>> {
+        Ok(self
+            .column_list(table)
+            .await?
+            .into_iter()
+            .map(|c| c.name)
+            .collect())
+    }
+
+    pub async fn count(&self, table: &str) -> anyhow::Result<u64> {
+        let sql = match self {
+            Source::Postgres(_) => format!("SELECT COUNT(*)::text FROM {}", self.quote(table)),
+            Source::Mysql(_) => format!("SELECT CAST(COUNT(*) AS CHAR) FROM {}", self.quote(table)),
+            Source::Sqlite(_) => format!("SELECT COUNT(*) FROM {}", self.quote(table)),
+        };
+        Ok(self
+            .texts(&sql)
+            .await?
+            .first()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0))
     }
 
     /// Redmine's schema version: the newest of its own migrations (plugins' are named
     /// `N-plugin` and do not count).
-    pub fn schema_version(&self) -> anyhow::Result<Option<i64>> {
-        let conn = self.sqlite();
-        let mut stmt = conn.prepare("SELECT version FROM schema_migrations")?;
-        let versions = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        let mut newest = None;
-        for v in versions {
-            if let Ok(n) = v?.parse::<i64>() {
-                newest = newest.max(Some(n));
-            }
-        }
-        Ok(newest)
+    pub async fn schema_version(&self) -> anyhow::Result<Option<i64>> {
+        let sql = format!(
+            "SELECT {} FROM schema_migrations",
+            self.read_as(&Column {
+                name: "version".into(),
+                binary: false
+            })
+        );
+        Ok(self
+            .texts(&sql)
+            .await?
+            .iter()
+            .filter_map(|v| v.parse::<i64>().ok())
+            .max())
     }
 
     /// `(issue, parent)` of every subtask.
-    pub fn issue_parents(&self) -> anyhow::Result<Vec<(i64, i64)>> {
-        let conn = self.sqlite();
-        let mut stmt =
-            conn.prepare("SELECT id, parent_id FROM issues WHERE parent_id IS NOT NULL")?;
-        let pairs = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
-        Ok(pairs.collect::<Result<_, _>>()?)
+    pub async fn issue_parents(&self) -> anyhow::Result<Vec<(i64, i64)>> {
+        let col = |n: &str| {
+            self.read_as(&Column {
+                name: n.into(),
+                binary: false,
+            })
+        };
+        let sql = format!(
+            "SELECT {}, {} FROM issues WHERE parent_id IS NOT NULL",
+            col("id"),
+            col("parent_id")
+        );
+        Ok(self
+            .fetch(&sql, &[false, false])
+            .await?
+            .iter()
+            .filter_map(|r| Some((r[0].int()?, r[1].int()?)))
+            .collect())
     }
 
-    /// Rows of `table`: by id, `limit` at a time past `after` when `after` is given
-    /// (tables with an id), else all of them in `order` (small link tables, projects).
-    pub fn rows(
+    /// Rows of `table` in the order of `columns`: by id, `limit` at a time past `after`
+    /// when `after` is given (tables with an id), else all of them in `order` (small link
+    /// tables, projects).
+    pub async fn rows(
         &self,
         table: &str,
         columns: &[String],
@@ -136,35 +297,34 @@ impl Source {
         after: Option<i64>,
         limit: u64,
     ) -> anyhow::Result<Vec<Vec<Cell>>> {
-        let list = columns
+        let known = self.column_list(table).await?;
+        let picked: Vec<Column> = columns
             .iter()
-            .map(|c| format!("\"{c}\""))
+            .map(|name| Column {
+                name: name.clone(),
+                binary: known.iter().any(|k| k.name == *name && k.binary),
+            })
+            .collect();
+        let list = picked
+            .iter()
+            .map(|c| self.read_as(c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let t = self.quote(table);
+        // the table's own columns, not the text read from them (PostgreSQL would sort
+        // `id::text`, named `id`, as text)
+        let order = order
+            .split(',')
+            .map(|c| format!("src.{}", c.trim()))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = match after {
-            Some(id) => {
-                format!("SELECT {list} FROM \"{table}\" WHERE id > {id} ORDER BY id LIMIT {limit}")
-            }
-            None => format!("SELECT {list} FROM \"{table}\" ORDER BY {order}"),
+            Some(id) => format!(
+                "SELECT {list} FROM {t} src WHERE src.id > {id} ORDER BY src.id LIMIT {limit}"
+            ),
+            None => format!("SELECT {list} FROM {t} src ORDER BY {order}"),
         };
-        let conn = self.sqlite();
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query([])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let mut row = Vec::with_capacity(columns.len());
-            for i in 0..columns.len() {
-                use rusqlite::types::ValueRef as V;
-                row.push(match r.get_ref(i)? {
-                    V::Null => Cell::Null,
-                    V::Integer(n) => Cell::Text(n.to_string()),
-                    V::Real(x) => Cell::Text(x.to_string()),
-                    V::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
-                    V::Blob(b) => Cell::Bytes(b.to_vec()),
-                });
-            }
-            out.push(row);
-        }
-        Ok(out)
+        let binary: Vec<bool> = picked.iter().map(|c| c.binary).collect();
+        self.fetch(&sql, &binary).await
     }
 }

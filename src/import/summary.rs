@@ -37,7 +37,7 @@ fn add(entry: &mut (u64, Vec<String>), example: &str) {
 impl Summary {
     pub fn new(from: &str) -> Summary {
         Summary {
-            from: from.to_owned(),
+            from: without_password(from),
             tables: Vec::new(),
             left_behind: Vec::new(),
             notes: BTreeMap::new(),
@@ -82,6 +82,17 @@ impl Summary {
 
     pub fn note(&mut self, message: &str, example: &str) {
         add(self.notes.entry(message.to_owned()).or_default(), example);
+    }
+}
+
+/// A database URL fit to print: its password masked.
+fn without_password(from: &str) -> String {
+    match url::Url::parse(from) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => from.to_owned(),
     }
 }
 
@@ -160,5 +171,24 @@ impl fmt::Display for Summary {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_password_is_never_printed() {
+        assert_eq!(
+            super::without_password("postgres://redmine:s3cret@db/redmine"),
+            "postgres://redmine:***@db/redmine"
+        );
+        assert_eq!(
+            super::without_password("mysql://root@127.0.0.1:3306/redmine"),
+            "mysql://root@127.0.0.1:3306/redmine"
+        );
+        assert_eq!(
+            super::without_password("/srv/redmine.sqlite3"),
+            "/srv/redmine.sqlite3"
+        );
     }
 }

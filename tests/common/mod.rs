@@ -182,6 +182,24 @@ fn cluster() -> &'static Cluster {
     })
 }
 
+/// Runs SQL from `input` in a PostgreSQL database of the tests' cluster (its URL).
+pub fn psql_run(url: &str, input: &[u8]) {
+    use std::io::Write;
+    let mut child = Command::new(cluster().bin.join("psql"))
+        .args([url, "-q", "-v", "ON_ERROR_STOP=1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    assert!(child.wait().unwrap().success(), "psql failed");
+}
+
+/// A new, empty PostgreSQL database in the tests' cluster: its URL.
+pub fn new_pg_database() -> String {
+    create_database()
+}
+
 fn create_database() -> String {
     let c = cluster();
     let name = format!(
