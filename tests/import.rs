@@ -458,6 +458,68 @@ async fn reads_a_redmine_on_postgresql(b: Backend) {
     assert!(!page["wiki_page"]["text"].as_str().unwrap().is_empty());
 }
 
+/// What cannot be carried is named in the summary, never a crash or a silent loss: a
+/// plugin's table, a custom field of a plugin's format (and its values), a missing file.
+async fn what_cannot_be_carried_is_listed(b: Backend) {
+    let (data, url) = fresh_database(b);
+    let redmine = data.join("redmine.sqlite3");
+    std::fs::copy(fixture().join("redmine.sqlite3"), &redmine).unwrap();
+    let files = data.join("redmine-files");
+    let db = rusqlite::Connection::open(&redmine).unwrap();
+    db.execute_batch(
+        "CREATE TABLE agile_sprints (id INTEGER PRIMARY KEY, name VARCHAR);
+         INSERT INTO agile_sprints (name) VALUES ('s1'), ('s2');
+         UPDATE custom_fields SET field_format = 'plugin_rating' WHERE id = 3;",
+    )
+    .unwrap();
+    let values: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM custom_values WHERE custom_field_id = 3 AND value IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(values > 0);
+    let (dir, name): (String, String) = db
+        .query_row(
+            "SELECT disk_directory, disk_filename FROM attachments WHERE id = 5",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    drop(db);
+    let copy = std::process::Command::new("cp")
+        .args(["-r"])
+        .arg(fixture().join("files"))
+        .arg(&files)
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    std::fs::remove_file(files.join(&dir).join(&name)).unwrap();
+    let out = carmine(&data, url.as_deref())
+        .args([
+            "import",
+            "--from-redmine",
+            &redmine.display().to_string(),
+            "--files",
+            &files.display().to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        "agile_sprints (2 rows): not a Redmine 5.0 table (a plugin's?)".to_owned(),
+        "custom_fields: 1, format `plugin_rating` is not one carmine knows (Story points)".into(),
+        format!("custom_values: {values}, its custom_field_id 3 is not among the custom_fields imported"),
+        "attachment files: 72 copied".into(),
+        format!("attachment #5: {}", files.join(&dir).join(&name).display()),
+    ] {
+        assert!(summary.contains(&line), "{line:?} not in:\n{summary}");
+    }
+    let _ = std::fs::remove_dir_all(&data);
+}
+
 fn ids_of(issues: &Value) -> Vec<i64> {
     issues
         .as_array()
@@ -468,6 +530,7 @@ fn ids_of(issues: &Value) -> Vec<i64> {
 }
 
 per_backend!(
+    what_cannot_be_carried_is_listed,
     reads_a_redmine_on_postgresql,
     documents_decide_who_sees_their_files,
     a_projects_own_activities_apply,
