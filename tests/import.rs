@@ -506,7 +506,11 @@ async fn what_cannot_be_carried_is_listed(b: Backend) {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let summary = String::from_utf8_lossy(&out.stdout);
     for line in [
         "agile_sprints (2 rows): not a Redmine 5.0 table (a plugin's?)".to_owned(),
