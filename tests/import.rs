@@ -186,6 +186,7 @@ async fn summary_lists_what_stayed_behind_and_a_second_import_is_refused(b: Back
         "settings: 6, not a setting carmine uses (default_projects_tracker_ids,",
         "custom_values: 1479, no value (carmine keeps no row for it)",
         "Columns carmine does not keep: queries.column_names, queries.options",
+        "custom field options of Redmine's web pages, not kept: `url_pattern` (External link)",
     ] {
         assert!(summary.contains(line), "{line:?} not in:\n{summary}");
     }

@@ -152,6 +152,32 @@ impl Fixer {
                         );
                     }
                 }
+                // the other options shape Redmine's web pages (a link's URL pattern, the
+                // text formatting, check boxes or a select): named, not kept
+                let shown_only = store
+                    .as_ref()
+                    .map(yaml::to_json)
+                    .and_then(|j| j.as_object().cloned())
+                    .unwrap_or_default();
+                for (key, value) in shown_only {
+                    let set = match &value {
+                        serde_json::Value::String(t) => !t.is_empty(),
+                        serde_json::Value::Array(a) => !a.is_empty(),
+                        serde_json::Value::Null => false,
+                        _ => true,
+                    };
+                    if set
+                        && !["extensions_allowed", "user_role", "version_status"]
+                            .contains(&key.as_str())
+                    {
+                        self.note(
+                            format!(
+                                "custom field options of Redmine's web pages, not kept: `{key}`"
+                            ),
+                            name.clone(),
+                        );
+                    }
+                }
             }
             Fix::Projects => {
                 let id = int(&row, "id").unwrap_or_default();
