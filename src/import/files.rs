@@ -21,14 +21,35 @@ fn safe(part: &str) -> bool {
     !part.split(['/', '\\']).any(|p| p == "..") && !part.starts_with('/')
 }
 
-fn matches_digest(bytes: &[u8], digest: &str) -> Option<bool> {
+/// Whether the file's bytes give `digest` (None when the digest is of no known kind),
+/// and its size; read in pieces, whatever its size.
+async fn check(path: &Path, digest: &str) -> std::io::Result<(Option<bool>, u64)> {
+    use tokio::io::AsyncReadExt;
     let digest = digest.trim().to_ascii_lowercase();
-    match digest.len() {
-        // Redmine 4 and later: SHA-256; earlier: MD5
-        64 => Some(hex::encode(sha2::Sha256::digest(bytes)) == digest),
-        32 => Some(hex::encode(md5::Md5::digest(bytes)) == digest),
-        _ => None,
+    let mut sha = sha2::Sha256::new();
+    let mut md5 = md5::Md5::new();
+    let mut file = tokio::fs::File::open(path).await?;
+    let mut buf = vec![0; 256 * 1024];
+    let mut size = 0;
+    loop {
+        let n = file.read(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        match digest.len() {
+            64 => sha.update(&buf[..n]),
+            32 => md5.update(&buf[..n]),
+            _ => {}
+        }
     }
+    let matches = match digest.len() {
+        // Redmine 4 and later: SHA-256; earlier: MD5
+        64 => Some(hex::encode(sha.finalize()) == digest),
+        32 => Some(hex::encode(md5.finalize()) == digest),
+        _ => None,
+    };
+    Ok((matches, size))
 }
 
 pub async fn copy(
@@ -60,14 +81,15 @@ pub async fn copy(
                 continue;
             }
             let path = from.join(&dir).join(&name);
-            let bytes = match tokio::fs::read(&path).await {
-                Ok(b) => b,
+            let digest = digest.text().unwrap_or_default().to_owned();
+            let (matches, size) = match check(&path, &digest).await {
+                Ok(checked) => checked,
                 Err(e) => {
                     out.problems.push((id, format!("{}: {e}", path.display())));
                     continue;
                 }
             };
-            if let Some(false) = digest.text().and_then(|d| matches_digest(&bytes, d)) {
+            if matches == Some(false) {
                 out.problems.push((
                     id,
                     format!(
@@ -77,11 +99,11 @@ pub async fn copy(
                 ));
             }
             files
-                .keep(&dir, &name, &bytes)
+                .copy_in(&dir, &name, &path)
                 .await
                 .map_err(|e| anyhow::anyhow!("storing {}: {e}", path.display()))?;
             out.files += 1;
-            out.bytes += bytes.len() as u64;
+            out.bytes += size;
         }
     }
     Ok(out)
@@ -92,16 +114,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_stay_inside_and_digests_are_checked() {
+    fn names_stay_inside() {
         assert!(safe("2024/01") && safe("240108_x.png") && safe(""));
         assert!(!safe("../etc") && !safe("a/../../b") && !safe("/abs"));
-        let sha = hex::encode(sha2::Sha256::digest(b"abc"));
-        assert_eq!(matches_digest(b"abc", &sha), Some(true));
-        assert_eq!(matches_digest(b"abd", &sha), Some(false));
+    }
+
+    #[tokio::test]
+    async fn digests_are_checked_in_pieces() {
+        let dir = std::env::temp_dir().join(format!("carmine-digest-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("f");
+        let bytes: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let sha = hex::encode(sha2::Sha256::digest(&bytes));
+        assert_eq!(check(&path, &sha).await.unwrap(), (Some(true), 1_000_000));
+        assert_eq!(check(&path, &"0".repeat(64)).await.unwrap().0, Some(false));
+        let md5 = hex::encode(md5::Md5::digest(&bytes));
         assert_eq!(
-            matches_digest(b"abc", "900150983cd24fb0d6963f7d28e17f72"),
+            check(&path, &md5.to_uppercase()).await.unwrap().0,
             Some(true)
         );
-        assert_eq!(matches_digest(b"abc", ""), None);
+        assert_eq!(check(&path, "").await.unwrap().0, None);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -83,7 +83,28 @@ impl Disk {
         tokio::fs::read(path).await.ok()
     }
 
-    /// Writes a file whole, atomically: a thumbnail, or an imported attachment.
+    /// Copies a file in, atomically (an imported attachment).
+    pub async fn copy_in(
+        &self,
+        directory: &str,
+        filename: &str,
+        from: &Path,
+    ) -> std::io::Result<()> {
+        let dir = self.root.join(directory);
+        let temp = dir.join(format!(".{filename}.{:08x}.part", rand::random::<u32>()));
+        let done = async {
+            tokio::fs::create_dir_all(&dir).await?;
+            tokio::fs::copy(from, &temp).await?;
+            tokio::fs::rename(&temp, dir.join(filename)).await
+        };
+        let result = done.await;
+        if result.is_err() {
+            let _ = tokio::fs::remove_file(&temp).await;
+        }
+        result
+    }
+
+    /// Writes a file whole, atomically: a thumbnail.
     pub async fn keep(&self, directory: &str, filename: &str, bytes: &[u8]) -> std::io::Result<()> {
         let dir = self.root.join(directory);
         // two requests may make the same thumbnail at once: each writes its own temporary

@@ -5,7 +5,7 @@
 mod disk;
 mod object;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -126,6 +126,26 @@ impl Files {
     pub async fn write_whole(&self, directory: &str, filename: &str, bytes: &[u8]) {
         if let Err(e) = self.keep(directory, filename, bytes).await {
             tracing::warn!(error = %e, "could not keep a thumbnail");
+        }
+    }
+
+    /// Copies the file at `from` to `directory/filename` (an import): on disk streamed;
+    /// to an object store read whole first.
+    pub async fn copy_in(
+        &self,
+        directory: &str,
+        filename: &str,
+        from: &Path,
+    ) -> Result<(), String> {
+        match self {
+            Files::Disk(d) => d
+                .copy_in(directory, filename, from)
+                .await
+                .map_err(|e| e.to_string()),
+            Files::Object(o) => {
+                let bytes = tokio::fs::read(from).await.map_err(|e| e.to_string())?;
+                o.keep(directory, filename, &bytes).await
+            }
         }
     }
 
