@@ -141,7 +141,7 @@ pub fn router() -> Router<Arc<App>> {
                 handler,
                 params,
             };
-            pipeline::respond(&app, req, endpoint).await
+            crate::store::cache::per_request(pipeline::respond(&app, req, endpoint)).await
         };
         let mut methods_router = match by_path.iter().position(|(p, _)| *p == path) {
             Some(i) => by_path.remove(i).1,

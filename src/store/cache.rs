@@ -5,7 +5,9 @@
 //! same transaction (migration 18), whichever process or tool made it. A request makes the
 //! next read through the cache check that counter first (one small statement), and so does
 //! any write of this process; when it moved, every copy is dropped. So a change made
-//! through one process is seen by every other on its next request.
+//! through one process is seen by every other on its next request. A request signed in
+//! with an API key reads the counter in the key's own statement (`observed`), and needs
+//! no other until it writes.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -18,6 +20,16 @@ use super::{Db, Result};
 /// Entries kept at most; past it the cache starts again (one per user who came by, mostly).
 const LIMIT: usize = 4096;
 const UNKNOWN: i64 = i64::MIN;
+
+tokio::task_local! {
+    /// The counter as this request read it with its credentials, until it writes.
+    static OBSERVED: std::cell::Cell<Option<i64>>;
+}
+
+/// Runs one request, whose credentials' statement may read the counter for it.
+pub async fn per_request<F: Future>(request: F) -> F::Output {
+    OBSERVED.scope(std::cell::Cell::new(None), request).await
+}
 
 type Entry = Arc<dyn Any + Send + Sync>;
 
@@ -45,6 +57,21 @@ impl Cache {
     /// processes changed since must show), or this process wrote (it may have moved).
     pub fn recheck(&self) {
         self.recheck.store(true, SeqCst);
+        // what this request read before its write no longer stands for it
+        let _ = OBSERVED.try_with(|o| o.set(None));
+    }
+
+    /// The counter as this request just read it (with its API key): the request's check
+    /// of it. A newer value drops the copies; an older one leaves the newer copies, which
+    /// this request may as well see.
+    pub fn observed(&self, now: i64) {
+        if OBSERVED.try_with(|o| o.set(Some(now))).is_err() {
+            return;
+        }
+        let known = self.generation.load(SeqCst);
+        if (known == UNKNOWN || now > known) && self.generation.swap(now, SeqCst) != now {
+            self.entries().clear();
+        }
     }
 
     fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
@@ -57,6 +84,9 @@ impl Cache {
     }
 
     async fn revalidate(&self, db: &Db) -> Result<()> {
+        if OBSERVED.try_with(|o| o.get()).ok().flatten().is_some() {
+            return Ok(());
+        }
         if !self.recheck.swap(false, SeqCst) && self.generation.load(SeqCst) != UNKNOWN {
             return Ok(());
         }

@@ -82,12 +82,26 @@ pub async fn anonymous(db: &Db) -> Result<Option<User>> {
 }
 
 /// The active owner of an API key.
+/// The active user holding this API key. The same statement reads the change counter,
+/// which then stands as the request's check of it (`cache::observed`).
 pub async fn find_by_api_key(db: &Db, key: &str) -> Result<Option<User>> {
-    let sql = format!(
-        "{SELECT} JOIN tokens t ON t.user_id = u.id \
-         WHERE t.action = 'api' AND t.value = $1 AND u.type = 'User' AND u.status = 1"
-    );
-    db.opt(&sql, &[key.into()]).await
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let sql = SQL.get_or_init(|| {
+        let (columns, from) = SELECT.split_once(" FROM ").expect("SELECT … FROM");
+        format!(
+            "{columns}, (SELECT value FROM change_counter WHERE id = 1) AS generation \
+             FROM {from} JOIN tokens t ON t.user_id = u.id \
+             WHERE t.action = 'api' AND t.value = $1 AND u.type = 'User' AND u.status = 1"
+        )
+    });
+    let rows = db.rows(sql, &[key.into()]).await?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    if let Some(generation) = row.opt_i64("generation") {
+        db.cache.observed(generation);
+    }
+    Ok(Some(User::from_row(row)))
 }
 
 /// Exact login match first, then a case-insensitive one.
