@@ -104,25 +104,38 @@ impl Fixer {
                 set(&mut row, "others", some(others.to_string()));
             }
             Fix::Roles => {
-                let permissions = text(&row, "permissions")
+                let mut permissions = text(&row, "permissions")
                     .and_then(yaml::list)
                     .unwrap_or_default();
-                set(&mut row, "permissions", some(permissions.join("\n")));
-                let by_tracker = text(&row, "settings")
+                let name = text(&row, "name").unwrap_or_default().to_owned();
+                // Redmine may grant an issue permission on some trackers only; carmine
+                // cannot, and rather than grant it on all (showing what Redmine hid) the
+                // role loses it
+                let settings = text(&row, "settings")
                     .and_then(yaml::parse)
-                    .and_then(|s| yaml::field(&s, "permissions_all_trackers").cloned());
-                if let Some(all) = by_tracker {
-                    if yaml::to_json(&all)
-                        .as_object()
-                        .is_some_and(|m| m.values().any(|v| v == "0"))
-                    {
-                        let name = text(&row, "name").unwrap_or_default().to_owned();
+                    .map(|s| yaml::to_json(&s))
+                    .unwrap_or_default();
+                let limited: Vec<String> = permissions
+                    .iter()
+                    .filter(|p| settings["permissions_all_trackers"][p.as_str()] == "0")
+                    .cloned()
+                    .collect();
+                for p in &limited {
+                    let some = settings["permissions_tracker_ids"][p.as_str()]
+                        .as_array()
+                        .is_some_and(|ids| ids.iter().any(|i| i != ""));
+                    if some {
                         self.note(
-                            "roles that grant some permissions on some trackers only: carmine grants them on every tracker",
-                            name,
+                            format!(
+                                "`{p}` granted on some trackers only, which carmine cannot limit: \
+                                 removed from these roles (grant it again to give it on every tracker)"
+                            ),
+                            name.clone(),
                         );
                     }
                 }
+                permissions.retain(|p| !limited.contains(p));
+                set(&mut row, "permissions", some(permissions.join("\n")));
             }
             Fix::CustomFields => {
                 let format = text(&row, "field_format").unwrap_or_default();
@@ -389,5 +402,32 @@ mod tests {
             f.fix(Fix::Tokens, row(&[("action", "feeds")])),
             Fixed::Skip(_)
         ));
+    }
+
+    #[test]
+    fn permissions_limited_to_some_trackers_are_not_widened() {
+        let mut f = Fixer::default();
+        let settings = "--- !ruby/hash:ActiveSupport::HashWithIndifferentAccess\n\
+            permissions_all_trackers: !ruby/hash:ActiveSupport::HashWithIndifferentAccess\n  \
+            view_issues: '0'\n  add_issues: '1'\n  edit_issues: '0'\n\
+            permissions_tracker_ids: !ruby/hash:ActiveSupport::HashWithIndifferentAccess\n  \
+            view_issues:\n  - '2'\n  add_issues: []\n  edit_issues: []\n";
+        let r = kept(f.fix(
+            Fix::Roles,
+            row(&[
+                ("name", "Support"),
+                (
+                    "permissions",
+                    "---\n- :view_issues\n- :add_issues\n- :edit_issues\n- :view_news\n",
+                ),
+                ("settings", settings),
+            ]),
+        ));
+        assert_eq!(text(&r, "permissions"), Some("add_issues\nview_news"));
+        // only the one given on some trackers is worth a note; on none, nothing was granted
+        assert_eq!(f.notes.len(), 1);
+        let (message, roles) = f.notes.iter().next().unwrap();
+        assert!(message.starts_with("`view_issues` granted on some trackers only"));
+        assert_eq!(roles, &["Support"]);
     }
 }
