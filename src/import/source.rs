@@ -90,8 +90,8 @@ impl Source {
 
     fn quote(&self, name: &str) -> String {
         match self {
-            Source::Mysql(_) => format!("`{name}`"),
-            _ => format!("\"{name}\""),
+            Source::Mysql(_) => format!("`{}`", name.replace('`', "``")),
+            _ => format!("\"{}\"", name.replace('"', "\"\"")),
         }
     }
 
