@@ -108,7 +108,12 @@ async fn visibility_follows_the_container(b: Backend) {
         Some("text/html; charset=utf-8")
     );
     assert!(!r.text.is_empty());
-    let r = s.get(&format!("{path}?a=1")).anonymous().send().await;
+    // (a key that signs nobody in is not repeated in the address to come back to)
+    let r = s
+        .get(&format!("{path}?a=1&key=not-a-key"))
+        .anonymous()
+        .send()
+        .await;
     assert_eq!(r.status, 302);
     let back: String = format!("{}{path}?a=1", s.base)
         .bytes()

@@ -525,6 +525,93 @@ async fn what_cannot_be_carried_is_listed(b: Backend) {
     let _ = std::fs::remove_dir_all(&data);
 }
 
+/// Parents that come after their children (in id order, past a slice of rows, or in a
+/// damaged nested set) are kept; one that is not there is left out and named; a page
+/// whose text has no version row gets one.
+async fn parents_after_their_children_are_kept(b: Backend) {
+    let (data, url) = fresh_database(b);
+    let redmine = data.join("redmine.sqlite3");
+    std::fs::copy(fixture().join("redmine.sqlite3"), &redmine).unwrap();
+    rusqlite::Connection::open(&redmine)
+        .unwrap()
+        .execute_batch(
+            "-- 6,000 pages, each the child of one 5,500 ids later (in a later slice);
+             -- their texts have no version rows
+             INSERT INTO wiki_pages (id, wiki_id, title, created_on, protected, parent_id)
+             WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 6000)
+             SELECT 1000 + k, 1, 'Gen' || k, '2024-05-01 10:00:00', 0,
+                    CASE WHEN k <= 500 THEN 1000 + k + 5500 END FROM n;
+             INSERT INTO wiki_contents (id, page_id, author_id, text, comments, updated_on, version)
+             SELECT id, id, 1, 'Text of ' || title, '', '2024-05-01 10:00:00', 1
+             FROM wiki_pages WHERE id > 1000;
+             -- a subtask before its parent, and one whose parent is gone
+             INSERT INTO issues (id, tracker_id, project_id, subject, status_id, priority_id,
+                author_id, lock_version, created_on, updated_on, done_ratio, is_private,
+                parent_id, root_id, lft, rgt)
+             VALUES (5000, 1, 1, 'Child first', 1, 2, 1, 0, '2024-05-01 10:00:00',
+                     '2024-05-01 10:00:00', 0, 0, 5001, 5001, 2, 3),
+                    (5001, 1, 1, 'Parent after', 1, 2, 1, 0, '2024-05-01 10:00:00',
+                     '2024-05-01 10:00:00', 0, 0, NULL, 5001, 1, 4),
+                    (5002, 1, 1, 'Orphan', 1, 2, 1, 0, '2024-05-01 10:00:00',
+                     '2024-05-01 10:00:00', 0, 0, 9999, 9999, 1, 2);
+             -- a nested set that puts a subproject before its parent
+             UPDATE projects SET lft = 0 WHERE identifier = 'alpha-backend';",
+        )
+        .unwrap();
+    let out = carmine(&data, url.as_deref())
+        .args(["import", "--from-redmine", &redmine.display().to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        summary.contains("issues: parent_id names a row that is not there; left empty (#5002"),
+        "{summary}"
+    );
+    assert!(!summary.contains("wiki_pages: parent_id"), "{summary}");
+    let s = Server::restart_on(b, data.clone(), url.clone()).await;
+    let page = s.get_json("/projects/alpha/wiki/Gen1.json").await;
+    assert_eq!(page["wiki_page"]["parent"]["title"], "Gen5501");
+    assert_eq!(page["wiki_page"]["text"], "Text of Gen1");
+    assert_eq!(page["wiki_page"]["version"], 1);
+    let child = s.get_json("/issues/5000.json").await;
+    assert_eq!(child["issue"]["parent"]["id"], 5001);
+    let orphan = s.get_json("/issues/5002.json").await;
+    assert!(orphan["issue"].get("parent").is_none(), "{orphan}");
+    let parent = s.get_json("/issues/5001.json?include=children").await;
+    assert_eq!(parent["issue"]["children"][0]["id"], 5000);
+    let backend = s.get_json("/projects/alpha-backend.json").await;
+    assert_eq!(backend["project"]["parent"]["id"], 1);
+    // alpha-backend's list holds its subproject's issues: the paths run through it
+    let in_subtree: i64 = source_db()
+        .query_row(
+            "SELECT COUNT(*) FROM issues WHERE project_id IN (2, 3)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let listed = s
+        .get_json("/issues.json?project_id=alpha-backend&status_id=*&limit=1")
+        .await;
+    assert_eq!(listed["total_count"], in_subtree);
+    let in_alpha: i64 = source_db()
+        .query_row(
+            "SELECT COUNT(*) FROM issues WHERE project_id IN (1, 2, 3, 4)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let listed = s
+        .get_json("/issues.json?project_id=alpha&status_id=*&limit=1")
+        .await;
+    // (and the three issues added above)
+    assert_eq!(listed["total_count"], in_alpha + 3);
+}
+
 fn ids_of(issues: &Value) -> Vec<i64> {
     issues
         .as_array()
@@ -535,6 +622,7 @@ fn ids_of(issues: &Value) -> Vec<i64> {
 }
 
 per_backend!(
+    parents_after_their_children_are_kept,
     what_cannot_be_carried_is_listed,
     reads_a_redmine_on_postgresql,
     documents_decide_who_sees_their_files,

@@ -580,7 +580,7 @@ pub(crate) async fn attachment_rights(
             })
         }
         // as Redmine's Document and Message: seen with the view permission, changed with
-        // the edit one, removed with the delete one
+        // the edit one, removed with `delete_documents` or (a message's) `edit_messages`
         "Document" | "Message" => {
             let (project, what) = if kind == "Document" {
                 let p = crate::store::documents::project_of_document(&app.db, *id).await?;
@@ -596,7 +596,12 @@ pub(crate) async fn attachment_rights(
             Ok(AttachmentRights {
                 visible,
                 editable: visible && allowed(app, ctx, &p, &[&format!("edit_{what}")]).await?,
-                deletable: visible && allowed(app, ctx, &p, &[&format!("delete_{what}")]).await?,
+                deletable: visible
+                    && if kind == "Document" {
+                        allowed(app, ctx, &p, &["delete_documents"]).await?
+                    } else {
+                        allowed(app, ctx, &p, &["edit_messages"]).await?
+                    },
             })
         }
         "CustomValue" => {

@@ -160,8 +160,18 @@ fn refuse_file(ctx: &Ctx) -> ApiResult {
     ) {
         return Err(deny(ctx));
     }
-    let back: String =
-        form_urlencoded::byte_serialize(ctx.location(&ctx.target).as_bytes()).collect();
+    // the page to come back to, without a key the request carried (unused, or refused)
+    let (path, query) = ctx.target.split_once('?').unwrap_or((&ctx.target, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("key="))
+        .collect();
+    let target = if kept.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    };
+    let back: String = form_urlencoded::byte_serialize(ctx.location(&target).as_bytes()).collect();
     Ok(Reply::Found(
         ctx.location(&format!("/login?back_url={back}")),
     ))

@@ -132,9 +132,11 @@ pub async fn run(
         fixer: Fixer::default(),
         ids: HashMap::new(),
         referenced,
+        later: Vec::new(),
         summary: &mut summary,
     };
     copy.fixer.issue_parents = source.issue_parents().await?.into_iter().collect();
+    copy.fixer.plan_projects(source.project_tree().await?);
     let mut tx = db.begin().await?;
     let all: Vec<&str> = STEPS.iter().map(|s| s.table).collect();
     target::clear(&mut tx, &all).await?;
@@ -181,6 +183,9 @@ struct Copy<'a> {
     /// The ids imported so far of each table another one refers to.
     ids: HashMap<String, HashSet<i64>>,
     referenced: HashSet<String>,
+    /// Self references `(column, id, value)` of the table being copied, set once all of
+    /// it is in: a parent may come after its child.
+    later: Vec<(String, i64, i64)>,
     summary: &'a mut Summary,
 }
 
@@ -238,12 +243,31 @@ impl Copy<'_> {
                 break;
             }
         }
+        self.settle(tx, step.table).await?;
         progress.finish_and_clear();
         Ok(())
     }
 
+    /// Sets the table's self references whose row is there; names the others.
+    async fn settle(&mut self, tx: &mut Tx<'_>, table: &str) -> anyhow::Result<()> {
+        for (column, pairs) in group(std::mem::take(&mut self.later)) {
+            let known = self.ids.get(table);
+            let (set, lost): (Vec<_>, Vec<_>) = pairs
+                .into_iter()
+                .partition(|(_, v)| known.is_some_and(|k| k.contains(v)));
+            target::set_column(tx, table, &column, &set).await?;
+            for (id, v) in lost {
+                self.summary.note(
+                    &format!("{table}: {column} names a row that is not there; left empty"),
+                    &format!("#{id} ({column} {v})"),
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// Writes rows that passed their fix: each reference is checked against what came
-    /// before; a self reference is set once all of the table is in.
+    /// before; a self reference waits for `settle`.
     async fn rows(
         &mut self,
         tx: &mut Tx<'_>,
@@ -253,7 +277,8 @@ impl Copy<'_> {
     ) -> anyhow::Result<()> {
         let mut args = Vec::with_capacity(rows.len());
         let mut later = Vec::new();
-        let keep_ids = self.referenced.contains(table);
+        let keep_ids = self.referenced.contains(table)
+            || plan::SELF_REFERENCES.iter().any(|(t, _)| *t == table);
         for row in rows {
             self.summary.read(table, 1);
             let id = rows::get(&row, "id").and_then(Cell::int);
@@ -272,19 +297,7 @@ impl Copy<'_> {
         }
         tx.insert_rows(table, &target.names, &args).await?;
         self.summary.written(table, args.len() as u64);
-        for (column, pairs) in group(later) {
-            let known = self.ids.get(table);
-            let (set, lost): (Vec<_>, Vec<_>) = pairs
-                .into_iter()
-                .partition(|(_, v)| known.is_some_and(|k| k.contains(v)));
-            target::set_column(tx, table, &column, &set).await?;
-            for (id, v) in lost {
-                self.summary.note(
-                    &format!("{table}: {column} names a row that is not there; left empty"),
-                    &format!("#{id} ({column} {v})"),
-                );
-            }
-        }
+        self.later.extend(later);
         Ok(())
     }
 
@@ -300,7 +313,17 @@ impl Copy<'_> {
         for column in &target.columns {
             let at = row.iter().position(|(n, _)| *n == column.name);
             let mut cell = at.map_or(Cell::Null, |i| std::mem::replace(&mut row[i].1, Cell::Null));
-            if let Some((_, to)) = target.references.iter().find(|(c, _)| *c == column.name) {
+            let reference = target
+                .references
+                .iter()
+                .find(|(c, _)| *c == column.name)
+                .map(|(_, to)| to.as_str())
+                .or_else(|| {
+                    plan::SELF_REFERENCES
+                        .contains(&(table, column.name.as_str()))
+                        .then_some(table)
+                });
+            if let Some(to) = reference {
                 if let Some(v) = cell.int() {
                     if to == table {
                         later.push((column.name.clone(), id.unwrap_or_default(), v));

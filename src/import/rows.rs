@@ -48,8 +48,9 @@ pub struct Fixer {
     project_paths: HashMap<i64, (String, String)>,
     /// Subtasks' parents, read before the issues.
     pub issue_parents: HashMap<i64, i64>,
-    /// `(page, version)` of every wiki version read.
+    /// `(page, version)` of every wiki version read, and the highest id among them.
     versions_seen: HashSet<(i64, i64)>,
+    last_version_id: i64,
     /// Versions Redmine kept only as a page's current text.
     pub extra_versions: Vec<Named>,
     /// What was carried, but not entirely: message → examples.
@@ -62,6 +63,31 @@ impl Fixer {
             .entry(message.into())
             .or_default()
             .push(example.into());
+    }
+
+    /// Every project's id and name paths, from the parent links rather than Redmine's
+    /// nested set (whose numbers are sometimes damaged): a loop or a missing parent makes
+    /// a root.
+    pub fn plan_projects(&mut self, projects: Vec<(i64, Option<i64>, String)>) {
+        let by_id: HashMap<i64, (Option<i64>, String)> = projects
+            .into_iter()
+            .map(|(id, parent, name)| (id, (parent, name)))
+            .collect();
+        for &id in by_id.keys() {
+            let mut chain = vec![id];
+            while let Some(parent) = by_id[chain.last().expect("not empty")].0 {
+                if chain.contains(&parent) || !by_id.contains_key(&parent) {
+                    break;
+                }
+                chain.push(parent);
+            }
+            let (mut ids, mut names) = ("/".to_owned(), String::new());
+            for p in chain.iter().rev() {
+                ids.push_str(&format!("{p}/"));
+                names.push_str(&crate::store::projects::tree_key(&by_id[p].1, *p));
+            }
+            self.project_paths.insert(id, (ids, names));
+        }
     }
 
     pub fn fix(&mut self, fix: Fix, mut row: Named) -> Fixed {
@@ -194,17 +220,15 @@ impl Fixer {
             }
             Fix::Projects => {
                 let id = int(&row, "id").unwrap_or_default();
-                let name = text(&row, "name").unwrap_or_default();
-                let (ids, names) = int(&row, "parent_id")
-                    .and_then(|p| self.project_paths.get(&p).cloned())
-                    .unwrap_or_else(|| ("/".to_owned(), String::new()));
-                let paths = (
-                    format!("{ids}{id}/"),
-                    format!("{names}{}", crate::store::projects::tree_key(name, id)),
-                );
-                set(&mut row, "id_path", some(paths.0.clone()));
-                set(&mut row, "tree_path", some(paths.1.clone()));
-                self.project_paths.insert(id, paths);
+                let (ids, names) = self.project_paths.get(&id).cloned().unwrap_or_else(|| {
+                    let name = text(&row, "name").unwrap_or_default();
+                    (
+                        format!("/{id}/"),
+                        crate::store::projects::tree_key(name, id),
+                    )
+                });
+                set(&mut row, "id_path", some(ids));
+                set(&mut row, "tree_path", some(names));
             }
             Fix::Issues => {
                 let id = int(&row, "id").unwrap_or_default();
@@ -246,6 +270,7 @@ impl Fixer {
                 if let (Some(page), Some(version)) = (int(&row, "page_id"), int(&row, "version")) {
                     self.versions_seen.insert((page, version));
                 }
+                self.last_version_id = self.last_version_id.max(int(&row, "id").unwrap_or(0));
             }
             Fix::WikiContents => {
                 let (Some(page), Some(version)) = (int(&row, "page_id"), int(&row, "version"))
@@ -254,8 +279,9 @@ impl Fixer {
                 };
                 if self.versions_seen.insert((page, version)) {
                     // the page's current text, which Redmine kept without its version row
+                    self.last_version_id += 1;
                     let mut v = row.clone();
-                    v.retain(|(n, _)| n != "id");
+                    set(&mut v, "id", some(self.last_version_id.to_string()));
                     self.extra_versions.push(v);
                 }
             }
@@ -328,18 +354,24 @@ mod tests {
     }
 
     #[test]
-    fn project_paths_extend_the_parents() {
+    fn project_paths_extend_the_parents_whatever_the_order() {
         let mut f = Fixer::default();
+        // the child comes first, as a damaged nested set may order it; 7 and 8 loop
+        f.plan_projects(vec![
+            (1, Some(3), "B".into()),
+            (3, None, "A".into()),
+            (7, Some(8), "C".into()),
+            (8, Some(7), "D".into()),
+        ]);
+        let b = kept(f.fix(Fix::Projects, row(&[("id", "1"), ("name", "B")])));
+        assert_eq!(text(&b, "id_path"), Some("/3/1/"));
         let a = kept(f.fix(Fix::Projects, row(&[("id", "3"), ("name", "A")])));
         assert_eq!(text(&a, "id_path"), Some("/3/"));
-        let b = kept(f.fix(
-            Fix::Projects,
-            row(&[("id", "1"), ("name", "B"), ("parent_id", "3")]),
-        ));
-        assert_eq!(text(&b, "id_path"), Some("/3/1/"));
         assert!(text(&b, "tree_path")
             .unwrap()
             .starts_with(text(&a, "tree_path").unwrap()));
+        let c = kept(f.fix(Fix::Projects, row(&[("id", "7"), ("name", "C")])));
+        assert_eq!(text(&c, "id_path"), Some("/8/7/"));
     }
 
     #[test]

@@ -286,6 +286,33 @@ impl Source {
             .collect())
     }
 
+    /// `(project, parent, name)` of every project.
+    pub async fn project_tree(&self) -> anyhow::Result<Vec<(i64, Option<i64>, String)>> {
+        let col = |n: &str| {
+            self.read_as(&Column {
+                name: n.into(),
+                binary: false,
+            })
+        };
+        let sql = format!(
+            "SELECT {}, {}, {} FROM projects",
+            col("id"),
+            col("parent_id"),
+            col("name")
+        );
+        Ok(self
+            .fetch(&sql, &[false, false, false])
+            .await?
+            .into_iter()
+            .filter_map(|r| {
+                let mut r = r.into_iter();
+                let id = r.next()?.int()?;
+                let parent = r.next()?.int();
+                Some((id, parent, r.next()?.into_text().unwrap_or_default()))
+            })
+            .collect())
+    }
+
     /// Rows of `table` in the order of `columns`: by id, `limit` at a time past `after`
     /// when `after` is given (tables with an id), else all of them in `order` (small link
     /// tables, projects).

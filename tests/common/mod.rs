@@ -319,6 +319,15 @@ impl Server {
         Server::launch(backend, data, database_url, &opts.settings, &opts.args).await
     }
 
+    /// A server on a data directory and database prepared beforehand.
+    pub async fn restart_on(
+        backend: Backend,
+        data: PathBuf,
+        database_url: Option<String>,
+    ) -> Server {
+        Server::launch(backend, data, database_url, &[], &[]).await
+    }
+
     /// Another server on the same data directory or database (after `terminate`).
     pub async fn restart(old: &Server) -> Server {
         Server::launch(
