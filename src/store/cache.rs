@@ -63,7 +63,8 @@ impl Cache {
 
     /// The counter as this request just read it (with its API key): the request's check
     /// of it. A newer value drops the copies; an older one leaves the newer copies, which
-    /// this request may as well see.
+    /// this request may as well see. (The counter only grows: servers running on a
+    /// database restored from a backup must be restarted.)
     pub fn observed(&self, now: i64) {
         if OBSERVED.try_with(|o| o.set(Some(now))).is_err() {
             return;
