@@ -173,7 +173,9 @@ pub async fn index(app: &App, ctx: &Ctx, project: Option<&str>) -> ApiResult {
         }
     }
     reach.news = allowing("view_news");
+    reach.documents = allowing("view_documents");
     reach.wiki = allowing("view_wiki_pages");
+    reach.messages = allowing("view_messages");
     if kinds.contains(&Kind::Projects) {
         reach.projects = allowing("view_project");
         reach.files = allowing("view_files");
@@ -227,6 +229,27 @@ fn render(ctx: &Ctx, s: &Shown) -> Obj {
             format!("/issues/{}", s.id),
         ),
         Kind::News => (s.title.clone(), "news", format!("/news/{}", s.id)),
+        Kind::Documents => (
+            format!("Document: {}", s.title),
+            "document",
+            format!("/documents/{}", s.id),
+        ),
+        // a reply links to its topic, at the reply
+        Kind::Messages => match s.parent {
+            None => (
+                format!("{}: {}", s.tracker, s.title),
+                "message",
+                format!("/boards/{}/topics/{}", s.board, s.id),
+            ),
+            Some(topic) => (
+                format!("{}: {}", s.tracker, s.title),
+                "reply",
+                format!(
+                    "/boards/{}/topics/{topic}?r={}#message-{}",
+                    s.board, s.id, s.id
+                ),
+            ),
+        },
         Kind::WikiPages => (
             format!("Wiki: {}", s.title),
             "wiki-page",

@@ -6,19 +6,30 @@
 pub enum Kind {
     Issues,
     News,
+    Documents,
     WikiPages,
+    Messages,
     Projects,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Issues, Kind::News, Kind::WikiPages, Kind::Projects];
+    pub const ALL: [Kind; 6] = [
+        Kind::Issues,
+        Kind::News,
+        Kind::Documents,
+        Kind::WikiPages,
+        Kind::Messages,
+        Kind::Projects,
+    ];
 
     /// The parameter that selects the type.
     pub fn param(self) -> &'static str {
         match self {
             Kind::Issues => "issues",
             Kind::News => "news",
+            Kind::Documents => "documents",
             Kind::WikiPages => "wiki_pages",
+            Kind::Messages => "messages",
             Kind::Projects => "projects",
         }
     }
@@ -29,20 +40,17 @@ impl Kind {
         match self {
             Kind::Issues => Some("view_issues"),
             Kind::News => Some("view_news"),
+            Kind::Documents => Some("view_documents"),
             Kind::WikiPages => Some("view_wiki_pages"),
+            Kind::Messages => Some("view_messages"),
             Kind::Projects => None,
         }
     }
 }
 
-/// Types Redmine searches that carmine has no records of (documents, repositories,
-/// forums), with the permission that offers each inside a project: asking for them alone
-/// finds nothing.
-pub const ABSENT: &[(&str, &str)] = &[
-    ("documents", "view_documents"),
-    ("changesets", "view_changesets"),
-    ("messages", "view_messages"),
-];
+/// Types Redmine searches that carmine has no records of (repositories), with the
+/// permission that offers each inside a project: asking for them alone finds nothing.
+pub const ABSENT: &[(&str, &str)] = &[("changesets", "view_changesets")];
 
 /// Redmine's choice of types: the offered ones the request asks for (`asked`), or every
 /// offered one when it asks for none of them.
@@ -235,13 +243,13 @@ mod tests {
     #[test]
     fn types_chosen() {
         let all = Kind::ALL;
-        assert_eq!(chosen(&all, &["documents"], |p| p == "news"), [Kind::News]);
-        assert_eq!(chosen(&all, &["documents"], |_| false), all);
-        assert!(chosen(&all, &["documents"], |p| p == "documents").is_empty());
+        assert_eq!(chosen(&all, &["changesets"], |p| p == "news"), [Kind::News]);
+        assert_eq!(chosen(&all, &["changesets"], |_| false), all);
+        assert!(chosen(&all, &["changesets"], |p| p == "changesets").is_empty());
         // inside a project: asking for what is not offered falls back to everything offered
         let inside = [Kind::Issues, Kind::News];
         assert_eq!(chosen(&inside, &[], |p| p == "projects"), inside);
-        assert_eq!(chosen(&inside, &[], |p| p == "documents"), inside);
+        assert_eq!(chosen(&inside, &[], |p| p == "changesets"), inside);
     }
 
     #[test]

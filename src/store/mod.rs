@@ -177,6 +177,13 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0024_documents_boards.sql"),
         pg: None,
     },
+    Migration {
+        version: 25,
+        sql: include_str!("../../migrations/0025_search_documents_messages.sqlite.sql"),
+        pg: Some(include_str!(
+            "../../migrations/0025_search_documents_messages.pg.sql"
+        )),
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir

@@ -45,6 +45,16 @@ const NEWS: Text = Text {
     columns: &["title", "summary", "description"],
     fts: "news_fts",
 };
+const DOCUMENTS: Text = Text {
+    table: "documents",
+    columns: &["title", "description"],
+    fts: "documents_fts",
+};
+const MESSAGES: Text = Text {
+    table: "messages",
+    columns: &["subject", "content"],
+    fts: "messages_fts",
+};
 const PROJECTS: Text = Text {
     table: "projects",
     columns: &["name", "identifier", "description"],
@@ -78,7 +88,9 @@ pub struct Reach {
     pub private_notes: Vec<i64>,
     pub issue_fields: Vec<FieldScope>,
     pub news: Vec<i64>,
+    pub documents: Vec<i64>,
     pub wiki: Vec<i64>,
+    pub messages: Vec<i64>,
     /// Projects the caller sees (`view_project`).
     pub projects: Vec<i64>,
     /// Projects whose files the caller sees (`view_files`).
@@ -434,6 +446,41 @@ async fn news(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>, i
     hits(db, Kind::News, sql, sources, want).await
 }
 
+async fn documents(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>, i64)> {
+    let pg = db.is_postgres();
+    let mut sql = Sql::new("SELECT d.id, d.created_on AS at FROM documents d WHERE d.id IN (");
+    let mut s = Sources::new(&mut sql, pg);
+    if o.columns() {
+        s.columns(&DOCUMENTS, o);
+    }
+    if o.attachment_source() {
+        s.attachments("Document", o);
+    }
+    let sources = s.count;
+    sql.push(") AND ");
+    in_list(&mut sql, "d.project_id", &within(&r.documents, &r.scope));
+    hits(db, Kind::Documents, sql, sources, want).await
+}
+
+async fn messages(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>, i64)> {
+    let pg = db.is_postgres();
+    let mut sql = Sql::new(
+        "SELECT m.id, m.created_on AS at FROM messages m JOIN boards b ON b.id = m.board_id \
+         WHERE m.id IN (",
+    );
+    let mut s = Sources::new(&mut sql, pg);
+    if o.columns() {
+        s.columns(&MESSAGES, o);
+    }
+    if o.attachment_source() {
+        s.attachments("Message", o);
+    }
+    let sources = s.count;
+    sql.push(") AND ");
+    in_list(&mut sql, "b.project_id", &within(&r.messages, &r.scope));
+    hits(db, Kind::Messages, sql, sources, want).await
+}
+
 async fn wiki_pages(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>, i64)> {
     let pg = db.is_postgres();
     let mut sql = Sql::new(
@@ -502,7 +549,9 @@ pub async fn find(
         let (hits, n) = match kind {
             Kind::Issues => issues(db, o, r, want).await?,
             Kind::News => news(db, o, r, want).await?,
+            Kind::Documents => documents(db, o, r, want).await?,
             Kind::WikiPages => wiki_pages(db, o, r, want).await?,
+            Kind::Messages => messages(db, o, r, want).await?,
             Kind::Projects => projects(db, o, r, want).await?,
         };
         out.extend(hits);
@@ -524,13 +573,16 @@ pub struct Shown {
     pub title: String,
     pub description: Option<String>,
     pub at: i64,
+    /// A message's board and the topic it replies to.
+    pub board: i64,
+    pub parent: Option<i64>,
 }
 
 /// The records of a page of results, one statement per type on it.
 pub async fn show(db: &Db, page: &[Hit]) -> Result<Vec<Shown>> {
     let ids = |k: Kind| -> Vec<i64> { page.iter().filter(|h| h.kind == k).map(|h| h.id).collect() };
     let mut out = Vec::new();
-    let statements: [(Kind, &str, &str); 4] = [
+    let statements: [(Kind, &str, &str); 6] = [
         (
             Kind::Issues,
             "SELECT i.id, i.subject AS title, i.description, i.created_on AS at, \
@@ -544,6 +596,21 @@ pub async fn show(db: &Db, page: &[Hit]) -> Result<Vec<Shown>> {
             "SELECT n.id, n.title, n.description, n.created_on AS at, '' AS tracker, \
              '' AS status, FALSE AS closed, '' AS identifier FROM news n WHERE ",
             "n.id",
+        ),
+        (
+            Kind::Documents,
+            "SELECT d.id, d.title, d.description, d.created_on AS at, '' AS tracker, \
+             '' AS status, FALSE AS closed, '' AS identifier FROM documents d WHERE ",
+            "d.id",
+        ),
+        (
+            // the board's name is shown as the tracker's is for an issue
+            Kind::Messages,
+            "SELECT m.id, m.subject AS title, m.content AS description, m.created_on AS at, \
+             b.name AS tracker, '' AS status, FALSE AS closed, '' AS identifier, \
+             m.board_id AS board, m.parent_id AS parent \
+             FROM messages m JOIN boards b ON b.id = m.board_id WHERE ",
+            "m.id",
         ),
         (
             Kind::WikiPages,
@@ -581,6 +648,16 @@ pub async fn show(db: &Db, page: &[Hit]) -> Result<Vec<Shown>> {
                 title: r.str("title"),
                 description: r.opt_str("description"),
                 at: r.i64("at"),
+                board: if kind == Kind::Messages {
+                    r.i64("board")
+                } else {
+                    0
+                },
+                parent: if kind == Kind::Messages {
+                    r.opt_i64("parent")
+                } else {
+                    None
+                },
             });
         }
     }
