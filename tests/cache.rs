@@ -208,7 +208,64 @@ async fn a_key_reads_the_change_counter_with_it(b: Backend) {
     assert_eq!(queries(&r), 1, "{b:?}");
 }
 
+/// A project is kept in each process's memory with its modules, parent and default
+/// version and assignee names: a change to any of them through one process shows in the
+/// other on its next request.
+async fn a_kept_project_follows_its_changes(b: Backend) {
+    let one = Server::start(b).await;
+    let two = Server::restart(&one).await;
+    one.create_project("alpha", true).await;
+    let v = one.create_version("alpha", "First").await;
+    let r = one
+        .put(
+            "/projects/alpha.json",
+            json!({"project": {"default_version_id": v}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let show = || async {
+        two.get_json("/projects/alpha.json?include=enabled_modules")
+            .await["project"]
+            .clone()
+    };
+    assert_eq!(show().await["default_version"]["name"], "First");
+    let r = one
+        .put(
+            &format!("/versions/{v}.json"),
+            json!({"version": {"name": "Renamed"}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert_eq!(show().await["default_version"]["name"], "Renamed");
+    let r = one
+        .put(
+            "/projects/alpha.json",
+            json!({"project": {"name": "Alpha Two", "enabled_module_names": ["wiki"]}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let p = show().await;
+    assert_eq!(p["name"], "Alpha Two");
+    assert_eq!(
+        p["enabled_modules"],
+        json!([{"id": p["enabled_modules"][0]["id"], "name": "wiki"}])
+    );
+    // and by id, and the issue list of a project without issue tracking
+    assert_eq!(
+        two.get_json(&format!("/projects/{}.json", p["id"])).await["project"]["name"],
+        "Alpha Two"
+    );
+    assert_eq!(
+        two.get("/projects/alpha/issues.json").send().await.status,
+        403
+    );
+}
+
 per_backend!(
+    a_kept_project_follows_its_changes,
     a_key_reads_the_change_counter_with_it,
     a_change_through_one_process_shows_in_another,
     warm_requests_run_few_statements,

@@ -184,6 +184,13 @@ const MIGRATIONS: &[Migration] = &[
             "../../migrations/0025_search_documents_messages.pg.sql"
         )),
     },
+    Migration {
+        version: 26,
+        sql: include_str!("../../migrations/0026_version_names_counted.sql"),
+        pg: Some(include_str!(
+            "../../migrations/0026_version_names_counted.pg.sql"
+        )),
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir

@@ -145,12 +145,20 @@ pub async fn find(db: &Db, param: &str) -> Result<Option<Project>> {
             Err(_) => Ok(None),
         }
     } else {
-        one_with_modules(db, "p.identifier = $1", param.into()).await
+        // identifiers are bounded (100 characters) before they make a key
+        if param.chars().count() > 100 {
+            return Ok(None);
+        }
+        let load = one_with_modules(db, "p.identifier = $1", param.into());
+        Ok((*db.cache.get(db, format!("project:{param}"), load).await?).clone())
     }
 }
 
+/// A project with its modules, kept in the cache: what it reads (the project, its
+/// parent, modules, default version and assignee names) all bump the change counter.
 pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<Project>> {
-    one_with_modules(db, "p.id = $1", id.into()).await
+    let load = one_with_modules(db, "p.id = $1", id.into());
+    Ok((*db.cache.get(db, format!("project#{id}"), load).await?).clone())
 }
 
 /// A time entry activity a project offers.
