@@ -181,7 +181,7 @@ async fn warm_requests_run_few_statements(b: Backend) {
         // the note and status change, then the relation
         assert_eq!(r.json()["issue"]["journals"].as_array().unwrap().len(), 2);
         assert!(
-            queries(&r) <= 12,
+            queries(&r) <= 9,
             "{who:?} {b:?}: {} statements",
             queries(&r)
         );

@@ -66,17 +66,16 @@ impl Seen {
                 .collect()
         };
         let issues = of("issue");
-        let visible_issues: HashSet<i64> = scope
-            .visible_issues(app, &issues)
-            .await?
-            .into_iter()
-            .collect();
         let mut seen = Seen {
             hidden: HashSet::new(),
-            visible_issues,
+            visible_issues: HashSet::new(),
         };
-        for id in store::existing(&app.db, "issues", &issues).await? {
-            if !seen.visible_issues.contains(&id) {
+        // one statement: which exist, and which of those the caller sees (one deleted
+        // since stays named)
+        for (id, visible) in store::issues_seen(&app.db, &scope.visible, &issues).await? {
+            if visible {
+                seen.visible_issues.insert(id);
+            } else {
                 seen.hidden.insert(("issue", id));
             }
         }

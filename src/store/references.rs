@@ -16,6 +16,24 @@ pub async fn visible_among(db: &Db, visible: &Sql, ids: &[i64]) -> Result<Vec<i6
     id_column(db, &sql).await
 }
 
+/// Which of `ids` exist, each with whether it satisfies a visibility condition on
+/// `issues i`, in one statement.
+pub async fn issues_seen(db: &Db, visible: &Sql, ids: &[i64]) -> Result<Vec<(i64, bool)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT i.id, CASE WHEN (");
+    super::issue_query::append(&mut sql, visible);
+    sql.push(") THEN 1 ELSE 0 END AS seen FROM issues i WHERE ");
+    super::issue_query::in_list(&mut sql, "i.id", ids);
+    Ok(db
+        .rows(&sql.text, &sql.args)
+        .await?
+        .iter()
+        .map(|r| (r.i64("id"), r.i64("seen") == 1))
+        .collect())
+}
+
 /// Which of these ids exist in `table` (`issues` or `projects`), in one statement.
 pub async fn existing(db: &Db, table: &str, ids: &[i64]) -> Result<Vec<i64>> {
     if ids.is_empty() {
