@@ -553,7 +553,12 @@ async fn parents_after_their_children_are_kept(b: Backend) {
                     (5001, 1, 1, 'Parent after', 1, 2, 1, 0, '2024-05-01 10:00:00',
                      '2024-05-01 10:00:00', 0, 0, NULL, 5001, 1, 4),
                     (5002, 1, 1, 'Orphan', 1, 2, 1, 0, '2024-05-01 10:00:00',
-                     '2024-05-01 10:00:00', 0, 0, 9999, 9999, 1, 2);
+                     '2024-05-01 10:00:00', 0, 0, 9999, 9999, 1, 2),
+                    (5004, 1, 1, 'Alone', 1, 2, 1, 0, '2024-05-01 10:00:00',
+                     '2024-05-01 10:00:00', 0, 0, NULL, 5004, 1, 2);
+             -- two projects each the other's parent
+             UPDATE projects SET parent_id = 7 WHERE id = 5;
+             UPDATE projects SET parent_id = 5 WHERE id = 7;
              -- a nested set that puts a subproject before its parent
              UPDATE projects SET lft = 0 WHERE identifier = 'alpha-backend';",
         )
@@ -582,6 +587,19 @@ async fn parents_after_their_children_are_kept(b: Backend) {
     assert_eq!(child["issue"]["parent"]["id"], 5001);
     let orphan = s.get_json("/issues/5002.json").await;
     assert!(orphan["issue"].get("parent").is_none(), "{orphan}");
+    // and its place in the tree is its own (sorted by parent, before a later root)
+    let sorted = s
+        .get("/issues.json?issue_id=5002,5004&sort=parent&status_id=*")
+        .send()
+        .await;
+    assert_eq!(ids_in(&sorted), [5002, 5004]);
+    // the loop of parents is broken at its smaller id
+    assert!(
+        summary.contains("projects whose parents made a loop: made top-level (Beta"),
+        "{summary}"
+    );
+    let beta = s.get_json("/projects/beta.json").await;
+    assert!(beta["project"].get("parent").is_none(), "{beta}");
     let parent = s.get_json("/issues/5001.json?include=children").await;
     assert_eq!(parent["issue"]["children"][0]["id"], 5000);
     let backend = s.get_json("/projects/alpha-backend.json").await;
@@ -608,8 +626,8 @@ async fn parents_after_their_children_are_kept(b: Backend) {
     let listed = s
         .get_json("/issues.json?project_id=alpha&status_id=*&limit=1")
         .await;
-    // (and the three issues added above)
-    assert_eq!(listed["total_count"], in_alpha + 3);
+    // (and the four issues added above)
+    assert_eq!(listed["total_count"], in_alpha + 4);
 }
 
 fn ids_of(issues: &Value) -> Vec<i64> {

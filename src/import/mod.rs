@@ -257,6 +257,10 @@ impl Copy<'_> {
                 .partition(|(_, v)| known.is_some_and(|k| k.contains(v)));
             target::set_column(tx, table, &column, &set).await?;
             for (id, v) in lost {
+                if table == "issues" {
+                    // its path named the parent that did not come
+                    target::reroot_issue(tx, id).await?;
+                }
                 self.summary.note(
                     &format!("{table}: {column} names a row that is not there; left empty"),
                     &format!("#{id} ({column} {v})"),

@@ -46,6 +46,8 @@ fn some(t: String) -> Cell {
 pub struct Fixer {
     /// Each project's id and name paths, its parent's extended.
     project_paths: HashMap<i64, (String, String)>,
+    /// Projects whose parents made a loop, made top-level.
+    project_roots: HashSet<i64>,
     /// Subtasks' parents, read before the issues.
     pub issue_parents: HashMap<i64, i64>,
     /// `(page, version)` of every wiki version read, and the highest id among them.
@@ -69,24 +71,41 @@ impl Fixer {
     /// nested set (whose numbers are sometimes damaged): a loop or a missing parent makes
     /// a root.
     pub fn plan_projects(&mut self, projects: Vec<(i64, Option<i64>, String)>) {
-        let by_id: HashMap<i64, (Option<i64>, String)> = projects
+        let mut by_id: HashMap<i64, (Option<i64>, String)> = projects
             .into_iter()
             .map(|(id, parent, name)| (id, (parent, name)))
             .collect();
-        for &id in by_id.keys() {
+        // a loop of parents: its smallest id becomes a top-level project
+        let ids: Vec<i64> = by_id.keys().copied().collect();
+        for &id in &ids {
             let mut chain = vec![id];
             while let Some(parent) = by_id[chain.last().expect("not empty")].0 {
-                if chain.contains(&parent) || !by_id.contains_key(&parent) {
+                if !by_id.contains_key(&parent) {
+                    break;
+                }
+                if let Some(at) = chain.iter().position(|c| *c == parent) {
+                    let root = *chain[at..].iter().min().expect("a loop");
+                    by_id.get_mut(&root).expect("in the loop").0 = None;
+                    self.project_roots.insert(root);
                     break;
                 }
                 chain.push(parent);
             }
-            let (mut ids, mut names) = ("/".to_owned(), String::new());
+        }
+        for &id in &ids {
+            let mut chain = vec![id];
+            while let Some(parent) = by_id[chain.last().expect("not empty")].0 {
+                if !by_id.contains_key(&parent) {
+                    break;
+                }
+                chain.push(parent);
+            }
+            let (mut path, mut names) = ("/".to_owned(), String::new());
             for p in chain.iter().rev() {
-                ids.push_str(&format!("{p}/"));
+                path.push_str(&format!("{p}/"));
                 names.push_str(&crate::store::projects::tree_key(&by_id[p].1, *p));
             }
-            self.project_paths.insert(id, (ids, names));
+            self.project_paths.insert(id, (path, names));
         }
     }
 
@@ -220,6 +239,11 @@ impl Fixer {
             }
             Fix::Projects => {
                 let id = int(&row, "id").unwrap_or_default();
+                if self.project_roots.contains(&id) {
+                    let name = text(&row, "name").unwrap_or_default().to_owned();
+                    self.note("projects whose parents made a loop: made top-level", name);
+                    set(&mut row, "parent_id", Cell::Null);
+                }
                 let (ids, names) = self.project_paths.get(&id).cloned().unwrap_or_else(|| {
                     let name = text(&row, "name").unwrap_or_default();
                     (
@@ -370,8 +394,19 @@ mod tests {
         assert!(text(&b, "tree_path")
             .unwrap()
             .starts_with(text(&a, "tree_path").unwrap()));
-        let c = kept(f.fix(Fix::Projects, row(&[("id", "7"), ("name", "C")])));
-        assert_eq!(text(&c, "id_path"), Some("/8/7/"));
+        // the loop is broken at its smallest id
+        let c = kept(f.fix(
+            Fix::Projects,
+            row(&[("id", "7"), ("name", "C"), ("parent_id", "8")]),
+        ));
+        assert_eq!(text(&c, "id_path"), Some("/7/"));
+        assert_eq!(get(&c, "parent_id"), Some(&Cell::Null));
+        let d = kept(f.fix(
+            Fix::Projects,
+            row(&[("id", "8"), ("name", "D"), ("parent_id", "7")]),
+        ));
+        assert_eq!(text(&d, "id_path"), Some("/7/8/"));
+        assert_eq!(text(&d, "parent_id"), Some("7"));
     }
 
     #[test]

@@ -132,6 +132,30 @@ pub async fn set_column(
     Ok(())
 }
 
+/// Makes an issue, whose parent did not come, the root of its subtree: its path and its
+/// descendants' start at it.
+pub async fn reroot_issue(tx: &mut Tx<'_>, id: i64) -> Result<()> {
+    let rows = tx
+        .rows("SELECT id_path FROM issues WHERE id = $1", &[id.into()])
+        .await?;
+    let Some(old) = rows.first().map(|r| r.str("id_path")) else {
+        return Ok(());
+    };
+    let own = format!("{id}/");
+    if !old.ends_with(&format!("/{own}")) || old == format!("/{own}") {
+        return Ok(());
+    }
+    // `/…/parent/id/…` → `/id/…`: the part from the issue's own id on
+    let from = (old.chars().count() - own.chars().count() + 1) as i64;
+    tx.exec(
+        "UPDATE issues SET id_path = '/' || substr(id_path, CAST($1 AS INTEGER)) \
+         WHERE id_path LIKE $2",
+        &[from.into(), format!("{old}%").into()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// After rows came with their own ids: PostgreSQL's identity sequences continue past the
 /// highest (SQLite's AUTOINCREMENT follows by itself).
 pub async fn continue_ids(tx: &mut Tx<'_>, postgres: bool, tables: &[&str]) -> Result<()> {

@@ -448,7 +448,9 @@ async fn news(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>, i
 
 async fn documents(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>, i64)> {
     let pg = db.is_postgres();
-    let mut sql = Sql::new("SELECT d.id, d.created_on AS at FROM documents d WHERE d.id IN (");
+    // (a document may have no date: first on either database, as oldest)
+    let mut sql =
+        Sql::new("SELECT d.id, COALESCE(d.created_on, 0) AS at FROM documents d WHERE d.id IN (");
     let mut s = Sources::new(&mut sql, pg);
     if o.columns() {
         s.columns(&DOCUMENTS, o);
@@ -599,7 +601,7 @@ pub async fn show(db: &Db, page: &[Hit]) -> Result<Vec<Shown>> {
         ),
         (
             Kind::Documents,
-            "SELECT d.id, d.title, d.description, d.created_on AS at, '' AS tracker, \
+            "SELECT d.id, d.title, d.description, COALESCE(d.created_on, 0) AS at, '' AS tracker, \
              '' AS status, FALSE AS closed, '' AS identifier FROM documents d WHERE ",
             "d.id",
         ),
