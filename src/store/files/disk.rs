@@ -90,28 +90,34 @@ impl Disk {
         filename: &str,
         from: &Path,
     ) -> std::io::Result<()> {
-        let dir = self.root.join(directory);
-        let temp = dir.join(format!(".{filename}.{:08x}.part", rand::random::<u32>()));
-        let done = async {
-            tokio::fs::create_dir_all(&dir).await?;
-            tokio::fs::copy(from, &temp).await?;
-            tokio::fs::rename(&temp, dir.join(filename)).await
-        };
-        let result = done.await;
-        if result.is_err() {
-            let _ = tokio::fs::remove_file(&temp).await;
-        }
-        result
+        let from = from.to_owned();
+        self.place(directory, filename, |temp| async move {
+            tokio::fs::copy(from, temp).await.map(|_| ())
+        })
+        .await
     }
 
     /// Writes a file whole, atomically: a thumbnail.
     pub async fn keep(&self, directory: &str, filename: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.place(directory, filename, |temp| async move {
+            tokio::fs::write(temp, bytes).await
+        })
+        .await
+    }
+
+    /// Puts `directory/filename` in place whole: `fill` writes a temporary file of the
+    /// directory, which is then renamed (removed if anything fails). Two requests may make
+    /// the same thumbnail at once: each writes its own temporary.
+    async fn place<F, Fut>(&self, directory: &str, filename: &str, fill: F) -> std::io::Result<()>
+    where
+        F: FnOnce(PathBuf) -> Fut,
+        Fut: std::future::Future<Output = std::io::Result<()>>,
+    {
         let dir = self.root.join(directory);
-        // two requests may make the same thumbnail at once: each writes its own temporary
         let temp = dir.join(format!(".{filename}.{:08x}.part", rand::random::<u32>()));
         let done = async {
             tokio::fs::create_dir_all(&dir).await?;
-            tokio::fs::write(&temp, bytes).await?;
+            fill(temp.clone()).await?;
             tokio::fs::rename(&temp, dir.join(filename)).await
         };
         let result = done.await;
