@@ -312,10 +312,10 @@ async fn parent_allowed(
 }
 
 /// Unknown tracker or custom field ids: Rails' 404 with its small error body.
-async fn check_ids(app: &App, table: &str, ids: &Option<Vec<i64>>) -> Result<(), ApiError> {
+async fn check_ids(app: &App, table: &'static str, ids: &Option<Vec<i64>>) -> Result<(), ApiError> {
     if let Some(ids) = ids {
-        let found = store::existing_ids(&app.db, table, ids).await?;
-        if found.len() != ids.len() {
+        let found = crate::store::references::existing(&app.db, table, ids).await?;
+        if ids.iter().any(|id| !found.contains(id)) {
             return Err(ApiError::Framework(StatusCode::NOT_FOUND));
         }
     }

@@ -34,16 +34,12 @@ pub async fn issues_seen(db: &Db, visible: &Sql, ids: &[i64]) -> Result<Vec<(i64
         .collect())
 }
 
-/// Which of these ids exist in `table` (`issues` or `projects`), in one statement.
-pub async fn existing(db: &Db, table: &str, ids: &[i64]) -> Result<Vec<i64>> {
+/// Which of these ids exist in `table` (a table of carmine's, named in the code), in one
+/// statement.
+pub async fn existing(db: &Db, table: &'static str, ids: &[i64]) -> Result<Vec<i64>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let table = if table == "projects" {
-        "projects"
-    } else {
-        "issues"
-    };
     let mut sql = Sql::new(&format!("SELECT id FROM {table} WHERE "));
     super::issue_query::in_list(&mut sql, "id", ids);
     id_column(db, &sql).await

@@ -134,18 +134,6 @@ pub(crate) async fn set_links(
     Ok(())
 }
 
-/// Which of these ids name existing rows of the table.
-pub async fn existing_ids(db: &Db, table: &str, ids: &[i64]) -> Result<Vec<i64>> {
-    let mut found = Vec::new();
-    for id in ids {
-        let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = $1");
-        if db.int(&sql, &[(*id).into()]).await? > 0 {
-            found.push(*id);
-        }
-    }
-    Ok(found)
-}
-
 /// Changes of an update; `None` leaves a value as it is.
 #[derive(Debug, Clone, Default)]
 pub struct ProjectChanges {
