@@ -45,6 +45,33 @@ pub enum Source {
     Mysql(sqlx::MySqlPool),
 }
 
+/// A server's rows as cells: text, or bytes where `binary` says.
+fn cells<R>(rows: Vec<R>, binary: &[bool]) -> anyhow::Result<Vec<Vec<Cell>>>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<Vec<u8>>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    rows.iter()
+        .map(|row| {
+            binary
+                .iter()
+                .enumerate()
+                .map(|(i, &bytes)| {
+                    Ok(if bytes {
+                        row.try_get::<Option<Vec<u8>>, _>(i)?
+                            .map_or(Cell::Null, Cell::Bytes)
+                    } else {
+                        row.try_get::<Option<String>, _>(i)?
+                            .map_or(Cell::Null, Cell::Text)
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// A column, and whether it holds bytes rather than text.
 struct Column {
     name: String,
@@ -107,21 +134,6 @@ impl Source {
 
     /// Runs `sql`, whose columns are text except those `binary` marks.
     async fn fetch(&self, sql: &str, binary: &[bool]) -> anyhow::Result<Vec<Vec<Cell>>> {
-        fn cell<'r, R>(row: &'r R, i: usize, binary: bool) -> anyhow::Result<Cell>
-        where
-            R: sqlx::Row,
-            usize: sqlx::ColumnIndex<R>,
-            Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-            Option<Vec<u8>>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-        {
-            Ok(if binary {
-                row.try_get::<Option<Vec<u8>>, _>(i)?
-                    .map_or(Cell::Null, Cell::Bytes)
-            } else {
-                row.try_get::<Option<String>, _>(i)?
-                    .map_or(Cell::Null, Cell::Text)
-            })
-        }
         let mut out = Vec::new();
         match self {
             Source::Sqlite(c) => {
@@ -143,26 +155,8 @@ impl Source {
                     out.push(row);
                 }
             }
-            Source::Postgres(pool) => {
-                for r in sqlx::query(sql).fetch_all(pool).await? {
-                    let row: anyhow::Result<Vec<Cell>> = binary
-                        .iter()
-                        .enumerate()
-                        .map(|(i, b)| cell(&r, i, *b))
-                        .collect();
-                    out.push(row?);
-                }
-            }
-            Source::Mysql(pool) => {
-                for r in sqlx::query(sql).fetch_all(pool).await? {
-                    let row: anyhow::Result<Vec<Cell>> = binary
-                        .iter()
-                        .enumerate()
-                        .map(|(i, b)| cell(&r, i, *b))
-                        .collect();
-                    out.push(row?);
-                }
-            }
+            Source::Postgres(pool) => out = cells(sqlx::query(sql).fetch_all(pool).await?, binary)?,
+            Source::Mysql(pool) => out = cells(sqlx::query(sql).fetch_all(pool).await?, binary)?,
         }
         Ok(out)
     }
@@ -288,20 +282,9 @@ impl Source {
 
     /// `(project, parent, name)` of every project.
     pub async fn project_tree(&self) -> anyhow::Result<Vec<(i64, Option<i64>, String)>> {
-        let col = |n: &str| {
-            self.read_as(&Column {
-                name: n.into(),
-                binary: false,
-            })
-        };
-        let sql = format!(
-            "SELECT {}, {}, {} FROM projects",
-            col("id"),
-            col("parent_id"),
-            col("name")
-        );
+        let columns = ["id", "parent_id", "name"].map(String::from);
         Ok(self
-            .fetch(&sql, &[false, false, false])
+            .rows("projects", &columns, "id", None, 0)
             .await?
             .into_iter()
             .filter_map(|r| {
