@@ -430,57 +430,61 @@ async fn issues(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>,
     hits(db, Kind::Issues, sql, sources, want).await
 }
 
-async fn news(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>, i64)> {
-    let pg = db.is_postgres();
-    let mut sql = Sql::new("SELECT n.id, n.created_on AS at FROM news n WHERE n.id IN (");
-    let mut s = Sources::new(&mut sql, pg);
-    if o.columns() {
-        s.columns(&NEWS, o);
-    }
-    if o.attachment_source() {
-        s.attachments("News", o);
-    }
-    let sources = s.count;
-    sql.push(") AND ");
-    in_list(&mut sql, "n.project_id", &within(&r.news, &r.scope));
-    hits(db, Kind::News, sql, sources, want).await
+/// A type found by its own columns and its files only, in the projects it is seen in:
+/// `head` selects `id` and `at` and ends in `WHERE <id> IN (`; `project` names the
+/// column its project is in.
+struct Plain {
+    kind: Kind,
+    head: &'static str,
+    text: &'static Text<'static>,
+    container: &'static str,
+    project: &'static str,
 }
 
-async fn documents(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>, i64)> {
-    let pg = db.is_postgres();
+const PLAIN_NEWS: Plain = Plain {
+    kind: Kind::News,
+    head: "SELECT n.id, n.created_on AS at FROM news n WHERE n.id IN (",
+    text: &NEWS,
+    container: "News",
+    project: "n.project_id",
+};
+const PLAIN_DOCUMENTS: Plain = Plain {
+    kind: Kind::Documents,
     // (a document may have no date: first on either database, as oldest)
-    let mut sql =
-        Sql::new("SELECT d.id, COALESCE(d.created_on, 0) AS at FROM documents d WHERE d.id IN (");
-    let mut s = Sources::new(&mut sql, pg);
-    if o.columns() {
-        s.columns(&DOCUMENTS, o);
-    }
-    if o.attachment_source() {
-        s.attachments("Document", o);
-    }
-    let sources = s.count;
-    sql.push(") AND ");
-    in_list(&mut sql, "d.project_id", &within(&r.documents, &r.scope));
-    hits(db, Kind::Documents, sql, sources, want).await
-}
+    head: "SELECT d.id, COALESCE(d.created_on, 0) AS at FROM documents d WHERE d.id IN (",
+    text: &DOCUMENTS,
+    container: "Document",
+    project: "d.project_id",
+};
+const PLAIN_MESSAGES: Plain = Plain {
+    kind: Kind::Messages,
+    head: "SELECT m.id, m.created_on AS at FROM messages m JOIN boards b ON b.id = m.board_id \
+           WHERE m.id IN (",
+    text: &MESSAGES,
+    container: "Message",
+    project: "b.project_id",
+};
 
-async fn messages(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>, i64)> {
-    let pg = db.is_postgres();
-    let mut sql = Sql::new(
-        "SELECT m.id, m.created_on AS at FROM messages m JOIN boards b ON b.id = m.board_id \
-         WHERE m.id IN (",
-    );
-    let mut s = Sources::new(&mut sql, pg);
+async fn plain(
+    db: &Db,
+    t: &Plain,
+    projects: &[i64],
+    o: &Options,
+    r: &Reach,
+    want: i64,
+) -> Result<(Vec<Hit>, i64)> {
+    let mut sql = Sql::new(t.head);
+    let mut s = Sources::new(&mut sql, db.is_postgres());
     if o.columns() {
-        s.columns(&MESSAGES, o);
+        s.columns(t.text, o);
     }
     if o.attachment_source() {
-        s.attachments("Message", o);
+        s.attachments(t.container, o);
     }
     let sources = s.count;
     sql.push(") AND ");
-    in_list(&mut sql, "b.project_id", &within(&r.messages, &r.scope));
-    hits(db, Kind::Messages, sql, sources, want).await
+    in_list(&mut sql, t.project, &within(projects, &r.scope));
+    hits(db, t.kind, sql, sources, want).await
 }
 
 async fn wiki_pages(db: &Db, o: &Options, r: &Reach, want: i64) -> Result<(Vec<Hit>, i64)> {
@@ -550,10 +554,10 @@ pub async fn find(
     for kind in kinds {
         let (hits, n) = match kind {
             Kind::Issues => issues(db, o, r, want).await?,
-            Kind::News => news(db, o, r, want).await?,
-            Kind::Documents => documents(db, o, r, want).await?,
+            Kind::News => plain(db, &PLAIN_NEWS, &r.news, o, r, want).await?,
+            Kind::Documents => plain(db, &PLAIN_DOCUMENTS, &r.documents, o, r, want).await?,
             Kind::WikiPages => wiki_pages(db, o, r, want).await?,
-            Kind::Messages => messages(db, o, r, want).await?,
+            Kind::Messages => plain(db, &PLAIN_MESSAGES, &r.messages, o, r, want).await?,
             Kind::Projects => projects(db, o, r, want).await?,
         };
         out.extend(hits);
