@@ -12,15 +12,44 @@ fn fixture() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/redmine-import-fixture")
 }
 
-fn import_args() -> Vec<String> {
-    let f = fixture();
-    vec![
+/// `import` from this Redmine database (and files directory).
+fn import_args_of(redmine: &std::path::Path, files: Option<&std::path::Path>) -> Vec<String> {
+    let mut args = vec![
         "import".into(),
         "--from-redmine".into(),
-        f.join("redmine.sqlite3").display().to_string(),
-        "--files".into(),
-        f.join("files").display().to_string(),
-    ]
+        redmine.display().to_string(),
+    ];
+    if let Some(files) = files {
+        args.extend(["--files".into(), files.display().to_string()]);
+    }
+    args
+}
+
+fn import_args() -> Vec<String> {
+    let f = fixture();
+    import_args_of(&f.join("redmine.sqlite3"), Some(&f.join("files")))
+}
+
+/// Runs `carmine import` with `args` on this database, which must succeed: its summary.
+fn import_ok(data: &std::path::Path, url: Option<&str>, args: &[String]) -> String {
+    let out = carmine(data, url).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A copy of the fixture's Redmine database in `data`, changed by `sql`: its path.
+fn changed_redmine(data: &std::path::Path, sql: &str) -> std::path::PathBuf {
+    let redmine = data.join("redmine.sqlite3");
+    std::fs::copy(fixture().join("redmine.sqlite3"), &redmine).unwrap();
+    rusqlite::Connection::open(&redmine)
+        .unwrap()
+        .execute_batch(sql)
+        .unwrap();
+    redmine
 }
 
 async fn imported(b: Backend) -> Server {
@@ -171,16 +200,7 @@ async fn data_answers_at_redmine_ids(b: Backend) {
 
 async fn summary_lists_what_stayed_behind_and_a_second_import_is_refused(b: Backend) {
     let (data, url) = fresh_database(b);
-    let out = carmine(&data, url.as_deref())
-        .args(import_args())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary = String::from_utf8_lossy(&out.stdout);
+    let summary = import_ok(&data, url.as_deref(), &import_args());
     for line in [
         "attachment files: 73 copied",
         "settings: 6, not a setting carmine uses (default_projects_tracker_ids,",
@@ -219,17 +239,12 @@ async fn summary_lists_what_stayed_behind_and_a_second_import_is_refused(b: Back
 
 async fn other_redmine_versions_are_refused_by_name(b: Backend) {
     let (data, url) = fresh_database(b);
-    let newer = data.join("newer.sqlite3");
-    std::fs::copy(fixture().join("redmine.sqlite3"), &newer).unwrap();
-    rusqlite::Connection::open(&newer)
-        .unwrap()
-        .execute(
-            "INSERT INTO schema_migrations (version) VALUES ('20230101000000')",
-            [],
-        )
-        .unwrap();
+    let newer = changed_redmine(
+        &data,
+        "INSERT INTO schema_migrations (version) VALUES ('20230101000000')",
+    );
     let out = carmine(&data, url.as_deref())
-        .args(["import", "--from-redmine", &newer.display().to_string()])
+        .args(import_args_of(&newer, None))
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -239,15 +254,7 @@ async fn other_redmine_versions_are_refused_by_name(b: Backend) {
         "{err}"
     );
     // nothing was written: the database takes a real import afterwards
-    let out = carmine(&data, url.as_deref())
-        .args(import_args())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    import_ok(&data, url.as_deref(), &import_args());
     let _ = std::fs::remove_dir_all(&data);
 }
 
@@ -414,13 +421,11 @@ async fn reads_a_redmine_on_postgresql(b: Backend) {
     let s = Server::start_with(
         b,
         Options {
-            prepare: vec![vec![
-                "import".into(),
-                "--from-redmine".into(),
-                source.clone(),
-                "--files".into(),
-                f.join("files").display().to_string(),
-            ]],
+            // (a URL stands where a path does)
+            prepare: vec![import_args_of(
+                std::path::Path::new(&source),
+                Some(&f.join("files")),
+            )],
             ..Default::default()
         },
     )
@@ -463,16 +468,14 @@ async fn reads_a_redmine_on_postgresql(b: Backend) {
 /// plugin's table, a custom field of a plugin's format (and its values), a missing file.
 async fn what_cannot_be_carried_is_listed(b: Backend) {
     let (data, url) = fresh_database(b);
-    let redmine = data.join("redmine.sqlite3");
-    std::fs::copy(fixture().join("redmine.sqlite3"), &redmine).unwrap();
-    let files = data.join("redmine-files");
-    let db = rusqlite::Connection::open(&redmine).unwrap();
-    db.execute_batch(
+    let redmine = changed_redmine(
+        &data,
         "CREATE TABLE agile_sprints (id INTEGER PRIMARY KEY, name VARCHAR);
          INSERT INTO agile_sprints (name) VALUES ('s1'), ('s2');
          UPDATE custom_fields SET field_format = 'plugin_rating' WHERE id = 3;",
-    )
-    .unwrap();
+    );
+    let files = data.join("redmine-files");
+    let db = rusqlite::Connection::open(&redmine).unwrap();
     let values: i64 = db
         .query_row(
             "SELECT COUNT(*) FROM custom_values WHERE custom_field_id = 3 AND value IS NOT NULL",
@@ -497,22 +500,11 @@ async fn what_cannot_be_carried_is_listed(b: Backend) {
         .unwrap();
     assert!(copy.success());
     std::fs::remove_file(files.join(&dir).join(&name)).unwrap();
-    let out = carmine(&data, url.as_deref())
-        .args([
-            "import",
-            "--from-redmine",
-            &redmine.display().to_string(),
-            "--files",
-            &files.display().to_string(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let summary = import_ok(
+        &data,
+        url.as_deref(),
+        &import_args_of(&redmine, Some(&files)),
     );
-    let summary = String::from_utf8_lossy(&out.stdout);
     for line in [
         "agile_sprints (2 rows): not a Redmine 5.0 table (a plugin's?)".to_owned(),
         "custom_fields: 1, format `plugin_rating` is not one carmine knows (Story points)".into(),
@@ -530,12 +522,9 @@ async fn what_cannot_be_carried_is_listed(b: Backend) {
 /// whose text has no version row gets one.
 async fn parents_after_their_children_are_kept(b: Backend) {
     let (data, url) = fresh_database(b);
-    let redmine = data.join("redmine.sqlite3");
-    std::fs::copy(fixture().join("redmine.sqlite3"), &redmine).unwrap();
-    rusqlite::Connection::open(&redmine)
-        .unwrap()
-        .execute_batch(
-            "-- 6,000 pages, each the child of one 5,500 ids later (in a later slice);
+    let redmine = changed_redmine(
+        &data,
+        "-- 6,000 pages, each the child of one 5,500 ids later (in a later slice);
              -- their texts have no version rows
              INSERT INTO wiki_pages (id, wiki_id, title, created_on, protected, parent_id)
              WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 6000)
@@ -561,18 +550,8 @@ async fn parents_after_their_children_are_kept(b: Backend) {
              UPDATE projects SET parent_id = 5 WHERE id = 7;
              -- a nested set that puts a subproject before its parent
              UPDATE projects SET lft = 0 WHERE identifier = 'alpha-backend';",
-        )
-        .unwrap();
-    let out = carmine(&data, url.as_deref())
-        .args(["import", "--from-redmine", &redmine.display().to_string()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
-    let summary = String::from_utf8_lossy(&out.stdout);
+    let summary = import_ok(&data, url.as_deref(), &import_args_of(&redmine, None));
     assert!(
         summary.contains("issues: parent_id names a row that is not there; left empty (#5002"),
         "{summary}"
