@@ -71,6 +71,11 @@ fn source_db() -> rusqlite::Connection {
     .unwrap()
 }
 
+/// One number the fixture's database answers.
+fn source_int(sql: &str) -> i64 {
+    source_db().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
 fn manifest() -> Value {
     serde_json::from_slice(&std::fs::read(fixture().join("MANIFEST.json")).unwrap()).unwrap()
 }
@@ -170,9 +175,7 @@ async fn data_answers_at_redmine_ids(b: Backend) {
         assert_eq!(&hex::encode(sha2::Sha256::digest(&r.bytes)), digest);
     }
     // what is created next continues after Redmine's ids
-    let max: i64 = db
-        .query_row("SELECT MAX(id) FROM issues", [], |r| r.get(0))
-        .unwrap();
+    let max = source_int("SELECT MAX(id) FROM issues");
     let r = s
         .post(
             "/issues.json",
@@ -192,9 +195,7 @@ async fn data_answers_at_redmine_ids(b: Backend) {
         .send()
         .await;
     assert_eq!(r.status, 201);
-    let max: i64 = db
-        .query_row("SELECT MAX(id) FROM versions", [], |r| r.get(0))
-        .unwrap();
+    let max = source_int("SELECT MAX(id) FROM versions");
     assert_eq!(r.json()["version"]["id"], max + 1);
 }
 
@@ -584,24 +585,12 @@ async fn parents_after_their_children_are_kept(b: Backend) {
     let backend = s.get_json("/projects/alpha-backend.json").await;
     assert_eq!(backend["project"]["parent"]["id"], 1);
     // alpha-backend's list holds its subproject's issues: the paths run through it
-    let in_subtree: i64 = source_db()
-        .query_row(
-            "SELECT COUNT(*) FROM issues WHERE project_id IN (2, 3)",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let in_subtree = source_int("SELECT COUNT(*) FROM issues WHERE project_id IN (2, 3)");
     let listed = s
         .get_json("/issues.json?project_id=alpha-backend&status_id=*&limit=1")
         .await;
     assert_eq!(listed["total_count"], in_subtree);
-    let in_alpha: i64 = source_db()
-        .query_row(
-            "SELECT COUNT(*) FROM issues WHERE project_id IN (1, 2, 3, 4)",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let in_alpha = source_int("SELECT COUNT(*) FROM issues WHERE project_id IN (1, 2, 3, 4)");
     let listed = s
         .get_json("/issues.json?project_id=alpha&status_id=*&limit=1")
         .await;

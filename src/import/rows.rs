@@ -78,34 +78,21 @@ impl Fixer {
         // a loop of parents: its smallest id becomes a top-level project
         let ids: Vec<i64> = by_id.keys().copied().collect();
         for &id in &ids {
-            let mut chain = vec![id];
-            while let Some(parent) = by_id[chain.last().expect("not empty")].0 {
-                if !by_id.contains_key(&parent) {
-                    break;
-                }
-                if let Some(at) = chain.iter().position(|c| *c == parent) {
-                    let root = *chain[at..].iter().min().expect("a loop");
-                    by_id.get_mut(&root).expect("in the loop").0 = None;
-                    self.project_roots.insert(root);
-                    break;
-                }
-                chain.push(parent);
+            let (chain, looped) = ancestry(id, |p| parent_in(&by_id, p));
+            if let Some(at) = looped.and_then(|p| chain.iter().position(|c| *c == p)) {
+                let root = *chain[at..].iter().min().expect("a loop");
+                by_id.get_mut(&root).expect("in the loop").0 = None;
+                self.project_roots.insert(root);
             }
         }
         for &id in &ids {
-            let mut chain = vec![id];
-            while let Some(parent) = by_id[chain.last().expect("not empty")].0 {
-                if !by_id.contains_key(&parent) {
-                    break;
-                }
-                chain.push(parent);
-            }
-            let (mut path, mut names) = ("/".to_owned(), String::new());
-            for p in chain.iter().rev() {
-                path.push_str(&format!("{p}/"));
-                names.push_str(&crate::store::projects::tree_key(&by_id[p].1, *p));
-            }
-            self.project_paths.insert(id, (path, names));
+            let (chain, _) = ancestry(id, |p| parent_in(&by_id, p));
+            let names: String = chain
+                .iter()
+                .rev()
+                .map(|p| crate::store::projects::tree_key(&by_id[p].1, *p))
+                .collect();
+            self.project_paths.insert(id, (path_of(&chain), names));
         }
     }
 
@@ -329,21 +316,38 @@ impl Fixer {
 
     /// `/root/…/id/` through the subtask parents (a loop in them stops at the repeat).
     fn issue_path(&self, id: i64) -> String {
-        let mut chain = vec![id];
-        let mut at = id;
-        while let Some(&parent) = self.issue_parents.get(&at) {
-            if chain.contains(&parent) || chain.len() > 10_000 {
-                break;
-            }
-            chain.push(parent);
-            at = parent;
-        }
-        let mut path = String::from("/");
-        for i in chain.iter().rev() {
-            path.push_str(&format!("{i}/"));
-        }
-        path
+        path_of(&ancestry(id, |at| self.issue_parents.get(&at).copied()).0)
     }
+}
+
+/// A project's parent, when it is among them.
+fn parent_in(projects: &HashMap<i64, (Option<i64>, String)>, id: i64) -> Option<i64> {
+    projects[&id].0.filter(|p| projects.contains_key(p))
+}
+
+/// `id` and its ancestors through `parent_of`, nearest first, up to a missing parent or
+/// one already met (then also that one: where the loop closed). 10,000 deep at most.
+fn ancestry(id: i64, parent_of: impl Fn(i64) -> Option<i64>) -> (Vec<i64>, Option<i64>) {
+    let mut chain = vec![id];
+    while let Some(parent) = parent_of(*chain.last().expect("not empty")) {
+        if chain.contains(&parent) {
+            return (chain, Some(parent));
+        }
+        if chain.len() > 10_000 {
+            break;
+        }
+        chain.push(parent);
+    }
+    (chain, None)
+}
+
+/// `/root/…/id/` of an ancestry, nearest first.
+fn path_of(chain: &[i64]) -> String {
+    let mut path = String::from("/");
+    for i in chain.iter().rev() {
+        path.push_str(&format!("{i}/"));
+    }
+    path
 }
 
 /// Redmine compresses wiki versions with zlib when `wiki_compression` is `gzip`.
