@@ -161,8 +161,11 @@ fn refuse_file(ctx: &Ctx) -> ApiResult {
         return Err(deny(ctx));
     }
     // the page to come back to, without a key the request carried (unused, or refused)
-    let (path, query) = ctx.target.split_once('?').unwrap_or((&ctx.target, ""));
-    let kept: Vec<&str> = query
+    let path = ctx.target.path();
+    let kept: Vec<&str> = ctx
+        .target
+        .query()
+        .unwrap_or_default()
         .split('&')
         .filter(|p| !p.is_empty() && !p.starts_with("key="))
         .collect();

@@ -78,7 +78,7 @@ pub struct Ctx {
     /// The unread body of a file upload (`POST /uploads` with `application/octet-stream`).
     pub upload: std::sync::Mutex<Option<axum::body::Body>>,
     /// The request's path and query, as sent.
-    pub target: String,
+    pub target: axum::http::Uri,
 }
 
 impl Ctx {

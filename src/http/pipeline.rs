@@ -91,16 +91,14 @@ pub struct Prepared {
     /// The raw body of a file upload, left unread for the handler to stream.
     upload: Option<Arc<std::sync::Mutex<Option<Body>>>>,
     /// The request's path and query, as sent.
-    target: String,
+    target: axum::http::Uri,
 }
 
 /// The middleware before routing: see the module's comment.
 pub async fn prepare(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
-    let target = parts
-        .uri
-        .path_and_query()
-        .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
+    // (a cheap copy: its parts are shared)
+    let target = parts.uri.clone();
     let original = parts.method.clone();
     // the pipeline reads the headers from `Prepared`; the router needs none of them
     let headers = std::mem::take(&mut parts.headers);
@@ -477,7 +475,7 @@ fn context(params: Value, current: Current, headers: HeaderMap, guard: Guard) ->
         roles: Default::default(),
         required: guard.permissions(),
         upload: Default::default(),
-        target: String::new(),
+        target: Default::default(),
     }
 }
 

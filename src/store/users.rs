@@ -81,7 +81,6 @@ pub async fn anonymous(db: &Db) -> Result<Option<User>> {
     db.opt(&sql, &[]).await
 }
 
-/// The active owner of an API key.
 /// The active user holding this API key. The same statement reads the change counter,
 /// which then stands as the request's check of it (`cache::observed`).
 pub async fn find_by_api_key(db: &Db, key: &str) -> Result<Option<User>> {
