@@ -184,6 +184,7 @@ async fn run() -> anyhow::Result<()> {
                 max_body: *max_body,
                 upload_idle: Duration::from_secs((*request_timeout).max(1)),
                 count_queries: std::env::var("CARMINE_COUNT_QUERIES").is_ok_and(|v| v == "1"),
+                replies: Default::default(),
             });
             let limits = app::Limits {
                 header_timeout: Duration::from_secs((*header_timeout).max(1)),

@@ -16,4 +16,6 @@ pub struct App {
     pub upload_idle: std::time::Duration,
     /// Report the statements each request ran in `X-Carmine-Queries` (CARMINE_COUNT_QUERIES=1).
     pub count_queries: bool,
+    /// Answers kept whole while nothing they show has changed.
+    pub replies: crate::http::replies::Replies,
 }

@@ -264,7 +264,152 @@ async fn a_kept_project_follows_its_changes(b: Backend) {
     );
 }
 
+/// One issue's answer is kept whole (by caller, format and includes) while nothing it
+/// shows changes: each change below, made through one process, shows in the other's next
+/// answer, by key and by password; and a kept answer by key costs at most three statements.
+async fn a_kept_issue_follows_every_change(b: Backend) {
+    let one = Server::with_setting(b, "admin_api_enabled", "1").await;
+    let two = Server::restart(&one).await;
+    one.create_project("alpha", true).await;
+    let dev = one.create_user("dev", "secret-pass1").await;
+    one.add_member("alpha", dev, &[4]).await;
+    let key = two
+        .get("/my/account.json")
+        .anonymous()
+        .basic("dev", "secret-pass1")
+        .send()
+        .await
+        .json()["user"]["api_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let x = one
+        .create_issue(json!({"project_id": "alpha", "subject": "Kept"}))
+        .await;
+    let y = one
+        .create_issue(json!({"project_id": "alpha", "subject": "Other"}))
+        .await;
+    let path = format!("/issues/{x}.json?include=journals,watchers,relations,attachments,children");
+    let view = || async {
+        let first = as_dev(&two, &key, &path).await;
+        // asked twice: the second answer is the kept one
+        let again = as_dev(&two, &key, &path).await;
+        assert_eq!(first.text, again.text);
+        first.json()["issue"].clone()
+    };
+    let one = &one;
+    let put = |path: String, body: Value| async move {
+        let r = one.put(&path, body).send().await;
+        assert_eq!(r.status, 204, "{path}: {}", r.text);
+    };
+    let issue = |id: i64| format!("/issues/{id}.json");
+    assert_eq!(view().await["journals"], json!([]));
+    // counted past the key's own statement: the stamps, and at most the counter
+    let warm = two.get(&path).anonymous().key(&key).send().await;
+    assert!(queries(&warm) <= 2, "{b:?}: {}", queries(&warm));
+
+    put(issue(x), json!({"issue": {"notes": "First note"}})).await;
+    assert_eq!(view().await["journals"][0]["notes"], "First note");
+    let r = one
+        .post(
+            &format!("/issues/{x}/watchers.json"),
+            json!({"user_id": dev}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    // (a Developer does not see watchers: the administrator does)
+    assert!(view().await.get("watchers").is_none());
+    two.get(&path).send().await;
+    let watchers = two.get_json(&path).await["issue"]["watchers"].clone();
+    assert!(
+        watchers.as_array().unwrap().iter().any(|w| w["id"] == dev),
+        "{watchers}"
+    );
+    assert_eq!(one.relate(x, json!(y), "relates").await.status, 201);
+    assert_eq!(view().await["relations"][0]["issue_to_id"], y);
+    // the other issue becomes private: dev no longer sees it, nor the relation to it
+    put(issue(y), json!({"issue": {"is_private": true}})).await;
+    assert!(view()
+        .await
+        .get("relations")
+        .is_none_or(|r| r == &json!([])));
+    put(issue(y), json!({"issue": {"is_private": false}})).await;
+    put(issue(x), json!({"issue": {"parent_issue_id": y}})).await;
+    assert_eq!(view().await["parent"]["id"], y);
+    put(issue(y), json!({"issue": {"is_private": true}})).await;
+    assert!(view().await.get("parent").is_none());
+
+    let activity = one
+        .get_json("/enumerations/time_entry_activities.json")
+        .await["time_entry_activities"][0]["id"]
+        .clone();
+    let r = one
+        .post(
+            "/time_entries.json",
+            json!({"time_entry": {"issue_id": x, "hours": 2.5, "activity_id": activity}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(view().await["spent_hours"], 2.5);
+    put(issue(x), json!({"issue": {"assigned_to_id": dev}})).await;
+    put(
+        format!("/users/{dev}.json"),
+        json!({"user": {"lastname": "Renamed"}}),
+    )
+    .await;
+    assert!(view().await["assigned_to"]["name"]
+        .as_str()
+        .unwrap()
+        .ends_with(" Renamed"));
+    let r = one
+        .post(
+            "/projects/alpha/issue_categories.json",
+            json!({"issue_category": {"name": "Backend"}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let category = r.json()["issue_category"]["id"].as_i64().unwrap();
+    put(issue(x), json!({"issue": {"category_id": category}})).await;
+    put(
+        format!("/issue_categories/{category}.json"),
+        json!({"issue_category": {"name": "Frontend"}}),
+    )
+    .await;
+    assert_eq!(view().await["category"]["name"], "Frontend");
+    let field = one
+        .create_custom_field(json!({"name": "Customer", "customized_type": "issue",
+            "field_format": "string", "is_for_all": true, "visible": true,
+            "tracker_ids": [1, 2, 3]}))
+        .await;
+    put(
+        issue(x),
+        json!({"issue": {"custom_fields": [{"id": field, "value": "ACME"}]}}),
+    )
+    .await;
+    assert_eq!(view().await["custom_fields"][0]["value"], "ACME");
+    let (_, token) = one.upload("notes.txt", b"some notes").await;
+    put(
+        issue(x),
+        json!({"issue": {"uploads": [{"token": token, "filename": "notes.txt"}]}}),
+    )
+    .await;
+    assert_eq!(view().await["attachments"][0]["filename"], "notes.txt");
+    let child = one
+        .create_issue(json!({"project_id": "alpha", "subject": "Part", "parent_issue_id": x}))
+        .await;
+    assert_eq!(view().await["children"][0]["id"], child);
+    put(issue(child), json!({"issue": {"subject": "Part two"}})).await;
+    assert_eq!(view().await["children"][0]["subject"], "Part two");
+    let r = one.delete(&issue(x)).send().await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert_eq!(as_dev(&two, &key, &path).await.status, 404);
+}
+
 per_backend!(
+    a_kept_issue_follows_every_change,
     a_kept_project_follows_its_changes,
     a_key_reads_the_change_counter_with_it,
     a_change_through_one_process_shows_in_another,

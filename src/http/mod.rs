@@ -4,6 +4,7 @@ pub mod auth;
 pub mod formats;
 pub mod params;
 pub mod pipeline;
+pub mod replies;
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -79,6 +80,8 @@ pub struct Ctx {
     pub upload: std::sync::Mutex<Option<axum::body::Body>>,
     /// The request's path and query, as sent.
     pub target: axum::http::Uri,
+    /// The answer's format, when the request is one of the API's.
+    pub format: Option<Format>,
 }
 
 impl Ctx {
@@ -168,6 +171,8 @@ pub enum Reply {
     Found(String),
     /// A response made by the handler (a file download).
     Raw(Response),
+    /// A 200 document already written in the request's format (a kept answer).
+    Written(axum::body::Bytes),
 }
 
 impl Reply {
@@ -214,8 +219,8 @@ pub fn not_found() -> ApiError {
     ApiError::Status(StatusCode::NOT_FOUND)
 }
 
-fn with_type(status: StatusCode, media: &str, body: Vec<u8>) -> Response {
-    let mut r = Response::new(Body::from(body));
+fn with_type(status: StatusCode, media: &str, body: impl Into<Body>) -> Response {
+    let mut r = Response::new(body.into());
     *r.status_mut() = status;
     if let Ok(v) = HeaderValue::from_str(media) {
         r.headers_mut().insert(header::CONTENT_TYPE, v);
@@ -224,11 +229,22 @@ fn with_type(status: StatusCode, media: &str, body: Vec<u8>) -> Response {
 }
 
 pub fn document_response(format: Format, status: StatusCode, node: &Node) -> Response {
-    let (body, media) = match format {
-        Format::Json => (render::write_json(node), "application/json; charset=utf-8"),
-        Format::Xml => (render::write_xml(node), "application/xml; charset=utf-8"),
-    };
-    with_type(status, media, body)
+    with_type(status, document_type(format), write_document(format, node))
+}
+
+/// A document's bytes in `format`.
+pub fn write_document(format: Format, node: &Node) -> Vec<u8> {
+    match format {
+        Format::Json => render::write_json(node),
+        Format::Xml => render::write_xml(node),
+    }
+}
+
+fn document_type(format: Format) -> &'static str {
+    match format {
+        Format::Json => "application/json; charset=utf-8",
+        Format::Xml => "application/xml; charset=utf-8",
+    }
 }
 
 pub fn reply_response(format: Format, reply: Reply) -> Response {
@@ -242,6 +258,7 @@ pub fn reply_response(format: Format, reply: Reply) -> Response {
             r
         }
         Reply::Raw(response) => response,
+        Reply::Written(body) => with_type(StatusCode::OK, document_type(format), body),
         Reply::Found(location) => {
             let body = format!(
                 "<html><body>You are being <a href=\"{location}\">redirected</a>.</body></html>"

@@ -305,6 +305,7 @@ pub async fn respond(app: &App, mut req: Request, endpoint: Endpoint) -> Respons
     }
     let mut ctx = context(params, current, headers, endpoint.guard);
     ctx.target = target;
+    ctx.format = Some(format);
     ctx.upload = upload
         .and_then(|u| u.lock().ok().and_then(|mut b| b.take()))
         .into();
@@ -476,6 +477,7 @@ fn context(params: Value, current: Current, headers: HeaderMap, guard: Guard) ->
         required: guard.permissions(),
         upload: Default::default(),
         target: Default::default(),
+        format: None,
     }
 }
 

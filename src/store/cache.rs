@@ -100,6 +100,13 @@ impl Cache {
         Ok(())
     }
 
+    /// The counter value this process's copies stand for, checked for this request: an
+    /// answer built from now on is at least as new as it.
+    pub async fn generation(&self, db: &Db) -> Result<i64> {
+        self.revalidate(db).await?;
+        Ok(self.generation.load(SeqCst))
+    }
+
     /// The copy under `key`, or what `load` reads, kept unless something changed meanwhile.
     pub async fn get<T, F>(&self, db: &Db, key: String, load: F) -> Result<Arc<T>>
     where

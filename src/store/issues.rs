@@ -75,6 +75,21 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<Issue>> {
         .await
 }
 
+/// What an issue's kept answer must still match (migration 27): the issue's own stamp and
+/// the counter of changes to who may see any issue, in one statement.
+pub async fn stamps(db: &Db, id: i64) -> Result<[i64; 2]> {
+    let rows = db
+        .rows(
+            "SELECT COALESCE((SELECT n FROM issue_stamps WHERE issue_id = $1), 0) AS own, \
+             (SELECT value FROM change_counter WHERE id = 2) AS seen",
+            &[id.into()],
+        )
+        .await?;
+    Ok(rows
+        .first()
+        .map_or([0, 0], |r| [r.i64("own"), r.opt_i64("seen").unwrap_or(0)]))
+}
+
 /// The joins an order of the issue list may need, by the alias it uses.
 const PAGE_JOINS: &[(&str, &str)] = &[
     ("p", " JOIN projects p ON p.id = i.project_id"),

@@ -191,6 +191,11 @@ const MIGRATIONS: &[Migration] = &[
             "../../migrations/0026_version_names_counted.pg.sql"
         )),
     },
+    Migration {
+        version: 27,
+        sql: include_str!("../../migrations/0027_issue_stamps.sql"),
+        pg: Some(include_str!("../../migrations/0027_issue_stamps.pg.sql")),
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir

@@ -2,8 +2,55 @@
 
 use super::*;
 
-/// `GET /issues/:id` with `include=journals,allowed_statuses` (others follow their issues).
+/// `GET /issues/:id`: the answer kept from an earlier request of the same caller, when
+/// nothing it shows has changed since (see `http::replies`), or a new one.
 pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
+    let (Some(key), Some(format), Ok(issue_id)) = (kept_key(ctx, id), ctx.format, id.parse())
+    else {
+        return Ok(Reply::ok(answer(app, ctx, id).await?.0));
+    };
+    let [own, seen] = crate::store::issues::stamps(&app.db, issue_id).await?;
+    let under = [app.db.cache.generation(&app.db).await?, own, seen];
+    if let Some(body) = app.replies.get(&key, &under) {
+        return Ok(Reply::Written(body));
+    }
+    let (node, keep) = answer(app, ctx, id).await?;
+    if !keep {
+        return Ok(Reply::ok(node));
+    }
+    let body = axum::body::Bytes::from(crate::http::write_document(format, &node));
+    app.replies.put(key, under, body.clone());
+    Ok(Reply::Written(body))
+}
+
+/// What a kept answer is kept under: the issue, the caller, the format, the includes and
+/// the host (attachment URLs name it). Not kept: answers to an OAuth token (its scopes
+/// narrow them) and those with `allowed_statuses` (which other issues' states decide).
+fn kept_key(ctx: &Ctx, id: &str) -> Option<String> {
+    if ctx.current.oauth.is_some() || ctx.includes("allowed_statuses") {
+        return None;
+    }
+    let includes: String = [
+        "journals",
+        "children",
+        "attachments",
+        "relations",
+        "changesets",
+        "watchers",
+    ]
+    .iter()
+    .map(|i| if ctx.includes(i) { '1' } else { '0' })
+    .collect();
+    Some(format!(
+        "{id} {} {} {:?} {includes} {}",
+        ctx.current.user.id, ctx.current.logged, ctx.format?, ctx.base_url
+    ))
+}
+
+/// The issue's document with `include=journals,allowed_statuses` (others follow their
+/// issues), and whether it may be kept: not when the issue has subtasks, whose changes
+/// its totals and children follow.
+async fn answer(app: &App, ctx: &Ctx, id: &str) -> Result<(Node, bool), ApiError> {
     let (issue, p, roles) = load_issue(app, ctx, id).await?;
     let spent = if allowed(app, ctx, &p, &["view_time_entries"]).await? {
         let visible = crate::api::access::visible_time_entries(app, ctx)
@@ -170,7 +217,7 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         let statuses = statuses_for(app, ctx, &p, &roles, &issue).await?;
         o.array("allowed_statuses", statuses);
     }
-    Ok(Reply::ok(document("issue", o)))
+    Ok((document("issue", o), !issue.has_children))
 }
 
 /// The subtask tree under an issue, `{id, tracker, subject, children?}` in tree order,
