@@ -57,6 +57,9 @@ pub struct Route {
     /// Which path parameters must be digits for the route to match (Redmine's route
     /// constraints); a request breaking one is answered as for no route.
     numeric: usize,
+    /// The answer is an issue's, kept while its stamps hold: the credentials' statement
+    /// reads them for the issue the first parameter names (`cache::per_request`).
+    stamped: bool,
 }
 
 pub fn route(
@@ -71,6 +74,7 @@ pub fn route(
         guard,
         handler,
         numeric: 0,
+        stamped: false,
     }
 }
 
@@ -84,6 +88,12 @@ impl Route {
     /// The first path parameter must be digits.
     pub fn numeric_first(mut self) -> Route {
         self.numeric = 1;
+        self
+    }
+
+    /// The answer is the issue the first parameter names, kept while its stamps hold.
+    pub fn stamped(mut self) -> Route {
+        self.stamped = true;
         self
     }
 }
@@ -129,6 +139,7 @@ pub fn router() -> Router<Arc<App>> {
             guard,
             handler,
             numeric,
+            stamped,
         } = r;
         let serve = move |State(app): State<Arc<App>>, raw: RawPathParams, req: Request| async move {
             let params: Vec<String> = raw.iter().map(|(_, v)| v.to_owned()).collect();
@@ -141,7 +152,10 @@ pub fn router() -> Router<Arc<App>> {
                 handler,
                 params,
             };
-            crate::store::cache::per_request(pipeline::respond(&app, req, endpoint)).await
+            let issue = stamped
+                .then(|| endpoint.params.first()?.parse().ok())
+                .flatten();
+            crate::store::cache::per_request(issue, pipeline::respond(&app, req, endpoint)).await
         };
         let mut methods_router = match by_path.iter().position(|(p, _)| *p == path) {
             Some(i) => by_path.remove(i).1,

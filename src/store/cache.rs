@@ -24,11 +24,34 @@ const UNKNOWN: i64 = i64::MIN;
 tokio::task_local! {
     /// The counter as this request read it with its credentials, until it writes.
     static OBSERVED: std::cell::Cell<Option<i64>>;
+    /// The issue whose answer this request is (its route is `stamped`), and its stamps
+    /// as the credentials' statement read them, until it writes.
+    static STAMPED: std::cell::Cell<(Option<i64>, Option<[i64; 2]>)>;
 }
 
-/// Runs one request, whose credentials' statement may read the counter for it.
-pub async fn per_request<F: Future>(request: F) -> F::Output {
-    OBSERVED.scope(std::cell::Cell::new(None), request).await
+/// Runs one request, whose credentials' statement may read the counter for it, and the
+/// stamps of `issue`, the issue its answer shows.
+pub async fn per_request<F: Future>(issue: Option<i64>, request: F) -> F::Output {
+    let stamped = STAMPED.scope(std::cell::Cell::new((issue, None)), request);
+    OBSERVED.scope(std::cell::Cell::new(None), stamped).await
+}
+
+/// The issue whose stamps the credentials' statement should read with the counter.
+pub fn stamped_issue() -> Option<i64> {
+    STAMPED.try_with(|s| s.get().0).ok().flatten()
+}
+
+/// The stamps of `issue` as this request read them already, if it did.
+pub fn stamps_observed(issue: i64) -> Option<[i64; 2]> {
+    match STAMPED.try_with(|s| s.get()).ok()? {
+        (Some(i), stamps) if i == issue => stamps,
+        _ => None,
+    }
+}
+
+/// The stamps of the request's issue, read with its credentials.
+pub fn observe_stamps(stamps: [i64; 2]) {
+    let _ = STAMPED.try_with(|s| s.set((s.get().0, Some(stamps))));
 }
 
 type Entry = Arc<dyn Any + Send + Sync>;
@@ -59,6 +82,7 @@ impl Cache {
         self.recheck.store(true, SeqCst);
         // what this request read before its write no longer stands for it
         let _ = OBSERVED.try_with(|o| o.set(None));
+        let _ = STAMPED.try_with(|s| s.set((s.get().0, None)));
     }
 
     /// The counter as this request just read it (with its API key): the request's check

@@ -78,16 +78,22 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<Issue>> {
 /// What an issue's kept answer must still match (migration 27): the issue's own stamp and
 /// the counter of changes to who may see any issue, in one statement.
 pub async fn stamps(db: &Db, id: i64) -> Result<[i64; 2]> {
-    let rows = db
-        .rows(
-            "SELECT COALESCE((SELECT n FROM issue_stamps WHERE issue_id = $1), 0) AS own, \
-             (SELECT value FROM change_counter WHERE id = 2) AS seen",
-            &[id.into()],
-        )
-        .await?;
-    Ok(rows
-        .first()
-        .map_or([0, 0], |r| [r.i64("own"), r.opt_i64("seen").unwrap_or(0)]))
+    let sql = format!("SELECT {}", stamp_columns("$1"));
+    let rows = db.rows(&sql, &[id.into()]).await?;
+    Ok(rows.first().map_or([0, 0], stamps_of))
+}
+
+/// The columns `own` and `seen` of the stamps of the issue `param` names, for a statement
+/// that reads them with something else (a request's credentials).
+pub fn stamp_columns(param: &str) -> String {
+    format!(
+        "COALESCE((SELECT n FROM issue_stamps WHERE issue_id = {param}), 0) AS own, \
+         (SELECT value FROM change_counter WHERE id = 2) AS seen"
+    )
+}
+
+pub fn stamps_of(r: &Row) -> [i64; 2] {
+    [r.i64("own"), r.opt_i64("seen").unwrap_or(0)]
 }
 
 /// The joins an order of the issue list may need, by the alias it uses.

@@ -82,23 +82,35 @@ pub async fn anonymous(db: &Db) -> Result<Option<User>> {
 }
 
 /// The active user holding this API key. The same statement reads the change counter,
-/// which then stands as the request's check of it (`cache::observed`).
+/// which then stands as the request's check of it (`cache::observed`), and the stamps of
+/// the issue the request shows, if it shows one (`cache::stamped_issue`).
 pub async fn find_by_api_key(db: &Db, key: &str) -> Result<Option<User>> {
-    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let sql = SQL.get_or_init(|| {
+    static SQL: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
+    let [plain, stamped] = SQL.get_or_init(|| {
         let (columns, from) = SELECT.split_once(" FROM ").expect("SELECT … FROM");
-        format!(
-            "{columns}, (SELECT value FROM change_counter WHERE id = 1) AS generation \
-             FROM {from} JOIN tokens t ON t.user_id = u.id \
-             WHERE t.action = 'api' AND t.value = $1 AND u.type = 'User' AND u.status = 1"
-        )
+        let sql = |more: &str| {
+            format!(
+                "{columns}, (SELECT value FROM change_counter WHERE id = 1) AS generation{more} \
+                 FROM {from} JOIN tokens t ON t.user_id = u.id \
+                 WHERE t.action = 'api' AND t.value = $1 AND u.type = 'User' AND u.status = 1"
+            )
+        };
+        let stamps = format!(", {}", super::issues::stamp_columns("$2"));
+        [sql(""), sql(&stamps)]
     });
-    let rows = db.rows(sql, &[key.into()]).await?;
+    let issue = super::cache::stamped_issue();
+    let rows = match issue {
+        Some(issue) => db.rows(stamped, &[key.into(), issue.into()]).await?,
+        None => db.rows(plain, &[key.into()]).await?,
+    };
     let Some(row) = rows.first() else {
         return Ok(None);
     };
     if let Some(generation) = row.opt_i64("generation") {
         db.cache.observed(generation);
+    }
+    if issue.is_some() {
+        super::cache::observe_stamps(super::issues::stamps_of(row));
     }
     Ok(Some(User::from_row(row)))
 }

@@ -344,7 +344,8 @@ pub fn routes() -> Vec<crate::api::Route> {
             "/issues/{id}",
             Permission(&["view_issues"]),
             |a, c, p| Box::pin(show(a, c, &p[0])),
-        ),
+        )
+        .stamped(),
         route(
             &["PUT", "PATCH"],
             "/issues/{id}",

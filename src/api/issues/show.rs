@@ -9,7 +9,10 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     else {
         return Ok(Reply::ok(answer(app, ctx, id).await?.0));
     };
-    let [own, seen] = crate::store::issues::stamps(&app.db, issue_id).await?;
+    let [own, seen] = match crate::store::cache::stamps_observed(issue_id) {
+        Some(stamps) => stamps,
+        None => crate::store::issues::stamps(&app.db, issue_id).await?,
+    };
     let under = [app.db.cache.generation(&app.db).await?, own, seen];
     if let Some(body) = app.replies.get(&key, &under) {
         return Ok(Reply::Written(body));
