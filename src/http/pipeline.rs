@@ -296,7 +296,12 @@ pub async fn respond(app: &App, mut req: Request, endpoint: Endpoint) -> Respons
 
     let rest = app.settings.rest_api_enabled;
     app.db.cache.recheck();
-    let current = match auth::authenticate(app, &headers, &params).await {
+    let identified = crate::store::QUERIES.scope(std::cell::Cell::new(0), async {
+        let current = auth::authenticate(app, &headers, &params).await;
+        (current, crate::store::QUERIES.with(|c| c.get()))
+    });
+    let (current, identifying) = identified.await;
+    let current = match current {
         Ok(c) => c,
         Err(e) => return error_response(format, rest, e),
     };
@@ -337,9 +342,13 @@ pub async fn respond(app: &App, mut req: Request, endpoint: Endpoint) -> Respons
         );
     }
     if app.count_queries {
-        // diagnostics for tests and benchmarks: statements the handler ran
+        // diagnostics for tests and benchmarks: statements the handler ran, and those
+        // that identified the caller before it
         if let Ok(v) = HeaderValue::from_str(&queries.to_string()) {
             response.headers_mut().insert("x-carmine-queries", v);
+        }
+        if let Ok(v) = HeaderValue::from_str(&identifying.to_string()) {
+            response.headers_mut().insert("x-carmine-auth-queries", v);
         }
     }
     response

@@ -8,6 +8,8 @@ use std::sync::Mutex;
 
 use axum::body::Bytes;
 
+use crate::store::data_version::Version;
+
 /// What a kept answer must still match: read before it was built.
 pub type Validators = [i64; 3];
 
@@ -21,31 +23,52 @@ pub struct Replies {
 
 #[derive(Default)]
 struct Kept {
-    answers: HashMap<String, (Validators, Bytes)>,
+    answers: HashMap<String, Answer>,
     bytes: usize,
 }
 
+struct Answer {
+    under: Validators,
+    body: Bytes,
+    /// A data version at which `under` was read, or found to hold (SQLite): while the
+    /// database stays at it, the answer stands without reading them again.
+    at: Option<Version>,
+}
+
 impl Replies {
-    /// The answer kept under `key` when it was built under exactly `now`.
-    pub fn get(&self, key: &str, now: &Validators) -> Option<Bytes> {
+    /// The answer kept under `key`, when the database has not changed since it was found
+    /// current (a request that read nothing: see `cache::version_seen`).
+    pub fn get_quiet(&self, key: &str, version: Version) -> Option<Bytes> {
         let kept = self.kept();
         kept.answers
             .get(key)
-            .filter(|(under, _)| under == now)
-            .map(|(_, body)| body.clone())
+            .filter(|a| a.at == Some(version))
+            .map(|a| a.body.clone())
     }
 
-    /// Keeps an answer built under `under` (read before it was built: a change made
-    /// meanwhile has moved them, and the next request builds it again).
-    pub fn put(&self, key: String, under: Validators, body: Bytes) {
+    /// The answer kept under `key` when it was built under exactly `now`, which were read
+    /// at the data version `at`.
+    pub fn get(&self, key: &str, now: &Validators, at: Option<Version>) -> Option<Bytes> {
+        let mut kept = self.kept();
+        let answer = kept.answers.get_mut(key).filter(|a| a.under == *now)?;
+        if at.is_some() {
+            answer.at = at;
+        }
+        Some(answer.body.clone())
+    }
+
+    /// Keeps an answer built under `under` (read before it was built, at the data version
+    /// `at`: a change made meanwhile has moved them, and the next request builds it again).
+    pub fn put(&self, key: String, under: Validators, body: Bytes, at: Option<Version>) {
         let mut kept = self.kept();
         if kept.bytes + body.len() + key.len() > BUDGET {
             kept.answers.clear();
             kept.bytes = 0;
         }
         kept.bytes += body.len() + key.len();
-        if let Some((_, old)) = kept.answers.insert(key.clone(), (under, body)) {
-            kept.bytes -= old.len() + key.len();
+        let answer = Answer { under, body, at };
+        if let Some(old) = kept.answers.insert(key.clone(), answer) {
+            kept.bytes -= old.body.len() + key.len();
         }
     }
 

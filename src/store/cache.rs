@@ -15,43 +15,77 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 
+use super::data_version::Version;
+use super::users::User;
 use super::{Db, Result};
 
 /// Entries kept at most; past it the cache starts again (one per user who came by, mostly).
 const LIMIT: usize = 4096;
 const UNKNOWN: i64 = i64::MIN;
 
+/// What one request read once and may use again until it writes.
+#[derive(Clone, Copy, Default)]
+struct Seen {
+    /// The counter, as read with the request's credentials.
+    generation: Option<i64>,
+    /// The issue whose answer this request is (its route is `stamped`) ...
+    issue: Option<i64>,
+    /// ... and its stamps, read with the credentials too.
+    stamps: Option<[i64; 2]>,
+    /// The database's data version just before the credentials were looked up (SQLite).
+    version: Option<Version>,
+    /// The credentials came from memory: nothing was committed since `version`, when
+    /// they were last read.
+    quiet: bool,
+}
+
 tokio::task_local! {
-    /// The counter as this request read it with its credentials, until it writes.
-    static OBSERVED: std::cell::Cell<Option<i64>>;
-    /// The issue whose answer this request is (its route is `stamped`), and its stamps
-    /// as the credentials' statement read them, until it writes.
-    static STAMPED: std::cell::Cell<(Option<i64>, Option<[i64; 2]>)>;
+    static SEEN: std::cell::Cell<Seen>;
+}
+
+fn seen() -> Seen {
+    SEEN.try_with(|s| s.get()).unwrap_or_default()
+}
+
+fn see(change: impl FnOnce(&mut Seen)) {
+    let _ = SEEN.try_with(|s| {
+        let mut seen = s.get();
+        change(&mut seen);
+        s.set(seen);
+    });
 }
 
 /// Runs one request, whose credentials' statement may read the counter for it, and the
 /// stamps of `issue`, the issue its answer shows.
 pub async fn per_request<F: Future>(issue: Option<i64>, request: F) -> F::Output {
-    let stamped = STAMPED.scope(std::cell::Cell::new((issue, None)), request);
-    OBSERVED.scope(std::cell::Cell::new(None), stamped).await
+    let seen = Seen {
+        issue,
+        ..Seen::default()
+    };
+    SEEN.scope(std::cell::Cell::new(seen), request).await
 }
 
 /// The issue whose stamps the credentials' statement should read with the counter.
 pub fn stamped_issue() -> Option<i64> {
-    STAMPED.try_with(|s| s.get().0).ok().flatten()
+    seen().issue
 }
 
 /// The stamps of `issue` as this request read them already, if it did.
 pub fn stamps_observed(issue: i64) -> Option<[i64; 2]> {
-    match STAMPED.try_with(|s| s.get()).ok()? {
-        (Some(i), stamps) if i == issue => stamps,
-        _ => None,
-    }
+    let seen = seen();
+    seen.stamps.filter(|_| seen.issue == Some(issue))
 }
 
 /// The stamps of the request's issue, read with its credentials.
 pub fn observe_stamps(stamps: [i64; 2]) {
-    let _ = STAMPED.try_with(|s| s.set((s.get().0, Some(stamps))));
+    see(|s| s.stamps = Some(stamps));
+}
+
+/// The data version read before this request's first statement, if one was (until the
+/// request writes), and whether nothing was committed since it was read by an earlier one.
+pub fn version_seen() -> (Option<Version>, bool) {
+    let seen = seen();
+    (seen.version, seen.quiet)
 }
 
 type Entry = Arc<dyn Any + Send + Sync>;
@@ -63,6 +97,8 @@ pub struct Cache {
     /// process wrote.
     recheck: AtomicBool,
     entries: Mutex<HashMap<String, Entry>>,
+    /// The user of an API key, with the counter read beside it, at a data version.
+    keys: Mutex<HashMap<String, (User, i64, Version)>>,
 }
 
 impl Default for Cache {
@@ -71,6 +107,7 @@ impl Default for Cache {
             generation: AtomicI64::new(UNKNOWN),
             recheck: AtomicBool::new(true),
             entries: Mutex::new(HashMap::new()),
+            keys: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -81,8 +118,13 @@ impl Cache {
     pub fn recheck(&self) {
         self.recheck.store(true, SeqCst);
         // what this request read before its write no longer stands for it
-        let _ = OBSERVED.try_with(|o| o.set(None));
-        let _ = STAMPED.try_with(|s| s.set((s.get().0, None)));
+        see(|s| {
+            let issue = s.issue;
+            *s = Seen {
+                issue,
+                ..Seen::default()
+            }
+        });
     }
 
     /// The counter as this request just read it (with its API key): the request's check
@@ -90,9 +132,10 @@ impl Cache {
     /// this request may as well see. (The counter only grows: servers running on a
     /// database restored from a backup must be restarted.)
     pub fn observed(&self, now: i64) {
-        if OBSERVED.try_with(|o| o.set(Some(now))).is_err() {
+        if SEEN.try_with(|_| ()).is_err() {
             return;
         }
+        see(|s| s.generation = Some(now));
         let known = self.generation.load(SeqCst);
         if (known == UNKNOWN || now > known) && self.generation.swap(now, SeqCst) != now {
             self.entries().clear();
@@ -109,7 +152,7 @@ impl Cache {
     }
 
     async fn revalidate(&self, db: &Db) -> Result<()> {
-        if OBSERVED.try_with(|o| o.get()).ok().flatten().is_some() {
+        if seen().generation.is_some() {
             return Ok(());
         }
         if !self.recheck.swap(false, SeqCst) && self.generation.load(SeqCst) != UNKNOWN {
@@ -122,6 +165,34 @@ impl Cache {
             self.entries().clear();
         }
         Ok(())
+    }
+
+    /// The user of an API key as read when the database was at `version`, if it is still
+    /// there: then nothing was committed since, and the counter read with it stands too.
+    pub fn quiet_key(&self, key: &str, version: Version) -> Option<User> {
+        let (user, generation) = {
+            let keys = self.keys.lock().ok()?;
+            let (user, generation, at) = keys.get(key)?;
+            (*at == version).then(|| (user.clone(), *generation))?
+        };
+        self.observed(generation);
+        see(|s| {
+            s.version = Some(version);
+            s.quiet = true;
+        });
+        Some(user)
+    }
+
+    /// The user of an API key, read with the counter by a statement that began at
+    /// `version`.
+    pub fn keep_key(&self, key: &str, user: &User, generation: i64, version: Version) {
+        see(|s| s.version = Some(version));
+        if let Ok(mut keys) = self.keys.lock() {
+            if keys.len() >= LIMIT {
+                keys.clear();
+            }
+            keys.insert(key.to_owned(), (user.clone(), generation, version));
+        }
     }
 
     /// The counter value this process's copies stand for, checked for this request: an

@@ -165,6 +165,11 @@ pub struct SqlitePool {
     /// SQLite's `synchronous` pragma for every connection: FULL unless durability was traded.
     synchronous: &'static str,
     write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The WAL-index header, read to learn that nothing was committed since.
+    version: Option<super::data_version::DataVersion>,
+    /// A connection held open and unused, so that the `-shm` file `version` maps stays
+    /// the database's for as long as the pool lives.
+    keeper: Option<Mutex<rusqlite::Connection>>,
 }
 
 /// A connection borrowed from the pool, returned when dropped.
@@ -199,10 +204,19 @@ impl SqlitePool {
             synchronous: if durable { "FULL" } else { "NORMAL" },
             idle: Mutex::new(Vec::new()),
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
+            version: None,
+            keeper: None,
         };
         let conn = pool.connect()?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        pool.idle.lock().expect("pool").push(conn);
+        // a read makes this connection one of the database's: the `-shm` file is in place
+        // and stays while it is open
+        conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
+        let mut pool = pool;
+        pool.version = super::data_version::DataVersion::open(&pool.path);
+        pool.keeper = Some(Mutex::new(conn));
         Ok(pool)
     }
 
@@ -463,6 +477,15 @@ impl Db {
         Db {
             backend,
             cache: Arc::new(super::cache::Cache::default()),
+        }
+    }
+
+    /// The database's WAL-index header now (SQLite only): equal to one read earlier, it
+    /// says nothing was committed since.
+    pub fn data_version(&self) -> Option<super::data_version::Version> {
+        match &self.backend {
+            Backend::Sqlite(pool) => pool.version.as_ref()?.now(),
+            Backend::Postgres(_) => None,
         }
     }
 

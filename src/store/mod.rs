@@ -7,6 +7,7 @@ pub mod admin;
 pub mod attachments;
 pub mod cache;
 pub mod custom_values;
+pub mod data_version;
 mod db;
 pub mod documents;
 pub mod files;

@@ -98,6 +98,11 @@ pub async fn find_by_api_key(db: &Db, key: &str) -> Result<Option<User>> {
         let stamps = format!(", {}", super::issues::stamp_columns("$2"));
         [sql(""), sql(&stamps)]
     });
+    // unchanged since this key was last read: its user stands, and nothing need be read
+    let version = db.data_version();
+    if let Some(user) = version.and_then(|v| db.cache.quiet_key(key, v)) {
+        return Ok(Some(user));
+    }
     let issue = super::cache::stamped_issue();
     let rows = match issue {
         Some(issue) => db.rows(stamped, &[key.into(), issue.into()]).await?,
@@ -106,13 +111,17 @@ pub async fn find_by_api_key(db: &Db, key: &str) -> Result<Option<User>> {
     let Some(row) = rows.first() else {
         return Ok(None);
     };
+    let user = User::from_row(row);
     if let Some(generation) = row.opt_i64("generation") {
         db.cache.observed(generation);
+        if let Some(version) = version {
+            db.cache.keep_key(key, &user, generation, version);
+        }
     }
     if issue.is_some() {
         super::cache::observe_stamps(super::issues::stamps_of(row));
     }
-    Ok(Some(User::from_row(row)))
+    Ok(Some(user))
 }
 
 /// Exact login match first, then a case-insensitive one.

@@ -9,12 +9,18 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
     else {
         return Ok(Reply::ok(answer(app, ctx, id).await?.0));
     };
+    let (at, quiet) = crate::store::cache::version_seen();
+    if let (Some(at), true) = (at, quiet) {
+        if let Some(body) = app.replies.get_quiet(&key, at) {
+            return Ok(Reply::Written(body));
+        }
+    }
     let [own, seen] = match crate::store::cache::stamps_observed(issue_id) {
         Some(stamps) => stamps,
         None => crate::store::issues::stamps(&app.db, issue_id).await?,
     };
     let under = [app.db.cache.generation(&app.db).await?, own, seen];
-    if let Some(body) = app.replies.get(&key, &under) {
+    if let Some(body) = app.replies.get(&key, &under, at) {
         return Ok(Reply::Written(body));
     }
     let (node, keep) = answer(app, ctx, id).await?;
@@ -22,7 +28,7 @@ pub async fn show(app: &App, ctx: &Ctx, id: &str) -> ApiResult {
         return Ok(Reply::ok(node));
     }
     let body = axum::body::Bytes::from(crate::http::write_document(format, &node));
-    app.replies.put(key, under, body.clone());
+    app.replies.put(key, under, body.clone(), at);
     Ok(Reply::Written(body))
 }
 
