@@ -725,7 +725,7 @@ impl Target {
     }
 
     /// Drops the secondary indexes of the bulk's tables and sets aside the triggers
-    /// feeding the search index (SQLite) and the counts tables: building them once at the
+    /// feeding the search index (SQLite), the counts tables and the issue stamps: building them once at the
     /// end is several times faster than keeping them up to date row by row. Returns what
     /// puts them back.
     async fn set_aside(&mut self) -> Vec<String> {
@@ -736,7 +736,8 @@ impl Target {
                 "SELECT name || char(10) || sql FROM sqlite_master WHERE sql IS NOT NULL \
                  AND ((type = 'index' AND tbl_name IN ({tables})) \
                  OR (type = 'trigger' AND tbl_name IN ({tables}) \
-                     AND (name LIKE '%_fts_insert' OR name LIKE '%_counts_%')))"
+                     AND (name LIKE '%_fts_insert' OR name LIKE '%_counts_%' \
+                          OR name LIKE '%_stamped')))"
             ),
             Target::Postgres(_) => format!(
                 "SELECT indexname || chr(10) || indexdef FROM pg_indexes \
@@ -755,6 +756,14 @@ impl Target {
                 ("custom_values", "issue_value_counts_update"),
                 ("issues", "issue_value_counts_issue"),
                 ("issues", "issue_value_counts_issue_update"),
+                // no answer is kept yet: the stamps may start at nothing
+                ("issues", "issues_stamped"),
+                ("journals", "journals_stamped"),
+                ("journal_details", "journal_details_stamped"),
+                ("watchers", "watchers_stamped"),
+                ("custom_values", "custom_values_stamped"),
+                ("issue_relations", "issue_relations_stamped"),
+                ("time_entries", "time_entries_stamped"),
             ];
             for (table, trigger) in counting {
                 self.batch(&format!("ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
