@@ -756,6 +756,7 @@ impl Target {
                 ("custom_values", "issue_value_counts_update"),
                 ("issues", "issue_value_counts_issue"),
                 ("issues", "issue_value_counts_issue_update"),
+                ("issues", "issue_totals_counted"),
                 // no answer is kept yet: the stamps may start at nothing
                 ("issues", "issues_stamped"),
                 ("journals", "journals_stamped"),
@@ -794,6 +795,10 @@ impl Target {
              INSERT INTO issue_counts (project_id, tracker_id, status_id, is_private, n) \
              SELECT project_id, tracker_id, status_id, is_private, COUNT(*) FROM issues \
              GROUP BY project_id, tracker_id, status_id, is_private; \
+             DELETE FROM issue_totals; \
+             INSERT INTO issue_totals (tracker_id, status_id, is_private, n) \
+             SELECT tracker_id, status_id, is_private, SUM(n) FROM issue_counts \
+             GROUP BY tracker_id, status_id, is_private; \
              DELETE FROM time_entry_counts; \
              INSERT INTO time_entry_counts (project_id, user_id, activity_id, n) \
              SELECT project_id, user_id, activity_id, COUNT(*) FROM time_entries \

@@ -215,6 +215,25 @@ pub(crate) async fn visible_parts(
     }
 }
 
+/// The parts of the caller's visible issues that the counts tables total
+/// (`issue_query::total_terms`), kept everywhere like `visible_parts`.
+pub(crate) async fn total_terms(
+    app: &App,
+    ctx: &Ctx,
+    scope: Option<&Project>,
+    access: &[projects::Access],
+    me: &[i64],
+) -> Result<Vec<crate::store::issue_query::Term>, ApiError> {
+    let load = async {
+        let v = issue_scope_in(app, ctx, scope, access, me).await?;
+        Ok(crate::store::issue_query::total_terms(&v))
+    };
+    match scope {
+        None => kept_for_caller(app, ctx, "total_terms", load).await,
+        Some(_) => Ok(load.await?),
+    }
+}
+
 /// `visible_entries`, kept with the access map it comes from.
 pub(crate) async fn visible_entries_kept(
     app: &App,

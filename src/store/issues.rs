@@ -148,6 +148,9 @@ pub struct Sum {
     pub table: &'static str,
     pub summed: Sql,
     pub beside: Option<Sql>,
+    /// The summed part written out whole (`issue_query::summed_total`), which applies
+    /// as it is.
+    pub expression: Option<Sql>,
 }
 
 /// One page of the issues matching `conditions`, and how many match: summed by the first
@@ -163,14 +166,19 @@ pub async fn list(
     // every condition is written on the issues' own columns (sub-selects for the rest), so
     // counting needs no join; the highest issue id comes beside (about how many issues
     // there are, to choose the page's plan)
-    let counting = match sums.iter().find(|s| countable(s.table, &s.summed.text)) {
+    let applies = |s: &&Sum| s.expression.is_some() || countable(s.table, &s.summed.text);
+    let counting = match sums.iter().find(applies) {
         Some(sum) => {
-            let mut c = Sql::new(&format!(
-                "SELECT CAST(COALESCE((SELECT SUM(i.n) FROM {} i WHERE ",
-                sum.table
-            ));
-            super::sql::append(&mut c, &sum.summed);
-            c.push("), 0) AS BIGINT)");
+            let mut c = Sql::new("SELECT CAST(COALESCE(");
+            match &sum.expression {
+                Some(whole) => super::sql::append(&mut c, whole),
+                None => {
+                    c.push(&format!("(SELECT SUM(i.n) FROM {} i WHERE ", sum.table));
+                    super::sql::append(&mut c, &sum.summed);
+                    c.push(")");
+                }
+            }
+            c.push(", 0) AS BIGINT)");
             if let Some(rest) = &sum.beside {
                 c.push(" + (SELECT COUNT(*) FROM issues i WHERE ");
                 super::sql::append(&mut c, rest);

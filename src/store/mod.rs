@@ -197,6 +197,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0027_issue_stamps.sql"),
         pg: Some(include_str!("../../migrations/0027_issue_stamps.pg.sql")),
     },
+    Migration {
+        version: 28,
+        sql: include_str!("../../migrations/0028_issue_totals.sql"),
+        pg: Some(include_str!("../../migrations/0028_issue_totals.pg.sql")),
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir

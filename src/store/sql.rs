@@ -113,39 +113,42 @@ pub fn order_term(expr: &str, desc: bool) -> String {
 /// short condition (one comparison when it sees them all) instead of a list of them all.
 /// A project made after the universe was read has a higher id, so it stays out.
 pub fn in_set(sql: &mut Sql, col: &str, ids: &[i64], universe: Option<&[i64]>) {
-    if let Some(all) = universe {
-        // both walked in order, once: this runs on most requests, over every project
-        let mut chosen = ids.to_vec();
-        chosen.sort_unstable();
-        let mut sorted_all;
-        let all = if all.is_sorted() {
-            all
-        } else {
-            sorted_all = all.to_vec();
-            sorted_all.sort_unstable();
-            &sorted_all[..]
-        };
-        let mut k = 0;
-        let mut others = Vec::new();
-        for &p in all {
-            while k < chosen.len() && chosen[k] < p {
-                k += 1;
-            }
-            if chosen.get(k) != Some(&p) {
-                others.push(p);
-            }
+    if let Some((max, others)) = universe.and_then(|all| complement(ids, all)) {
+        sql.push("(").push(col).push(" <= ").push(&max.to_string());
+        if !others.is_empty() {
+            sql.push(" AND NOT ").in_literal_ids(col, &others);
         }
-        if others.len() < ids.len() {
-            let max = all.last().copied().unwrap_or(0);
-            sql.push("(").push(col).push(" <= ").push(&max.to_string());
-            if !others.is_empty() {
-                sql.push(" AND NOT ").in_literal_ids(col, &others);
-            }
-            sql.push(")");
-            return;
-        }
+        sql.push(")");
+        return;
     }
     sql.in_literal_ids(col, ids);
+}
+
+/// The ids of `all` not in `ids`, with the highest of `all`, when they are fewer than
+/// `ids`: the set is then shorter written as what it leaves out.
+pub fn complement(ids: &[i64], all: &[i64]) -> Option<(i64, Vec<i64>)> {
+    // both walked in order, once: this runs on most requests, over every project
+    let mut chosen = ids.to_vec();
+    chosen.sort_unstable();
+    let mut sorted_all;
+    let all = if all.is_sorted() {
+        all
+    } else {
+        sorted_all = all.to_vec();
+        sorted_all.sort_unstable();
+        &sorted_all[..]
+    };
+    let mut k = 0;
+    let mut others = Vec::new();
+    for &p in all {
+        while k < chosen.len() && chosen[k] < p {
+            k += 1;
+        }
+        if chosen.get(k) != Some(&p) {
+            others.push(p);
+        }
+    }
+    (others.len() < ids.len()).then(|| (all.last().copied().unwrap_or(0), others))
 }
 
 /// `col IN (…)` over ids or text values; `IN (NULL)` (nothing) when there are none.

@@ -385,12 +385,18 @@ async fn group_by_orders_groups_first(b: Backend) {
 /// A non-administrator's total_count is counted in two parts (the issues it sees whoever
 /// holds them, from `issue_counts`, and the ones it sees as their author or assignee):
 /// under every filter, with each of the three issue visibilities, it is the number of
-/// issues listed, and the issues listed are the ones the rules let it see.
+/// issues listed, and the issues listed are the ones the rules let it see. With public
+/// projects it is no member of, the viewer sees issues in nearly every project: its
+/// total is then the totals over every project less the others (`issue_totals`).
 async fn non_admin_totals_match_the_issues_listed(b: Backend) {
     let s = Server::with_setting(b, "admin_api_enabled", "1").await;
     setup(&s).await;
     s.create_project("beta", false).await;
     s.create_project("gamma", true).await;
+    let public = ["delta", "epsilon", "zeta", "eta"];
+    for p in public {
+        s.create_project(p, true).await;
+    }
     let viewer = s.create_user("viewer", "secret-pass1").await;
     let other = s.create_user("other", "secret-pass1").await;
     let r = s
@@ -444,8 +450,17 @@ async fn non_admin_totals_match_the_issues_listed(b: Backend) {
             ));
         }
     }
+    for p in public {
+        for (private, tracker) in [(false, 1), (true, 2), (false, 2)] {
+            let id = s
+                .create_issue(json!({"project_id": p, "subject": format!("{p} {private}"),
+                                     "is_private": private, "tracker_id": tracker}))
+                .await;
+            made.push((id, p, private, false));
+        }
+    }
     let sees = |(_, p, private, mine): &(i64, &str, bool, bool)| match *p {
-        "alpha" => !private || *mine,
+        "alpha" | "delta" | "epsilon" | "zeta" | "eta" => !private || *mine,
         "beta" => true,
         _ => *mine,
     };
@@ -471,7 +486,9 @@ async fn non_admin_totals_match_the_issues_listed(b: Backend) {
         "status_id=*",
         "project_id=alpha",
         "project_id=gamma",
+        "project_id=delta",
         "tracker_id=2",
+        "tracker_id=2&status_id=*",
         "is_private=1",
         "is_private=0",
         "author_id=me",

@@ -320,12 +320,24 @@ async fn totals(
             table: "issue_value_counts",
             summed: with(summable, &value_extra),
             beside: beside.clone(),
+            expression: None,
+        });
+    }
+    // nearly every project: the totals over all of them, less the others
+    let terms = crate::api::access::total_terms(app, ctx, project, access_map, me).await?;
+    if let Some(whole) = crate::store::issue_query::summed_total(&terms, extra) {
+        sums.push(store::Sum {
+            table: "issue_totals",
+            summed: extra.clone(),
+            beside: beside.clone(),
+            expression: Some(whole),
         });
     }
     sums.push(store::Sum {
         table: "issue_counts",
         summed: with(summable, extra),
         beside,
+        expression: None,
     });
     Ok(sums)
 }

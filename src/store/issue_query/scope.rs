@@ -141,3 +141,101 @@ fn mine(v: &IssueScope, sql: &mut Sql) {
     in_list(sql, "i.assigned_to_id", &v.me);
     sql.push(")");
 }
+
+/// One part of the issues a caller sees, for totals: the issues of some projects, or only
+/// their public ones.
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub projects: Projects,
+    pub public_only: bool,
+}
+
+/// A set of projects, as listed or as every project but some (nearly all of them).
+#[derive(Debug, Clone)]
+pub enum Projects {
+    These(Vec<i64>),
+    AllBut { max: i64, others: Vec<i64> },
+}
+
+/// The parts of what the caller sees that the counts tables total: for an administrator
+/// every listable project, for a member the projects where it sees every issue and the
+/// public issues of those where it sees them (its own come beside, `visibility_parts`).
+pub fn total_terms(v: &IssueScope) -> Vec<Term> {
+    let projects = |ids: &[i64]| match v
+        .universe
+        .as_deref()
+        .and_then(|all| crate::store::sql::complement(ids, all))
+    {
+        Some((max, others)) => Projects::AllBut { max, others },
+        None => Projects::These(ids.to_vec()),
+    };
+    if v.admin {
+        return vec![Term {
+            projects: projects(&v.listable),
+            public_only: false,
+        }];
+    }
+    vec![
+        Term {
+            projects: projects(&v.all),
+            public_only: false,
+        },
+        Term {
+            projects: projects(&v.default),
+            public_only: true,
+        },
+    ]
+}
+
+/// The total of the issues the terms name that match `extra`, as one expression: a part
+/// over nearly every project is the totals over every project (`issue_totals`) less the
+/// counts of the others. None when `extra` reads a column the totals do not keep, or no
+/// part is over nearly every project (the plain sum is as good).
+pub fn summed_total(terms: &[Term], extra: &Sql) -> Option<Sql> {
+    let kept = ["tracker_id", "status_id", "is_private"];
+    let gains = terms
+        .iter()
+        .any(|t| matches!(t.projects, Projects::AllBut { .. }));
+    if !gains || !crate::store::sql::reads_only(&extra.text, "i", &kept) {
+        return None;
+    }
+    let mut sql = Sql::new("(0");
+    for term in terms {
+        // `extra` is a run of ` AND …` terms, as the list's conditions are
+        let filter = |sql: &mut Sql| {
+            sql.push("(1 = 1");
+            crate::store::sql::append(sql, extra);
+            sql.push(")");
+            if term.public_only {
+                sql.push(" AND i.is_private = FALSE");
+            }
+        };
+        match &term.projects {
+            Projects::These(ids) if ids.is_empty() => {}
+            Projects::These(ids) => {
+                sql.push(" + COALESCE((SELECT SUM(i.n) FROM issue_counts i WHERE ")
+                    .in_literal_ids("i.project_id", ids)
+                    .push(" AND ");
+                filter(&mut sql);
+                sql.push("), 0)");
+            }
+            Projects::AllBut { max, others } => {
+                sql.push(" + COALESCE((SELECT SUM(i.n) FROM issue_totals i WHERE ");
+                filter(&mut sql);
+                // less the others, and any project made since the universe was read
+                sql.push(
+                    "), 0) - COALESCE((SELECT SUM(i.n) FROM issue_counts i WHERE (i.project_id > ",
+                )
+                .push(&max.to_string());
+                if !others.is_empty() {
+                    sql.push(" OR ").in_literal_ids("i.project_id", others);
+                }
+                sql.push(") AND ");
+                filter(&mut sql);
+                sql.push("), 0)");
+            }
+        }
+    }
+    sql.push(")");
+    Some(sql)
+}
