@@ -155,6 +155,23 @@ async fn data_answers_at_redmine_ids(b: Backend) {
         assert_eq!(r.json()["issue"]["subject"], subject.as_str());
         assert_eq!(r.json()["issue"]["author"]["id"], *author);
     }
+    // the issue stamps' triggers, set aside for the copy, are back: a kept answer
+    // follows a new note
+    let (first, _, _) = &issues[0];
+    let path = format!("/issues/{first}.json?include=journals");
+    s.get(&path).key(&key).send().await;
+    let r = s
+        .put(
+            &format!("/issues/{first}.json"),
+            json!({"issue": {"notes": "after the import"}}),
+        )
+        .key(&key)
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let journals = s.get(&path).key(&key).send().await.json()["issue"]["journals"].clone();
+    let last = journals.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["notes"], "after the import", "{b:?}");
     // every attachment of a visible container downloads with the bytes Redmine kept
     let mut stmt = db
         .prepare("SELECT id, digest FROM attachments WHERE container_type = 'Issue' ORDER BY id")

@@ -117,6 +117,55 @@ pub async fn clear(tx: &mut Tx<'_>, tables: &[&str]) -> Result<()> {
     Ok(())
 }
 
+/// Sets the issue stamps' triggers aside for the copy, in its transaction (migration 27):
+/// no answer is kept for issues not there yet, and stamping every journal and detail as
+/// it came made an import half again as long. Returns what puts them back.
+pub async fn set_stamps_aside(tx: &mut Tx<'_>, postgres: bool) -> Result<Vec<String>> {
+    let mut restore = Vec::new();
+    if postgres {
+        let rows = tx
+            .rows(
+                "SELECT CAST(tgrelid::regclass AS TEXT) AS tbl, tgname AS name FROM pg_trigger \
+                 WHERE tgname LIKE '%\\_stamped' ESCAPE '\\'",
+                &[],
+            )
+            .await?;
+        for r in rows {
+            let (table, name) = (r.str("tbl"), r.str("name"));
+            tx.exec(&format!("ALTER TABLE {table} DISABLE TRIGGER {name}"), &[])
+                .await?;
+            restore.push(format!("ALTER TABLE {table} ENABLE TRIGGER {name}"));
+        }
+    } else {
+        let rows = tx
+            .rows(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' \
+                 AND name LIKE '%\\_stamped' ESCAPE '\\'",
+                &[],
+            )
+            .await?;
+        for r in rows {
+            tx.exec(&format!("DROP TRIGGER {}", r.str("name")), &[])
+                .await?;
+            restore.push(r.str("sql"));
+        }
+    }
+    Ok(restore)
+}
+
+/// Runs what `set_stamps_aside` returned.
+pub async fn restore(tx: &mut Tx<'_>, postgres: bool, statements: &[String]) -> Result<()> {
+    if postgres {
+        // the counters' deferred triggers run now: PostgreSQL alters no table with some
+        // still pending
+        tx.exec("SET CONSTRAINTS ALL IMMEDIATE", &[]).await?;
+    }
+    for sql in statements {
+        tx.exec(sql, &[]).await?;
+    }
+    Ok(())
+}
+
 /// Sets `column` of the rows `pairs` name (`(id, value)`): a self reference, once every
 /// row is in, since a parent may come after its child.
 pub async fn set_column(
