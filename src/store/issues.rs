@@ -233,7 +233,21 @@ pub async fn list(
         .filter(|(alias, _)| uses_alias(order, alias))
         .map(|(_, join)| *join)
         .collect();
-    let filtered = if walk && !db.is_postgres() {
+    // one custom field value, in id order: the value's holders are walked in id order
+    let driven = by_id
+        .then(|| super::issue_query::value_driven(&conditions.text))
+        .flatten();
+    let filtered = if let Some((values, rest)) = &driven {
+        let index = match db.is_postgres() {
+            true => "",
+            false => " INDEXED BY custom_values_by_value",
+        };
+        let dir = if order == "i.id DESC" { "DESC" } else { "ASC" };
+        format!(
+            "SELECT i.id FROM custom_values cv{index} JOIN issues i ON i.id = cv.customized_id \
+             WHERE {values} AND ({rest}) ORDER BY cv.customized_id {dir}"
+        )
+    } else if walk && !db.is_postgres() {
         format!("SELECT i.id FROM issues i INDEXED BY issues_by_id WHERE ({cond}) ORDER BY {order}")
     } else if by_id && !walk && total <= FEW && db.is_postgres() {
         format!("SELECT i.id FROM (SELECT i.id FROM issues i WHERE ({cond}) OFFSET 0) i ORDER BY {order}")

@@ -202,6 +202,13 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0028_issue_totals.sql"),
         pg: Some(include_str!("../../migrations/0028_issue_totals.pg.sql")),
     },
+    Migration {
+        version: 29,
+        sql: include_str!("../../migrations/0029_custom_values_by_value.sql"),
+        pg: Some(include_str!(
+            "../../migrations/0029_custom_values_by_value.pg.sql"
+        )),
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir

@@ -69,6 +69,7 @@ pub(crate) fn value_condition(sql: &mut Sql, col: &str, f: &Filter, op: &str, en
         (Kind::String | Kind::Text, "=") => {
             sql.push(" AND ");
             in_list(sql, col, v);
+            indexed_length(sql, col, v);
         }
         (Kind::String | Kind::Text, _) => text(sql, col, op, v),
         (Kind::Integer | Kind::Float, _) => number(
@@ -89,7 +90,20 @@ pub(crate) fn value_condition(sql: &mut Sql, col: &str, f: &Filter, op: &str, en
                 .collect();
             sql.push(" AND ");
             in_list(sql, col, &values);
+            indexed_length(sql, col, &values);
         }
+    }
+}
+
+/// The longest values the index on custom values holds on PostgreSQL (a longer one would
+/// not fit an index row: migration 29).
+const INDEXED_LENGTH: usize = 200;
+
+/// Equal to values no longer than the index holds, a match is no longer either: saying
+/// so lets PostgreSQL use the index (which leaves longer values out).
+fn indexed_length(sql: &mut Sql, col: &str, values: &[String]) {
+    if values.iter().all(|v| v.chars().count() <= INDEXED_LENGTH) {
+        sql.push(&format!(" AND length({col}) <= {INDEXED_LENGTH}"));
     }
 }
 
@@ -259,8 +273,73 @@ pub fn values_probed(conditions: &str) -> String {
     out
 }
 
+/// For a page in id order under a filter on one value of an issue custom field: the
+/// filter's sub-select body (the `custom_values cv` conditions) and the other conditions,
+/// so that the page walks the holders of the value in issue id order
+/// (`custom_values_by_value`) and asks each its issue's other conditions, instead of
+/// walking every issue and asking each for the value (which, where the value is rare
+/// among the newest issues, asks thousands). None without such a filter, or when it
+/// names several values (an issue holding two would come twice).
+pub fn value_driven(conditions: &str) -> Option<(String, String)> {
+    const VALUES: &str = "i.id IN (SELECT cv.customized_id FROM custom_values cv WHERE ";
+    let at = conditions.find(VALUES)?;
+    if conditions[..at].ends_with("NOT ") {
+        return None;
+    }
+    let body_at = at + VALUES.len();
+    let mut depth = 1;
+    let close = conditions[body_at..].char_indices().find_map(|(k, c)| {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        (depth == 0).then_some(body_at + k)
+    })?;
+    let body = &conditions[body_at..close];
+    // one value, as `cv.value IN ($n)`, short enough for the index, and the field's own
+    // id: the index's order holds
+    let held = body.strip_suffix(&format!(" AND length(cv.value) <= {INDEXED_LENGTH}"))?;
+    let (_, list) = held.rsplit_once(" AND cv.value IN (")?;
+    let single = list.strip_suffix(')')?;
+    if !single.starts_with('$') || !single[1..].bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if !body.starts_with("cv.customized_type = $") || !body.contains(" AND cv.custom_field_id = $")
+    {
+        return None;
+    }
+    let rest = format!("{}1 = 1{}", &conditions[..at], &conditions[close + 1..]);
+    if rest.contains(VALUES) {
+        // another value filter: it stays, asked issue by issue
+        return Some((body.to_owned(), values_probed(&rest)));
+    }
+    Some((body.to_owned(), rest))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn one_value_drives_the_page() {
+        let listed =
+            "(i.project_id <= 9) AND i.id IN (SELECT cv.customized_id FROM custom_values cv \
+                      WHERE cv.customized_type = $1 AND cv.custom_field_id = $2 AND cv.value <> '' \
+                      AND cv.value IN ($3) AND length(cv.value) <= 200) AND i.status_id = $4";
+        assert_eq!(
+            super::value_driven(listed),
+            Some((
+                "cv.customized_type = $1 AND cv.custom_field_id = $2 AND cv.value <> '' \
+                 AND cv.value IN ($3) AND length(cv.value) <= 200"
+                    .to_owned(),
+                "(i.project_id <= 9) AND 1 = 1 AND i.status_id = $4".to_owned()
+            ))
+        );
+        let two = listed.replace("IN ($3)", "IN ($3, $5)");
+        assert_eq!(super::value_driven(&two), None);
+        let negated = listed.replace("i.id IN", "i.id NOT IN");
+        assert_eq!(super::value_driven(&negated), None);
+    }
+
     #[test]
     fn value_filters_are_probed_issue_by_issue() {
         let listed = "i.status_id = $1 AND i.id IN (SELECT cv.customized_id FROM custom_values cv \

@@ -13,7 +13,7 @@ pub use super::sql::{append, in_list};
 use super::sql::{like_pattern, Sql};
 use crate::domain::issue_query::{words, Filter, Kind};
 pub(crate) use custom::*;
-pub use custom::{value_counted_sql_for, values_probed};
+pub use custom::{value_counted_sql_for, value_driven, values_probed};
 pub(crate) use dates::*;
 pub use scope::*;
 
