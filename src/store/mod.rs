@@ -209,6 +209,13 @@ const MIGRATIONS: &[Migration] = &[
             "../../migrations/0029_custom_values_by_value.pg.sql"
         )),
     },
+    Migration {
+        version: 30,
+        sql: include_str!("../../migrations/0030_issue_value_totals.sql"),
+        pg: Some(include_str!(
+            "../../migrations/0030_issue_value_totals.pg.sql"
+        )),
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir

@@ -314,8 +314,19 @@ async fn totals(
         Some((seen, theirs)) => (seen, Some(with(theirs, extra))),
         None => (visible, None),
     };
+    use crate::store::issue_query::{summed_total, Counted};
+    // nearly every project: the totals over all of them, less the others
+    let terms = crate::api::access::total_terms(app, ctx, project, access_map, me).await?;
     let mut sums = Vec::new();
     if let Some(value_extra) = value_extra {
+        if let Some(whole) = summed_total(&terms, &value_extra, Counted::Values) {
+            sums.push(store::Sum {
+                table: "issue_value_totals",
+                summed: value_extra.clone(),
+                beside: beside.clone(),
+                expression: Some(whole),
+            });
+        }
         sums.push(store::Sum {
             table: "issue_value_counts",
             summed: with(summable, &value_extra),
@@ -323,9 +334,7 @@ async fn totals(
             expression: None,
         });
     }
-    // nearly every project: the totals over all of them, less the others
-    let terms = crate::api::access::total_terms(app, ctx, project, access_map, me).await?;
-    if let Some(whole) = crate::store::issue_query::summed_total(&terms, extra) {
+    if let Some(whole) = summed_total(&terms, extra, Counted::Issues) {
         sums.push(store::Sum {
             table: "issue_totals",
             summed: extra.clone(),

@@ -187,16 +187,49 @@ pub fn total_terms(v: &IssueScope) -> Vec<Term> {
     ]
 }
 
+/// Which counts a total reads: issues per project, tracker, status and privacy, or the
+/// same per custom value as well.
+#[derive(Debug, Clone, Copy)]
+pub enum Counted {
+    Issues,
+    Values,
+}
+
+impl Counted {
+    /// The table over every project, the table per project, the columns both keep.
+    fn tables(self) -> (&'static str, &'static str, &'static [&'static str]) {
+        match self {
+            Counted::Issues => (
+                "issue_totals",
+                "issue_counts",
+                &["tracker_id", "status_id", "is_private"],
+            ),
+            Counted::Values => (
+                "issue_value_totals",
+                "issue_value_counts",
+                &[
+                    "tracker_id",
+                    "status_id",
+                    "is_private",
+                    "custom_field_id",
+                    "value",
+                ],
+            ),
+        }
+    }
+}
+
 /// The total of the issues the terms name that match `extra`, as one expression: a part
-/// over nearly every project is the totals over every project (`issue_totals`) less the
-/// counts of the others. None when `extra` reads a column the totals do not keep, or no
-/// part is over nearly every project (the plain sum is as good).
-pub fn summed_total(terms: &[Term], extra: &Sql) -> Option<Sql> {
-    let kept = ["tracker_id", "status_id", "is_private"];
+/// over nearly every project is the totals over every project (`issue_totals`,
+/// `issue_value_totals`) less the counts of the others. None when `extra` reads a column
+/// the totals do not keep, or no part is over nearly every project (the plain sum is as
+/// good).
+pub fn summed_total(terms: &[Term], extra: &Sql, counted: Counted) -> Option<Sql> {
+    let (totals, counts, kept) = counted.tables();
     let gains = terms
         .iter()
         .any(|t| matches!(t.projects, Projects::AllBut { .. }));
-    if !gains || !crate::store::sql::reads_only(&extra.text, "i", &kept) {
+    if !gains || !crate::store::sql::reads_only(&extra.text, "i", kept) {
         return None;
     }
     let mut sql = Sql::new("(0");
@@ -213,19 +246,23 @@ pub fn summed_total(terms: &[Term], extra: &Sql) -> Option<Sql> {
         match &term.projects {
             Projects::These(ids) if ids.is_empty() => {}
             Projects::These(ids) => {
-                sql.push(" + COALESCE((SELECT SUM(i.n) FROM issue_counts i WHERE ")
-                    .in_literal_ids("i.project_id", ids)
-                    .push(" AND ");
+                sql.push(&format!(
+                    " + COALESCE((SELECT SUM(i.n) FROM {counts} i WHERE "
+                ))
+                .in_literal_ids("i.project_id", ids)
+                .push(" AND ");
                 filter(&mut sql);
                 sql.push("), 0)");
             }
             Projects::AllBut { max, others } => {
-                sql.push(" + COALESCE((SELECT SUM(i.n) FROM issue_totals i WHERE ");
+                sql.push(&format!(
+                    " + COALESCE((SELECT SUM(i.n) FROM {totals} i WHERE "
+                ));
                 filter(&mut sql);
                 // less the others, and any project made since the universe was read
-                sql.push(
-                    "), 0) - COALESCE((SELECT SUM(i.n) FROM issue_counts i WHERE (i.project_id > ",
-                )
+                sql.push(&format!(
+                    "), 0) - COALESCE((SELECT SUM(i.n) FROM {counts} i WHERE (i.project_id > "
+                ))
                 .push(&max.to_string());
                 if !others.is_empty() {
                     sql.push(" OR ").in_literal_ids("i.project_id", others);
