@@ -757,6 +757,7 @@ impl Target {
                 ("issues", "issue_value_counts_issue"),
                 ("issues", "issue_value_counts_issue_update"),
                 ("issues", "issue_totals_counted"),
+                ("issues", "issue_blocks_counted"),
                 // no answer is kept yet: the stamps may start at nothing
                 ("issues", "issues_stamped"),
                 ("journals", "journals_stamped"),
@@ -795,6 +796,10 @@ impl Target {
              INSERT INTO issue_counts (project_id, tracker_id, status_id, is_private, n) \
              SELECT project_id, tracker_id, status_id, is_private, COUNT(*) FROM issues \
              GROUP BY project_id, tracker_id, status_id, is_private; \
+             DELETE FROM issue_blocks; \
+             INSERT INTO issue_blocks (block, tracker_id, status_id, is_private, n) \
+             SELECT id / 4096, tracker_id, status_id, is_private, COUNT(*) FROM issues \
+             GROUP BY id / 4096, tracker_id, status_id, is_private; \
              DELETE FROM issue_totals; \
              INSERT INTO issue_totals (tracker_id, status_id, is_private, n) \
              SELECT tracker_id, status_id, is_private, SUM(n) FROM issue_counts \

@@ -151,6 +151,40 @@ pub struct Sum {
     /// The summed part written out whole (`issue_query::summed_total`), which applies
     /// as it is.
     pub expression: Option<Sql>,
+    /// The list sees every project and `summed` reads only what `issue_blocks` keeps: a
+    /// deep page in id order may start from the run of ids its first issue is in.
+    pub skippable: bool,
+}
+
+/// How deep a page in id order starts from its run of ids (`issue_blocks`) rather than
+/// walking from the first issue.
+const DEEP: i64 = 10_000;
+/// Ids per run in `issue_blocks` (migration 31).
+const BLOCK: i64 = 4096;
+
+/// Where a page `offset` matches deep in id order begins: a bound on the ids that leaves
+/// out the runs wholly before it, and the offset within what is left. The runs' counts
+/// include every project: the caller sees them all (`Sum::skippable`).
+async fn skip_to(db: &Db, summed: &Sql, desc: bool, offset: i64) -> Result<Option<(String, i64)>> {
+    let dir = if desc { "DESC" } else { "ASC" };
+    let mut q = Sql::new(&format!(
+        "SELECT block, CAST(upto AS BIGINT) - n AS skipped FROM (SELECT block, n, \
+         SUM(n) OVER (ORDER BY block {dir}) AS upto FROM (SELECT i.block AS block, \
+         CAST(SUM(i.n) AS BIGINT) AS n FROM issue_blocks i WHERE (1 = 1"
+    ));
+    super::sql::append(&mut q, summed);
+    q.push(") GROUP BY i.block) b) c WHERE upto > ")
+        .bind(offset)
+        .push(&format!(" ORDER BY block {dir} LIMIT 1"));
+    let rows = db.rows(&q.text, &q.args).await?;
+    Ok(rows.first().map(|r| {
+        let block = r.i64("block");
+        let bound = match desc {
+            true => format!(" AND i.id < {}", (block + 1) * BLOCK),
+            false => format!(" AND i.id >= {}", block * BLOCK),
+        };
+        (bound, offset - r.i64("skipped"))
+    }))
 }
 
 /// One page of the issues matching `conditions`, and how many match: summed by the first
@@ -167,7 +201,8 @@ pub async fn list(
     // counting needs no join; the highest issue id comes beside (about how many issues
     // there are, to choose the page's plan)
     let applies = |s: &&Sum| s.expression.is_some() || countable(s.table, &s.summed.text);
-    let counting = match sums.iter().find(applies) {
+    let chosen = sums.iter().find(applies);
+    let counting = match chosen {
         Some(sum) => {
             let mut c = Sql::new("SELECT CAST(COALESCE(");
             match &sum.expression {
@@ -199,6 +234,9 @@ pub async fn list(
     let counted = db.rows(&counting.text, &counting.args).await?;
     let total = counted.first().map_or(0, |r| r.i64("total"));
     let everything = counted.first().map_or(0, |r| r.i64("everything"));
+    if offset >= total {
+        return Ok((total, Vec::new()));
+    }
     // A page in id order: SQLite sorts every match to find it, even when most issues
     // match; then walking the narrow `issues_by_id` index in order, which holds every
     // column the conditions read, stops at the page. PostgreSQL walks the primary key in
@@ -223,6 +261,17 @@ pub async fn list(
     };
     let probed = cond != conditions.text;
     let walk = by_id && (share(20) || probed);
+    // deep in id order over every project: from the run of ids where the page begins
+    let mut offset = offset;
+    let mut cond = cond;
+    if let Some(sum) = chosen.filter(|s| s.skippable && by_id && offset >= DEEP) {
+        if let Some((bound, within)) =
+            skip_to(db, &sum.summed, order == "i.id DESC", offset).await?
+        {
+            cond.push_str(&bound);
+            offset = within;
+        }
+    }
     // first the ids of the page, then the full rows of just those: the per-row roll-ups
     // never run for rows off the page. The ids are sorted with only the joins the order
     // reads: the conditions are on the issues' own columns and every issue has its

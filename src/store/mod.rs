@@ -216,6 +216,11 @@ const MIGRATIONS: &[Migration] = &[
             "../../migrations/0030_issue_value_totals.pg.sql"
         )),
     },
+    Migration {
+        version: 31,
+        sql: include_str!("../../migrations/0031_issue_blocks.sql"),
+        pg: Some(include_str!("../../migrations/0031_issue_blocks.pg.sql")),
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir

@@ -523,7 +523,71 @@ async fn non_admin_totals_match_the_issues_listed(b: Backend) {
     }
 }
 
+/// Runs SQL on the server's database (as another tool would, while it serves).
+fn run_sql(s: &Server, sql: &str) {
+    match &s.database_url {
+        Some(url) => psql_run(url, sql.as_bytes()),
+        None => rusqlite::Connection::open(s.data.join("carmine.db"))
+            .and_then(|c| c.execute_batch(sql))
+            .expect("SQL on the server's database"),
+    }
+}
+
+/// A page deep in a list in id order over every project starts from the run of 4,096 ids
+/// its first issue is in (`issue_blocks`): its issues are those the plain walk gives.
+async fn deep_pages_start_from_their_run_of_ids(b: Backend) {
+    let s = Server::start(b).await;
+    s.create_project("alpha", true).await;
+    let first = s
+        .create_issue(json!({"project_id": "alpha", "subject": "model"}))
+        .await;
+    // 20,000 more made by SQL from the first; then every third closed, every fifth a
+    // feature (by id: the order rows take ids in is not PostgreSQL's to keep)
+    run_sql(
+        &s,
+        &format!(
+            "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 20000) \
+             INSERT INTO issues (tracker_id, project_id, subject, status_id, priority_id, \
+             author_id, created_on, updated_on, start_date, id_path, is_private, done_ratio, \
+             lock_version) SELECT i.tracker_id, i.project_id, 'bulk', i.status_id, \
+             i.priority_id, i.author_id, i.created_on, i.updated_on, i.start_date, '', \
+             i.is_private, 0, 0 FROM issues i, n WHERE i.id = {first}; \
+             UPDATE issues SET id_path = '/' || id || '/', \
+             status_id = CASE WHEN id % 3 = 0 THEN 5 ELSE 1 END, \
+             tracker_id = CASE WHEN id % 5 = 0 THEN 2 ELSE 1 END WHERE id > {first};"
+        ),
+    );
+    let last = first + 20_000;
+    let open = |id: &i64| *id == first || id % 3 != 0;
+    let feature = |id: &i64| *id != first && id % 5 == 0;
+    let all: Vec<i64> = (first..=last).rev().collect();
+    for (query, keep, asc) in [
+        ("", &open as &dyn Fn(&i64) -> bool, false),
+        ("status_id=*", &|_: &i64| true, false),
+        ("status_id=*&sort=id", &|_: &i64| true, true),
+        ("tracker_id=1", &|id: &i64| open(id) && !feature(id), false),
+    ] {
+        let mut expected: Vec<i64> = all.iter().copied().filter(|id| keep(id)).collect();
+        if asc {
+            expected.reverse();
+        }
+        for offset in [10_000, 10_001, 12_289, 13_000, 19_995, 25_000] {
+            let path = format!("/issues.json?{query}&offset={offset}&limit=7");
+            let r = s.get(&path).send().await;
+            assert_eq!(r.status, 200, "{b:?} {path}: {}", r.text);
+            let page: Vec<i64> = expected.iter().skip(offset).take(7).copied().collect();
+            assert_eq!(ids_in(&r), page, "{b:?} {path}");
+            assert_eq!(
+                r.json()["total_count"],
+                json!(expected.len()),
+                "{b:?} {path}"
+            );
+        }
+    }
+}
+
 per_backend!(
+    deep_pages_start_from_their_run_of_ids,
     visibility_and_lists,
     non_admin_totals_match_the_issues_listed,
     filters_and_operators,

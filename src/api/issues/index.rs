@@ -325,6 +325,7 @@ async fn totals(
                 summed: value_extra.clone(),
                 beside: beside.clone(),
                 expression: Some(whole),
+                skippable: false,
             });
         }
         sums.push(store::Sum {
@@ -332,14 +333,21 @@ async fn totals(
             summed: with(summable, &value_extra),
             beside: beside.clone(),
             expression: None,
+            skippable: false,
         });
     }
     if let Some(whole) = summed_total(&terms, extra, Counted::Issues) {
+        // every project seen whole (an administrator's list, every project listable)
+        let everything = matches!(&terms[..], [crate::store::issue_query::Term {
+            projects: crate::store::issue_query::Projects::AllBut { others, .. },
+            public_only: false,
+        }] if others.is_empty());
         sums.push(store::Sum {
             table: "issue_totals",
             summed: extra.clone(),
             beside: beside.clone(),
             expression: Some(whole),
+            skippable: everything && beside.is_none(),
         });
     }
     sums.push(store::Sum {
@@ -347,6 +355,7 @@ async fn totals(
         summed: with(summable, extra),
         beside,
         expression: None,
+        skippable: false,
     });
     Ok(sums)
 }
