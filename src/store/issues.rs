@@ -215,8 +215,14 @@ pub async fn list(
             }
             c.push(", 0) AS BIGINT)");
             if let Some(rest) = &sum.beside {
+                // the caller's own issues are few: a value filter is asked of each (as a
+                // list of every holder it took 190 ms, a quarter of 1,000,000 issues)
+                let own = Sql {
+                    text: super::issue_query::values_probed(&rest.text),
+                    args: rest.args.clone(),
+                };
                 c.push(" + (SELECT COUNT(*) FROM issues i WHERE ");
-                super::sql::append(&mut c, rest);
+                super::sql::append(&mut c, &own);
                 c.push(")");
             }
             c.push(" AS total, (SELECT MAX(id) FROM issues) AS everything");
@@ -283,19 +289,26 @@ pub async fn list(
         .map(|(_, join)| *join)
         .collect();
     // one custom field value, in id order: the value's holders are walked in id order
-    let driven = by_id
+    // where the holders are walked about as far as the issues would be (the matches are
+    // not rarer than one issue in a thousand: 25,000 rows at most for a first page)
+    let driven = (by_id && share(1000))
         .then(|| super::issue_query::value_driven(&conditions.text))
         .flatten();
     let filtered = if let Some((values, rest)) = &driven {
-        let index = match db.is_postgres() {
-            true => "",
-            false => " INDEXED BY custom_values_by_value",
-        };
         let dir = if order == "i.id DESC" { "DESC" } else { "ASC" };
-        format!(
-            "SELECT i.id FROM custom_values cv{index} JOIN issues i ON i.id = cv.customized_id \
-             WHERE {values} AND ({rest}) ORDER BY cv.customized_id {dir}"
-        )
+        // SQLite: the holders first, in the index's order (CROSS JOIN keeps the order of
+        // the tables; given the choice, with statistics, it read the project's issues
+        // first and sorted every match: 0.66 s for a subtree of 54,000 issues), each
+        // issue then found by its id (NOT INDEXED: through an index on project and
+        // status it looked every pair of them up, 24 ms)
+        let from = match db.is_postgres() {
+            true => "custom_values cv JOIN issues i ON i.id = cv.customized_id WHERE",
+            false => {
+                "custom_values cv INDEXED BY custom_values_by_value \
+                 CROSS JOIN issues i NOT INDEXED WHERE i.id = cv.customized_id AND"
+            }
+        };
+        format!("SELECT i.id FROM {from} {values} AND ({rest}) ORDER BY cv.customized_id {dir}")
     } else if walk && !db.is_postgres() {
         format!("SELECT i.id FROM issues i INDEXED BY issues_by_id WHERE ({cond}) ORDER BY {order}")
     } else if by_id && !walk && total <= FEW && db.is_postgres() {
@@ -309,12 +322,15 @@ pub async fn list(
         .bind(limit)
         .push(" OFFSET ")
         .bind(offset);
-    let ids: Vec<i64> = db
+    let mut ids: Vec<i64> = db
         .rows(&page.text, &page.args)
         .await?
         .iter()
         .map(|r| r.i64("id"))
         .collect();
+    // a walk over values meets an issue once per row holding the value: twice where a
+    // copied database holds the same value twice (the API never writes that)
+    ids.dedup();
     if ids.is_empty() {
         return Ok((total, Vec::new()));
     }

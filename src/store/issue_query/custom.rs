@@ -310,11 +310,14 @@ pub fn value_driven(conditions: &str) -> Option<(String, String)> {
         return None;
     }
     let rest = format!("{}1 = 1{}", &conditions[..at], &conditions[close + 1..]);
+    // one value as an equality: the index then gives the holders in id order
+    let (head, _) = held.rsplit_once(" AND cv.value IN (")?;
+    let body = format!("{head} AND cv.value = {single} AND length(cv.value) <= {INDEXED_LENGTH}");
     if rest.contains(VALUES) {
         // another value filter: it stays, asked issue by issue
-        return Some((body.to_owned(), values_probed(&rest)));
+        return Some((body, values_probed(&rest)));
     }
-    Some((body.to_owned(), rest))
+    Some((body, rest))
 }
 
 #[cfg(test)]
@@ -329,7 +332,7 @@ mod tests {
             super::value_driven(listed),
             Some((
                 "cv.customized_type = $1 AND cv.custom_field_id = $2 AND cv.value <> '' \
-                 AND cv.value IN ($3) AND length(cv.value) <= 200"
+                 AND cv.value = $3 AND length(cv.value) <= 200"
                     .to_owned(),
                 "(i.project_id <= 9) AND 1 = 1 AND i.status_id = $4".to_owned()
             ))
