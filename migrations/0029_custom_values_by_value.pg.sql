@@ -8,3 +8,6 @@
 DROP INDEX custom_values_field;
 CREATE INDEX custom_values_by_value ON custom_values (custom_field_id, value, customized_type, customized_id)
     WHERE length(value) <= 200;
+-- Every other lookup by field (any value, a pattern, numbers, dates, ids compared as
+-- text, a user or version in use) reads this one.
+CREATE INDEX custom_values_holders ON custom_values (custom_field_id, customized_type, customized_id);

@@ -138,7 +138,7 @@ pub async fn run(
     copy.fixer.issue_parents = source.issue_parents().await?.into_iter().collect();
     copy.fixer.plan_projects(source.project_tree().await?);
     let mut tx = db.begin().await?;
-    let stamps = target::set_stamps_aside(&mut tx, db.is_postgres()).await?;
+    let aside = target::set_triggers_aside(&mut tx, db.is_postgres()).await?;
     let all: Vec<&str> = STEPS.iter().map(|s| s.table).collect();
     target::clear(&mut tx, &all).await?;
     for step in STEPS {
@@ -167,7 +167,7 @@ pub async fn run(
         .map(|s| s.table)
         .collect();
     target::continue_ids(&mut tx, db.is_postgres(), &with_ids).await?;
-    target::restore(&mut tx, db.is_postgres(), &stamps).await?;
+    target::restore(&mut tx, db.is_postgres(), &aside).await?;
     let notes = std::mem::take(&mut copy.fixer.notes);
     tx.commit().await?;
     for (message, examples) in notes {

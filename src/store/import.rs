@@ -117,16 +117,22 @@ pub async fn clear(tx: &mut Tx<'_>, tables: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// Sets the issue stamps' triggers aside for the copy, in its transaction (migration 27):
+/// Sets triggers aside for the copy, in its transaction: the issue stamps' (migration 27:
 /// no answer is kept for issues not there yet, and stamping every journal and detail as
-/// it came made an import half again as long. Returns what puts them back.
-pub async fn set_stamps_aside(tx: &mut Tx<'_>, postgres: bool) -> Result<Vec<String>> {
+/// it came made an import half again as long) and, on PostgreSQL, the deferred ones that
+/// keep the totals over every project (each would queue an event per row until the
+/// end; `restore` counts those tables once instead). Returns what puts them back.
+pub async fn set_triggers_aside(tx: &mut Tx<'_>, postgres: bool) -> Result<Vec<String>> {
     let mut restore = Vec::new();
     if postgres {
         let rows = tx
             .rows(
-                "SELECT CAST(tgrelid::regclass AS TEXT) AS tbl, tgname AS name FROM pg_trigger \
-                 WHERE tgname LIKE '%\\_stamped' ESCAPE '\\'",
+                "SELECT CAST(t.tgrelid::regclass AS TEXT) AS tbl, t.tgname AS name \
+                 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \
+                 WHERE NOT t.tgisinternal \
+                 AND c.relnamespace = CAST(current_schema() AS regnamespace) \
+                 AND (t.tgname LIKE '%\\_stamped' ESCAPE '\\' OR t.tgname IN \
+                 ('issue_totals_counted', 'issue_blocks_counted', 'issue_value_totals_counted'))",
                 &[],
             )
             .await?;
@@ -153,12 +159,31 @@ pub async fn set_stamps_aside(tx: &mut Tx<'_>, postgres: bool) -> Result<Vec<Str
     Ok(restore)
 }
 
-/// Runs what `set_stamps_aside` returned.
+/// Puts back what `set_triggers_aside` set aside; on PostgreSQL the totals over every
+/// project are counted first from what the copy left.
 pub async fn restore(tx: &mut Tx<'_>, postgres: bool, statements: &[String]) -> Result<()> {
     if postgres {
         // the counters' deferred triggers run now: PostgreSQL alters no table with some
         // still pending
         tx.exec("SET CONSTRAINTS ALL IMMEDIATE", &[]).await?;
+        for sql in [
+            "DELETE FROM issue_totals",
+            "INSERT INTO issue_totals (tracker_id, status_id, is_private, n) \
+             SELECT tracker_id, status_id, is_private, COUNT(*) FROM issues \
+             GROUP BY tracker_id, status_id, is_private",
+            "DELETE FROM issue_blocks",
+            "INSERT INTO issue_blocks (block, tracker_id, status_id, is_private, n) \
+             SELECT id / 4096, tracker_id, status_id, is_private, COUNT(*) FROM issues \
+             GROUP BY id / 4096, tracker_id, status_id, is_private",
+            "DELETE FROM issue_value_totals",
+            "INSERT INTO issue_value_totals \
+             (custom_field_id, value, tracker_id, status_id, is_private, n) \
+             SELECT custom_field_id, value, tracker_id, status_id, is_private, SUM(n) \
+             FROM issue_value_counts \
+             GROUP BY custom_field_id, value, tracker_id, status_id, is_private",
+        ] {
+            tx.exec(sql, &[]).await?;
+        }
     }
     for sql in statements {
         tx.exec(sql, &[]).await?;
