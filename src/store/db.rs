@@ -215,7 +215,10 @@ impl SqlitePool {
             r.get::<_, i64>(0)
         })?;
         let mut pool = pool;
-        pool.version = super::data_version::DataVersion::open(&pool.path);
+        // the name SQLite resolved (a symbolic link followed), whose `-shm` it uses
+        let resolved = conn.path().map(PathBuf::from);
+        pool.version =
+            super::data_version::DataVersion::open(resolved.as_ref().unwrap_or(&pool.path));
         pool.keeper = Some(Mutex::new(conn));
         Ok(pool)
     }
