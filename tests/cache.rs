@@ -24,6 +24,19 @@ async fn as_dev(s: &Server, key: &str, path: &str) -> Resp {
     by_password
 }
 
+/// Dev's API key, as its account shows it.
+async fn dev_key(s: &Server) -> String {
+    s.get("/my/account.json")
+        .anonymous()
+        .basic("dev", "secret-pass1")
+        .send()
+        .await
+        .json()["user"]["api_key"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 async fn groups(s: &Server, user: i64) -> Value {
     let path = format!("/users/{user}.json?include=groups");
     s.get(&path).send().await.json()["user"]["groups"].clone()
@@ -34,16 +47,7 @@ async fn a_change_through_one_process_shows_in_another(b: Backend) {
     let two = Server::restart(&one).await;
     one.create_project("hidden", false).await;
     let dev = one.create_user("dev", "secret-pass1").await;
-    let key = two
-        .get("/my/account.json")
-        .anonymous()
-        .basic("dev", "secret-pass1")
-        .send()
-        .await
-        .json()["user"]["api_key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let key = dev_key(&two).await;
     let issue = one
         .create_issue(json!({"project_id": "hidden", "subject": "Private work"}))
         .await;
@@ -274,16 +278,7 @@ async fn a_kept_issue_follows_every_change(b: Backend) {
     one.create_project("alpha", true).await;
     let dev = one.create_user("dev", "secret-pass1").await;
     one.add_member("alpha", dev, &[4]).await;
-    let key = two
-        .get("/my/account.json")
-        .anonymous()
-        .basic("dev", "secret-pass1")
-        .send()
-        .await
-        .json()["user"]["api_key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let key = dev_key(&two).await;
     let x = one
         .create_issue(json!({"project_id": "alpha", "subject": "Kept"}))
         .await;

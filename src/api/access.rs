@@ -205,14 +205,8 @@ pub(crate) async fn visible_parts(
     access: &[projects::Access],
     me: &[i64],
 ) -> Result<Option<(Sql, Sql)>, ApiError> {
-    let load = async {
-        let v = issue_scope_in(app, ctx, scope, access, me).await?;
-        Ok(crate::store::issue_query::visibility_parts(&v))
-    };
-    match scope {
-        None => kept_for_caller(app, ctx, "visible_parts", load).await,
-        Some(_) => Ok(load.await?),
-    }
+    let of = crate::store::issue_query::visibility_parts;
+    from_scope(app, ctx, (scope, access, me), "visible_parts", of).await
 }
 
 /// The parts of the caller's visible issues that the counts tables total
@@ -224,12 +218,25 @@ pub(crate) async fn total_terms(
     access: &[projects::Access],
     me: &[i64],
 ) -> Result<Vec<crate::store::issue_query::Term>, ApiError> {
+    let of = crate::store::issue_query::total_terms;
+    from_scope(app, ctx, (scope, access, me), "total_terms", of).await
+}
+
+/// What `of` draws from the caller's issue scope in `scope` (kept under `kind` when that
+/// is everywhere).
+async fn from_scope<T: Clone + Send + Sync + 'static>(
+    app: &App,
+    ctx: &Ctx,
+    (scope, access, me): (Option<&Project>, &[projects::Access], &[i64]),
+    kind: &str,
+    of: fn(&IssueScope) -> T,
+) -> Result<T, ApiError> {
     let load = async {
         let v = issue_scope_in(app, ctx, scope, access, me).await?;
-        Ok(crate::store::issue_query::total_terms(&v))
+        Ok(of(&v))
     };
     match scope {
-        None => kept_for_caller(app, ctx, "total_terms", load).await,
+        None => kept_for_caller(app, ctx, kind, load).await,
         Some(_) => Ok(load.await?),
     }
 }

@@ -386,8 +386,11 @@ impl Server {
             data,
             database_url,
             child: Mutex::new(child),
+            // a kept-alive connection is dropped before the server would drop it (its
+            // header timeout, 20 s): one reused as the server closes it fails the request
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .pool_idle_timeout(Duration::from_secs(5))
                 .build()
                 .unwrap(),
         };
