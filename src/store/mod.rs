@@ -13,6 +13,7 @@ pub mod documents;
 pub mod files;
 pub mod groups;
 pub mod import;
+pub mod issue_page;
 pub mod issue_query;
 pub mod issues;
 pub mod journals;
