@@ -300,7 +300,7 @@ pub fn value_driven(conditions: &str) -> Option<(String, String)> {
     // one value, as `cv.value IN ($n)`, short enough for the index, and the field's own
     // id: the index's order holds
     let held = body.strip_suffix(&format!(" AND length(cv.value) <= {INDEXED_LENGTH}"))?;
-    let (_, list) = held.rsplit_once(" AND cv.value IN (")?;
+    let (head, list) = held.rsplit_once(" AND cv.value IN (")?;
     let single = list.strip_suffix(')')?;
     if !single.starts_with('$') || !single[1..].bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -311,7 +311,6 @@ pub fn value_driven(conditions: &str) -> Option<(String, String)> {
     }
     let rest = format!("{}1 = 1{}", &conditions[..at], &conditions[close + 1..]);
     // one value as an equality: the index then gives the holders in id order
-    let (head, _) = held.rsplit_once(" AND cv.value IN (")?;
     let body = format!("{head} AND cv.value = {single} AND length(cv.value) <= {INDEXED_LENGTH}");
     if rest.contains(VALUES) {
         // another value filter: it stays, asked issue by issue
