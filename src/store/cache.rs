@@ -184,7 +184,7 @@ impl Cache {
     }
 
     /// The user of an API key, read with the counter by a statement that began at
-    /// `version`.
+    /// `version`; the request notes that version as the one its reads began at.
     pub fn keep_key(&self, key: &str, user: &User, generation: i64, version: Version) {
         see(|s| s.version = Some(version));
         if let Ok(mut keys) = self.keys.lock() {

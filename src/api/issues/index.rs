@@ -314,7 +314,7 @@ async fn totals(
         Some((seen, theirs)) => (seen, Some(with(theirs, extra))),
         None => (visible, None),
     };
-    use crate::store::issue_query::{summed_total, Counted};
+    use crate::store::issue_query::{every_project, summed_total, Counted};
     // nearly every project: the totals over all of them, less the others
     let terms = crate::api::access::total_terms(app, ctx, project, access_map, me).await?;
     let mut sums = Vec::new();
@@ -337,17 +337,12 @@ async fn totals(
         });
     }
     if let Some(whole) = summed_total(&terms, extra, Counted::Issues) {
-        // every project seen whole (an administrator's list, every project listable)
-        let everything = matches!(&terms[..], [crate::store::issue_query::Term {
-            projects: crate::store::issue_query::Projects::AllBut { others, .. },
-            public_only: false,
-        }] if others.is_empty());
         sums.push(store::Sum {
             table: "issue_totals",
             summed: extra.clone(),
             beside: beside.clone(),
             expression: Some(whole),
-            skippable: everything && beside.is_none(),
+            skippable: every_project(&terms) && beside.is_none(),
         });
     }
     sums.push(store::Sum {

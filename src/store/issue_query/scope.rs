@@ -187,6 +187,15 @@ pub fn total_terms(v: &IssueScope) -> Vec<Term> {
     ]
 }
 
+/// Whether the terms are every project, whole (an administrator's list with every
+/// project listable): then `issue_blocks`, kept over every project, counts it too.
+pub fn every_project(terms: &[Term]) -> bool {
+    matches!(terms, [Term {
+        projects: Projects::AllBut { others, .. },
+        public_only: false,
+    }] if others.is_empty())
+}
+
 /// Which counts a total reads: issues per project, tracker, status and privacy, or the
 /// same per custom value as well.
 #[derive(Debug, Clone, Copy)]
