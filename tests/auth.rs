@@ -194,7 +194,65 @@ async fn rest_api_disabled_ignores_credentials(b: Backend) {
     );
 }
 
+/// Requests that come at once with different keys (on PostgreSQL their keys are read
+/// together, in one statement) are each answered as their own key's user, an unknown key
+/// as one; one issue shown to several at once shows each what that user may see.
+async fn keys_sent_at_once_answer_each_as_its_own(b: Backend) {
+    use futures_util::future::join_all;
+    let s = Server::start(b).await;
+    let project = "keys-at-once";
+    s.create_project(project, false).await;
+    let issue = s
+        .create_issue(json!({"project_id": project, "subject": "seen by members"}))
+        .await;
+    let mut keys = vec![(ADMIN_KEY.to_owned(), "admin".to_owned(), true)];
+    for i in 0..5 {
+        let login = format!("at-once{i}");
+        let id = s.create_user(&login, "secret-pass1").await;
+        if i % 2 == 0 {
+            s.add_member(project, id, &[4]).await; // Developer
+        }
+        let key = s
+            .get("/my/account.json")
+            .anonymous()
+            .basic(&login, "secret-pass1")
+            .send()
+            .await
+            .json()["user"]["api_key"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        keys.push((key, login, i % 2 == 0));
+    }
+    keys.push(("0".repeat(40), String::new(), false));
+    for round in 0..3 {
+        let answers = join_all((0..48).map(|n| {
+            let (key, _, _) = &keys[n % keys.len()];
+            let path = if n % 2 == 0 {
+                "/users/current.json".to_owned()
+            } else {
+                format!("/issues/{issue}.json?include=watchers")
+            };
+            s.get(&path).anonymous().key(key).send()
+        }))
+        .await;
+        for (n, r) in answers.iter().enumerate() {
+            let (_, login, member) = &keys[n % keys.len()];
+            let what = format!("{b:?} round {round} request {n}");
+            match (login.is_empty(), n % 2 == 0) {
+                (true, _) => assert_eq!(r.status, 401, "{what}"),
+                (false, true) => assert_eq!(r.json()["user"]["login"], *login, "{what}"),
+                (false, false) if *member => {
+                    assert_eq!(r.json()["issue"]["id"], issue, "{what}")
+                }
+                (false, false) => assert_eq!(r.status, 403, "{what}"),
+            }
+        }
+    }
+}
+
 per_backend!(
+    keys_sent_at_once_answer_each_as_its_own,
     keys_basic_and_anonymous,
     switch_user,
     login_required_setting,

@@ -14,7 +14,7 @@ tokio::task_local! {
     pub static QUERIES: std::cell::Cell<u32>;
 }
 
-fn count() {
+pub(super) fn count() {
     let _ = QUERIES.try_with(|c| c.set(c.get() + 1));
 }
 
@@ -444,6 +444,8 @@ fn pg_rows(rows: Vec<PgRow>) -> Result<Vec<Row>> {
 pub struct Db {
     backend: Backend,
     pub cache: Arc<super::cache::Cache>,
+    /// Requests' key statements, read together while one runs (PostgreSQL).
+    pub(super) key_reads: Arc<super::key_reads::KeyReads>,
 }
 
 #[derive(Clone)]
@@ -480,6 +482,7 @@ impl Db {
         Db {
             backend,
             cache: Arc::new(super::cache::Cache::default()),
+            key_reads: Arc::default(),
         }
     }
 

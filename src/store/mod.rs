@@ -17,6 +17,7 @@ pub mod issue_page;
 pub mod issue_query;
 pub mod issues;
 pub mod journals;
+mod key_reads;
 pub mod members;
 pub mod news;
 pub mod oauth;

@@ -83,16 +83,16 @@ pub async fn anonymous(db: &Db) -> Result<Option<User>> {
 
 /// The active user holding this API key. The same statement reads the change counter,
 /// which then stands as the request's check of it (`cache::observed`), and the stamps of
-/// the issue the request shows, if it shows one (`cache::stamped_issue`).
+/// the issue the request shows, if it shows one (`cache::stamped_issue`). On PostgreSQL
+/// the keys of requests that come together are read together (`key_reads`).
 pub async fn find_by_api_key(db: &Db, key: &str) -> Result<Option<User>> {
     static SQL: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
     let [plain, stamped] = SQL.get_or_init(|| {
-        let (columns, from) = SELECT.split_once(" FROM ").expect("SELECT … FROM");
         let sql = |more: &str| {
             format!(
-                "{columns}, (SELECT value FROM change_counter WHERE id = 1) AS generation{more} \
-                 FROM {from} JOIN tokens t ON t.user_id = u.id \
-                 WHERE t.action = 'api' AND t.value = $1 AND u.type = 'User' AND u.status = 1"
+                "{}{more} {}",
+                key_columns(),
+                key_from("JOIN tokens t ON t.user_id = u.id AND t.value = $1")
             )
         };
         let stamps = format!(", {}", super::issues::stamp_columns("$2"));
@@ -104,14 +104,19 @@ pub async fn find_by_api_key(db: &Db, key: &str) -> Result<Option<User>> {
         return Ok(Some(user));
     }
     let issue = super::cache::stamped_issue();
-    let rows = match issue {
-        Some(issue) => db.rows(stamped, &[key.into(), issue.into()]).await?,
-        None => db.rows(plain, &[key.into()]).await?,
+    let row = if db.is_postgres() {
+        super::key_reads::KeyReads::read(db, key, issue).await?
+    } else {
+        let rows = match issue {
+            Some(issue) => db.rows(stamped, &[key.into(), issue.into()]).await?,
+            None => db.rows(plain, &[key.into()]).await?,
+        };
+        rows.into_iter().next()
     };
-    let Some(row) = rows.first() else {
+    let Some(row) = row else {
         return Ok(None);
     };
-    let user = User::from_row(row);
+    let user = User::from_row(&row);
     if let Some(generation) = row.opt_i64("generation") {
         db.cache.observed(generation);
         if let Some(version) = version {
@@ -119,9 +124,35 @@ pub async fn find_by_api_key(db: &Db, key: &str) -> Result<Option<User>> {
         }
     }
     if issue.is_some() {
-        super::cache::observe_stamps(super::issues::stamps_of(row));
+        super::cache::observe_stamps(super::issues::stamps_of(&row));
     }
     Ok(Some(user))
+}
+
+/// The user's columns and the change counter's, for a statement reading an API key's user.
+fn key_columns() -> String {
+    let (columns, _) = SELECT.split_once(" FROM ").expect("SELECT … FROM");
+    format!("{columns}, (SELECT value FROM change_counter WHERE id = 1) AS generation")
+}
+
+/// The rest of that statement, the token found by `token` (a join on `t`).
+fn key_from(token: &str) -> String {
+    let (_, from) = SELECT.split_once(" FROM ").expect("SELECT … FROM");
+    format!("FROM {from} {token} WHERE t.action = 'api' AND u.type = 'User' AND u.status = 1")
+}
+
+/// The statement reading several requests' keys at once (`key_reads`): `wanted` lists
+/// `(place, key, issue)` rows; each user found comes with its place and its issue's stamps.
+pub(super) fn by_api_keys(wanted: &str) -> String {
+    format!(
+        "SELECT q.wanted, {}, {} {}",
+        key_columns().trim_start_matches("SELECT "),
+        super::issues::stamp_columns("q.issue"),
+        key_from(&format!(
+            "JOIN tokens t ON t.user_id = u.id \
+             JOIN (VALUES {wanted}) AS q(wanted, key, issue) ON t.value = q.key"
+        ))
+    )
 }
 
 /// Exact login match first, then a case-insensitive one.
