@@ -227,10 +227,7 @@ pub async fn list(
     };
     let mut page = Sql::new(&filtered);
     page.args = conditions.args.clone();
-    page.push(" LIMIT ")
-        .bind(limit)
-        .push(" OFFSET ")
-        .bind(offset);
+    page.page(limit, offset);
     let mut ids: Vec<i64> = db
         .rows(&page.text, &page.args)
         .await?

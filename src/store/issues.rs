@@ -51,24 +51,34 @@ impl FromRow for Issue {
     }
 }
 
-pub const SELECT: &str = "SELECT i.id, i.project_id, p.name AS project_name, i.tracker_id, \
-    t.name AS tracker_name, i.status_id, s.name AS status_name, s.is_closed AS status_closed, \
-    i.priority_id, e.name AS priority_name, i.author_id, au.type AS au_type, \
-    au.firstname AS au_first, au.lastname AS au_last, asg.id AS as_id, asg.type AS as_type, \
-    asg.firstname AS as_first, asg.lastname AS as_last, i.category_id, c.name AS category_name, \
-    i.fixed_version_id, v.name AS version_name, i.parent_id, i.subject, i.description, \
+/// An issue's row with the names it shows. Each name is a lookup by id of its own rather
+/// than a join: PostgreSQL plans a statement afresh on most runs, and the join order of
+/// nine tables took it 11 ms to choose, where the page's rows take 1 ms to read.
+pub const SELECT: &str = "SELECT i.id, i.project_id, \
+    (SELECT p.name FROM projects p WHERE p.id = i.project_id) AS project_name, i.tracker_id, \
+    (SELECT t.name FROM trackers t WHERE t.id = i.tracker_id) AS tracker_name, i.status_id, \
+    (SELECT s.name FROM issue_statuses s WHERE s.id = i.status_id) AS status_name, \
+    (SELECT s.is_closed FROM issue_statuses s WHERE s.id = i.status_id) AS status_closed, \
+    i.priority_id, (SELECT e.name FROM enumerations e WHERE e.id = i.priority_id) AS priority_name, \
+    i.author_id, (SELECT au.type FROM users au WHERE au.id = i.author_id) AS au_type, \
+    (SELECT au.firstname FROM users au WHERE au.id = i.author_id) AS au_first, \
+    (SELECT au.lastname FROM users au WHERE au.id = i.author_id) AS au_last, \
+    (SELECT asg.id FROM users asg WHERE asg.id = i.assigned_to_id) AS as_id, \
+    (SELECT asg.type FROM users asg WHERE asg.id = i.assigned_to_id) AS as_type, \
+    (SELECT asg.firstname FROM users asg WHERE asg.id = i.assigned_to_id) AS as_first, \
+    (SELECT asg.lastname FROM users asg WHERE asg.id = i.assigned_to_id) AS as_last, \
+    i.category_id, \
+    (SELECT c.name FROM issue_categories c WHERE c.id = i.category_id) AS category_name, \
+    i.fixed_version_id, \
+    (SELECT v.name FROM versions v WHERE v.id = i.fixed_version_id) AS version_name, \
+    i.parent_id, i.subject, i.description, \
     i.start_date, i.due_date, i.done_ratio, i.is_private, i.estimated_hours, i.lock_version, \
     i.created_on, i.updated_on, i.closed_on, i.id_path, \
     CASE WHEN EXISTS (SELECT 1 FROM issues ch WHERE ch.parent_id = i.id) THEN 1 ELSE 0 END AS has_children, \
     CASE WHEN EXISTS (SELECT 1 FROM issues ch WHERE ch.parent_id = i.id) THEN \
       COALESCE((SELECT SUM(x.estimated_hours) FROM issues x \
                 WHERE (x.id_path >= i.id_path AND x.id_path < i.id_path || ':')), 0) END AS total_estimated \
-    FROM issues i JOIN projects p ON p.id = i.project_id \
-    JOIN trackers t ON t.id = i.tracker_id JOIN issue_statuses s ON s.id = i.status_id \
-    LEFT JOIN enumerations e ON e.id = i.priority_id \
-    LEFT JOIN users au ON au.id = i.author_id LEFT JOIN users asg ON asg.id = i.assigned_to_id \
-    LEFT JOIN issue_categories c ON c.id = i.category_id \
-    LEFT JOIN versions v ON v.id = i.fixed_version_id ";
+    FROM issues i ";
 
 pub async fn find(db: &Db, id: i64) -> Result<Option<Issue>> {
     db.opt(&format!("{SELECT} WHERE i.id = $1"), &[id.into()])

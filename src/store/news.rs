@@ -52,10 +52,7 @@ pub async fn list(db: &Db, projects: &[i64], offset: i64, limit: i64) -> Result<
         cond.text
     ));
     page.args = cond.args;
-    page.push(" LIMIT ")
-        .bind(limit)
-        .push(" OFFSET ")
-        .bind(offset);
+    page.page(limit, offset);
     Ok((total, db.all(&page.text, &page.args).await?))
 }
 

@@ -80,10 +80,7 @@ pub async fn list(
         cond.text
     ));
     page.args = cond.args.clone();
-    page.push(" LIMIT ")
-        .bind(limit)
-        .push(" OFFSET ")
-        .bind(offset);
+    page.page(limit, offset);
     Ok((total, db.all(&page.text, &page.args).await?))
 }
 

@@ -437,12 +437,7 @@ pub async fn list(
     let mut page = Sql::new(SELECT);
     page.push(" WHERE ");
     append(&mut page, &condition(q, total > WIDE));
-    page.push(" ORDER BY ")
-        .push(order)
-        .push(" LIMIT ")
-        .bind(limit)
-        .push(" OFFSET ")
-        .bind(offset);
+    page.push(" ORDER BY ").push(order).page(limit, offset);
     Ok((total, db.all(&page.text, &page.args).await?))
 }
 

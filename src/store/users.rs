@@ -229,10 +229,7 @@ pub async fn list(db: &Db, f: &ListFilter, offset: i64, limit: i64) -> Result<(i
             .push(&cols.join(", "))
             .push(", u.id");
     }
-    page.push(" LIMIT ")
-        .bind(limit)
-        .push(" OFFSET ")
-        .bind(offset);
+    page.page(limit, offset);
     let total = db.int(&count.text, &count.args).await?;
     let users = db.all(&page.text, &page.args).await?;
     Ok((total, users))
