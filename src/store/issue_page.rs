@@ -1,7 +1,7 @@
 //! A page of the issue list and its total: the total summed from the counts tables where
 //! they apply, the page's ids in the order that reads least, then their rows.
 
-use super::issues::{Issue, SELECT};
+use super::issues::{select, Issue};
 use super::sql::Sql;
 use super::{Db, Result};
 
@@ -240,7 +240,7 @@ pub async fn list(
     if ids.is_empty() {
         return Ok((total, Vec::new()));
     }
-    let mut full = Sql::new(&format!("{SELECT} WHERE i.id IN ("));
+    let mut full = Sql::new(&format!("{} WHERE i.id IN (", select(db)));
     full.ids(&ids);
     full.push(")");
     let mut rows: Vec<Issue> = db.all(&full.text, &full.args).await?;
