@@ -282,12 +282,8 @@ pub(crate) fn visible(ctx: &Ctx, p: &Project, roles: &[Role], issue: &Issue, me:
     if c.admin {
         return true;
     }
-    let usable: Vec<Role> = roles
-        .iter()
-        .filter(|r| p.is_public || r.builtin == 0)
-        .cloned()
-        .collect();
-    rules::visibility_of(&usable, c.logged).is_some_and(|v| {
+    let usable = roles.iter().filter(|r| p.is_public || r.builtin == 0);
+    rules::visibility_of(usable, c.logged).is_some_and(|v| {
         rules::issue_visible(
             v,
             c.logged,
@@ -393,9 +389,12 @@ fn issue_scope(
     me: &[i64],
 ) -> IssueScope {
     let c = caller(ctx);
+    // a token without view_issues lists none
+    let in_scope = !c.in_scope(&["view_issues"]).is_empty();
     // the projects whose issues can be listed at all
     let listable: Vec<&crate::store::projects::Access> = access
         .iter()
+        .filter(|_| in_scope)
         .filter(|a| {
             let state = access::ProjectState {
                 status: a.status,
@@ -404,8 +403,6 @@ fn issue_scope(
             };
             access::project_allows(&state, &["view_issues"])
         })
-        // a token without view_issues lists none
-        .filter(|_| !c.in_scope(&["view_issues"]).is_empty())
         // within the scope and its subprojects: a list of ids the planners know, where a
         // sub-select on the projects' paths left PostgreSQL guessing five projects (and
         // reading issue_counts project by project, 21 ms for the whole tree)
@@ -421,13 +418,8 @@ fn issue_scope(
     };
     if !c.admin {
         for a in listable {
-            let usable: Vec<Role> = a
-                .roles
-                .iter()
-                .filter(|r| a.is_public || r.builtin == 0)
-                .cloned()
-                .collect();
-            match rules::visibility_of(&usable, c.logged) {
+            let usable = a.roles.iter().filter(|r| a.is_public || r.builtin == 0);
+            match rules::visibility_of(usable, c.logged) {
                 Some(IssueVisibility::All) => v.all.push(a.id),
                 Some(IssueVisibility::Default) => v.default.push(a.id),
                 Some(IssueVisibility::Own) => v.own.push(a.id),

@@ -39,9 +39,7 @@ pub fn project_allows(p: &ProjectState, names: &[&str]) -> bool {
 }
 
 pub fn role_allows(role: &Role, names: &[&str]) -> bool {
-    perms(names)
-        .iter()
-        .any(|x| x.public || role.permission_names().any(|n| n == x.name))
+    perms(names).iter().any(|x| x.public || role.holds(x.name))
 }
 
 /// Whether the caller may do an action granted by any of `names` in the project, given its
@@ -102,6 +100,7 @@ mod tests {
             assignable: true,
             builtin,
             permissions: perms.join("\n"),
+            grants: crate::domain::permissions::bits(perms),
             issues_visibility: "default".into(),
             users_visibility: "all".into(),
             time_entries_visibility: "all".into(),

@@ -48,10 +48,13 @@ pub enum Visibility {
     All,
 }
 
-pub fn visibility_of(roles: &[Role], logged: bool) -> Option<Visibility> {
+pub fn visibility_of<'a>(
+    roles: impl IntoIterator<Item = &'a Role>,
+    logged: bool,
+) -> Option<Visibility> {
     let best = roles
-        .iter()
-        .filter(|r| r.permission_names().any(|p| p == "view_issues"))
+        .into_iter()
+        .filter(|r| r.holds("view_issues"))
         .map(|r| match r.issues_visibility.as_str() {
             "all" => Visibility::All,
             "own" => Visibility::Own,

@@ -9,6 +9,8 @@ pub struct Role {
     pub builtin: i64,
     /// One permission name per line.
     pub permissions: String,
+    /// The same as a set (`permissions::bits`), for the checks.
+    pub grants: u128,
     pub issues_visibility: String,
     pub users_visibility: String,
     pub time_entries_visibility: String,
@@ -18,5 +20,10 @@ pub struct Role {
 impl Role {
     pub fn permission_names(&self) -> impl Iterator<Item = &str> {
         self.permissions.lines().filter(|l| !l.is_empty())
+    }
+
+    /// Whether the role holds this permission (given to it, not public).
+    pub fn holds(&self, name: &str) -> bool {
+        super::permissions::in_scope(self.grants, name)
     }
 }

@@ -149,12 +149,14 @@ impl FromRow for Enumeration {
 
 impl FromRow for Role {
     fn from_row(r: &Row) -> Self {
+        let permissions = r.str("permissions");
         Role {
             id: r.i64("id"),
             name: r.str("name"),
             assignable: r.bool("assignable"),
             builtin: r.i64("builtin"),
-            permissions: r.str("permissions"),
+            grants: crate::domain::permissions::bits(permissions.lines()),
+            permissions,
             issues_visibility: r.str("issues_visibility"),
             users_visibility: r.str("users_visibility"),
             time_entries_visibility: r.str("time_entries_visibility"),
