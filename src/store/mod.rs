@@ -223,6 +223,13 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0031_issue_blocks.sql"),
         pg: Some(include_str!("../../migrations/0031_issue_blocks.pg.sql")),
     },
+    Migration {
+        version: 32,
+        sql: include_str!("../../migrations/0032_issue_indexes_hold_ids.sql"),
+        pg: Some(include_str!(
+            "../../migrations/0032_issue_indexes_hold_ids.pg.sql"
+        )),
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir
