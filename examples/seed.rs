@@ -752,6 +752,8 @@ impl Target {
                 ("issues", "issue_counts_update"),
                 ("time_entries", "time_entry_counts_insert"),
                 ("time_entries", "time_entry_counts_update"),
+                ("time_entries", "time_entry_project_counts_insert"),
+                ("time_entries", "time_entry_project_counts_update"),
                 ("custom_values", "issue_value_counts_insert"),
                 ("custom_values", "issue_value_counts_update"),
                 ("issues", "issue_value_counts_issue"),
@@ -808,6 +810,9 @@ impl Target {
              INSERT INTO time_entry_counts (project_id, user_id, activity_id, n) \
              SELECT project_id, user_id, activity_id, COUNT(*) FROM time_entries \
              GROUP BY project_id, user_id, activity_id; \
+             DELETE FROM time_entry_project_counts; \
+             INSERT INTO time_entry_project_counts (project_id, n) \
+             SELECT project_id, COUNT(*) FROM time_entries GROUP BY project_id; \
              DELETE FROM issue_value_counts; \
              INSERT INTO issue_value_counts \
              (custom_field_id, value, project_id, tracker_id, status_id, is_private, n) \

@@ -629,8 +629,9 @@ async fn update_entry(s: &Server, id: i64, body: Value) {
     assert_eq!(r.status, 204, "{}", r.text);
 }
 
-/// The totals of lists answered from the counts table follow every create, move,
-/// change of activity or user, and delete, and the deletion of a project.
+/// The totals of lists answered from the counts tables (per project, user and activity;
+/// per project alone for the lists of all entries and of a project) follow every
+/// create, move, change of activity or user, and delete, and the deletion of a project.
 async fn counted_totals_follow_changes(b: Backend) {
     let s = Server::start(b).await;
     s.create_project("one", true).await;

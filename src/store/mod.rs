@@ -230,6 +230,13 @@ const MIGRATIONS: &[Migration] = &[
             "../../migrations/0032_issue_indexes_hold_ids.pg.sql"
         )),
     },
+    Migration {
+        version: 33,
+        sql: include_str!("../../migrations/0033_time_entry_project_counts.sql"),
+        pg: Some(include_str!(
+            "../../migrations/0033_time_entry_project_counts.pg.sql"
+        )),
+    },
 ];
 
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir

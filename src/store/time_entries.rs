@@ -419,16 +419,22 @@ pub async fn list(
     limit: i64,
 ) -> Result<(i64, Vec<TimeEntry>)> {
     let cond = condition(q, false);
-    // conditions on the columns `time_entry_counts` keeps are summed from it, under the
-    // same alias
-    let mut count =
-        if super::sql::reads_only(&cond.text, "te", &["project_id", "user_id", "activity_id"]) {
-            Sql::new(
-                "SELECT CAST(COALESCE(SUM(te.n), 0) AS BIGINT) FROM time_entry_counts te WHERE ",
-            )
-        } else {
-            Sql::new("SELECT COUNT(*) FROM time_entries te WHERE ")
-        };
+    // conditions on the columns a counts table keeps are summed from it, under the same
+    // alias: the project's alone (a row per project), or with the user and the activity
+    let reads_only = |columns: &[&str]| super::sql::reads_only(&cond.text, "te", columns);
+    let counts = if reads_only(&["project_id"]) {
+        Some("time_entry_project_counts")
+    } else if reads_only(&["project_id", "user_id", "activity_id"]) {
+        Some("time_entry_counts")
+    } else {
+        None
+    };
+    let mut count = match counts {
+        Some(table) => Sql::new(&format!(
+            "SELECT CAST(COALESCE(SUM(te.n), 0) AS BIGINT) FROM {table} te WHERE "
+        )),
+        None => Sql::new("SELECT COUNT(*) FROM time_entries te WHERE "),
+    };
     append(&mut count, &cond);
     let total = db.int(&count.text, &count.args).await?;
     if total == 0 || offset >= total {
