@@ -243,3 +243,31 @@ per_backend!(
     slow_body,
     slow_uploads
 );
+
+/// The server's connections to PostgreSQL cut by the database (as a restart cuts them):
+/// the next requests still answer, reads and writes, on new connections.
+#[tokio::test]
+async fn cut_database_connections_are_replaced() {
+    use futures_util::future::join_all;
+    if !enabled(Backend::Postgres) {
+        return;
+    }
+    let s = Server::start(Backend::Postgres).await;
+    s.create_project("cut", true).await;
+    let warm = join_all((0..24).map(|_| s.get("/issues.json").send())).await;
+    assert!(warm.iter().all(|r| r.status == 200));
+    psql_run(
+        s.database_url.as_deref().unwrap(),
+        b"SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+          WHERE datname = current_database() AND pid <> pg_backend_pid();",
+    );
+    let after = join_all((0..24).map(|_| s.get("/issues.json").send())).await;
+    for r in &after {
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let id = s
+        .create_issue(json!({"project_id": "cut", "subject": "after the cut"}))
+        .await;
+    let shown = s.get(&format!("/issues/{id}.json")).send().await;
+    assert_eq!(shown.json()["issue"]["subject"], "after the cut");
+}

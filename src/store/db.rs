@@ -532,7 +532,17 @@ impl Db {
                     .await
                     .unwrap_or_else(|| Err(Error::Other("the slow-read threads stopped".into())))
             }
-            Backend::Postgres(pool) => pg_rows(pg_query(sql, args).fetch_all(pool).await?),
+            Backend::Postgres(pool) => {
+                let mut tries = 0;
+                loop {
+                    match pg_query(sql, args).fetch_all(pool).await {
+                        // a connection the server closed (it restarted): reading again on
+                        // another changes nothing; writing again might write twice
+                        Err(e) if !write && connection_lost(&e) && tries < RETRIES => tries += 1,
+                        rows => return pg_rows(rows?),
+                    }
+                }
+            }
         }
     }
 
@@ -582,7 +592,15 @@ impl Db {
                     done: false,
                 }
             }
-            Backend::Postgres(pool) => TxInner::Postgres(Some(pool.begin().await?)),
+            Backend::Postgres(pool) => {
+                let mut tries = 0;
+                loop {
+                    match pool.begin().await {
+                        Err(e) if connection_lost(&e) && tries < RETRIES => tries += 1,
+                        tx => break TxInner::Postgres(Some(tx?)),
+                    }
+                }
+            }
         };
         Ok(Tx {
             inner,
@@ -590,6 +608,16 @@ impl Db {
         })
     }
 }
+
+/// The connection was gone before the statement could run on it: the pool no longer
+/// checks each one before lending it. After a server restart every pooled connection
+/// is gone, so a read tries as many as the pool holds, and one more.
+fn connection_lost(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Io(_))
+        || matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("57P01"))
+}
+
+const RETRIES: usize = super::PG_CONNECTIONS as usize + 1;
 
 fn first_int(rows: &[Row]) -> i64 {
     match rows.first().map(Row::first) {

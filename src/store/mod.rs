@@ -239,6 +239,9 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// Connections each process keeps to PostgreSQL at most.
+const PG_CONNECTIONS: u32 = 16;
+
 /// Opens `DATABASE_URL` when it names PostgreSQL, else the SQLite file in the data dir
 /// (or the file a `sqlite:` URL names). `durable`: SQLite syncs every commit to disk.
 pub async fn open(
@@ -252,7 +255,12 @@ pub async fn open(
             // whose subtree sums it overestimates): 190 ms of compiling for 1 ms of work
             let opts = PgConnectOptions::from_str(url)?.options([("jit", "off")]);
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(PG_CONNECTIONS)
+                // sqlx would ask each connection whether it is alive before every
+                // statement: a round trip more each time. A dead one (the server restarted)
+                // fails its statement instead, and `Db` then tries reads and BEGIN once
+                // more on another connection.
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts)
                 .await?;
