@@ -227,7 +227,7 @@ pub async fn list(
     };
     let mut page = Sql::new(&filtered);
     page.args = conditions.args.clone();
-    page.page(limit, offset);
+    page.page(db.is_postgres(), limit, offset);
     let mut ids: Vec<i64> = db
         .rows(&page.text, &page.args)
         .await?

@@ -52,7 +52,7 @@ pub async fn list(db: &Db, projects: &[i64], offset: i64, limit: i64) -> Result<
         cond.text
     ));
     page.args = cond.args;
-    page.page(limit, offset);
+    page.page(db.is_postgres(), limit, offset);
     Ok((total, db.all(&page.text, &page.args).await?))
 }
 

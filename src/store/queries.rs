@@ -80,7 +80,7 @@ pub async fn list(
         cond.text
     ));
     page.args = cond.args.clone();
-    page.page(limit, offset);
+    page.page(db.is_postgres(), limit, offset);
     Ok((total, db.all(&page.text, &page.args).await?))
 }
 

@@ -48,11 +48,21 @@ impl Sql {
 }
 
 impl Sql {
-    /// ` LIMIT n OFFSET m`, written out: with them bound, PostgreSQL cannot cost a plan
-    /// made once for every run (it guesses a tenth of the rows) and plans the statement
-    /// afresh on every run, which took longer than running it.
-    pub fn page(&mut self, limit: i64, offset: i64) -> &mut Self {
-        self.push(&format!(" LIMIT {limit} OFFSET {offset}"))
+    /// ` LIMIT n OFFSET m`: written out for PostgreSQL, bound for SQLite. With them bound,
+    /// PostgreSQL cannot cost a plan made once for every run (it guesses a tenth of the
+    /// rows) and plans the statement afresh on every run, which took longer than running
+    /// it. SQLite plans the other way round: told a small LIMIT, it chose to sort a
+    /// custom value's every holder (3 s at 1,000,000 issues) over walking an index in the
+    /// list's order (0.1 ms).
+    pub fn page(&mut self, postgres: bool, limit: i64, offset: i64) -> &mut Self {
+        if postgres {
+            self.push(&format!(" LIMIT {limit} OFFSET {offset}"))
+        } else {
+            self.push(" LIMIT ")
+                .bind(limit)
+                .push(" OFFSET ")
+                .bind(offset)
+        }
     }
 
     /// `col IN (a, b, c)` with the ids written out: the planner then knows the values

@@ -443,7 +443,9 @@ pub async fn list(
     let mut page = Sql::new(SELECT);
     page.push(" WHERE ");
     append(&mut page, &condition(q, total > WIDE));
-    page.push(" ORDER BY ").push(order).page(limit, offset);
+    page.push(" ORDER BY ")
+        .push(order)
+        .page(db.is_postgres(), limit, offset);
     Ok((total, db.all(&page.text, &page.args).await?))
 }
 

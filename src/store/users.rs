@@ -229,7 +229,7 @@ pub async fn list(db: &Db, f: &ListFilter, offset: i64, limit: i64) -> Result<(i
             .push(&cols.join(", "))
             .push(", u.id");
     }
-    page.page(limit, offset);
+    page.page(db.is_postgres(), limit, offset);
     let total = db.int(&count.text, &count.args).await?;
     let users = db.all(&page.text, &page.args).await?;
     Ok((total, users))

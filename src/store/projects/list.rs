@@ -53,7 +53,7 @@ pub async fn list(
     let mut order = q.order.clone();
     order.push("p.tree_path".into());
     page.push(" ORDER BY ").push(&order.join(", "));
-    page.page(limit, offset);
+    page.page(db.is_postgres(), limit, offset);
     let total = db.int(&count.text, &count.args).await?;
     let projects = db.all(&page.text, &page.args).await?;
     Ok((total, projects))
