@@ -237,6 +237,11 @@ const MIGRATIONS: &[Migration] = &[
             "../../migrations/0033_time_entry_project_counts.pg.sql"
         )),
     },
+    Migration {
+        version: 34,
+        sql: include_str!("../../migrations/0034_prompt_vacuum.sql"),
+        pg: Some(include_str!("../../migrations/0034_prompt_vacuum.pg.sql")),
+    },
 ];
 
 /// Connections each process keeps to PostgreSQL at most.

@@ -1,0 +1,2 @@
+-- Nothing on SQLite: it has no visibility map (see the PostgreSQL text).
+SELECT 1;
