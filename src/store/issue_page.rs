@@ -1,21 +1,9 @@
 //! A page of the issue list and its total: the total summed from the counts tables where
 //! they apply, the page's ids in the order that reads least, then their rows.
 
-use super::issues::{select, Issue};
+use super::issues::{select, Issue, NAME_JOINS};
 use super::sql::Sql;
 use super::{Db, Result};
-
-/// The joins an order of the issue list may need, by the alias it uses.
-const PAGE_JOINS: &[(&str, &str)] = &[
-    ("p", " JOIN projects p ON p.id = i.project_id"),
-    ("t", " JOIN trackers t ON t.id = i.tracker_id"),
-    ("s", " JOIN issue_statuses s ON s.id = i.status_id"),
-    ("e", " LEFT JOIN enumerations e ON e.id = i.priority_id"),
-    ("au", " LEFT JOIN users au ON au.id = i.author_id"),
-    ("asg", " LEFT JOIN users asg ON asg.id = i.assigned_to_id"),
-    ("c", " LEFT JOIN issue_categories c ON c.id = i.category_id"),
-    ("v", " LEFT JOIN versions v ON v.id = i.fixed_version_id"),
-];
 
 /// Whether SQL text names a column of `alias` (`alias.` not preceded by a name character).
 fn uses_alias(sql: &str, alias: &str) -> bool {
@@ -192,7 +180,7 @@ pub async fn list(
     // reads: the conditions are on the issues' own columns and every issue has its
     // project, tracker and status, so no join changes a row (sorting 10,000 matching ids
     // alone is several times faster than joining them first)
-    let joins: String = PAGE_JOINS
+    let joins: String = NAME_JOINS
         .iter()
         .filter(|(alias, _)| uses_alias(order, alias))
         .map(|(_, join)| *join)

@@ -51,25 +51,52 @@ impl FromRow for Issue {
     }
 }
 
-/// The names an issue's row shows beside its ids: the column, its value, the table it
-/// comes from and how that table's row is found.
-#[rustfmt::skip]
-const NAMES: &[[&str; 4]] = &[
-    ["project_name", "p.name", "projects p", "p.id = i.project_id"],
-    ["tracker_name", "t.name", "trackers t", "t.id = i.tracker_id"],
-    ["status_name", "s.name", "issue_statuses s", "s.id = i.status_id"],
-    ["status_closed", "s.is_closed", "issue_statuses s", "s.id = i.status_id"],
-    ["priority_name", "e.name", "enumerations e", "e.id = i.priority_id"],
-    ["au_type", "au.type", "users au", "au.id = i.author_id"],
-    ["au_first", "au.firstname", "users au", "au.id = i.author_id"],
-    ["au_last", "au.lastname", "users au", "au.id = i.author_id"],
-    ["as_id", "asg.id", "users asg", "asg.id = i.assigned_to_id"],
-    ["as_type", "asg.type", "users asg", "asg.id = i.assigned_to_id"],
-    ["as_first", "asg.firstname", "users asg", "asg.id = i.assigned_to_id"],
-    ["as_last", "asg.lastname", "users asg", "asg.id = i.assigned_to_id"],
-    ["category_name", "c.name", "issue_categories c", "c.id = i.category_id"],
-    ["version_name", "v.name", "versions v", "v.id = i.fixed_version_id"],
+/// The tables an issue's names come from, by alias, each as a join from `issues i`
+/// (every issue has its project, tracker and status; the others may be unset). An
+/// issue's row joins them all; a page's ids join those its order reads.
+pub const NAME_JOINS: &[(&str, &str)] = &[
+    ("p", " JOIN projects p ON p.id = i.project_id"),
+    ("t", " JOIN trackers t ON t.id = i.tracker_id"),
+    ("s", " JOIN issue_statuses s ON s.id = i.status_id"),
+    ("e", " LEFT JOIN enumerations e ON e.id = i.priority_id"),
+    ("au", " LEFT JOIN users au ON au.id = i.author_id"),
+    ("asg", " LEFT JOIN users asg ON asg.id = i.assigned_to_id"),
+    ("c", " LEFT JOIN issue_categories c ON c.id = i.category_id"),
+    ("v", " LEFT JOIN versions v ON v.id = i.fixed_version_id"),
 ];
+
+/// The names an issue's row shows beside its ids: the column and its value, read from
+/// one of `NAME_JOINS` by its alias.
+#[rustfmt::skip]
+const NAMES: &[(&str, &str)] = &[
+    ("project_name", "p.name"),
+    ("tracker_name", "t.name"),
+    ("status_name", "s.name"),
+    ("status_closed", "s.is_closed"),
+    ("priority_name", "e.name"),
+    ("au_type", "au.type"),
+    ("au_first", "au.firstname"),
+    ("au_last", "au.lastname"),
+    ("as_id", "asg.id"),
+    ("as_type", "asg.type"),
+    ("as_first", "asg.firstname"),
+    ("as_last", "asg.lastname"),
+    ("category_name", "c.name"),
+    ("version_name", "v.name"),
+];
+
+/// A name's value looked up by itself: `(SELECT value FROM table WHERE key)`, from the
+/// join its alias names.
+fn looked_up(value: &str) -> String {
+    let alias = value.split('.').next().unwrap_or_default();
+    let (_, join) = NAME_JOINS
+        .iter()
+        .find(|(a, _)| *a == alias)
+        .expect("every name's alias has its join");
+    let (_, on) = join.split_once(" JOIN ").expect("a join");
+    let (table, key) = on.split_once(" ON ").expect("a join's key");
+    format!("(SELECT {value} FROM {table} WHERE {key})")
+}
 
 /// `SELECT` an issue's row with its names, `FROM issues i` (a `WHERE` follows). SQLite
 /// joins the names' tables. PostgreSQL looks each name up by itself: it plans most runs
@@ -77,7 +104,7 @@ const NAMES: &[[&str; 4]] = &[
 /// where reading a page's rows takes under 1 ms.
 pub fn select(db: &Db) -> &'static str {
     static SQL: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
-    let [joined, looked_up] = SQL.get_or_init(|| {
+    let [joined, separate] = SQL.get_or_init(|| {
         let sql = |names: &str, joins: &str| {
             format!(
                 "SELECT i.id, i.project_id, i.tracker_id, i.status_id, i.priority_id, \
@@ -94,30 +121,21 @@ pub fn select(db: &Db) -> &'static str {
                  FROM issues i{joins} "
             )
         };
-        let mut joins = String::new();
-        for [_, _, table, on] in NAMES {
-            if !joins.contains(table) {
-                joins.push_str(&format!(" LEFT JOIN {table} ON {on}"));
-            }
-        }
-        let names = |each: &dyn Fn(&[&str; 4]) -> String| {
-            NAMES.iter().map(each).collect::<Vec<_>>().join(", ")
+        let names = |each: &dyn Fn(&str) -> String| {
+            NAMES
+                .iter()
+                .map(|(col, value)| format!("{} AS {col}", each(value)))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
+        let joins: String = NAME_JOINS.iter().map(|(_, join)| *join).collect();
         [
-            sql(
-                &names(&|[col, value, ..]| format!("{value} AS {col}")),
-                &joins,
-            ),
-            sql(
-                &names(&|[col, value, table, on]| {
-                    format!("(SELECT {value} FROM {table} WHERE {on}) AS {col}")
-                }),
-                "",
-            ),
+            sql(&names(&|value| value.to_owned()), &joins),
+            sql(&names(&looked_up), ""),
         ]
     });
     if db.is_postgres() {
-        looked_up
+        separate
     } else {
         joined
     }
