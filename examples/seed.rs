@@ -760,6 +760,8 @@ impl Target {
                 ("issues", "issue_value_counts_issue_update"),
                 ("issues", "issue_totals_counted"),
                 ("issues", "issue_blocks_counted"),
+                ("issues", "subject_words_counted"),
+                ("issues", "subject_words_counted_update"),
                 // no answer is kept yet: the stamps may start at nothing
                 ("issues", "issues_stamped"),
                 ("journals", "journals_stamped"),
@@ -820,7 +822,12 @@ impl Target {
              i.is_private, COUNT(*) FROM custom_values cv JOIN issues i ON i.id = cv.customized_id \
              WHERE cv.customized_type = 'Issue' AND length(cv.value) <= 200 \
              GROUP BY cv.custom_field_id, cv.value, i.project_id, i.tracker_id, i.status_id, \
-             i.is_private",
+             i.is_private; \
+             INSERT INTO issue_value_counts \
+             (custom_field_id, value, project_id, tracker_id, status_id, is_private, n) \
+             SELECT 0, word, project_id, tracker_id, status_id, is_private, \
+             COUNT(DISTINCT issue_id) FROM issue_subject_words \
+             GROUP BY word, project_id, tracker_id, status_id, is_private",
         )
         .await;
         if let Target::Sqlite(_) = self {

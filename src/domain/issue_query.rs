@@ -345,6 +345,55 @@ fn validate(filters: Vec<Filter>, defs: &[Def]) -> Result<Vec<Filter>, QueryErro
     }
 }
 
+/// The text of a `subject~` filter that the counts of subjects' words can total: one
+/// word of three or more ASCII letters and digits (any occurrence then lies inside one
+/// word of a subject, and the trigram index finds the words holding it), lower-cased.
+pub fn subject_word(filters: &[Filter]) -> Option<String> {
+    let f = filters
+        .iter()
+        .find(|f| f.name == "subject" && f.op == "~")?;
+    let [word] = words(f.values.first()?).try_into().ok()?;
+    let plain = word.len() >= 3 && word.bytes().all(|b| b.is_ascii_alphanumeric());
+    plain.then(|| word.to_ascii_lowercase())
+}
+
+/// Words more than this holding a text: their issues are counted instead.
+pub const WORDS_AT_MOST: usize = 100;
+/// Issues walked at most to count those of the rarer words once each.
+pub const WALKED_AT_MOST: i64 = 20_000;
+
+/// How a `subject~text` total is summed: the issues holding `first`, the commonest word
+/// containing the text, from the counts; those holding only some of `rest` walked one by
+/// one (an issue may hold several of the words: counted once).
+#[derive(Debug, PartialEq, Eq)]
+pub struct WordSum {
+    pub first: String,
+    pub rest: Vec<String>,
+}
+
+/// The sum for `text` from the words containing it and how many issues hold each, or
+/// None when the issues are better counted: too many words, too many issues holding the
+/// rarer ones, or some subject holding a word too long to have been counted (`long`).
+pub fn word_sum(text: &str, found: &[(String, i64)], long: i64) -> Option<WordSum> {
+    if long > 0 || found.len() > WORDS_AT_MOST {
+        return None;
+    }
+    let mut held: Vec<&(String, i64)> = found.iter().filter(|(_, n)| *n > 0).collect();
+    held.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let Some(((first, _), rest)) = held.split_first() else {
+        // no issue holds it: the sum of nothing
+        return Some(WordSum {
+            first: text.to_owned(),
+            rest: Vec::new(),
+        });
+    };
+    let walked: i64 = rest.iter().map(|(_, n)| n).sum();
+    (walked <= WALKED_AT_MOST).then(|| WordSum {
+        first: first.clone(),
+        rest: rest.iter().map(|(w, _)| w.clone()).collect(),
+    })
+}
+
 /// The words of a `~` value: quoted phrases kept, words under two characters dropped, at
 /// most five distinct ones; the whole value when none is left.
 pub fn words(value: &str) -> Vec<String> {
@@ -436,6 +485,42 @@ mod tests {
             parse(&json!({"done_ratio": "abc"}), &defs),
             Err(QueryError::Invalid(vec!["% Done is invalid".into()]))
         );
+    }
+
+    #[test]
+    fn subject_words_summed() {
+        let f = |v: &str| {
+            vec![Filter {
+                name: "subject".into(),
+                kind: Kind::Text,
+                op: "~".into(),
+                values: vec![v.into()],
+            }]
+        };
+        assert_eq!(subject_word(&f("Crash")), Some("crash".into()));
+        assert_eq!(subject_word(&f("crash page")), None);
+        assert_eq!(subject_word(&f("c++")), None);
+        assert_eq!(subject_word(&f("ab")), None);
+        assert_eq!(subject_word(&f("\"crash\"")), Some("crash".into()));
+        let found = |w: &[(&str, i64)]| -> Vec<(String, i64)> {
+            w.iter().map(|(a, n)| ((*a).to_owned(), *n)).collect()
+        };
+        let sum = word_sum(
+            "crash",
+            &found(&[("crashes", 5), ("crash", 90), ("crashed", 0)]),
+            0,
+        );
+        assert_eq!(
+            sum,
+            Some(WordSum {
+                first: "crash".into(),
+                rest: vec!["crashes".into()]
+            })
+        );
+        assert_eq!(word_sum("crash", &found(&[("crash", 9)]), 1), None);
+        assert_eq!(word_sum("zz9", &[], 0).map(|s| s.first), Some("zz9".into()));
+        let many = found(&[("crash", 90_000), ("crashes", 30_000)]);
+        assert_eq!(word_sum("crash", &many, 0), None);
     }
 
     #[test]

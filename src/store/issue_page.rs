@@ -51,6 +51,8 @@ pub struct Sum {
     /// The list sees every project and `summed` reads only what `issue_blocks` keeps: a
     /// deep page in id order may start from the run of ids its first issue is in.
     pub skippable: bool,
+    /// Issues the rows leave out, counted beside them (`subject_words::walked`).
+    pub walked: Option<Sql>,
 }
 
 /// How deep a page in id order starts from its run of ids (`issue_blocks`) rather than
@@ -111,6 +113,11 @@ pub async fn list(
                 }
             }
             c.push(", 0) AS BIGINT)");
+            if let Some(walked) = &sum.walked {
+                c.push(" + (SELECT COUNT(*) FROM issues i WHERE ");
+                super::sql::append(&mut c, walked);
+                c.push(")");
+            }
             if let Some(rest) = &sum.beside {
                 // the caller's own issues are few: a value filter is asked of each (as a
                 // list of every holder it took 190 ms, a quarter of 1,000,000 issues)
@@ -191,6 +198,11 @@ pub async fn list(
     let driven = (by_id && share(1000))
         .then(|| super::issue_query::value_driven(&conditions.text))
         .flatten();
+    // words of the subject or description, in id order, on SQLite: the trigram index
+    // read in that order
+    let fts_driven = (by_id && !db.is_postgres())
+        .then(|| super::issue_query::fts_driven(&cond))
+        .flatten();
     let filtered = if let Some((values, rest)) = &driven {
         let dir = if order == "i.id DESC" { "DESC" } else { "ASC" };
         // SQLite: the holders first, in the index's order (CROSS JOIN keeps the order of
@@ -206,6 +218,12 @@ pub async fn list(
             }
         };
         format!("SELECT i.id FROM {from} {values} AND ({rest}) ORDER BY cv.customized_id {dir}")
+    } else if let Some((phrase, rest)) = fts_driven {
+        let dir = if order == "i.id DESC" { "DESC" } else { "ASC" };
+        format!(
+            "SELECT i.id FROM issues_fts f CROSS JOIN issues i WHERE f.issues_fts MATCH {phrase} \
+             AND i.id = f.rowid AND ({rest}) ORDER BY f.rowid {dir}"
+        )
     } else if walk && !db.is_postgres() {
         format!("SELECT i.id FROM issues i INDEXED BY issues_by_id WHERE ({cond}) ORDER BY {order}")
     } else if by_id && !walk && total <= FEW && db.is_postgres() {

@@ -32,6 +32,7 @@ pub mod seed;
 pub mod settings;
 mod slow_reads;
 pub mod sql;
+pub mod subject_words;
 pub mod time_entries;
 pub mod users;
 pub mod versions;
@@ -241,6 +242,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 34,
         sql: include_str!("../../migrations/0034_prompt_vacuum.sql"),
         pg: Some(include_str!("../../migrations/0034_prompt_vacuum.pg.sql")),
+    },
+    Migration {
+        version: 35,
+        sql: include_str!("../../migrations/0035_subject_words.sql"),
+        pg: Some(include_str!("../../migrations/0035_subject_words.pg.sql")),
     },
 ];
 

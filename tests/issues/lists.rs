@@ -524,7 +524,7 @@ async fn non_admin_totals_match_the_issues_listed(b: Backend) {
 }
 
 /// Runs SQL on the server's database (as another tool would, while it serves).
-fn run_sql(s: &Server, sql: &str) {
+pub(crate) fn run_sql(s: &Server, sql: &str) {
     match &s.database_url {
         Some(url) => psql_run(url, sql.as_bytes()),
         None => rusqlite::Connection::open(s.data.join("carmine.db"))

@@ -7,6 +7,7 @@ use common::*;
 mod create;
 mod custom_fields;
 mod lists;
+mod subject_words;
 mod subtasks;
 mod update;
 mod watchers;

@@ -147,13 +147,17 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
         }),
     };
     let extra = issue_query_sql::sql_for(&filters, &env);
+    let counted = Counted {
+        values: issue_query_sql::value_counted_sql_for(&filters, &env),
+        words: word_sums(app, &filters, &env).await?,
+    };
     let sums = totals(
         app,
         ctx,
         project.as_ref(),
         &access_map,
         (&cond, &extra),
-        issue_query_sql::value_counted_sql_for(&filters, &env),
+        counted,
         &env.me,
     )
     .await?;
@@ -291,17 +295,45 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     )))
 }
 
+/// The list's conditions as rows of `issue_value_counts` (field and value columns), when
+/// one of its filters is counted there: a custom value, or the words of subjects (with
+/// the issues the rows leave out, `subject_words::walked`).
+struct Counted {
+    values: Option<Sql>,
+    words: Option<(Sql, Option<Sql>)>,
+}
+
+/// How a `subject~word` list sums its total, when it can (one statement finds the words).
+async fn word_sums(
+    app: &App,
+    filters: &[Filter],
+    env: &issue_query_sql::Env,
+) -> Result<Option<(Sql, Option<Sql>)>, ApiError> {
+    use crate::store::subject_words;
+    let Some(text) = issue_query::subject_word(filters) else {
+        return Ok(None);
+    };
+    let (found, long) = subject_words::containing(&app.db, &text).await?;
+    Ok(issue_query::word_sum(&text, &found, long).map(|sum| {
+        (
+            subject_words::counted(filters, env, &sum),
+            subject_words::walked(filters, env, &sum),
+        )
+    }))
+}
+
 /// How the list's total may be summed from the counts tables (`store::Sum`), best first:
-/// with one custom value filter from `issue_value_counts`, else from `issue_counts`. A
-/// member's visibility comes in two parts (`access::visible_parts`): the issues it sees
-/// whoever holds them are summed, its own counted beside.
+/// with one custom value filter (or one word of the subject) from `issue_value_counts`,
+/// else from `issue_counts`. A member's visibility comes in two parts
+/// (`access::visible_parts`): the issues it sees whoever holds them are summed, its own
+/// counted beside.
 async fn totals(
     app: &App,
     ctx: &Ctx,
     project: Option<&Project>,
     access_map: &[projects::Access],
     (visible, extra): (&Sql, &Sql),
-    value_extra: Option<Sql>,
+    counted: Counted,
     me: &[i64],
 ) -> Result<Vec<store::Sum>, ApiError> {
     let with = |base: &Sql, more: &Sql| {
@@ -314,18 +346,24 @@ async fn totals(
         Some((seen, theirs)) => (seen, Some(with(theirs, extra))),
         None => (visible, None),
     };
-    use crate::store::issue_query::{every_project, summed_total, Counted};
+    use crate::store::issue_query::{every_project, summed_total, Counted as Table};
     // nearly every project: the totals over all of them, less the others
     let terms = crate::api::access::total_terms(app, ctx, project, access_map, me).await?;
     let mut sums = Vec::new();
-    if let Some(value_extra) = value_extra {
-        if let Some(whole) = summed_total(&terms, &value_extra, Counted::Values) {
+    let by_value = match (counted.values, counted.words) {
+        (Some(values), _) => Some((values, None)),
+        (None, words) => words,
+    };
+    if let Some((value_extra, walked)) = by_value {
+        let walked = walked.map(|w| with(summable, &w));
+        if let Some(whole) = summed_total(&terms, &value_extra, Table::Values) {
             sums.push(store::Sum {
                 table: "issue_value_totals",
                 summed: value_extra.clone(),
                 beside: beside.clone(),
                 expression: Some(whole),
                 skippable: false,
+                walked: walked.clone(),
             });
         }
         sums.push(store::Sum {
@@ -334,15 +372,17 @@ async fn totals(
             beside: beside.clone(),
             expression: None,
             skippable: false,
+            walked,
         });
     }
-    if let Some(whole) = summed_total(&terms, extra, Counted::Issues) {
+    if let Some(whole) = summed_total(&terms, extra, Table::Issues) {
         sums.push(store::Sum {
             table: "issue_totals",
             summed: extra.clone(),
             beside: beside.clone(),
             expression: Some(whole),
             skippable: every_project(&terms) && beside.is_none(),
+            walked: None,
         });
     }
     sums.push(store::Sum {
@@ -351,6 +391,7 @@ async fn totals(
         beside,
         expression: None,
         skippable: false,
+        walked: None,
     });
     Ok(sums)
 }

@@ -5,6 +5,7 @@
 
 mod custom;
 mod dates;
+mod indexed;
 mod scope;
 
 use time::{Date, Duration, Month};
@@ -15,6 +16,8 @@ use crate::domain::issue_query::{words, Filter, Kind};
 pub(crate) use custom::*;
 pub use custom::{value_counted_sql_for, value_driven, values_probed};
 pub(crate) use dates::*;
+pub use indexed::fts_driven;
+use indexed::indexed_words;
 pub use scope::*;
 
 /// What the filters need to know about the request.
@@ -165,33 +168,6 @@ pub fn text(sql: &mut Sql, col: &str, op: &str, values: &[String]) {
         }
         _ => {
             sql.push(" AND ").push(col).push(" = ").bind(value);
-        }
-    }
-}
-
-/// For `~` on an issue's subject or description: each word of three characters or more is
-/// looked up in the trigram index first (the search index of migration 14), so that the
-/// page is not found by reading every issue; `text` then checks the words as before.
-fn indexed_words(sql: &mut Sql, column: &str, op: &str, values: &[String], postgres: bool) {
-    if op != "~" {
-        return;
-    }
-    let value = values.first().cloned().unwrap_or_default();
-    for w in words(&value)
-        .iter()
-        .filter(|w| crate::domain::search::indexable(w))
-    {
-        if postgres {
-            sql.push(&format!(" AND i.{column} ILIKE "))
-                .bind(crate::domain::search::like_pattern(w))
-                .push(" ESCAPE '\\'");
-        } else {
-            sql.push(" AND i.id IN (SELECT rowid FROM issues_fts WHERE issues_fts MATCH ")
-                .bind(format!(
-                    "{{{column}}} : {}",
-                    crate::domain::search::fts_phrase(w)
-                ))
-                .push(")");
         }
     }
 }

@@ -1,0 +1,85 @@
+//! `~` on an issue's subject or description through the trigram index of subjects and
+//! descriptions (migration 14), and without it.
+
+use super::*;
+
+/// For `~` on an issue's subject or description: each word of three characters or more is
+/// looked up in the trigram index first (the search index of migration 14), so that the
+/// page is not found by reading every issue; `text` then checks the words as before.
+pub(super) fn indexed_words(
+    sql: &mut Sql,
+    column: &str,
+    op: &str,
+    values: &[String],
+    postgres: bool,
+) {
+    if op != "~" {
+        return;
+    }
+    let value = values.first().cloned().unwrap_or_default();
+    for w in words(&value)
+        .iter()
+        .filter(|w| crate::domain::search::indexable(w))
+    {
+        if postgres {
+            sql.push(&format!(" AND i.{column} ILIKE "))
+                .bind(crate::domain::search::like_pattern(w))
+                .push(" ESCAPE '\\'");
+        } else {
+            sql.push(" AND i.id IN (SELECT rowid FROM issues_fts WHERE issues_fts MATCH ")
+                .bind(format!(
+                    "{{{column}}} : {}",
+                    crate::domain::search::fts_phrase(w)
+                ))
+                .push(")");
+        }
+    }
+}
+
+/// The lookup of `indexed_words` in SQLite conditions.
+const LOOKUP: &str = " AND i.id IN (SELECT rowid FROM issues_fts WHERE issues_fts MATCH $";
+
+/// SQLite conditions with trigram lookups as the parameter of the first lookup's phrase
+/// and the conditions without any lookup (their words are compared anyway, `text`):
+/// a page in id order then reads the index in that order and stops at the page, where
+/// the lookup listed every match first (100,000 for a common word: `subject=~crash`
+/// took 1.8 ms walking the issues, 20 ms sorting the matches of `~rash` in one tracker;
+/// driven by the index 0.1 ms each).
+pub fn fts_driven(conditions: &str) -> Option<(String, String)> {
+    let mut first = None;
+    let mut out = String::with_capacity(conditions.len());
+    let mut rest = conditions;
+    while let Some(at) = rest.find(LOOKUP) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + LOOKUP.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        match after[digits..].strip_prefix(')') {
+            Some(tail) if digits > 0 => {
+                first.get_or_insert_with(|| format!("${}", &after[..digits]));
+                rest = tail;
+            }
+            _ => {
+                out.push_str(LOOKUP);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    first.map(|phrase| (phrase, out))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lookups_drive() {
+        let c = "i.project_id = 1 AND i.id IN (SELECT rowid FROM issues_fts WHERE issues_fts MATCH $2) AND (LOWER(i.subject) LIKE $3 ESCAPE '\\') AND i.id IN (SELECT rowid FROM issues_fts WHERE issues_fts MATCH $4)";
+        assert_eq!(
+            super::fts_driven(c),
+            Some((
+                "$2".to_owned(),
+                "i.project_id = 1 AND (LOWER(i.subject) LIKE $3 ESCAPE '\\')".to_owned()
+            ))
+        );
+        assert_eq!(super::fts_driven("i.id > 3"), None);
+    }
+}
