@@ -55,6 +55,9 @@ pub struct Sum {
     pub walked: Option<Sql>,
 }
 
+/// Issues a walk in an index's order may read to reach the end of a page.
+const WALKED: i64 = 2_500;
+
 /// How deep a page in id order starts from its run of ids (`issue_blocks`) rather than
 /// walking from the first issue.
 const DEEP: i64 = 10_000;
@@ -171,6 +174,14 @@ pub async fn list(
     };
     let probed = cond != conditions.text;
     let walk = by_id && (share(20) || probed);
+    // PostgreSQL: a walk in an index's order that reaches the page's end within
+    // `WALKED` issues, were the matches spread evenly, is cheaper than gathering every
+    // match through the trigram index (`trigram_dropped`)
+    let short_walk = total > 0 && (offset + limit) * everything <= total * WALKED;
+    let cond = match db.is_postgres() && (by_id || dated) && short_walk {
+        true => super::issue_query::trigram_dropped(&cond),
+        false => cond,
+    };
     // deep in id order over every project: from the run of ids where the page begins
     let mut offset = offset;
     let mut cond = cond;

@@ -68,8 +68,42 @@ pub fn fts_driven(conditions: &str) -> Option<(String, String)> {
     first.map(|phrase| (phrase, out))
 }
 
+/// PostgreSQL conditions without the trigram lookups of `indexed_words`, for a page
+/// walked in an index's order that meets matches often (one issue in twenty at least):
+/// with them PostgreSQL gathered every match through the trigram index and sorted them
+/// (`subject=~crash`: 120,000, 30 ms) rather than walk the ids and compare each issue's
+/// words, which `text` does anyway (1 ms). The lookup's parameter stays, in a condition
+/// always true: PostgreSQL refuses a parameter that no text names.
+pub fn trigram_dropped(conditions: &str) -> String {
+    let mut out = conditions.to_owned();
+    for column in ["subject", "description"] {
+        let lookup = format!(" AND i.{column} ILIKE $");
+        while let Some(at) = out.find(&lookup) {
+            let after = &out[at + lookup.len()..];
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            let Some(tail) = after[digits..].strip_prefix(" ESCAPE '\\'") else {
+                break;
+            };
+            let end = out.len() - tail.len();
+            let kept = format!(" AND CAST(${} AS TEXT) IS NOT NULL", &after[..digits]);
+            out.replace_range(at..end, &kept);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn trigram_lookups_dropped() {
+        let c = "i.project_id = 1 AND i.subject ILIKE $2 ESCAPE '\\' AND (LOWER(i.subject) LIKE $3 ESCAPE '\\') AND i.description ILIKE $4 ESCAPE '\\'";
+        assert_eq!(
+            super::trigram_dropped(c),
+            "i.project_id = 1 AND CAST($2 AS TEXT) IS NOT NULL AND (LOWER(i.subject) LIKE $3 \
+             ESCAPE '\\') AND CAST($4 AS TEXT) IS NOT NULL"
+        );
+    }
+
     #[test]
     fn lookups_drive() {
         let c = "i.project_id = 1 AND i.id IN (SELECT rowid FROM issues_fts WHERE issues_fts MATCH $2) AND (LOWER(i.subject) LIKE $3 ESCAPE '\\') AND i.id IN (SELECT rowid FROM issues_fts WHERE issues_fts MATCH $4)";

@@ -16,8 +16,8 @@ use crate::domain::issue_query::{words, Filter, Kind};
 pub(crate) use custom::*;
 pub use custom::{value_counted_sql_for, value_driven, values_probed};
 pub(crate) use dates::*;
-pub use indexed::fts_driven;
 use indexed::indexed_words;
+pub use indexed::{fts_driven, trigram_dropped};
 pub use scope::*;
 
 /// What the filters need to know about the request.
