@@ -761,6 +761,7 @@ impl Target {
                 ("issues", "issue_totals_counted"),
                 ("issues", "issue_blocks_counted"),
                 ("issues", "subject_words_counted"),
+                ("issues", "issue_project_counts_counted"),
                 ("issues", "subject_words_counted_update"),
                 // no answer is kept yet: the stamps may start at nothing
                 ("issues", "issues_stamped"),
@@ -800,6 +801,10 @@ impl Target {
              INSERT INTO issue_counts (project_id, tracker_id, status_id, is_private, n) \
              SELECT project_id, tracker_id, status_id, is_private, COUNT(*) FROM issues \
              GROUP BY project_id, tracker_id, status_id, is_private; \
+             DELETE FROM issue_project_counts; \
+             INSERT INTO issue_project_counts (project_id, status_id, is_private, n) \
+             SELECT project_id, status_id, is_private, COUNT(*) FROM issues \
+             GROUP BY project_id, status_id, is_private; \
              DELETE FROM issue_blocks; \
              INSERT INTO issue_blocks (block, tracker_id, status_id, is_private, n) \
              SELECT id / 4096, tracker_id, status_id, is_private, COUNT(*) FROM issues \

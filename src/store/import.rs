@@ -132,7 +132,8 @@ pub async fn set_triggers_aside(tx: &mut Tx<'_>, postgres: bool) -> Result<Vec<S
                  WHERE NOT t.tgisinternal \
                  AND c.relnamespace = CAST(current_schema() AS regnamespace) \
                  AND (t.tgname LIKE '%\\_stamped' ESCAPE '\\' OR t.tgname IN \
-                 ('issue_totals_counted', 'issue_blocks_counted', 'issue_value_totals_counted'))",
+                 ('issue_totals_counted', 'issue_blocks_counted', 'issue_value_totals_counted', \
+                 'issue_project_counts_counted'))",
                 &[],
             )
             .await?;
@@ -171,6 +172,10 @@ pub async fn restore(tx: &mut Tx<'_>, postgres: bool, statements: &[String]) -> 
             "INSERT INTO issue_totals (tracker_id, status_id, is_private, n) \
              SELECT tracker_id, status_id, is_private, COUNT(*) FROM issues \
              GROUP BY tracker_id, status_id, is_private",
+            "DELETE FROM issue_project_counts",
+            "INSERT INTO issue_project_counts (project_id, status_id, is_private, n) \
+             SELECT project_id, status_id, is_private, COUNT(*) FROM issues \
+             GROUP BY project_id, status_id, is_private",
             "DELETE FROM issue_blocks",
             "INSERT INTO issue_blocks (block, tracker_id, status_id, is_private, n) \
              SELECT id / 4096, tracker_id, status_id, is_private, COUNT(*) FROM issues \

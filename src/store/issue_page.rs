@@ -23,6 +23,7 @@ const FEW: i64 = 10_000;
 /// Whether conditions read no column of `i` but those the counts table keeps.
 fn countable(table: &str, conditions: &str) -> bool {
     let kept: &[&str] = match table {
+        "issue_project_counts" => &["project_id", "status_id", "is_private"],
         "issue_value_counts" => &[
             "project_id",
             "tracker_id",

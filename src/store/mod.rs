@@ -248,6 +248,13 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0035_subject_words.sql"),
         pg: Some(include_str!("../../migrations/0035_subject_words.pg.sql")),
     },
+    Migration {
+        version: 36,
+        sql: include_str!("../../migrations/0036_issue_project_counts.sql"),
+        pg: Some(include_str!(
+            "../../migrations/0036_issue_project_counts.pg.sql"
+        )),
+    },
 ];
 
 /// Connections each process keeps to PostgreSQL at most.

@@ -1,6 +1,7 @@
 //! `subject=~word` lists, whose totals are summed from the counts of subjects' words
 //! (migration 35): they answer as comparing every subject would, for every caller,
-//! after every kind of change to the issues.
+//! after every kind of change to the issues. The lists without the filter, whose totals
+//! are summed from the counts per project, are checked on the way.
 
 use crate::common::*;
 use crate::lists::run_sql;
@@ -11,6 +12,11 @@ use crate::per_backend;
 async fn expected(s: &Server, caller: Option<&str>, base: &str, text: &str) -> Vec<i64> {
     let r = as_caller(s, caller, &format!("/issues.json?limit=100&{base}")).await;
     assert_eq!(r.status, 200, "{base}: {}", r.text);
+    // the list without the filter is whole, and its own total (summed from the counts
+    // per project, `issue_project_counts` or `issue_counts`) agrees
+    let listed = ids_in(&r).len();
+    assert!(listed < 100, "{base}");
+    assert_eq!(r.json()["total_count"], json!(listed), "{caller:?} {base}");
     let text = text.to_lowercase();
     r.json()["issues"]
         .as_array()

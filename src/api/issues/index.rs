@@ -375,23 +375,28 @@ async fn totals(
             walked,
         });
     }
-    if let Some(whole) = summed_total(&terms, extra, Table::Issues) {
+    // without a tracker condition the counts per project and status are a third as many
+    for counted in [Table::Statuses, Table::Issues] {
+        if let Some(whole) = summed_total(&terms, extra, counted) {
+            sums.push(store::Sum {
+                table: "issue_totals",
+                summed: extra.clone(),
+                beside: beside.clone(),
+                expression: Some(whole),
+                skippable: every_project(&terms) && beside.is_none(),
+                walked: None,
+            });
+        }
+    }
+    for table in ["issue_project_counts", "issue_counts"] {
         sums.push(store::Sum {
-            table: "issue_totals",
-            summed: extra.clone(),
+            table,
+            summed: with(summable, extra),
             beside: beside.clone(),
-            expression: Some(whole),
-            skippable: every_project(&terms) && beside.is_none(),
+            expression: None,
+            skippable: false,
             walked: None,
         });
     }
-    sums.push(store::Sum {
-        table: "issue_counts",
-        summed: with(summable, extra),
-        beside,
-        expression: None,
-        skippable: false,
-        walked: None,
-    });
     Ok(sums)
 }

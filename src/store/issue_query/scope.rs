@@ -196,11 +196,12 @@ pub fn every_project(terms: &[Term]) -> bool {
     }] if others.is_empty())
 }
 
-/// Which counts a total reads: issues per project, tracker, status and privacy, or the
-/// same per custom value as well.
+/// Which counts a total reads: issues per project, tracker, status and privacy, the same
+/// without the tracker, or per custom value as well.
 #[derive(Debug, Clone, Copy)]
 pub enum Counted {
     Issues,
+    Statuses,
     Values,
 }
 
@@ -212,6 +213,11 @@ impl Counted {
                 "issue_totals",
                 "issue_counts",
                 &["tracker_id", "status_id", "is_private"],
+            ),
+            Counted::Statuses => (
+                "issue_totals",
+                "issue_project_counts",
+                &["status_id", "is_private"],
             ),
             Counted::Values => (
                 "issue_value_totals",
