@@ -92,6 +92,15 @@ pub fn trigram_dropped(conditions: &str) -> String {
     out
 }
 
+/// Conditions without the trigram lookups, on either database, for issues found
+/// otherwise (a caller's own).
+pub fn lookups_dropped(conditions: &str, postgres: bool) -> String {
+    match postgres {
+        true => trigram_dropped(conditions),
+        false => fts_driven(conditions).map_or_else(|| conditions.to_owned(), |(_, rest)| rest),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -17,7 +17,7 @@ pub(crate) use custom::*;
 pub use custom::{value_counted_sql_for, value_driven, values_probed};
 pub(crate) use dates::*;
 use indexed::indexed_words;
-pub use indexed::{fts_driven, trigram_dropped};
+pub use indexed::{fts_driven, lookups_dropped, trigram_dropped};
 pub use scope::*;
 
 /// What the filters need to know about the request.
