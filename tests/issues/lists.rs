@@ -350,6 +350,21 @@ async fn list_pages_use_a_bounded_number_of_queries(b: Backend) {
             "{b:?} {who:?}: {} statements",
             count(&big)
         );
+        // a word of the subject: one more, to find the words holding it
+        let small = get("/issues.json?limit=5&status_id=*&subject=~issue")
+            .send()
+            .await;
+        let big = get("/issues.json?limit=100&status_id=*&subject=~issue")
+            .send()
+            .await;
+        assert_eq!(big.json()["total_count"], json!(40), "{b:?} {who:?}");
+        assert_eq!(small.json()["total_count"], json!(40), "{b:?} {who:?}");
+        assert_eq!(count(&small), count(&big), "{b:?} {who:?} (subject)");
+        assert!(
+            count(&big) <= 7,
+            "{b:?} {who:?}: {} statements",
+            count(&big)
+        );
     }
 }
 
