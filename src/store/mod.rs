@@ -255,6 +255,13 @@ const MIGRATIONS: &[Migration] = &[
             "../../migrations/0036_issue_project_counts.pg.sql"
         )),
     },
+    Migration {
+        version: 37,
+        sql: include_str!("../../migrations/0037_issue_version_category_indexes.sql"),
+        pg: Some(include_str!(
+            "../../migrations/0037_issue_version_category_indexes.pg.sql"
+        )),
+    },
 ];
 
 /// Connections each process keeps to PostgreSQL at most.
