@@ -828,9 +828,10 @@ impl Target {
              WHERE cv.customized_type = 'Issue' AND length(cv.value) <= 200 \
              GROUP BY cv.custom_field_id, cv.value, i.project_id, i.tracker_id, i.status_id, \
              i.is_private; \
-             INSERT INTO issue_value_counts \
-             (custom_field_id, value, project_id, tracker_id, status_id, is_private, n) \
-             SELECT 0, word, project_id, tracker_id, status_id, is_private, \
+             DELETE FROM issue_word_counts; \
+             INSERT INTO issue_word_counts \
+             (word, project_id, tracker_id, status_id, is_private, n) \
+             SELECT word, project_id, tracker_id, status_id, is_private, \
              COUNT(DISTINCT issue_id) FROM issue_subject_words \
              GROUP BY word, project_id, tracker_id, status_id, is_private",
         )

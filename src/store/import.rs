@@ -133,7 +133,7 @@ pub async fn set_triggers_aside(tx: &mut Tx<'_>, postgres: bool) -> Result<Vec<S
                  AND c.relnamespace = CAST(current_schema() AS regnamespace) \
                  AND (t.tgname LIKE '%\\_stamped' ESCAPE '\\' OR t.tgname IN \
                  ('issue_totals_counted', 'issue_blocks_counted', 'issue_value_totals_counted', \
-                 'issue_project_counts_counted'))",
+                 'issue_project_counts_counted', 'issue_word_totals_counted'))",
                 &[],
             )
             .await?;
@@ -186,6 +186,10 @@ pub async fn restore(tx: &mut Tx<'_>, postgres: bool, statements: &[String]) -> 
              SELECT custom_field_id, value, tracker_id, status_id, is_private, SUM(n) \
              FROM issue_value_counts \
              GROUP BY custom_field_id, value, tracker_id, status_id, is_private",
+            "DELETE FROM issue_word_totals",
+            "INSERT INTO issue_word_totals (word, tracker_id, status_id, is_private, n) \
+             SELECT word, tracker_id, status_id, is_private, SUM(n) FROM issue_word_counts \
+             GROUP BY word, tracker_id, status_id, is_private",
         ] {
             tx.exec(sql, &[]).await?;
         }

@@ -24,6 +24,13 @@ const FEW: i64 = 10_000;
 fn countable(table: &str, conditions: &str) -> bool {
     let kept: &[&str] = match table {
         "issue_project_counts" => &["project_id", "status_id", "is_private"],
+        "issue_word_counts" => &[
+            "project_id",
+            "tracker_id",
+            "status_id",
+            "is_private",
+            "word",
+        ],
         "issue_value_counts" => &[
             "project_id",
             "tracker_id",

@@ -1,6 +1,7 @@
 //! Totals of `subject~word` lists from the counts of subjects' words (migration 35):
-//! `issue_value_counts` keeps them under field 0, `subject_words` lists every word under
-//! a trigram index, `issue_subject_words` gives each issue's words.
+//! `issue_word_counts` per project and `issue_word_totals` over every project,
+//! `subject_words` lists every word under a trigram index, `issue_subject_words` gives
+//! each issue's words.
 
 use super::issue_query::{append, sql_for, Env};
 use super::sql::Sql;
@@ -8,8 +9,6 @@ use super::{Db, Result};
 use crate::domain::issue_query::{Filter, WordSum, WORDS_AT_MOST};
 use crate::domain::search::{fts_phrase, indexable, like_pattern};
 
-/// The field under which `issue_value_counts` keeps the words.
-const FIELD: i64 = 0;
 /// What a word too long to be counted is counted as.
 const LONG: &str = " ";
 
@@ -27,8 +26,8 @@ pub async fn containing(db: &Db, text: &str) -> Result<(Vec<(String, i64)>, i64)
     };
     let held = |word: &str| {
         format!(
-            "CAST(COALESCE((SELECT SUM(t.n) FROM issue_value_totals t \
-             WHERE t.custom_field_id = {FIELD} AND t.value = {word}), 0) AS BIGINT)"
+            "CAST(COALESCE((SELECT SUM(t.n) FROM issue_word_totals t \
+             WHERE t.word = {word}), 0) AS BIGINT)"
         )
     };
     let sql = format!(
@@ -55,13 +54,12 @@ pub async fn containing(db: &Db, text: &str) -> Result<(Vec<(String, i64)>, i64)
 }
 
 /// The list's conditions with its `subject~` filter as the count rows of `sum.first`:
-/// a run of ` AND …` terms on `issue_value_counts i`.
+/// a run of ` AND …` terms on `issue_word_counts i`.
 pub fn counted(filters: &[Filter], env: &Env, sum: &WordSum) -> Sql {
     let mut sql = Sql::default();
     for f in filters {
         if f.name == "subject" {
-            sql.push(&format!(" AND i.custom_field_id = {FIELD} AND i.value = "))
-                .bind(sum.first.clone());
+            sql.push(" AND i.word = ").bind(sum.first.clone());
             continue;
         }
         append(&mut sql, &sql_for(std::slice::from_ref(f), env));

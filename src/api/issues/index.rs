@@ -295,9 +295,9 @@ pub async fn index(app: &App, ctx: &Ctx, url_project: Option<&str>) -> ApiResult
     )))
 }
 
-/// The list's conditions as rows of `issue_value_counts` (field and value columns), when
-/// one of its filters is counted there: a custom value, or the words of subjects (with
-/// the issues the rows leave out, `subject_words::walked`).
+/// The list's conditions as rows of a counts table, when one of its filters is counted
+/// there: a custom value (`issue_value_counts`), or a word of the subject
+/// (`issue_word_counts`, with the issues the rows leave out, `subject_words::walked`).
 struct Counted {
     values: Option<Sql>,
     words: Option<(Sql, Option<Sql>)>,
@@ -323,8 +323,8 @@ async fn word_sums(
 }
 
 /// How the list's total may be summed from the counts tables (`store::Sum`), best first:
-/// with one custom value filter (or one word of the subject) from `issue_value_counts`,
-/// else from `issue_counts`. A member's visibility comes in two parts
+/// with one custom value filter from `issue_value_counts` (or one word of the subject
+/// from `issue_word_counts`), else from `issue_project_counts` or `issue_counts`. A member's visibility comes in two parts
 /// (`access::visible_parts`): the issues it sees whoever holds them are summed, its own
 /// counted beside.
 async fn totals(
@@ -350,16 +350,17 @@ async fn totals(
     // nearly every project: the totals over all of them, less the others
     let terms = crate::api::access::total_terms(app, ctx, project, access_map, me).await?;
     let mut sums = Vec::new();
-    let by_value = match (counted.values, counted.words) {
-        (Some(values), _) => Some((values, None)),
-        (None, words) => words,
+    let by_field = match (counted.values, counted.words) {
+        (Some(values), _) => Some((Table::Values, "issue_value_counts", values, None)),
+        (None, Some((words, walked))) => Some((Table::Words, "issue_word_counts", words, walked)),
+        (None, None) => None,
     };
-    if let Some((value_extra, walked)) = by_value {
+    if let Some((counted, table, field_extra, walked)) = by_field {
         let walked = walked.map(|w| with(summable, &w));
-        if let Some(whole) = summed_total(&terms, &value_extra, Table::Values) {
+        if let Some(whole) = summed_total(&terms, &field_extra, counted) {
             sums.push(store::Sum {
-                table: "issue_value_totals",
-                summed: value_extra.clone(),
+                table,
+                summed: field_extra.clone(),
                 beside: beside.clone(),
                 expression: Some(whole),
                 skippable: false,
@@ -367,8 +368,8 @@ async fn totals(
             });
         }
         sums.push(store::Sum {
-            table: "issue_value_counts",
-            summed: with(summable, &value_extra),
+            table,
+            summed: with(summable, &field_extra),
             beside: beside.clone(),
             expression: None,
             skippable: false,

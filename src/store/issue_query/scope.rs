@@ -197,12 +197,13 @@ pub fn every_project(terms: &[Term]) -> bool {
 }
 
 /// Which counts a total reads: issues per project, tracker, status and privacy, the same
-/// without the tracker, or per custom value as well.
+/// without the tracker, or per custom value or per word of the subject as well.
 #[derive(Debug, Clone, Copy)]
 pub enum Counted {
     Issues,
     Statuses,
     Values,
+    Words,
 }
 
 impl Counted {
@@ -229,6 +230,11 @@ impl Counted {
                     "custom_field_id",
                     "value",
                 ],
+            ),
+            Counted::Words => (
+                "issue_word_totals",
+                "issue_word_counts",
+                &["tracker_id", "status_id", "is_private", "word"],
             ),
         }
     }
