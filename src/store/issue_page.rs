@@ -188,7 +188,8 @@ pub async fn list(
     // PostgreSQL: a walk in an index's order that reaches the page's end within
     // `WALKED` issues, were the matches spread evenly, is cheaper than gathering every
     // match through the trigram index (`trigram_dropped`)
-    let short_walk = total > 0 && (offset + limit) * everything <= total * WALKED;
+    let short_walk =
+        total > 0 && (offset + limit).saturating_mul(everything) <= total.saturating_mul(WALKED);
     let cond = match db.is_postgres() && (by_id || dated) && short_walk {
         true => super::issue_query::trigram_dropped(&cond),
         false => cond,
