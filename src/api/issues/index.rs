@@ -324,9 +324,9 @@ async fn word_sums(
 
 /// How the list's total may be summed from the counts tables (`store::Sum`), best first:
 /// with one custom value filter from `issue_value_counts` (or one word of the subject
-/// from `issue_word_counts`), else from `issue_project_counts` or `issue_counts`. A member's visibility comes in two parts
-/// (`access::visible_parts`): the issues it sees whoever holds them are summed, its own
-/// counted beside.
+/// from `issue_word_counts`), else from `issue_project_counts` or `issue_counts`. A
+/// member's visibility comes in two parts (`access::visible_parts`): the issues it sees
+/// whoever holds them are summed, its own counted beside.
 async fn totals(
     app: &App,
     ctx: &Ctx,

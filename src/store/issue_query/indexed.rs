@@ -69,7 +69,7 @@ pub fn fts_driven(conditions: &str) -> Option<(String, String)> {
 }
 
 /// PostgreSQL conditions without the trigram lookups of `indexed_words`, for a page
-/// walked in an index's order that meets matches often (one issue in twenty at least):
+/// that a short walk in an index's order reaches (`issue_page::list`):
 /// with them PostgreSQL gathered every match through the trigram index and sorted them
 /// (`subject=~crash`: 120,000, 30 ms) rather than walk the ids and compare each issue's
 /// words, which `text` does anyway (1 ms). The lookup's parameter stays, in a condition
