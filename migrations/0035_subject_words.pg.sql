@@ -11,13 +11,14 @@
 -- (`issue_query::text` compares LOWER(subject)). Any occurrence of a text made only of
 -- letters and digits lies inside one word, so the issues holding it are those with a
 -- word containing it: `subject_words` lists every word counted, under a trigram index,
--- to find those. A word longer than 200 characters is counted as ' ' (no word is a
+-- to find those. Words of one or two characters are not counted (no such text lies
+-- inside them), and a word longer than 200 characters is counted as ' ' (no word is a
 -- space): while one is held, lists count their issues.
 CREATE FUNCTION carmine_subject_words(subject TEXT) RETURNS SETOF TEXT
 LANGUAGE sql STABLE AS $$
     SELECT DISTINCT CASE WHEN length(w) > 200 THEN ' ' ELSE w END
     FROM regexp_split_to_table(lower(subject), '[ "\\,.:;()/''!?#\[\]-]+') AS w
-    WHERE w <> ''
+    WHERE length(w) >= 3
 $$;
 CREATE TABLE issue_word_counts (
     word TEXT NOT NULL,
@@ -44,10 +45,10 @@ BEGIN
     END IF;
 END
 $$;
--- a word counted for the first time (shorter ones contain no text the index finds)
+-- a word counted for the first time
 CREATE FUNCTION carmine_subject_word_found() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF length(NEW.word) >= 3 THEN
+    IF NEW.word <> ' ' THEN
         INSERT INTO subject_words (word) VALUES (NEW.word) ON CONFLICT (word) DO NOTHING;
     END IF;
     RETURN NULL;

@@ -9,7 +9,8 @@
 -- lower-cased as LOWER does (`issue_query::text` compares LOWER(subject)). Any
 -- occurrence of a text made only of letters and digits lies inside one word, so the
 -- issues holding it are those with a word containing it: `subject_words` lists every
--- word counted, under a trigram index, to find those. A word longer than 200 characters
+-- word counted, under a trigram index, to find those. Words of one or two characters
+-- are not counted (no such text lies inside them), and a word longer than 200 characters
 -- is counted as ' ' (no word is a space): while one is held, lists count their issues.
 --
 -- SQLite has no function that splits text: the subject becomes a JSON array (the marks
@@ -44,10 +45,9 @@ END;
 CREATE TRIGGER subject_words_fts_delete AFTER DELETE ON subject_words BEGIN
     INSERT INTO subject_words_fts (subject_words_fts, rowid, word) VALUES ('delete', old.id, old.word);
 END;
--- a word counted for the first time (shorter ones contain no text the index finds), and
--- the totals over every project
+-- a word counted for the first time, and the totals over every project
 CREATE TRIGGER issue_word_totals_counts_insert AFTER INSERT ON issue_word_counts BEGIN
-    INSERT INTO subject_words (word) SELECT new.word WHERE length(new.word) >= 3
+    INSERT INTO subject_words (word) SELECT new.word WHERE new.word <> ' '
         ON CONFLICT (word) DO NOTHING;
     INSERT INTO issue_word_totals (word, tracker_id, status_id, is_private, n)
         VALUES (new.word, new.tracker_id, new.status_id, new.is_private, new.n)
@@ -57,7 +57,16 @@ CREATE TRIGGER issue_word_totals_counts_delete AFTER DELETE ON issue_word_counts
     UPDATE issue_word_totals SET n = n - old.n WHERE word = old.word
         AND tracker_id = old.tracker_id AND status_id = old.status_id AND is_private = old.is_private;
 END;
-CREATE TRIGGER issue_word_totals_counts_update AFTER UPDATE ON issue_word_counts BEGIN
+-- (a count row changes its count only, but for another program's writes)
+CREATE TRIGGER issue_word_totals_counts_update AFTER UPDATE ON issue_word_counts
+WHEN old.word = new.word AND old.tracker_id = new.tracker_id AND old.status_id = new.status_id
+    AND old.is_private = new.is_private BEGIN
+    UPDATE issue_word_totals SET n = n + new.n - old.n WHERE word = new.word
+        AND tracker_id = new.tracker_id AND status_id = new.status_id AND is_private = new.is_private;
+END;
+CREATE TRIGGER issue_word_totals_counts_move AFTER UPDATE ON issue_word_counts
+WHEN old.word <> new.word OR old.tracker_id <> new.tracker_id OR old.status_id <> new.status_id
+    OR old.is_private <> new.is_private BEGIN
     UPDATE issue_word_totals SET n = n - old.n WHERE word = old.word
         AND tracker_id = old.tracker_id AND status_id = old.status_id AND is_private = old.is_private;
     INSERT INTO issue_word_totals (word, tracker_id, status_id, is_private, n)
@@ -70,7 +79,7 @@ CREATE VIEW issue_subject_words AS
     SELECT i.id AS issue_id, CASE WHEN length(w.value) > 200 THEN ' ' ELSE w.value END AS word, i.project_id AS project_id,
            i.tracker_id AS tracker_id, i.status_id AS status_id, i.is_private AS is_private
     FROM issues i, json_each('[' || replace(json_quote(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(lower(i.subject), '"', ' '), '\', ' '), ',', ' '), '.', ' '), ':', ' '), ';', ' '), '(', ' '), ')', ' '), '/', ' '), '-', ' '), '''', ' '), '!', ' '), '?', ' '), '#', ' '), '[', ' '), ']', ' ')), ' ', '","') || ']') AS w
-    WHERE w.value <> '';
+    WHERE length(w.value) >= 3;
 INSERT INTO issue_word_counts (word, project_id, tracker_id, status_id, is_private, n)
     SELECT word, project_id, tracker_id, status_id, is_private, COUNT(DISTINCT issue_id)
     FROM issue_subject_words GROUP BY word, project_id, tracker_id, status_id, is_private;
@@ -79,7 +88,7 @@ CREATE TRIGGER issue_word_counts_insert AFTER INSERT ON issues BEGIN
         SELECT DISTINCT CASE WHEN length(w.value) > 200 THEN ' ' ELSE w.value END, new.project_id, new.tracker_id, new.status_id,
                new.is_private, 1
         FROM json_each('[' || replace(json_quote(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(lower(new.subject), '"', ' '), '\', ' '), ',', ' '), '.', ' '), ':', ' '), ';', ' '), '(', ' '), ')', ' '), '/', ' '), '-', ' '), '''', ' '), '!', ' '), '?', ' '), '#', ' '), '[', ' '), ']', ' ')), ' ', '","') || ']') AS w
-        WHERE w.value <> ''
+        WHERE length(w.value) >= 3
         ON CONFLICT (word, project_id, tracker_id, status_id, is_private)
         DO UPDATE SET n = n + 1;
 END;
@@ -89,7 +98,7 @@ CREATE TRIGGER issue_word_counts_delete AFTER DELETE ON issues BEGIN
         AND status_id = old.status_id AND is_private = old.is_private
         AND word IN (SELECT CASE WHEN length(w.value) > 200 THEN ' ' ELSE w.value END
             FROM json_each('[' || replace(json_quote(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(lower(old.subject), '"', ' '), '\', ' '), ',', ' '), '.', ' '), ':', ' '), ';', ' '), '(', ' '), ')', ' '), '/', ' '), '-', ' '), '''', ' '), '!', ' '), '?', ' '), '#', ' '), '[', ' '), ']', ' ')), ' ', '","') || ']') AS w
-            WHERE w.value <> '');
+            WHERE length(w.value) >= 3);
 END;
 CREATE TRIGGER issue_word_counts_update AFTER UPDATE OF subject, project_id, tracker_id,
     status_id, is_private ON issues
@@ -101,12 +110,12 @@ WHEN old.subject IS NOT new.subject OR old.project_id IS NOT new.project_id
         AND status_id = old.status_id AND is_private = old.is_private
         AND word IN (SELECT CASE WHEN length(w.value) > 200 THEN ' ' ELSE w.value END
             FROM json_each('[' || replace(json_quote(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(lower(old.subject), '"', ' '), '\', ' '), ',', ' '), '.', ' '), ':', ' '), ';', ' '), '(', ' '), ')', ' '), '/', ' '), '-', ' '), '''', ' '), '!', ' '), '?', ' '), '#', ' '), '[', ' '), ']', ' ')), ' ', '","') || ']') AS w
-            WHERE w.value <> '');
+            WHERE length(w.value) >= 3);
     INSERT INTO issue_word_counts (word, project_id, tracker_id, status_id, is_private, n)
         SELECT DISTINCT CASE WHEN length(w.value) > 200 THEN ' ' ELSE w.value END, new.project_id, new.tracker_id, new.status_id,
                new.is_private, 1
         FROM json_each('[' || replace(json_quote(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(lower(new.subject), '"', ' '), '\', ' '), ',', ' '), '.', ' '), ':', ' '), ';', ' '), '(', ' '), ')', ' '), '/', ' '), '-', ' '), '''', ' '), '!', ' '), '?', ' '), '#', ' '), '[', ' '), ']', ' ')), ' ', '","') || ']') AS w
-        WHERE w.value <> ''
+        WHERE length(w.value) >= 3
         ON CONFLICT (word, project_id, tracker_id, status_id, is_private)
         DO UPDATE SET n = n + 1;
 END;
