@@ -12,11 +12,13 @@
 -- letters and digits lies inside one word, so the issues holding it are those with a
 -- word containing it: `subject_words` lists every word counted, under a trigram index,
 -- to find those. Words of one or two characters are not counted (no such text lies
--- inside them), and a word longer than 200 characters is counted as ' ' (no word is a
--- space): while one is held, lists count their issues.
+-- inside them), and a word longer than a subject may be through the API (255
+-- characters; a program writing the database may write more, and an index row holds
+-- about 2,700 bytes) is counted as ' ' (no word is a space): while one is held, lists
+-- count their issues.
 CREATE FUNCTION carmine_subject_words(subject TEXT) RETURNS SETOF TEXT
 LANGUAGE sql STABLE AS $$
-    SELECT DISTINCT CASE WHEN length(w) > 200 THEN ' ' ELSE w END
+    SELECT DISTINCT CASE WHEN length(w) > 255 THEN ' ' ELSE w END
     FROM regexp_split_to_table(lower(subject), '[ "\\,.:;()/''!?#\[\]-]+') AS w
     WHERE length(w) >= 3
 $$;

@@ -10,8 +10,9 @@
 -- occurrence of a text made only of letters and digits lies inside one word, so the
 -- issues holding it are those with a word containing it: `subject_words` lists every
 -- word counted, under a trigram index, to find those. Words of one or two characters
--- are not counted (no such text lies inside them), and a word longer than 200 characters
--- is counted as ' ' (no word is a space): while one is held, lists count their issues.
+-- are not counted (no such text lies inside them), and a word longer than a subject may
+-- be through the API (255 characters; a program writing the database may write more) is
+-- counted as ' ' (no word is a space): while one is held, lists count their issues.
 --
 -- SQLite has no function that splits text: the subject becomes a JSON array (the marks
 -- replaced by spaces, `json_quote`, each space the end of a string) that `json_each`
@@ -76,7 +77,7 @@ END;
 -- each issue's words, once or more each (for counting, and for the lists that ask
 -- whether an issue holds a word)
 CREATE VIEW issue_subject_words AS
-    SELECT i.id AS issue_id, CASE WHEN length(w.value) > 200 THEN ' ' ELSE w.value END AS word, i.project_id AS project_id,
+    SELECT i.id AS issue_id, CASE WHEN length(w.value) > 255 THEN ' ' ELSE w.value END AS word, i.project_id AS project_id,
            i.tracker_id AS tracker_id, i.status_id AS status_id, i.is_private AS is_private
     FROM issues i, json_each('[' || replace(json_quote(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(lower(i.subject), '"', ' '), '\', ' '), ',', ' '), '.', ' '), ':', ' '), ';', ' '), '(', ' '), ')', ' '), '/', ' '), '-', ' '), '''', ' '), '!', ' '), '?', ' '), '#', ' '), '[', ' '), ']', ' ')), ' ', '","') || ']') AS w
     WHERE length(w.value) >= 3;
@@ -85,7 +86,7 @@ INSERT INTO issue_word_counts (word, project_id, tracker_id, status_id, is_priva
     FROM issue_subject_words GROUP BY word, project_id, tracker_id, status_id, is_private;
 CREATE TRIGGER issue_word_counts_insert AFTER INSERT ON issues BEGIN
     INSERT INTO issue_word_counts (word, project_id, tracker_id, status_id, is_private, n)
-        SELECT DISTINCT CASE WHEN length(w.value) > 200 THEN ' ' ELSE w.value END, new.project_id, new.tracker_id, new.status_id,
+        SELECT DISTINCT CASE WHEN length(w.value) > 255 THEN ' ' ELSE w.value END, new.project_id, new.tracker_id, new.status_id,
                new.is_private, 1
         FROM json_each('[' || replace(json_quote(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(lower(new.subject), '"', ' '), '\', ' '), ',', ' '), '.', ' '), ':', ' '), ';', ' '), '(', ' '), ')', ' '), '/', ' '), '-', ' '), '''', ' '), '!', ' '), '?', ' '), '#', ' '), '[', ' '), ']', ' ')), ' ', '","') || ']') AS w
         WHERE length(w.value) >= 3
@@ -96,7 +97,7 @@ CREATE TRIGGER issue_word_counts_delete AFTER DELETE ON issues BEGIN
     UPDATE issue_word_counts SET n = n - 1
         WHERE project_id = old.project_id AND tracker_id = old.tracker_id
         AND status_id = old.status_id AND is_private = old.is_private
-        AND word IN (SELECT CASE WHEN length(w.value) > 200 THEN ' ' ELSE w.value END
+        AND word IN (SELECT CASE WHEN length(w.value) > 255 THEN ' ' ELSE w.value END
             FROM json_each('[' || replace(json_quote(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(lower(old.subject), '"', ' '), '\', ' '), ',', ' '), '.', ' '), ':', ' '), ';', ' '), '(', ' '), ')', ' '), '/', ' '), '-', ' '), '''', ' '), '!', ' '), '?', ' '), '#', ' '), '[', ' '), ']', ' ')), ' ', '","') || ']') AS w
             WHERE length(w.value) >= 3);
 END;
@@ -108,11 +109,11 @@ WHEN old.subject IS NOT new.subject OR old.project_id IS NOT new.project_id
     UPDATE issue_word_counts SET n = n - 1
         WHERE project_id = old.project_id AND tracker_id = old.tracker_id
         AND status_id = old.status_id AND is_private = old.is_private
-        AND word IN (SELECT CASE WHEN length(w.value) > 200 THEN ' ' ELSE w.value END
+        AND word IN (SELECT CASE WHEN length(w.value) > 255 THEN ' ' ELSE w.value END
             FROM json_each('[' || replace(json_quote(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(lower(old.subject), '"', ' '), '\', ' '), ',', ' '), '.', ' '), ':', ' '), ';', ' '), '(', ' '), ')', ' '), '/', ' '), '-', ' '), '''', ' '), '!', ' '), '?', ' '), '#', ' '), '[', ' '), ']', ' ')), ' ', '","') || ']') AS w
             WHERE length(w.value) >= 3);
     INSERT INTO issue_word_counts (word, project_id, tracker_id, status_id, is_private, n)
-        SELECT DISTINCT CASE WHEN length(w.value) > 200 THEN ' ' ELSE w.value END, new.project_id, new.tracker_id, new.status_id,
+        SELECT DISTINCT CASE WHEN length(w.value) > 255 THEN ' ' ELSE w.value END, new.project_id, new.tracker_id, new.status_id,
                new.is_private, 1
         FROM json_each('[' || replace(json_quote(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(lower(new.subject), '"', ' '), '\', ' '), ',', ' '), '.', ' '), ':', ' '), ';', ' '), '(', ' '), ')', ' '), '/', ' '), '-', ' '), '''', ' '), '!', ' '), '?', ' '), '#', ' '), '[', ' '), ']', ' ')), ' ', '","') || ']') AS w
         WHERE length(w.value) >= 3
