@@ -1,6 +1,7 @@
 //! A page of the issue list and its total: the total summed from the counts tables where
 //! they apply, the page's ids in the order that reads least, then their rows.
 
+use super::issue_query::Counted;
 use super::issues::{select, Issue, NAME_JOINS};
 use super::sql::Sql;
 use super::{Db, Result};
@@ -20,37 +21,14 @@ fn uses_alias(sql: &str, alias: &str) -> bool {
 /// rather than walk its primary key (see `list`).
 const FEW: i64 = 10_000;
 
-/// Whether conditions read no column of `i` but those the counts table keeps.
-fn countable(table: &str, conditions: &str) -> bool {
-    let kept: &[&str] = match table {
-        "issue_project_counts" => &["project_id", "status_id", "is_private"],
-        "issue_word_counts" => &[
-            "project_id",
-            "tracker_id",
-            "status_id",
-            "is_private",
-            "word",
-        ],
-        "issue_value_counts" => &[
-            "project_id",
-            "tracker_id",
-            "status_id",
-            "is_private",
-            "custom_field_id",
-            "value",
-        ],
-        _ => &["project_id", "tracker_id", "status_id", "is_private"],
-    };
-    super::sql::reads_only(conditions, "i", kept)
-}
-
 /// A way to total a list from a counts table (`issue_counts`, `issue_value_counts`)
 /// instead of counting its issues: the conditions written for the table's rows under the
 /// alias `i`, and the issues counted beside them (a member's own, see
 /// `issue_query::visibility_parts`). It applies when the conditions read only the
 /// table's columns.
 pub struct Sum {
-    pub table: &'static str,
+    /// The counts it reads (per project, unless `expression` says otherwise).
+    pub counted: Counted,
     pub summed: Sql,
     pub beside: Option<Sql>,
     /// The summed part written out whole (`issue_query::summed_total`), which applies
@@ -110,7 +88,7 @@ pub async fn list(
     // every condition is written on the issues' own columns (sub-selects for the rest), so
     // counting needs no join; the highest issue id comes beside (about how many issues
     // there are, to choose the page's plan)
-    let applies = |s: &&Sum| s.expression.is_some() || countable(s.table, &s.summed.text);
+    let applies = |s: &&Sum| s.expression.is_some() || s.counted.countable(&s.summed.text);
     let chosen = sums.iter().find(applies);
     let counting = match chosen {
         Some(sum) => {
@@ -118,7 +96,8 @@ pub async fn list(
             match &sum.expression {
                 Some(whole) => super::sql::append(&mut c, whole),
                 None => {
-                    c.push(&format!("(SELECT SUM(i.n) FROM {} i WHERE ", sum.table));
+                    let table = sum.counted.per_project();
+                    c.push(&format!("(SELECT SUM(i.n) FROM {table} i WHERE "));
                     super::sql::append(&mut c, &sum.summed);
                     c.push(")");
                 }
@@ -226,8 +205,9 @@ pub async fn list(
     let fts_driven = (by_id && !db.is_postgres())
         .then(|| super::issue_query::fts_driven(&cond))
         .flatten();
+    // the direction of a page in id order read from another index
+    let dir = if order == "i.id DESC" { "DESC" } else { "ASC" };
     let filtered = if let Some((values, rest)) = &driven {
-        let dir = if order == "i.id DESC" { "DESC" } else { "ASC" };
         // SQLite: the holders first, in the index's order (CROSS JOIN keeps the order of
         // the tables; given the choice, with statistics, it read the project's issues
         // first and sorted every match: 0.66 s for a subtree of 54,000 issues), each
@@ -242,7 +222,6 @@ pub async fn list(
         };
         format!("SELECT i.id FROM {from} {values} AND ({rest}) ORDER BY cv.customized_id {dir}")
     } else if let Some((phrase, rest)) = fts_driven {
-        let dir = if order == "i.id DESC" { "DESC" } else { "ASC" };
         format!(
             "SELECT i.id FROM issues_fts f CROSS JOIN issues i WHERE f.issues_fts MATCH {phrase} \
              AND i.id = f.rowid AND ({rest}) ORDER BY f.rowid {dir}"
@@ -280,11 +259,11 @@ pub async fn list(
 
 #[cfg(test)]
 mod tests {
-    use super::{countable, uses_alias};
+    use super::{uses_alias, Counted};
 
     #[test]
     fn counted_from_issue_counts() {
-        let by_issue = |c: &str| countable("issue_counts", c);
+        let by_issue = |c: &str| Counted::Issues.countable(c);
         assert!(by_issue(
             "i.project_id IN (1, 2) AND i.status_id IN (SELECT id FROM issue_statuses WHERE is_closed = FALSE)"
         ));
@@ -299,11 +278,8 @@ mod tests {
         // a custom value: only from the table that keeps it
         let value = "i.project_id <= 5 AND i.custom_field_id = $1 AND i.value = $2";
         assert!(!by_issue(value));
-        assert!(countable("issue_value_counts", value));
-        assert!(!countable(
-            "issue_value_counts",
-            "i.value = $1 AND i.subject = $2"
-        ));
+        assert!(Counted::Values.countable(value));
+        assert!(!Counted::Values.countable("i.value = $1 AND i.subject = $2"));
     }
 
     #[test]

@@ -351,15 +351,15 @@ async fn totals(
     let terms = crate::api::access::total_terms(app, ctx, project, access_map, me).await?;
     let mut sums = Vec::new();
     let by_field = match (counted.values, counted.words) {
-        (Some(values), _) => Some((Table::Values, "issue_value_counts", values, None)),
-        (None, Some((words, walked))) => Some((Table::Words, "issue_word_counts", words, walked)),
+        (Some(values), _) => Some((Table::Values, values, None)),
+        (None, Some((words, walked))) => Some((Table::Words, words, walked)),
         (None, None) => None,
     };
-    if let Some((counted, table, field_extra, walked)) = by_field {
+    if let Some((counted, field_extra, walked)) = by_field {
         let walked = walked.map(|w| with(summable, &w));
         if let Some(whole) = summed_total(&terms, &field_extra, counted) {
             sums.push(store::Sum {
-                table,
+                counted,
                 summed: field_extra.clone(),
                 beside: beside.clone(),
                 expression: Some(whole),
@@ -368,7 +368,7 @@ async fn totals(
             });
         }
         sums.push(store::Sum {
-            table,
+            counted,
             summed: with(summable, &field_extra),
             beside: beside.clone(),
             expression: None,
@@ -380,7 +380,7 @@ async fn totals(
     for counted in [Table::Statuses, Table::Issues] {
         if let Some(whole) = summed_total(&terms, extra, counted) {
             sums.push(store::Sum {
-                table: "issue_totals",
+                counted,
                 summed: extra.clone(),
                 beside: beside.clone(),
                 expression: Some(whole),
@@ -389,9 +389,9 @@ async fn totals(
             });
         }
     }
-    for table in ["issue_project_counts", "issue_counts"] {
+    for counted in [Table::Statuses, Table::Issues] {
         sums.push(store::Sum {
-            table,
+            counted,
             summed: with(summable, extra),
             beside: beside.clone(),
             expression: None,

@@ -207,6 +207,18 @@ pub enum Counted {
 }
 
 impl Counted {
+    /// The counts per project.
+    pub fn per_project(self) -> &'static str {
+        self.tables().1
+    }
+
+    /// Whether conditions on `i` read no column but those the counts per project keep
+    /// (the project's and the others both tables keep).
+    pub fn countable(self, conditions: &str) -> bool {
+        let kept = [self.tables().2, &["project_id"]].concat();
+        crate::store::sql::reads_only(conditions, "i", &kept)
+    }
+
     /// The table over every project, the table per project, the columns both keep.
     fn tables(self) -> (&'static str, &'static str, &'static [&'static str]) {
         match self {
