@@ -36,8 +36,35 @@ pub(super) fn indexed_words(
     }
 }
 
-/// The lookup of `indexed_words` in SQLite conditions.
-const LOOKUP: &str = " AND i.id IN (SELECT rowid FROM issues_fts WHERE issues_fts MATCH $";
+/// The conditions with each lookup `prefix` `$n` `suffix` replaced by what `replace`
+/// makes of its parameter (`$n`).
+fn lookups_replaced(
+    conditions: &str,
+    prefix: &str,
+    suffix: &str,
+    mut replace: impl FnMut(&str) -> String,
+) -> String {
+    let mut out = String::with_capacity(conditions.len());
+    let mut rest = conditions;
+    while let Some(at) = rest.find(prefix) {
+        out.push_str(&rest[..at]);
+        // the prefix ends with the parameter's `$`
+        let after = &rest[at + prefix.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        match after[digits..].strip_prefix(suffix) {
+            Some(tail) if digits > 0 => {
+                out.push_str(&replace(&format!("${}", &after[..digits])));
+                rest = tail;
+            }
+            _ => {
+                out.push_str(prefix);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
 
 /// SQLite conditions with trigram lookups as the parameter of the first lookup's phrase
 /// and the conditions without any lookup (their words are compared anyway, `text`):
@@ -47,25 +74,16 @@ const LOOKUP: &str = " AND i.id IN (SELECT rowid FROM issues_fts WHERE issues_ft
 /// driven by the index 0.1 ms each).
 pub fn fts_driven(conditions: &str) -> Option<(String, String)> {
     let mut first = None;
-    let mut out = String::with_capacity(conditions.len());
-    let mut rest = conditions;
-    while let Some(at) = rest.find(LOOKUP) {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + LOOKUP.len()..];
-        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-        match after[digits..].strip_prefix(')') {
-            Some(tail) if digits > 0 => {
-                first.get_or_insert_with(|| format!("${}", &after[..digits]));
-                rest = tail;
-            }
-            _ => {
-                out.push_str(LOOKUP);
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    first.map(|phrase| (phrase, out))
+    let rest = lookups_replaced(
+        conditions,
+        " AND i.id IN (SELECT rowid FROM issues_fts WHERE issues_fts MATCH $",
+        ")",
+        |param| {
+            first.get_or_insert_with(|| param.to_owned());
+            String::new()
+        },
+    );
+    first.map(|phrase| (phrase, rest))
 }
 
 /// PostgreSQL conditions without the trigram lookups of `indexed_words`, for a page
@@ -75,21 +93,16 @@ pub fn fts_driven(conditions: &str) -> Option<(String, String)> {
 /// words, which `text` does anyway (1 ms). The lookup's parameter stays, in a condition
 /// always true: PostgreSQL refuses a parameter that no text names.
 pub fn trigram_dropped(conditions: &str) -> String {
-    let mut out = conditions.to_owned();
-    for column in ["subject", "description"] {
-        let lookup = format!(" AND i.{column} ILIKE $");
-        while let Some(at) = out.find(&lookup) {
-            let after = &out[at + lookup.len()..];
-            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-            let Some(tail) = after[digits..].strip_prefix(" ESCAPE '\\'") else {
-                break;
-            };
-            let end = out.len() - tail.len();
-            let kept = format!(" AND CAST(${} AS TEXT) IS NOT NULL", &after[..digits]);
-            out.replace_range(at..end, &kept);
-        }
-    }
-    out
+    ["subject", "description"]
+        .iter()
+        .fold(conditions.to_owned(), |out, column| {
+            lookups_replaced(
+                &out,
+                &format!(" AND i.{column} ILIKE $"),
+                " ESCAPE '\\'",
+                |param| format!(" AND CAST({param} AS TEXT) IS NOT NULL"),
+            )
+        })
 }
 
 /// Conditions without the trigram lookups, on either database, for issues found
